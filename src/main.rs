@@ -1,0 +1,2 @@
+//! The envlock command line.
+fn main() {}
