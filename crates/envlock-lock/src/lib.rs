@@ -1,10 +1,111 @@
 //! The envlock lockfile: its model and its TOML wire format.
 //!
-//! This crate knows nothing of the solver or the network: it reads, writes,
-//! validates, diffs and exports locks. Design goal: the encoding is
-//! byte-for-byte reproducible (same lock, same bytes), sorted, and free of
-//! anything that changes from run to run, so that a lock reviews well in a
-//! pull request.
+//! This crate knows nothing of the solver or the network: it reads, writes
+//! and validates locks. Its design goals:
 //!
-//! The lockfile format is filled in by the `envlock lock` work; see the
-//! README for its status.
+//! - **Byte-for-byte reproducible.** The same lock always encodes to the same
+//!   bytes: everything is sorted, keys come in a fixed order, and nothing
+//!   that changes from run to run (times, paths, hosts) is written.
+//! - **Reviewable.** One table per target and per package version; one line
+//!   per file and per `required-by` edge, so that a pull request's diff shows
+//!   exactly which files and edges changed.
+//! - **Index-agnostic.** Files are named with their sha256 and size, and an
+//!   index *name*; a lock never holds a URL or a host, so it builds from any
+//!   mirror that has the same files.
+//!
+//! # The format (version 1)
+//!
+//! ```toml
+//! # This file is written by `envlock lock`. ...
+//! version = 1
+//! name = "clearml-session"
+//! inputs-digest = "sha256:…"            # of the normalised inputs, for `lock --check`
+//! exclude-newer = "2026-11-01T00:00:00Z" # only when the spec sets it
+//! requirements = [
+//!     "werkzeug>2,<3.0 ; python_version < '3.9'",
+//! ]
+//! constraints = [ … ]                    # only when the spec has some
+//!
+//! [[target]]                             # in the order the spec declares them
+//! name = "cp38-manylinux_2_28_x86_64"
+//! python = "3.8"
+//! platform = "manylinux_2_28_x86_64"
+//!
+//! [[package]]                            # sorted by name, then PEP 440 version
+//! name = "werkzeug"
+//! version = "2.3.8"
+//! index = "default"
+//! targets = ["cp38-manylinux_2_28_x86_64"]
+//! requires-python = ">=3.8"               # when the release declares one
+//! dependencies = [
+//!     "markupsafe>=2.1.1",
+//! ]
+//! required-by = [                        # root edges (no `package`) first
+//!     { specifier = ">2,<3.0", marker = "python_version < '3.9'", targets = ["cp38-manylinux_2_28_x86_64"] },
+//! ]
+//! files = [                              # sorted by name
+//!     { name = "werkzeug-2.3.8-py3-none-any.whl", sha256 = "…", size = 242338, targets = ["cp38-manylinux_2_28_x86_64"] },
+//! ]
+//! ```
+//!
+//! # Invariants (checked on read)
+//!
+//! - `version` is present and is a version this envlock reads.
+//! - Target names are unique; every target named anywhere is declared.
+//! - A package version appears once, has a PEP 440 version and at least one
+//!   target; a file appears once per package, is a bare file name (never a
+//!   path or URL), has a 64-digit lowercase hex sha256, and is installed only
+//!   on targets that install its package.
+//! - A `required-by` edge names both `package` and `version`, or neither (a
+//!   requirement of the spec itself).
+//!
+//! # Compatibility policy
+//!
+//! - Within format version 1, changes are additive only: a new *optional*
+//!   key whose absence means what older envlocks already assume. Readers
+//!   ignore keys they do not know, so an older envlock can read a lock from a
+//!   newer one of the same format version.
+//! - Any change that an older reader would misread — a key whose absence
+//!   means something new, a changed meaning, a removed key — bumps `version`.
+//!   A reader rejects versions it does not know, with an error saying to
+//!   upgrade envlock or re-create the lock.
+//! - A new envlock keeps reading every older format version it has shipped
+//!   and rewrites it in the newest format on the next `envlock lock`.
+
+mod decode;
+mod encode;
+mod model;
+
+pub use decode::{LockError, decode, read_lock, validate};
+pub use encode::{encode, normalise};
+pub use model::{Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
+
+/// The format version this crate writes, and the only one it reads.
+pub const FORMAT_VERSION: i64 = 1;
+
+/// The comment at the top of every lockfile.
+pub const HEADER: &str = "# This file is written by `envlock lock`. Review it in pull requests; do not edit it by hand.\n";
+
+/// Encodes `lock` and writes it to `path` atomically: the text goes to a
+/// temporary file in the same folder, which is then renamed over `path`, so a
+/// failure never leaves a half-written lock behind.
+pub fn write_lock(path: &std::path::Path, lock: &Lock) -> Result<(), LockError> {
+    use std::io::Write as _;
+    let io_error = |source| LockError::Io {
+        action: "write",
+        path: path.to_owned(),
+        source,
+    };
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(io_error)?;
+    temporary
+        .write_all(encode(lock).as_bytes())
+        .map_err(io_error)?;
+    temporary
+        .persist(path)
+        .map_err(|error| io_error(error.error))?;
+    Ok(())
+}

@@ -1,0 +1,298 @@
+//! Reading a lock from TOML, and checking the invariants the format promises.
+
+use std::collections::{BTreeSet, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::FORMAT_VERSION;
+use crate::model::{Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
+
+/// Why a lock could not be read.
+#[derive(Debug, Error)]
+pub enum LockError {
+    /// The file could not be read or written.
+    #[error("cannot {action} `{}`", path.display())]
+    Io {
+        /// What was being done: `read` or `write`.
+        action: &'static str,
+        /// The lockfile.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The text is not TOML of the lock's shape.
+    #[error("not a valid envlock lockfile: {message}")]
+    Syntax {
+        /// What the TOML reader said.
+        message: String,
+        /// Byte offsets of the offending text, when known.
+        span: Option<Range<usize>>,
+    },
+    /// The lock was written by a newer (or unknown) format version.
+    #[error(
+        "lockfile format version {found} is not supported: this envlock reads version {FORMAT_VERSION}"
+    )]
+    UnsupportedVersion {
+        /// The version the file declares.
+        found: i64,
+    },
+    /// The lock breaks one of the format's invariants.
+    #[error("invalid lockfile: {0}")]
+    Invalid(String),
+}
+
+impl LockError {
+    /// A one-line suggestion of what to do about the error.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            LockError::UnsupportedVersion { found } if *found > FORMAT_VERSION => Some(
+                "the lock was written by a newer envlock; upgrade envlock, or re-create the lock with this one",
+            ),
+            LockError::UnsupportedVersion { .. }
+            | LockError::Syntax { .. }
+            | LockError::Invalid(_) => {
+                Some("lockfiles are written by `envlock lock`; re-create it rather than edit it")
+            }
+            LockError::Io { .. } => None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: Option<i64>,
+}
+
+// Unknown keys are ignored on purpose: see the compatibility policy in the
+// crate docs (additions within a format version must be safe to ignore).
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct WireLock {
+    name: String,
+    inputs_digest: String,
+    exclude_newer: Option<String>,
+    #[serde(default)]
+    requirements: Vec<String>,
+    #[serde(default)]
+    constraints: Vec<String>,
+    #[serde(default)]
+    target: Vec<WireTarget>,
+    #[serde(default)]
+    package: Vec<WirePackage>,
+}
+
+#[derive(Deserialize)]
+struct WireTarget {
+    name: String,
+    python: String,
+    platform: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct WirePackage {
+    name: String,
+    version: String,
+    index: String,
+    targets: BTreeSet<String>,
+    requires_python: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+    #[serde(default)]
+    required_by: Vec<WireRequiredBy>,
+    #[serde(default)]
+    files: Vec<WireFile>,
+}
+
+#[derive(Deserialize)]
+struct WireRequiredBy {
+    package: Option<String>,
+    version: Option<String>,
+    extra: Option<String>,
+    #[serde(default)]
+    specifier: String,
+    marker: Option<String>,
+    targets: BTreeSet<String>,
+}
+
+#[derive(Deserialize)]
+struct WireFile {
+    name: String,
+    sha256: String,
+    size: u64,
+    targets: BTreeSet<String>,
+}
+
+/// Reads a lock from its TOML text and checks its invariants.
+pub fn decode(text: &str) -> Result<Lock, LockError> {
+    let probe: VersionProbe = toml::from_str(text).map_err(syntax)?;
+    match probe.version {
+        Some(FORMAT_VERSION) => {}
+        Some(found) => return Err(LockError::UnsupportedVersion { found }),
+        None => {
+            return Err(LockError::Invalid(
+                "the `version` key is missing (is this an envlock lockfile?)".to_owned(),
+            ));
+        }
+    }
+    let wire: WireLock = toml::from_str(text).map_err(syntax)?;
+    let lock = Lock {
+        name: wire.name,
+        inputs_digest: wire.inputs_digest,
+        exclude_newer: wire.exclude_newer,
+        requirements: wire.requirements,
+        constraints: wire.constraints,
+        targets: wire
+            .target
+            .into_iter()
+            .map(|target| LockedTarget {
+                name: target.name,
+                python: target.python,
+                platform: target.platform,
+            })
+            .collect(),
+        packages: wire
+            .package
+            .into_iter()
+            .map(package_from_wire)
+            .collect::<Result<_, _>>()?,
+    };
+    validate(&lock)?;
+    Ok(lock)
+}
+
+/// Reads and decodes the lockfile at `path`.
+pub fn read_lock(path: &Path) -> Result<Lock, LockError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LockError::Io {
+        action: "read",
+        path: path.to_owned(),
+        source,
+    })?;
+    decode(&text)
+}
+
+fn syntax(error: toml::de::Error) -> LockError {
+    LockError::Syntax {
+        message: error.message().to_owned(),
+        span: error.span(),
+    }
+}
+
+fn package_from_wire(package: WirePackage) -> Result<LockedPackage, LockError> {
+    let required_by = package
+        .required_by
+        .into_iter()
+        .map(|edge| {
+            let requiring = match (edge.package, edge.version) {
+                (Some(name), Some(version)) => Some((name, version)),
+                (None, None) => None,
+                _ => {
+                    return Err(LockError::Invalid(format!(
+                        "a `required-by` edge of `{} {}` has only one of `package` and `version`",
+                        package.name, package.version
+                    )));
+                }
+            };
+            Ok(RequiredBy {
+                package: requiring,
+                extra: edge.extra,
+                specifier: edge.specifier,
+                marker: edge.marker,
+                targets: edge.targets,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(LockedPackage {
+        name: package.name,
+        version: package.version,
+        index: package.index,
+        targets: package.targets,
+        requires_python: package.requires_python,
+        dependencies: package.dependencies,
+        required_by,
+        files: package
+            .files
+            .into_iter()
+            .map(|file| LockedFile {
+                name: file.name,
+                sha256: file.sha256,
+                size: file.size,
+                targets: file.targets,
+            })
+            .collect(),
+    })
+}
+
+/// Checks the invariants the crate docs promise.
+pub fn validate(lock: &Lock) -> Result<(), LockError> {
+    let invalid = |message: String| Err(LockError::Invalid(message));
+    let mut target_names = HashSet::new();
+    for target in &lock.targets {
+        if !target_names.insert(target.name.as_str()) {
+            return invalid(format!("target `{}` is declared twice", target.name));
+        }
+    }
+    let known = |targets: &BTreeSet<String>, what: &dyn Fn() -> String| match targets
+        .iter()
+        .find(|name| !target_names.contains(name.as_str()))
+    {
+        Some(unknown) => invalid(format!(
+            "{} names target `{unknown}`, which the lock does not declare",
+            what()
+        )),
+        None => Ok(()),
+    };
+    let mut seen = HashSet::new();
+    for package in &lock.packages {
+        let id = || format!("`{} {}`", package.name, package.version);
+        if package.version.parse::<envlock_pep::Version>().is_err() {
+            return invalid(format!("{} has a version that is not PEP 440", id()));
+        }
+        if !seen.insert((package.name.as_str(), package.version.as_str())) {
+            return invalid(format!("{} is listed twice", id()));
+        }
+        if package.targets.is_empty() {
+            return invalid(format!("{} is installed by no target", id()));
+        }
+        known(&package.targets, &|| format!("package {}", id()))?;
+        let mut file_names = HashSet::new();
+        for file in &package.files {
+            let file_id = || format!("file `{}` of {}", file.name, id());
+            if !file_names.insert(file.name.as_str()) {
+                return invalid(format!("{} is listed twice", file_id()));
+            }
+            if file.name.contains('/') || file.name.contains('\\') {
+                return invalid(format!("{} is a path; locks name files only", file_id()));
+            }
+            if file.sha256.len() != 64
+                || !file
+                    .sha256
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+            {
+                return invalid(format!(
+                    "{} has sha256 `{}`, which is not 64 lowercase hex digits",
+                    file_id(),
+                    file.sha256
+                ));
+            }
+            known(&file.targets, &file_id)?;
+            if let Some(stray) = file.targets.difference(&package.targets).next() {
+                return invalid(format!(
+                    "{} is installed on target `{stray}`, which does not install the package",
+                    file_id()
+                ));
+            }
+        }
+        for edge in &package.required_by {
+            known(&edge.targets, &|| {
+                format!("a `required-by` edge of {}", id())
+            })?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! The lock as data: what was resolved, for which targets, from which files.
+//!
+//! The model is plain data with no behaviour beyond lookups; the resolver
+//! builds it, the encoder writes it, and the decoder reads and validates it.
+
+use std::collections::BTreeSet;
+
+/// A whole lockfile.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lock {
+    /// The spec's `name`.
+    pub name: String,
+    /// `sha256:<hex>` of the normalised inputs (requirements, constraints,
+    /// targets, index names, options); `envlock lock --check` compares it.
+    pub inputs_digest: String,
+    /// The spec's `exclude-newer` cut-off (RFC 3339), when it sets one.
+    pub exclude_newer: Option<String>,
+    /// The declared requirements, as written in the spec (normalised).
+    pub requirements: Vec<String>,
+    /// The declared constraints, as written in the spec (normalised).
+    pub constraints: Vec<String>,
+    /// The targets the lock was resolved for.
+    pub targets: Vec<LockedTarget>,
+    /// Every package version any target installs.
+    pub packages: Vec<LockedPackage>,
+}
+
+/// One target: a CPython version on one platform.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LockedTarget {
+    /// The target's name, unique in the lock (e.g. `cp310-manylinux_2_28_x86_64`).
+    pub name: String,
+    /// The Python version (`3.10` or `3.10.14`).
+    pub python: String,
+    /// The platform in canonical form (e.g. `manylinux_2_28_x86_64`).
+    pub platform: String,
+}
+
+/// One version of one package, with everything a reviewer and the
+/// wheelhouse builder need to know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedPackage {
+    /// The normalised package name.
+    pub name: String,
+    /// The exact version.
+    pub version: String,
+    /// The name of the index it comes from (never a URL).
+    pub index: String,
+    /// The targets that install this version.
+    pub targets: BTreeSet<String>,
+    /// The release's `Requires-Python`, when it has one.
+    pub requires_python: Option<String>,
+    /// The requirements of this version that apply to at least one target.
+    pub dependencies: Vec<String>,
+    /// Why the package is in the lock: every edge that pulls it in.
+    pub required_by: Vec<RequiredBy>,
+    /// The files the targets need.
+    pub files: Vec<LockedFile>,
+}
+
+/// One edge into a package: a root requirement, or a dependency of another
+/// locked package.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RequiredBy {
+    /// The package that requires it, as `(name, version)`; `None` for a
+    /// requirement of the spec itself.
+    pub package: Option<(String, String)>,
+    /// The extra of the requiring package this edge belongs to, if any.
+    pub extra: Option<String>,
+    /// The version specifier on the edge (empty for "any version").
+    pub specifier: String,
+    /// The edge's marker, if any (for example `python_version < '3.9'`).
+    pub marker: Option<String>,
+    /// The targets on which this edge is active.
+    pub targets: BTreeSet<String>,
+}
+
+/// One file of a package version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LockedFile {
+    /// The file name (a wheel or an sdist); never a URL.
+    pub name: String,
+    /// The lowercase hex sha256 of the file.
+    pub sha256: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// The targets that install this file.
+    pub targets: BTreeSet<String>,
+}
+
+impl Lock {
+    /// The target with this name.
+    pub fn target(&self, name: &str) -> Option<&LockedTarget> {
+        self.targets.iter().find(|target| target.name == name)
+    }
+
+    /// The packages a target installs, in lock order.
+    pub fn packages_for<'lock>(
+        &'lock self,
+        target: &'lock str,
+    ) -> impl Iterator<Item = &'lock LockedPackage> + 'lock {
+        self.packages
+            .iter()
+            .filter(move |package| package.targets.contains(target))
+    }
+}

@@ -1,0 +1,188 @@
+//! Every fixture lock reads, validates, and writes back to the same bytes;
+//! bad locks are rejected with errors that say what is wrong.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use envlock_lock::{Lock, LockError, decode, encode, read_lock, write_lock};
+
+fn fixtures() -> Vec<(PathBuf, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files: Vec<(PathBuf, String)> = std::fs::read_dir(&dir)
+        .expect("fixture folder")
+        .map(|entry| entry.expect("fixture entry").path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "lock")
+        })
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("fixture text");
+            (path, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_fixture_round_trips_byte_for_byte() {
+    let fixtures = fixtures();
+    assert!(fixtures.len() >= 3, "fixtures went missing: {fixtures:?}");
+    for (path, text) in fixtures {
+        let lock = decode(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        assert_eq!(
+            encode(&lock),
+            text,
+            "{} does not round-trip",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn encoding_sorts_whatever_order_it_is_given() {
+    let text = marker_gate();
+    let mut lock = decode(&text).unwrap();
+    lock.packages.reverse();
+    for package in &mut lock.packages {
+        package.required_by.reverse();
+        package.files.reverse();
+    }
+    assert_eq!(encode(&lock), text);
+}
+
+#[test]
+fn versions_sort_by_pep_440_not_by_text() {
+    let text = marker_gate();
+    let mut lock = decode(&text).unwrap();
+    // 10.0 sorts after 3.0.6 by PEP 440 but before it as text.
+    let mut newer = lock.packages[2].clone();
+    newer.version = "10.0".to_owned();
+    lock.packages.insert(0, newer);
+    let encoded = encode(&lock);
+    let order: Vec<&str> = encoded
+        .lines()
+        .filter_map(|line| line.strip_prefix("version = \""))
+        .collect();
+    assert_eq!(order, ["2.3.3\"", "2.3.8\"", "3.0.6\"", "10.0\""]);
+}
+
+#[test]
+fn write_lock_replaces_the_file_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("envlock.lock");
+    std::fs::write(&path, "old").unwrap();
+    let (_, text) = fixtures().remove(0);
+    let lock = decode(&text).unwrap();
+    write_lock(&path, &lock).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    assert_eq!(read_lock(&path).unwrap(), lock);
+    // Nothing but the lock is left in the folder: no temporary files.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+fn marker_gate() -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/marker-gate.lock"),
+    )
+    .unwrap()
+}
+
+fn rejects(text: &str) -> LockError {
+    match decode(text) {
+        Ok(lock) => panic!("accepted a bad lock: {lock:?}"),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn a_newer_format_version_is_rejected_with_a_hint() {
+    let error = rejects(&marker_gate().replace("version = 1", "version = 2"));
+    assert!(matches!(error, LockError::UnsupportedVersion { found: 2 }));
+    assert_eq!(
+        error.to_string(),
+        "lockfile format version 2 is not supported: this envlock reads version 1"
+    );
+    assert!(error.hint().unwrap().contains("upgrade envlock"));
+}
+
+#[test]
+fn a_missing_version_is_rejected() {
+    let error = rejects(&marker_gate().replace("version = 1\n", ""));
+    assert!(
+        error.to_string().contains("`version` key is missing"),
+        "{error}"
+    );
+}
+
+#[test]
+fn toml_errors_carry_a_span() {
+    let text = marker_gate().replace("size = 96112", "size = \"big\"");
+    let error = rejects(&text);
+    let LockError::Syntax {
+        span: Some(span), ..
+    } = &error
+    else {
+        panic!("expected a syntax error with a span, got {error:?}");
+    };
+    assert_eq!(&text[span.clone()], "\"big\"");
+}
+
+#[test]
+fn invariants_are_checked() {
+    let cases = [
+        (
+            marker_gate().replacen(
+                "targets = [\"cp38-manylinux_2_28_x86_64\"]",
+                "targets = [\"cp39-linux\"]",
+                1,
+            ),
+            "names target `cp39-linux`, which the lock does not declare",
+        ),
+        (
+            marker_gate().replacen("sha256 = \"", "sha256 = \"X", 1),
+            "which is not 64 lowercase hex digits",
+        ),
+        (
+            marker_gate().replace("version = \"3.0.6\"", "version = \"2.3.8\""),
+            "`werkzeug 2.3.8` is listed twice",
+        ),
+        (
+            marker_gate().replace("version = \"3.0.6\"", "version = \"three\""),
+            "has a version that is not PEP 440",
+        ),
+        (
+            marker_gate().replace(
+                "name = \"flask-2.3.3-py3-none-any.whl\"",
+                "name = \"../flask-2.3.3-py3-none-any.whl\"",
+            ),
+            "is a path; locks name files only",
+        ),
+        (
+            marker_gate().replacen(
+                "{ package = \"flask\", version = \"2.3.3\", ",
+                "{ package = \"flask\", ",
+                1,
+            ),
+            "has only one of `package` and `version`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = rejects(&text);
+        assert!(
+            error.to_string().contains(expected),
+            "{error} should say {expected}"
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_are_ignored_within_a_format_version() {
+    let text = marker_gate().replace(
+        "index = \"default\"\n",
+        "index = \"default\"\nsome-future-key = true\n",
+    );
+    let lock: Lock = decode(&text).unwrap();
+    assert_eq!(encode(&lock), marker_gate());
+}

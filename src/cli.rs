@@ -1,0 +1,194 @@
+//! The command-line interface: argument definitions only.
+//!
+//! Parsing lives here so that `--help` text, defaults and the global options
+//! are in one place; what each command does lives in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Lock Python environments per target and build verified wheelhouses for
+/// machines that cannot reach the internet.
+///
+/// On a connected machine, `envlock lock` resolves the requirements in
+/// envlock.toml into envlock.lock: for every declared target (a CPython
+/// version and a platform), every file that will be installed, with its
+/// sha256 and size. From that lock, `envlock wheelhouse` builds a folder that
+/// is carried across the air gap and installed there with plain
+/// `pip install --no-index`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "envlock",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options that apply to every command.
+    #[command(flatten)]
+    pub global: GlobalOptions,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command: where packages come from, the cache,
+/// TLS and how much to print.
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// The package index (a PEP 503/691 "simple" URL). Overrides the spec's
+    /// [[indexes]], ENVLOCK_INDEX_URL, PIP_INDEX_URL and pip's config files.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help_heading = "Index options"
+    )]
+    pub index_url: Option<String>,
+
+    /// A further index to search after the main one (repeatable).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help_heading = "Index options"
+    )]
+    pub extra_index_url: Vec<String>,
+
+    /// A local folder of wheels and sdists to use as an index, like pip's
+    /// --find-links (repeatable). A carried wheelhouse is such a folder.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Index options"
+    )]
+    pub find_links: Vec<PathBuf>,
+
+    /// Use only what is in the cache; fail, naming what is missing, rather
+    /// than touch the network.
+    #[arg(long, global = true, help_heading = "Cache options")]
+    pub offline: bool,
+
+    /// Ignore cached index pages and metadata (the cache is still updated).
+    #[arg(
+        long,
+        global = true,
+        conflicts_with = "offline",
+        help_heading = "Cache options"
+    )]
+    pub refresh: bool,
+
+    /// Where to keep downloaded pages, metadata and files.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "ENVLOCK_CACHE_DIR",
+        hide_env_values = true,
+        help_heading = "Cache options"
+    )]
+    pub cache_dir: Option<PathBuf>,
+
+    /// A PEM bundle of extra certificate authorities to trust, on top of the
+    /// system's trust store (for TLS-intercepting corporate proxies).
+    /// SSL_CERT_FILE and SSL_CERT_DIR are honoured too.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Network options"
+    )]
+    pub cert: Option<PathBuf>,
+
+    /// Print less (repeat for errors only).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+
+    /// Print more about what is being done (repeat for more detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The commands, in the order a user meets them.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Resolve envlock.toml into envlock.lock, for every declared target.
+    Lock(LockArgs),
+    /// Build a verified, hermetic wheelhouse from a lock.
+    Wheelhouse(WheelhouseArgs),
+    /// Re-hash a wheelhouse against the lock inside it (run this after the carry).
+    Verify(VerifyArgs),
+    /// Write the lock as requirements.txt (with hashes and markers) or PEP 751 pylock.toml.
+    Export(ExportArgs),
+    /// Show what changed between two locks, target by target.
+    Diff(DiffArgs),
+    /// Show every path from the requirements to a package, with the marker on each edge.
+    Why(WhyArgs),
+}
+
+/// Arguments of `envlock lock`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The spec: an envlock.toml file or the folder that holds one.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+/// Arguments of `envlock wheelhouse`.
+#[derive(Debug, Args)]
+pub struct WheelhouseArgs {
+    /// The lock to build from.
+    #[arg(default_value = "envlock.lock", value_name = "LOCK")]
+    pub lock: PathBuf,
+}
+
+/// Arguments of `envlock verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The wheelhouse folder to check.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Arguments of `envlock export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The lock to export.
+    #[arg(default_value = "envlock.lock", value_name = "LOCK")]
+    pub lock: PathBuf,
+}
+
+/// Arguments of `envlock diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old lock.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The new lock.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+}
+
+/// Arguments of `envlock why`.
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// The package to explain.
+    #[arg(value_name = "PACKAGE")]
+    pub package: String,
+}
+
+impl Command {
+    /// The command's name as typed on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Lock(_) => "lock",
+            Command::Wheelhouse(_) => "wheelhouse",
+            Command::Verify(_) => "verify",
+            Command::Export(_) => "export",
+            Command::Diff(_) => "diff",
+            Command::Why(_) => "why",
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! What each command does.
+
+use std::process::ExitCode;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::cli::{Cli, Command};
+
+/// Failures that belong to the command line itself rather than to a library.
+#[derive(Debug, Error, Diagnostic)]
+pub enum CliError {
+    /// The command exists in the interface but its work has not landed yet.
+    #[error("`envlock {command}` is not available in this build yet")]
+    #[diagnostic(
+        code(envlock::not_yet_available),
+        help("see the Status section of the README for what each command does today")
+    )]
+    NotYetAvailable {
+        /// The command's name.
+        command: &'static str,
+    },
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> miette::Result<ExitCode> {
+    let command = cli.command.name();
+    match cli.command {
+        Command::Lock(_)
+        | Command::Wheelhouse(_)
+        | Command::Verify(_)
+        | Command::Export(_)
+        | Command::Diff(_)
+        | Command::Why(_) => Err(CliError::NotYetAvailable { command }.into()),
+    }
+}

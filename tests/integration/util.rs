@@ -1,0 +1,68 @@
+//! Shared helpers of the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A fresh temporary folder and an `envlock` command that runs inside it,
+/// isolated from the developer's environment (cache, index settings, pip
+/// configuration).
+pub struct TestDir {
+    root: tempfile::TempDir,
+}
+
+impl TestDir {
+    /// Creates the folder.
+    pub fn new() -> TestDir {
+        TestDir {
+            root: tempfile::tempdir().expect("temporary folder"),
+        }
+    }
+
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// A path inside the folder.
+    #[allow(dead_code)]
+    pub fn join(&self, relative: &str) -> PathBuf {
+        self.root.path().join(relative)
+    }
+
+    /// An `envlock` command that runs in the folder with a private cache and
+    /// no index configuration inherited from the environment.
+    pub fn envlock(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_envlock"));
+        command
+            .current_dir(self.path())
+            .env("ENVLOCK_CACHE_DIR", self.path().join(".cache"))
+            .env("NO_COLOR", "1")
+            .env_remove("ENVLOCK_INDEX_URL")
+            .env_remove("PIP_INDEX_URL")
+            .env_remove("PIP_EXTRA_INDEX_URL")
+            .env("PIP_CONFIG_FILE", "/dev/null");
+        command
+    }
+}
+
+/// Defines a test that gets a fresh [`TestDir`]:
+/// `envlock_test!(name, |dir| { ... })`.
+macro_rules! envlock_test {
+    ($name:ident, |$dir:ident| $body:block) => {
+        #[test]
+        fn $name() {
+            let $dir = $crate::util::TestDir::new();
+            $body
+        }
+    };
+}
+
+/// Runs a command and returns (exit code, stdout, stderr) as text.
+pub fn run(mut command: Command) -> (i32, String, String) {
+    let output = command.output().expect("envlock runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
