@@ -1,0 +1,413 @@
+//! `envlock.toml`: the declared inputs of a lock.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use envlock_pep::Requirement;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+use sha2::{Digest as _, Sha256};
+
+use crate::error::{Location, SpecError};
+use crate::expand::{Environment, expand};
+use crate::requirements_txt::{Located, parse_requirement, read_requirements_file};
+
+/// The file name `envlock lock` looks for in a folder.
+pub const SPEC_FILE_NAME: &str = "envlock.toml";
+
+/// The pre-release policy (`prereleases = "…"` in the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrereleasePolicy {
+    /// PEP 440's rule: a pre-release is a candidate only when a specifier
+    /// names one explicitly, or when no final release satisfies the
+    /// requirement at all.
+    #[default]
+    IfNecessaryOrExplicit,
+    /// Pre-releases are candidates like any other version.
+    Allow,
+    /// Pre-releases are never candidates.
+    Disallow,
+}
+
+impl PrereleasePolicy {
+    fn as_str(self) -> &'static str {
+        match self {
+            PrereleasePolicy::IfNecessaryOrExplicit => "if-necessary-or-explicit",
+            PrereleasePolicy::Allow => "allow",
+            PrereleasePolicy::Disallow => "disallow",
+        }
+    }
+}
+
+/// A declared target, as written; `envlock-pep` validates python and platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetSpec {
+    /// The name given, if any (a default is derived from python and platform).
+    pub name: Option<Located<String>>,
+    /// The Python version as written (`3.8`, `3.10.14`).
+    pub python: Located<String>,
+    /// The platform as written (`manylinux_2_28_x86_64`, `manylinux`, …).
+    pub platform: Located<String>,
+}
+
+/// A declared index: a name (recorded in the lock) and a URL (never recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSpec {
+    /// The index's name.
+    pub name: String,
+    /// The URL as written, before `${VAR}` expansion.
+    pub url: Located<String>,
+}
+
+impl IndexSpec {
+    /// The URL with `${VAR}` expanded; an unset variable is an error that
+    /// points at the `url` value.
+    pub fn expanded_url(&self, environment: Environment<'_>) -> Result<String, SpecError> {
+        expand(&self.url.value, environment).map_err(|name| {
+            SpecError::at(
+                self.url.location.clone(),
+                format!("index `{}` uses ${{{name}}}, which is not set", self.name),
+            )
+            .with_hint(format!("set {name}, or give the index with --index-url"))
+        })
+    }
+}
+
+/// A whole spec, read and checked, with requirements files included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// The `envlock.toml` it was read from.
+    pub path: PathBuf,
+    /// The spec's name.
+    pub name: String,
+    /// Every requirement, from `requirements` and then `requirements-files`.
+    pub requirements: Vec<Located<Requirement>>,
+    /// Every constraint, from `constraints` and `-c` lines.
+    pub constraints: Vec<Located<Requirement>>,
+    /// The targets, in the order declared.
+    pub targets: Vec<TargetSpec>,
+    /// The indexes, in the order declared (`[[indexes]]`, then those that
+    /// requirements files name with `--index-url` / `--extra-index-url`).
+    pub indexes: Vec<IndexSpec>,
+    /// Folders of distributions named with `--find-links` in requirements files.
+    pub find_links: Vec<Located<PathBuf>>,
+    /// Ignore files uploaded after this time.
+    pub exclude_newer: Option<jiff::Timestamp>,
+    /// The pre-release policy.
+    pub prereleases: PrereleasePolicy,
+    /// Packages that must be installed from wheels (`:all:` for every one).
+    pub only_binary: BTreeSet<String>,
+    /// Packages that must be installed from sdists (`:all:` for every one).
+    pub no_binary: BTreeSet<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct WireSpec {
+    name: Spanned<String>,
+    #[serde(default)]
+    requirements: Vec<Spanned<String>>,
+    #[serde(default)]
+    requirements_files: Vec<Spanned<String>>,
+    #[serde(default)]
+    constraints: Vec<Spanned<String>>,
+    exclude_newer: Option<Spanned<String>>,
+    #[serde(default)]
+    prereleases: PrereleasePolicy,
+    #[serde(default)]
+    only_binary: Vec<String>,
+    #[serde(default)]
+    no_binary: Vec<String>,
+    #[serde(default)]
+    targets: Vec<WireTarget>,
+    #[serde(default)]
+    indexes: Vec<WireIndex>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireTarget {
+    name: Option<Spanned<String>>,
+    python: Spanned<String>,
+    platform: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireIndex {
+    name: Spanned<String>,
+    url: Spanned<String>,
+}
+
+/// Finds the spec for `path`: the file itself, or `envlock.toml` in the folder.
+pub fn find_spec(path: &Path) -> Result<PathBuf, SpecError> {
+    if path.is_dir() {
+        let candidate = path.join(SPEC_FILE_NAME);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        return Err(
+            SpecError::file(path, format!("no {SPEC_FILE_NAME} in this folder")).with_hint(
+                "create one (see the README's \"The spec\"), or pass the spec file's path",
+            ),
+        );
+    }
+    if path.is_file() {
+        return Ok(path.to_owned());
+    }
+    Err(SpecError::file(path, "no such file or folder"))
+}
+
+impl Spec {
+    /// Reads the spec at `path` (a file or a folder holding `envlock.toml`).
+    pub fn read(path: &Path, environment: Environment<'_>) -> Result<Spec, SpecError> {
+        let path = find_spec(path)?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|error| SpecError::file(&path, format!("cannot read the spec: {error}")))?;
+        Spec::parse(&text, &path, environment)
+    }
+
+    /// Parses spec text; `path` is where it came from (relative paths inside
+    /// are resolved against its folder).
+    pub fn parse(text: &str, path: &Path, environment: Environment<'_>) -> Result<Spec, SpecError> {
+        let text: Arc<str> = text.into();
+        let at = |span: Range<usize>| Location {
+            path: path.to_owned(),
+            text: Arc::clone(&text),
+            span,
+        };
+        let wire: WireSpec = toml::from_str(&text).map_err(|error| {
+            let span = error.span().unwrap_or(0..0);
+            let message = error.message().trim().to_owned();
+            let hint = message.contains("unknown field").then(|| {
+                "the keys of envlock.toml are listed in the README's \"The spec\"".to_owned()
+            });
+            SpecError {
+                message,
+                location: Some(at(span)),
+                hint,
+            }
+        })?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+
+        let parse_list =
+            |values: &[Spanned<String>]| -> Result<Vec<Located<Requirement>>, SpecError> {
+                values
+                    .iter()
+                    .map(|value| {
+                        let span = value.span();
+                        // The value's span includes its quotes; offsets inside the
+                        // string line up with the file when it has no escapes.
+                        let inner_start = span.start + 1;
+                        let verbatim = text.get(inner_start..span.end.saturating_sub(1))
+                            == Some(value.get_ref().as_str());
+                        let locate = |start: usize, length: usize| {
+                            if verbatim {
+                                at(inner_start + start..inner_start + start + length)
+                            } else {
+                                at(span.clone())
+                            }
+                        };
+                        let requirement = parse_requirement(value.get_ref().trim(), &locate)?;
+                        Ok(Located {
+                            value: requirement,
+                            location: at(span.clone()),
+                        })
+                    })
+                    .collect()
+            };
+        let mut requirements = parse_list(&wire.requirements)?;
+        let mut constraints = parse_list(&wire.constraints)?;
+        let mut indexes: Vec<IndexSpec> = wire
+            .indexes
+            .iter()
+            .map(|index| IndexSpec {
+                name: index.name.get_ref().clone(),
+                url: Located {
+                    value: index.url.get_ref().clone(),
+                    location: at(index.url.span()),
+                },
+            })
+            .collect();
+        let mut index_names = BTreeSet::new();
+        for (index, wire_index) in indexes.iter().zip(&wire.indexes) {
+            if index.name.trim().is_empty() {
+                return Err(SpecError::at(
+                    at(wire_index.name.span()),
+                    "an index name cannot be empty",
+                ));
+            }
+            if !index_names.insert(index.name.clone()) {
+                return Err(SpecError::at(
+                    at(wire_index.name.span()),
+                    format!("the index name `{}` is used twice", index.name),
+                ));
+            }
+        }
+
+        let mut find_links = Vec::new();
+        let mut prereleases = wire.prereleases;
+        let mut only_binary: BTreeSet<String> = wire.only_binary.iter().cloned().collect();
+        let mut no_binary: BTreeSet<String> = wire.no_binary.iter().cloned().collect();
+        for file in &wire.requirements_files {
+            let file_path = folder.join(file.get_ref());
+            if !file_path.is_file() {
+                return Err(SpecError::at(
+                    at(file.span()),
+                    format!(
+                        "the requirements file `{}` does not exist",
+                        file_path.display()
+                    ),
+                ));
+            }
+            let included = read_requirements_file(&file_path, environment)?;
+            requirements.extend(included.requirements);
+            constraints.extend(included.constraints);
+            find_links.extend(included.find_links);
+            if included.prereleases && prereleases == PrereleasePolicy::IfNecessaryOrExplicit {
+                prereleases = PrereleasePolicy::Allow;
+            }
+            only_binary.extend(included.only_binary);
+            no_binary.extend(included.no_binary);
+            let named = included
+                .index_url
+                .into_iter()
+                .map(|url| ("default".to_owned(), url))
+                .chain(
+                    included
+                        .extra_index_urls
+                        .into_iter()
+                        .enumerate()
+                        .map(|(number, url)| (format!("extra-{}", number + 1), url)),
+                );
+            for (name, url) in named {
+                if index_names.insert(name.clone()) {
+                    indexes.push(IndexSpec { name, url });
+                }
+            }
+        }
+
+        if wire.targets.is_empty() {
+            return Err(SpecError::at(at(0..0), "the spec declares no targets")
+                .with_hint("add one, e.g.\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux_2_28_x86_64\""));
+        }
+        let targets = wire
+            .targets
+            .iter()
+            .map(|target| TargetSpec {
+                name: target.name.as_ref().map(|name| Located {
+                    value: name.get_ref().clone(),
+                    location: at(name.span()),
+                }),
+                python: Located {
+                    value: target.python.get_ref().clone(),
+                    location: at(target.python.span()),
+                },
+                platform: Located {
+                    value: target.platform.get_ref().clone(),
+                    location: at(target.platform.span()),
+                },
+            })
+            .collect();
+
+        let exclude_newer = wire
+            .exclude_newer
+            .as_ref()
+            .map(|value| {
+                value.get_ref().parse::<jiff::Timestamp>().map_err(|error| {
+                    SpecError::at(
+                        at(value.span()),
+                        format!("`exclude-newer` is not an RFC 3339 time: {error}"),
+                    )
+                    .with_hint("write it like \"2026-11-01T00:00:00Z\"")
+                })
+            })
+            .transpose()?;
+
+        if wire.name.get_ref().trim().is_empty() {
+            return Err(SpecError::at(
+                at(wire.name.span()),
+                "`name` cannot be empty",
+            ));
+        }
+        Ok(Spec {
+            path: path.to_owned(),
+            name: wire.name.into_inner(),
+            requirements,
+            constraints,
+            targets,
+            indexes,
+            find_links,
+            exclude_newer,
+            prereleases,
+            only_binary,
+            no_binary,
+        })
+    }
+
+    /// `sha256:<hex>` of the normalised inputs: what the lock depends on,
+    /// and nothing that may differ between two machines that should produce
+    /// the same lock (index URLs, paths, the order of requirements).
+    pub fn inputs_digest(&self) -> String {
+        let mut lines = vec!["envlock-inputs 1".to_owned(), format!("name {}", self.name)];
+        let mut requirements: Vec<String> = self
+            .requirements
+            .iter()
+            .map(|entry| entry.value.to_string())
+            .collect();
+        requirements.sort();
+        lines.extend(
+            requirements
+                .into_iter()
+                .map(|requirement| format!("requirement {requirement}")),
+        );
+        let mut constraints: Vec<String> = self
+            .constraints
+            .iter()
+            .map(|entry| entry.value.to_string())
+            .collect();
+        constraints.sort();
+        lines.extend(
+            constraints
+                .into_iter()
+                .map(|constraint| format!("constraint {constraint}")),
+        );
+        for target in &self.targets {
+            let name = target.name.as_ref().map_or("", |name| name.value.as_str());
+            lines.push(format!(
+                "target {name} {} {}",
+                target.python.value, target.platform.value
+            ));
+        }
+        lines.extend(
+            self.indexes
+                .iter()
+                .map(|index| format!("index {}", index.name)),
+        );
+        if let Some(exclude_newer) = &self.exclude_newer {
+            lines.push(format!("exclude-newer {exclude_newer}"));
+        }
+        lines.push(format!("prereleases {}", self.prereleases.as_str()));
+        lines.extend(
+            self.only_binary
+                .iter()
+                .map(|name| format!("only-binary {name}")),
+        );
+        lines.extend(
+            self.no_binary
+                .iter()
+                .map(|name| format!("no-binary {name}")),
+        );
+        let mut hasher = Sha256::new();
+        for line in lines {
+            hasher.update(line.as_bytes());
+            hasher.update(b"\n");
+        }
+        let digest = hasher.finalize();
+        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+}
