@@ -348,6 +348,51 @@ impl Spec {
         })
     }
 
+    /// The declared targets, validated: Python versions and platforms parsed
+    /// (errors point at the value), names defaulted and checked for clashes.
+    pub fn targets(&self) -> Result<Vec<envlock_pep::Target>, SpecError> {
+        let mut targets: Vec<envlock_pep::Target> = Vec::with_capacity(self.targets.len());
+        for declared in &self.targets {
+            let python = envlock_pep::PythonVersion::parse(declared.python.value.trim()).map_err(
+                |error| SpecError::at(declared.python.location.clone(), error.to_string()),
+            )?;
+            let platform =
+                envlock_pep::Platform::parse(declared.platform.value.trim()).map_err(|error| {
+                    SpecError::at(declared.platform.location.clone(), error.to_string())
+                })?;
+            let mut target = envlock_pep::Target::new(python, platform).map_err(|error| {
+                SpecError::at(declared.python.location.clone(), error.to_string())
+            })?;
+            if let Some(name) = &declared.name {
+                if name.value.trim().is_empty() || name.value.contains(char::is_whitespace) {
+                    return Err(SpecError::at(
+                        name.location.clone(),
+                        "a target name must be non-empty and without spaces",
+                    ));
+                }
+                target = target.with_name(name.value.clone());
+            }
+            if targets
+                .iter()
+                .any(|existing| existing.name() == target.name())
+            {
+                let location = declared
+                    .name
+                    .as_ref()
+                    .map_or(declared.platform.location.clone(), |name| {
+                        name.location.clone()
+                    });
+                return Err(SpecError::at(
+                    location,
+                    format!("two targets are named `{}`", target.name()),
+                )
+                .with_hint("give one of them a different `name`"));
+            }
+            targets.push(target);
+        }
+        Ok(targets)
+    }
+
     /// `sha256:<hex>` of the normalised inputs: what the lock depends on,
     /// and nothing that may differ between two machines that should produce
     /// the same lock (index URLs, paths, the order of requirements).

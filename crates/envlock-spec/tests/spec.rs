@@ -341,3 +341,43 @@ fn spec_includes_requirements_files_and_their_indexes() {
         "{no_spec}"
     );
 }
+
+#[test]
+fn targets_are_validated_and_named() {
+    let spec = parse(&format!("name = \"x\"\n{TARGET}\n[[targets]]\npython = \"3.8.18\"\nplatform = \"manylinux2014_aarch64\"\nname = \"arm\"\n")).unwrap();
+    let targets = spec.targets().unwrap();
+    let names: Vec<&str> = targets.iter().map(|target| target.name()).collect();
+    assert_eq!(names, ["cp312-manylinux_2_28_x86_64", "arm"]);
+    assert_eq!(targets[1].platform().to_string(), "manylinux_2_17_aarch64");
+
+    let error =
+        parse("name = \"x\"\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux_2_x86\"\n")
+            .unwrap()
+            .targets()
+            .unwrap_err();
+    assert!(
+        error.to_string().starts_with("/specs/envlock.toml:4:12: "),
+        "{error}"
+    );
+    assert!(error.to_string().contains("manylinux_2_x86"), "{error}");
+
+    let error = parse("name = \"x\"\n[[targets]]\npython = \"2.7\"\nplatform = \"manylinux\"\n")
+        .unwrap()
+        .targets()
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with("/specs/envlock.toml:3:10: "),
+        "{error}"
+    );
+
+    let error = parse(&format!("name = \"x\"\n{TARGET}{TARGET}"))
+        .unwrap()
+        .targets()
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("two targets are named `cp312-manylinux_2_28_x86_64`"),
+        "{error}"
+    );
+}
