@@ -1,1 +1,43 @@
-//! The package-index client of envlock (being written).
+//! The package-index client of envlock.
+//!
+//! It reads the projects of Python package indexes — PEP 691 JSON and
+//! PEP 503 HTML Simple API pages over HTTP, or a local find-links directory —
+//! and the core metadata of their files: PEP 658 metadata files when the index
+//! offers them, otherwise `*.dist-info/METADATA` read from the remote wheel
+//! with two HTTP range requests, or the static metadata of an sdist.
+//!
+//! All network work goes through one shared, pooled blocking HTTP client
+//! ([`IndexClient`]) with retries, credentials (URL userinfo or `.netrc`),
+//! the system trust store plus extra roots, and an on-disk [`Cache`].
+//! Batch work runs on the client's own I/O-sized thread pool.
+//!
+//! Credentials never appear in errors or logs: every URL is shown through
+//! [`SafeUrl`], which masks the userinfo.
+
+mod cache;
+mod client;
+mod config;
+mod env;
+mod error;
+mod find_links;
+mod http_index;
+mod metadata;
+mod remote_zip;
+mod safe_url;
+mod simple;
+mod types;
+
+pub use cache::Cache;
+pub use client::{ClientOptions, IndexClient};
+pub use config::{
+    ConfiguredIndex, IndexLocation, IndexSources, IndexUrls, PipConfigFile, SpecIndex,
+};
+pub use env::EnvVars;
+pub use error::IndexError;
+pub use find_links::FindLinks;
+pub use http_index::HttpIndex;
+pub use metadata::parse_core_metadata;
+pub use safe_url::{SafeUrl, redacted};
+pub use types::{
+    CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,
+};

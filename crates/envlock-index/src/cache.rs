@@ -1,0 +1,250 @@
+//! The on-disk cache; its layout is documented on [`Cache`].
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::env::EnvVars;
+use crate::error::IndexError;
+
+/// The on-disk cache.
+///
+/// Layout (everything below a version folder, so a future format can live
+/// beside this one):
+///
+/// ```text
+/// <root>/v1/
+///   pages/<index-key>/<project>.json     a project page: {url, etag, last_modified,
+///                                        content_type, body}; revalidated with
+///                                        If-None-Match / If-Modified-Since
+///   metadata/sha256/<ab>/<sha256>        core metadata (RFC 822 bytes) of the file
+///                                        with that sha256 — immutable
+///   metadata/url/<sha256-of-url>         the same, for files without a known sha256
+///   files/sha256/<ab>/<sha256>           downloaded files, content-addressed — immutable
+/// ```
+///
+/// `<index-key>` is the first 16 hex digits of the sha256 of the index URL
+/// without credentials, `<ab>` the first two hex digits of the hash. Every
+/// write goes to a temporary file in the same directory and is renamed into
+/// place, so readers never see a partial entry and concurrent writers of the
+/// same immutable entry are harmless.
+///
+/// The root is `ENVLOCK_CACHE_DIR`, else `<user cache dir>/envlock`.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+/// A cached project page with its validators.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct CachedPage {
+    /// The page URL, without credentials.
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+/// Lowercase hex of a byte slice.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}
+
+/// Lowercase hex sha256 of a byte slice.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn is_hex_hash(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+impl Cache {
+    /// A cache rooted at `root` (the version folder is added below it).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The cache root from `ENVLOCK_CACHE_DIR`, else the user cache
+    /// directory's `envlock` folder.
+    pub fn default_root(env: &EnvVars) -> Option<PathBuf> {
+        if let Some(dir) = env.get("ENVLOCK_CACHE_DIR") {
+            return Some(PathBuf::from(dir));
+        }
+        if let Some(dir) = env.get("XDG_CACHE_HOME") {
+            return Some(PathBuf::from(dir).join("envlock"));
+        }
+        use etcetera::BaseStrategy;
+        etcetera::choose_base_strategy()
+            .ok()
+            .map(|strategy| strategy.cache_dir().join("envlock"))
+    }
+
+    /// The root folder given at construction.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn versioned(&self) -> PathBuf {
+        self.root.join("v1")
+    }
+
+    fn page_path(&self, index_url: &str, project: &str) -> PathBuf {
+        let key = &sha256_hex(index_url.as_bytes())[..16];
+        self.versioned()
+            .join("pages")
+            .join(key)
+            .join(format!("{project}.json"))
+    }
+
+    fn metadata_path(&self, sha256: Option<&str>, url: &str) -> PathBuf {
+        match sha256.filter(|hash| is_hex_hash(hash)) {
+            Some(hash) => self
+                .versioned()
+                .join("metadata/sha256")
+                .join(&hash[..2])
+                .join(hash),
+            None => self
+                .versioned()
+                .join("metadata/url")
+                .join(sha256_hex(url.as_bytes())),
+        }
+    }
+
+    /// Where the file with this sha256 is (or would be) stored.
+    pub(crate) fn file_path(&self, sha256: &str) -> Option<PathBuf> {
+        is_hex_hash(sha256).then(|| {
+            self.versioned()
+                .join("files/sha256")
+                .join(&sha256[..2])
+                .join(sha256.to_ascii_lowercase())
+        })
+    }
+
+    pub(crate) fn read_page(&self, index_url: &str, project: &str) -> Option<CachedPage> {
+        let bytes = std::fs::read(self.page_path(index_url, project)).ok()?;
+        // A damaged entry is treated as absent and rewritten.
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub(crate) fn write_page(
+        &self,
+        index_url: &str,
+        project: &str,
+        page: &CachedPage,
+    ) -> Result<(), IndexError> {
+        let path = self.page_path(index_url, project);
+        let bytes = serde_json::to_vec(page).map_err(|error| {
+            IndexError::io("cannot encode", &path, std::io::Error::other(error))
+        })?;
+        write_atomic(&path, &bytes)
+    }
+
+    pub(crate) fn read_metadata(&self, sha256: Option<&str>, url: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.metadata_path(sha256, url)).ok()
+    }
+
+    pub(crate) fn write_metadata(
+        &self,
+        sha256: Option<&str>,
+        url: &str,
+        bytes: &[u8],
+    ) -> Result<(), IndexError> {
+        write_atomic(&self.metadata_path(sha256, url), bytes)
+    }
+
+    /// Stores a verified file under its sha256 by hard link (or copy when
+    /// the cache is on another file system).
+    pub(crate) fn store_file(&self, source: &Path, sha256: &str) -> Result<(), IndexError> {
+        let Some(target) = self.file_path(sha256) else {
+            return Ok(());
+        };
+        if target.exists() {
+            return Ok(());
+        }
+        let parent = target.parent().unwrap_or(&target);
+        std::fs::create_dir_all(parent)
+            .map_err(|error| IndexError::io("cannot create", parent, error))?;
+        let temporary = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(parent)
+            .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
+        std::fs::copy(source, temporary.path())
+            .map_err(|error| IndexError::io("cannot copy into the cache", source, error))?;
+        temporary
+            .persist(&target)
+            .map_err(|error| IndexError::io("cannot write", &target, error.error))?;
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to `path` via a temporary file in the same directory and
+/// a rename.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|error| IndexError::io("cannot create", parent, error))?;
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(parent)
+        .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
+    temporary
+        .write_all(bytes)
+        .map_err(|error| IndexError::io("cannot write", temporary.path().to_path_buf(), error))?;
+    temporary
+        .persist(path)
+        .map_err(|error| IndexError::io("cannot write", path, error.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let page = CachedPage {
+            url: "http://127.0.0.1/simple/a/".into(),
+            etag: Some("\"x\"".into()),
+            last_modified: None,
+            content_type: Some("text/html".into()),
+            body: "<html></html>".into(),
+        };
+        cache
+            .write_page("http://127.0.0.1/simple/", "a", &page)
+            .unwrap();
+        assert_eq!(cache.read_page("http://127.0.0.1/simple/", "a"), Some(page));
+        assert_eq!(cache.read_page("http://127.0.0.1/other/", "a"), None);
+        let hash = sha256_hex(b"m");
+        cache.write_metadata(Some(&hash), "u", b"m").unwrap();
+        assert!(
+            dir.path()
+                .join("v1/metadata/sha256")
+                .join(&hash[..2])
+                .join(&hash)
+                .is_file()
+        );
+        cache.write_metadata(None, "http://x/y", b"n").unwrap();
+        assert_eq!(cache.read_metadata(None, "http://x/y").unwrap(), b"n");
+    }
+
+    #[test]
+    fn hex_encoding() {
+        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

@@ -1,0 +1,599 @@
+//! The one shared HTTP client: connection pool, TLS roots, credentials,
+//! retries, timeouts, the cache and the I/O thread pool.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::HeaderMap;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::cache::{Cache, hex};
+use crate::env::EnvVars;
+use crate::error::IndexError;
+use crate::safe_url::SafeUrl;
+
+/// How the shared client behaves.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// An extra PEM bundle of trusted roots (`--cert`), added to the system
+    /// trust store (and to `SSL_CERT_FILE` / `SSL_CERT_DIR`).
+    pub cert: Option<PathBuf>,
+    /// Timeout for establishing a connection.
+    pub connect_timeout: Duration,
+    /// Timeout for each read (and for receiving response headers).
+    pub read_timeout: Duration,
+    /// How many times a failed request is retried (connection errors,
+    /// timeouts, truncated bodies, 429 and 5xx answers).
+    pub retries: u32,
+    /// First retry delay; it doubles on each retry, up to `retry_max_delay`.
+    pub retry_base_delay: Duration,
+    /// Longest wait between retries (also caps `Retry-After`).
+    pub retry_max_delay: Duration,
+    /// Threads in the I/O pool used for batch work.
+    pub concurrency: usize,
+    /// Serve only from the cache; never touch the network.
+    pub offline: bool,
+    /// Do not read the cache (still write it).
+    pub refresh: bool,
+    /// Cache root; `None` uses `ENVLOCK_CACHE_DIR` or the user cache dir.
+    pub cache_dir: Option<PathBuf>,
+    /// The environment read for `NETRC`, `HOME`, `SSL_CERT_FILE`,
+    /// `SSL_CERT_DIR` and `ENVLOCK_CACHE_DIR`.
+    pub env: EnvVars,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            cert: None,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            retries: 3,
+            retry_base_delay: Duration::from_millis(100),
+            retry_max_delay: Duration::from_secs(5),
+            concurrency: 32,
+            offline: false,
+            refresh: false,
+            cache_dir: None,
+            env: EnvVars::from_process(),
+        }
+    }
+}
+
+/// A username and password; `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+struct Credentials {
+    username: String,
+    password: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Credentials(****)")
+    }
+}
+
+/// An HTTP answer with its body read in full.
+#[derive(Debug)]
+pub(crate) struct HttpResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The final URL (after redirects), without credentials.
+    pub url: Url,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+/// Why an attempt failed, and whether to try again.
+enum Failure {
+    Retry {
+        error: Box<IndexError>,
+        wait: Option<Duration>,
+    },
+    Fatal(Box<IndexError>),
+}
+
+/// The shared client of every HTTP index: one pooled `reqwest` client
+/// (HTTP/2 where the server offers it), credentials, retries, the cache and
+/// an I/O-sized thread pool for batch work.
+pub struct IndexClient {
+    http: Client,
+    options: ClientOptions,
+    cache: Cache,
+    pool: rayon::ThreadPool,
+    /// Credentials from index URLs, by `host:port`.
+    url_credentials: RwLock<HashMap<String, Credentials>>,
+    netrc: Option<netrc::Netrc>,
+}
+
+impl std::fmt::Debug for IndexClient {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("IndexClient")
+            .field("cache", &self.cache)
+            .field("offline", &self.options.offline)
+            .finish_non_exhaustive()
+    }
+}
+
+fn host_key(url: &Url) -> Option<String> {
+    Some(format!(
+        "{}:{}",
+        url.host_str()?,
+        url.port_or_known_default()?
+    ))
+}
+
+fn decode_userinfo(value: &str) -> String {
+    // Userinfo is percent-encoded in URLs (`%40` for `@` in tokens).
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%'
+            && index + 2 < bytes.len()
+            && let Some(byte) = std::str::from_utf8(&bytes[index + 1..index + 3])
+                .ok()
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            index += 3;
+            continue;
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn url_credentials(url: &Url) -> Option<Credentials> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    Some(Credentials {
+        username: decode_userinfo(url.username()),
+        password: url.password().map(decode_userinfo),
+    })
+}
+
+/// Reads the extra trusted roots: `--cert`, `SSL_CERT_FILE`, `SSL_CERT_DIR`.
+fn extra_roots(options: &ClientOptions) -> Result<Vec<reqwest::Certificate>, IndexError> {
+    let mut roots = Vec::new();
+    if let Some(path) = &options.cert {
+        roots.extend(read_bundle(path, "--cert")?);
+    }
+    if let Some(path) = options.env.get("SSL_CERT_FILE") {
+        roots.extend(read_bundle(Path::new(path), "SSL_CERT_FILE")?);
+    }
+    if let Some(dirs) = options.env.get("SSL_CERT_DIR") {
+        for dir in std::env::split_paths(dirs) {
+            let entries = std::fs::read_dir(&dir).map_err(|error| IndexError::Certificate {
+                path: dir.clone(),
+                origin: "SSL_CERT_DIR".to_owned(),
+                reason: error.to_string(),
+            })?;
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| {
+                    path.extension()
+                        .and_then(|extension| extension.to_str())
+                        .is_some_and(|extension| matches!(extension, "pem" | "crt"))
+                })
+                .collect();
+            paths.sort();
+            for path in paths {
+                roots.extend(read_bundle(&path, "SSL_CERT_DIR")?);
+            }
+        }
+    }
+    Ok(roots)
+}
+
+fn read_bundle(path: &Path, origin: &str) -> Result<Vec<reqwest::Certificate>, IndexError> {
+    let failure = |reason: String| IndexError::Certificate {
+        path: path.to_path_buf(),
+        origin: origin.to_owned(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|error| failure(error.to_string()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&bytes)
+        .map_err(|error| failure(format!("not a PEM certificate bundle: {error}")))?;
+    if certificates.is_empty() {
+        return Err(failure("no PEM certificates found in it".to_owned()));
+    }
+    Ok(certificates)
+}
+
+fn read_netrc(env: &EnvVars) -> Result<Option<netrc::Netrc>, IndexError> {
+    let (path, explicit) = match env.get("NETRC") {
+        Some(path) => (PathBuf::from(path), true),
+        None => match env.home_dir() {
+            Some(home) => (home.join(".netrc"), false),
+            None => return Ok(None),
+        },
+    };
+    if !path.exists() {
+        return if explicit {
+            Err(IndexError::Netrc {
+                path,
+                reason: "the file named by NETRC does not exist".to_owned(),
+            })
+        } else {
+            Ok(None)
+        };
+    }
+    match netrc::Netrc::from_file(&path) {
+        Ok(parsed) => Ok(Some(parsed)),
+        // The parser's message may quote tokens (passwords): never show it.
+        Err(_) if !explicit => Ok(None),
+        Err(netrc::Error::Io(error)) => Err(IndexError::Netrc {
+            path,
+            reason: error.to_string(),
+        }),
+        Err(netrc::Error::Parsing { .. }) => Err(IndexError::Netrc {
+            path,
+            reason: "it is not a valid netrc file".to_owned(),
+        }),
+    }
+}
+
+/// Classifies a transport error: all are worth retrying except builder errors.
+fn transport_failure(url: &SafeUrl, error: reqwest::Error) -> Failure {
+    let error = error.without_url();
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(inner) = source {
+        reason.push_str(": ");
+        reason.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    let network = IndexError::Network {
+        url: url.clone(),
+        attempts: 1,
+        reason,
+    };
+    if error.is_builder() {
+        Failure::Fatal(Box::new(network))
+    } else {
+        Failure::Retry {
+            error: Box::new(network),
+            wait: None,
+        }
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+impl IndexClient {
+    /// Builds the shared client: TLS roots, netrc, cache and thread pool.
+    pub fn new(options: ClientOptions) -> Result<Self, IndexError> {
+        let roots = extra_roots(&options)?;
+        let mut builder = Client::builder()
+            .user_agent(concat!("envlock/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.read_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true);
+        if !roots.is_empty() {
+            // Keeps the platform verifier (system store) and adds these.
+            builder = builder.tls_certs_merge(roots);
+        }
+        let http = builder
+            .build()
+            .map_err(|error| IndexError::Client(error.without_url().to_string()))?;
+        let netrc = read_netrc(&options.env)?;
+        let cache_root = match &options.cache_dir {
+            Some(dir) => dir.clone(),
+            None => Cache::default_root(&options.env).ok_or_else(|| {
+                IndexError::Client("no cache directory: set ENVLOCK_CACHE_DIR or HOME".to_owned())
+            })?,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.concurrency.max(1))
+            .thread_name(|index| format!("envlock-io-{index}"))
+            .build()
+            .map_err(|error| {
+                IndexError::Client(format!("cannot start the I/O thread pool: {error}"))
+            })?;
+        Ok(Self {
+            http,
+            cache: Cache::new(cache_root),
+            options,
+            pool,
+            url_credentials: RwLock::new(HashMap::new()),
+            netrc,
+        })
+    }
+
+    /// The options the client was built with.
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// The on-disk cache.
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    /// Runs `work` on the client's I/O thread pool (rayon parallel iterators
+    /// inside it use that pool, sized for I/O rather than cores).
+    pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        self.pool.install(work)
+    }
+
+    /// Remembers the credentials of an index URL, so files on the same host
+    /// get them too.
+    pub(crate) fn register_credentials(&self, url: &Url) {
+        if let (Some(credentials), Some(key)) = (url_credentials(url), host_key(url))
+            && let Ok(mut map) = self.url_credentials.write()
+        {
+            map.entry(key).or_insert(credentials);
+        }
+    }
+
+    fn credentials_for(&self, url: &Url) -> Option<Credentials> {
+        if let Some(credentials) = url_credentials(url) {
+            return Some(credentials);
+        }
+        if let Some(key) = host_key(url)
+            && let Some(found) = self
+                .url_credentials
+                .read()
+                .ok()
+                .and_then(|map| map.get(&key).cloned())
+        {
+            return Some(found);
+        }
+        let netrc = self.netrc.as_ref()?;
+        let host = url.host_str()?;
+        let entry = netrc
+            .hosts
+            .get(host)
+            .or_else(|| netrc.hosts.get("default"))?;
+        Some(Credentials {
+            username: entry.login.clone(),
+            password: Some(entry.password.clone()),
+        })
+    }
+
+    fn request(&self, url: &SafeUrl, headers: &[(&str, String)]) -> (RequestBuilder, bool) {
+        let mut builder = self.http.get(url.without_credentials());
+        for (name, value) in headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        let credentials = self.credentials_for(url.as_url());
+        let authorized = credentials.is_some();
+        if let Some(credentials) = credentials {
+            builder = builder.basic_auth(credentials.username, credentials.password);
+        }
+        (builder, authorized)
+    }
+
+    fn check_status(
+        &self,
+        url: &SafeUrl,
+        response: &Response,
+        authorized: bool,
+    ) -> Result<(), Failure> {
+        let status = response.status();
+        if status.is_success()
+            || status == StatusCode::NOT_MODIFIED
+            || status == StatusCode::RANGE_NOT_SATISFIABLE
+        {
+            return Ok(());
+        }
+        let hint = match status.as_u16() {
+            401 | 403 if authorized => {
+                "; the credentials sent (from the URL or .netrc) were refused".to_owned()
+            }
+            401 | 403 => "; the index may need credentials: put them in the index URL or in .netrc"
+                .to_owned(),
+            _ => String::new(),
+        };
+        let error = IndexError::Status {
+            url: url.clone(),
+            status: status.as_u16(),
+            hint,
+        };
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            Err(Failure::Retry {
+                error: Box::new(error),
+                wait: retry_after(response.headers()),
+            })
+        } else {
+            Err(Failure::Fatal(Box::new(error)))
+        }
+    }
+
+    fn offline_guard(&self, url: &SafeUrl) -> Result<(), IndexError> {
+        if self.options.offline {
+            return Err(IndexError::Offline {
+                what: format!("{url}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs `attempt` until it succeeds, fails fatally, or retries run out.
+    fn with_retries<T>(
+        &self,
+        mut attempt: impl FnMut() -> Result<T, Failure>,
+    ) -> Result<T, IndexError> {
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            match attempt() {
+                Ok(value) => return Ok(value),
+                Err(Failure::Fatal(error)) => return Err(*error),
+                Err(Failure::Retry { mut error, wait }) => {
+                    if attempts > self.options.retries {
+                        if let IndexError::Network {
+                            attempts: count, ..
+                        } = error.as_mut()
+                        {
+                            *count = attempts;
+                        }
+                        return Err(*error);
+                    }
+                    let exponent = (attempts - 1).min(16);
+                    let backoff = self.options.retry_base_delay.saturating_mul(1 << exponent);
+                    let delay = wait.unwrap_or(backoff).min(self.options.retry_max_delay);
+                    std::thread::sleep(delay);
+                }
+            }
+        }
+    }
+
+    /// GETs a URL and reads the whole body, with retries. Answers other than
+    /// 2xx, 304 and 416 are errors (404 is `IndexError::Status` with 404).
+    pub(crate) fn get(
+        &self,
+        url: &SafeUrl,
+        headers: &[(&str, String)],
+    ) -> Result<HttpResponse, IndexError> {
+        self.offline_guard(url)?;
+        self.with_retries(|| {
+            let (builder, authorized) = self.request(url, headers);
+            let mut response = builder
+                .send()
+                .map_err(|error| transport_failure(url, error))?;
+            self.check_status(url, &response, authorized)?;
+            let mut body = Vec::new();
+            response
+                .read_to_end(&mut body)
+                .map_err(|error| Failure::Retry {
+                    error: Box::new(IndexError::Network {
+                        url: url.clone(),
+                        attempts: 1,
+                        reason: format!("reading the body failed: {error}"),
+                    }),
+                    wait: None,
+                })?;
+            Ok(HttpResponse {
+                status: response.status(),
+                headers: response.headers().clone(),
+                url: SafeUrl::new(response.url().clone()).without_credentials(),
+                body,
+            })
+        })
+    }
+
+    /// Streams a URL into `file` (truncated first on each attempt), hashing
+    /// while writing. Returns (sha256, size).
+    pub(crate) fn download(
+        &self,
+        url: &SafeUrl,
+        file: &mut std::fs::File,
+        path: &Path,
+    ) -> Result<(String, u64), IndexError> {
+        self.offline_guard(url)?;
+        self.with_retries(|| {
+            let io_error = |error: std::io::Error| {
+                Failure::Fatal(Box::new(IndexError::io("cannot write", path, error)))
+            };
+            file.set_len(0).map_err(io_error)?;
+            std::io::Seek::rewind(file).map_err(io_error)?;
+            let (builder, authorized) = self.request(url, &[]);
+            let mut response = builder
+                .send()
+                .map_err(|error| transport_failure(url, error))?;
+            self.check_status(url, &response, authorized)?;
+            if !response.status().is_success() {
+                return Err(Failure::Fatal(Box::new(IndexError::Status {
+                    url: url.clone(),
+                    status: response.status().as_u16(),
+                    hint: String::new(),
+                })));
+            }
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            let mut buffer = vec![0u8; 256 * 1024];
+            loop {
+                let read = match response.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => read,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(error) => {
+                        return Err(Failure::Retry {
+                            error: Box::new(IndexError::Network {
+                                url: url.clone(),
+                                attempts: 1,
+                                reason: format!(
+                                    "the download broke off after {size} bytes: {error}"
+                                ),
+                            }),
+                            wait: None,
+                        });
+                    }
+                };
+                let chunk = &buffer[..read];
+                hasher.update(chunk);
+                file.write_all(chunk).map_err(io_error)?;
+                size += read as u64;
+            }
+            file.flush().map_err(io_error)?;
+            Ok((hex(&hasher.finalize()), size))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_decoded() {
+        let url = Url::parse("https://us%40er:p%3Ass@h.invalid/").unwrap();
+        let credentials = url_credentials(&url).unwrap();
+        assert_eq!(credentials.username, "us@er");
+        assert_eq!(credentials.password.as_deref(), Some("p:ss"));
+        assert_eq!(format!("{credentials:?}"), "Credentials(****)");
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn missing_cert_names_path_and_origin() {
+        let options = ClientOptions {
+            cert: Some(PathBuf::from("/nonexistent/corp-ca.pem")),
+            env: EnvVars::default(),
+            ..ClientOptions::default()
+        };
+        let error = IndexClient::new(options).unwrap_err().to_string();
+        assert!(
+            error.contains("/nonexistent/corp-ca.pem") && error.contains("--cert"),
+            "{error}"
+        );
+    }
+}

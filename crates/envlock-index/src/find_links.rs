@@ -1,0 +1,235 @@
+//! A local directory of wheels and sdists used as an index (pip's
+//! `--find-links DIR`), e.g. a carried wheelhouse on the air-gapped side.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use envlock_pep::PackageName;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::cache::hex;
+use crate::error::IndexError;
+use crate::http_index::parent_dir;
+use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
+use crate::safe_url::SafeUrl;
+use crate::types::{CoreMetadata, DistKind, FetchedFile, IndexFile, PackageIndex, ProjectPage};
+
+/// A directory of distribution files, read as an index. Files are matched
+/// to projects by the name part of their file names.
+#[derive(Debug, Clone)]
+pub struct FindLinks {
+    name: String,
+    dir: PathBuf,
+}
+
+/// The normalised project name a distribution file name belongs to.
+fn project_of(filename: &str) -> Option<PackageName> {
+    let stem = match DistKind::of(filename) {
+        DistKind::Wheel => filename.split('-').next()?,
+        DistKind::Sdist => {
+            let lower = filename.to_ascii_lowercase();
+            let cut = if lower.ends_with(".tar.gz") { 7 } else { 4 };
+            let base = &filename[..filename.len() - cut];
+            base.rsplit_once('-')?.0
+        }
+        DistKind::Other => return None,
+    };
+    PackageName::from_str(stem).ok()
+}
+
+fn path_of(file: &IndexFile) -> Result<PathBuf, IndexError> {
+    file.url
+        .as_url()
+        .to_file_path()
+        .map_err(|()| IndexError::InvalidUrl {
+            url: file.url.to_string(),
+            origin: "a find-links directory".to_owned(),
+            reason: "not a local file URL".to_owned(),
+        })
+}
+
+fn hash_file(path: &Path) -> Result<(String, u64), IndexError> {
+    let mut input =
+        std::fs::File::open(path).map_err(|error| IndexError::io("cannot open", path, error))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let read = input
+            .read(&mut buffer)
+            .map_err(|error| IndexError::io("cannot read", path, error))?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        size += read as u64;
+    }
+    Ok((hex(&hasher.finalize()), size))
+}
+
+impl FindLinks {
+    /// The directory `dir`, as an index called `name`.
+    pub fn new(name: &str, dir: impl Into<PathBuf>) -> Result<Self, IndexError> {
+        let dir = dir.into();
+        let dir = std::fs::canonicalize(&dir)
+            .map_err(|error| IndexError::io("cannot open the find-links directory", &dir, error))?;
+        if !dir.is_dir() {
+            return Err(IndexError::io(
+                "cannot use as a find-links directory",
+                &dir,
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+            ));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            dir,
+        })
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl PackageIndex for FindLinks {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|error| IndexError::io("cannot list", &self.dir, error))?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.is_file())
+            .collect();
+        paths.sort();
+        let mut files = Vec::new();
+        for path in paths {
+            let Some(filename) = path.file_name().and_then(|name| name.to_str()) else {
+                continue;
+            };
+            if project_of(filename).as_ref() != Some(name) {
+                continue;
+            }
+            let (sha256, size) = hash_file(&path)?;
+            let url = Url::from_file_path(&path).map_err(|()| IndexError::InvalidUrl {
+                url: path.display().to_string(),
+                origin: "a find-links directory".to_owned(),
+                reason: "cannot be expressed as a file URL".to_owned(),
+            })?;
+            files.push(IndexFile {
+                filename: filename.to_owned(),
+                url: SafeUrl::new(url),
+                sha256: Some(sha256),
+                requires_python: None,
+                requires_python_raw: None,
+                yanked: None,
+                core_metadata: crate::types::MetadataFile::NotOffered,
+                size: Some(size),
+                upload_time: None,
+            });
+        }
+        if files.is_empty() {
+            return Err(IndexError::ProjectNotFound {
+                project: name.to_string(),
+                index: self.name.clone(),
+            });
+        }
+        let url = Url::from_directory_path(&self.dir).map_err(|()| IndexError::InvalidUrl {
+            url: self.dir.display().to_string(),
+            origin: "a find-links directory".to_owned(),
+            reason: "cannot be expressed as a file URL".to_owned(),
+        })?;
+        Ok(ProjectPage {
+            name: name.clone(),
+            url: SafeUrl::new(url),
+            files,
+        })
+    }
+
+    fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError> {
+        let path = path_of(file)?;
+        let source = path.display().to_string();
+        let bytes =
+            std::fs::read(&path).map_err(|error| IndexError::io("cannot read", &path, error))?;
+        let metadata = match file.kind() {
+            DistKind::Wheel => wheel_metadata_from_bytes(&bytes, &file.filename, &source)?,
+            DistKind::Sdist => sdist_metadata(&file.filename, &bytes, &source)?,
+            DistKind::Other => {
+                return Err(IndexError::BadArchive {
+                    source_name: source,
+                    reason: "not a wheel or an sdist".to_owned(),
+                });
+            }
+        };
+        parse_core_metadata(&metadata, &source)
+    }
+
+    fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError> {
+        let source_path = path_of(file)?;
+        let mut input = std::fs::File::open(&source_path)
+            .map_err(|error| IndexError::io("cannot open", &source_path, error))?;
+        let parent = parent_dir(dest);
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".envlock-copy-")
+            .tempfile_in(parent)
+            .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; 256 * 1024];
+        let mut size = 0u64;
+        loop {
+            let read = input
+                .read(&mut buffer)
+                .map_err(|error| IndexError::io("cannot read", &source_path, error))?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+            temporary
+                .write_all(&buffer[..read])
+                .map_err(|error| IndexError::io("cannot write", dest, error))?;
+            size += read as u64;
+        }
+        let sha256 = hex(&hasher.finalize());
+        if let Some(expected) = &file.sha256
+            && !sha256.eq_ignore_ascii_case(expected)
+        {
+            return Err(IndexError::HashMismatch {
+                filename: file.filename.clone(),
+                source_name: source_path.display().to_string(),
+                expected: expected.clone(),
+                actual: sha256,
+            });
+        }
+        temporary
+            .persist(dest)
+            .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
+        Ok(FetchedFile {
+            sha256,
+            size,
+            path: dest.to_path_buf(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_file_names() {
+        let name = |text: &str| project_of(text).map(|name| name.to_string());
+        assert_eq!(
+            name("Foo_Bar-1.0-py3-none-any.whl").as_deref(),
+            Some("foo-bar")
+        );
+        assert_eq!(name("foo-bar-1.0.tar.gz").as_deref(), Some("foo-bar"));
+        assert_eq!(name("foo.bar-2.zip").as_deref(), Some("foo-bar"));
+        assert_eq!(name("readme.txt"), None);
+    }
+}

@@ -1,0 +1,492 @@
+//! An HTTP Simple API index (PEP 503 HTML / PEP 691 JSON, PEP 658 metadata).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use envlock_pep::PackageName;
+use rayon::prelude::*;
+use url::Url;
+
+use crate::cache::{CachedPage, sha256_hex};
+use crate::client::IndexClient;
+use crate::error::IndexError;
+use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
+use crate::remote_zip::{TAIL_SIZE, Tail, read_remote_metadata};
+use crate::safe_url::SafeUrl;
+use crate::simple::{ACCEPT, page_format, parse_page};
+use crate::types::{
+    CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,
+};
+
+/// A package index reached over HTTP(S) through the shared [`IndexClient`].
+#[derive(Debug, Clone)]
+pub struct HttpIndex {
+    name: String,
+    url: SafeUrl,
+    client: Arc<IndexClient>,
+}
+
+impl HttpIndex {
+    /// An index called `name` at `url` (the Simple API root, e.g.
+    /// `https://host/simple/`; a missing trailing slash is added). Its
+    /// credentials, if any, are used for every URL on the same host.
+    pub fn new(name: &str, url: &Url, client: Arc<IndexClient>) -> Result<Self, IndexError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(IndexError::InvalidUrl {
+                url: crate::safe_url::redacted(url),
+                origin: format!("index `{name}`"),
+                reason:
+                    "only http and https index URLs are supported (use find-links for directories)"
+                        .to_owned(),
+            });
+        }
+        let mut url = url.clone();
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        client.register_credentials(&url);
+        Ok(Self {
+            name: name.to_owned(),
+            url: SafeUrl::new(url),
+            client,
+        })
+    }
+
+    /// The index root URL (display it; it masks credentials).
+    pub fn url(&self) -> &SafeUrl {
+        &self.url
+    }
+
+    fn page_url(&self, project: &PackageName) -> Result<SafeUrl, IndexError> {
+        self.url
+            .as_url()
+            .join(&format!("{project}/"))
+            .map(SafeUrl::new)
+            .map_err(|error| IndexError::InvalidUrl {
+                url: self.url.to_string(),
+                origin: format!("index `{}`", self.name),
+                reason: error.to_string(),
+            })
+    }
+
+    fn cache_key(&self) -> String {
+        self.url.without_credentials().to_string()
+    }
+
+    fn parse_cached(
+        &self,
+        page: &CachedPage,
+        name: &PackageName,
+    ) -> Result<ProjectPage, IndexError> {
+        let base = Url::parse(&page.url).map_err(|error| IndexError::BadPage {
+            url: self.url.clone(),
+            reason: format!("cached page URL is invalid: {error}"),
+        })?;
+        let url = SafeUrl::new(base.clone());
+        let format = page_format(page.content_type.as_deref(), &page.body).map_err(|reason| {
+            IndexError::BadPage {
+                url: url.clone(),
+                reason,
+            }
+        })?;
+        let files =
+            parse_page(format, &page.body, &base).map_err(|reason| IndexError::BadPage {
+                url: url.clone(),
+                reason,
+            })?;
+        Ok(ProjectPage {
+            name: name.clone(),
+            url,
+            files,
+        })
+    }
+
+    fn metadata_source(file: &IndexFile) -> String {
+        file.url.to_string()
+    }
+
+    /// Fetches the raw RFC 822 metadata bytes of a file from the network.
+    fn fetch_metadata_bytes(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
+        match file.kind() {
+            DistKind::Wheel => {
+                if let MetadataFile::Offered { sha256 } = &file.core_metadata {
+                    match self.metadata_file(file, sha256.as_deref()) {
+                        Err(IndexError::Status { status: 404, .. }) => {}
+                        other => return other,
+                    }
+                }
+                self.ranged_wheel_metadata(file)
+            }
+            DistKind::Sdist => {
+                let bytes = self.whole_file(file)?;
+                sdist_metadata(&file.filename, &bytes, &Self::metadata_source(file))
+            }
+            DistKind::Other => Err(IndexError::BadArchive {
+                source_name: Self::metadata_source(file),
+                reason: "not a wheel or an sdist (.whl, .tar.gz, .zip)".to_owned(),
+            }),
+        }
+    }
+
+    /// The PEP 658 `<url>.metadata` file, verified against its announced hash.
+    fn metadata_file(
+        &self,
+        file: &IndexFile,
+        expected: Option<&str>,
+    ) -> Result<Vec<u8>, IndexError> {
+        let mut url = file.url.as_url().clone();
+        url.set_path(&format!("{}.metadata", url.path()));
+        let url = SafeUrl::new(url);
+        let response = self.client.get(&url, &[])?;
+        if let Some(expected) = expected {
+            let actual = sha256_hex(&response.body);
+            if !actual.eq_ignore_ascii_case(expected) {
+                return Err(IndexError::HashMismatch {
+                    filename: format!("{}.metadata", file.filename),
+                    source_name: url.to_string(),
+                    expected: expected.to_owned(),
+                    actual,
+                });
+            }
+        }
+        Ok(response.body)
+    }
+
+    /// The whole file in memory, verified when its hash is known.
+    fn whole_file(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
+        if let Some(path) = file
+            .sha256
+            .as_deref()
+            .and_then(|hash| self.client.cache().file_path(hash))
+            && !self.client.options().refresh
+            && let Ok(bytes) = std::fs::read(&path)
+        {
+            return Ok(bytes);
+        }
+        let response = self.client.get(&file.url, &[])?;
+        verify_bytes(file, &response.body)?;
+        self.keep_whole_file(file, &response.body);
+        Ok(response.body)
+    }
+
+    /// Stores a verified whole file in the content-addressed cache, so a
+    /// later `fetch` does not download it again.
+    fn keep_whole_file(&self, file: &IndexFile, bytes: &[u8]) {
+        if let Some(path) = file
+            .sha256
+            .as_deref()
+            .and_then(|hash| self.client.cache().file_path(hash))
+        {
+            // Only a verified file (hash known and checked) may enter the cache;
+            // failing to write it only costs a later download.
+            let _ = crate::cache::write_atomic(&path, bytes);
+        }
+    }
+
+    /// METADATA from a remote wheel: a suffix range for the tail, then (if
+    /// needed) one range for the member; the whole file only when the server
+    /// ignores ranges.
+    fn ranged_wheel_metadata(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
+        let source = Self::metadata_source(file);
+        let response = self
+            .client
+            .get(&file.url, &[("Range", format!("bytes=-{TAIL_SIZE}"))])?;
+        match response.status.as_u16() {
+            206 => {
+                let (start, _end, total) = content_range(response.header("content-range"))
+                    .ok_or_else(|| IndexError::BadArchive {
+                        source_name: source.clone(),
+                        reason: "a 206 answer without a valid Content-Range".to_owned(),
+                    })?;
+                if start.checked_add(response.body.len() as u64) != Some(total) {
+                    return Err(IndexError::BadArchive {
+                        source_name: source,
+                        reason: "the suffix range does not reach the end of the file".to_owned(),
+                    });
+                }
+                let tail = Tail {
+                    start,
+                    bytes: response.body,
+                };
+                read_remote_metadata(tail, &file.filename, &source, |start, end| {
+                    self.range(file, start, end)
+                })
+            }
+            416 => {
+                let body = self.client.get(&file.url, &[])?.body;
+                verify_bytes(file, &body)?;
+                self.keep_whole_file(file, &body);
+                wheel_metadata_from_bytes(&body, &file.filename, &source)
+            }
+            _ => {
+                // The server ignored the range and sent the whole file.
+                verify_bytes(file, &response.body)?;
+                self.keep_whole_file(file, &response.body);
+                wheel_metadata_from_bytes(&response.body, &file.filename, &source)
+            }
+        }
+    }
+
+    /// The bytes `[start, end)` of a file with one range request.
+    fn range(&self, file: &IndexFile, start: u64, end: u64) -> Result<Vec<u8>, IndexError> {
+        let last = end.saturating_sub(1);
+        let response = self
+            .client
+            .get(&file.url, &[("Range", format!("bytes={start}-{last}"))])?;
+        let wrong = |reason: String| IndexError::BadArchive {
+            source_name: file.url.to_string(),
+            reason,
+        };
+        if response.status.as_u16() != 206 {
+            return Err(wrong(format!(
+                "asked for bytes {start}-{last}, got HTTP {} instead of 206",
+                response.status.as_u16()
+            )));
+        }
+        match content_range(response.header("content-range")) {
+            Some((got_start, got_end, _)) if got_start == start && got_end == last => {}
+            _ => {
+                return Err(wrong(format!(
+                    "asked for bytes {start}-{last}, got another range"
+                )));
+            }
+        }
+        if response.body.len() as u64 != end - start {
+            return Err(wrong(format!(
+                "asked for {} bytes, got {}",
+                end - start,
+                response.body.len()
+            )));
+        }
+        Ok(response.body)
+    }
+}
+
+/// Parses `Content-Range: bytes a-b/total` into (a, b, total).
+fn content_range(value: Option<&str>) -> Option<(u64, u64, u64)> {
+    let value = value?.trim().strip_prefix("bytes")?.trim();
+    let (range, total) = value.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    let (start, end, total) = (
+        start.trim().parse().ok()?,
+        end.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    );
+    (start <= end && end < total).then_some((start, end, total))
+}
+
+fn verify_bytes(file: &IndexFile, bytes: &[u8]) -> Result<(), IndexError> {
+    if let Some(expected) = &file.sha256 {
+        let actual = sha256_hex(bytes);
+        if !actual.eq_ignore_ascii_case(expected) {
+            return Err(IndexError::HashMismatch {
+                filename: file.filename.clone(),
+                source_name: file.url.to_string(),
+                expected: expected.clone(),
+                actual,
+            });
+        }
+    }
+    Ok(())
+}
+
+impl PackageIndex for HttpIndex {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
+        let page_url = self.page_url(name)?;
+        let cache = self.client.cache();
+        let options = self.client.options();
+        let key = self.cache_key();
+        let cached = if options.refresh {
+            None
+        } else {
+            cache.read_page(&key, name.as_ref())
+        };
+        if options.offline {
+            return match cached {
+                Some(page) => self.parse_cached(&page, name),
+                None => Err(IndexError::Offline {
+                    what: format!(
+                        "the project page of `{name}` on index `{}` ({page_url})",
+                        self.name
+                    ),
+                }),
+            };
+        }
+        let mut headers = vec![("Accept", ACCEPT.to_owned())];
+        if let Some(page) = &cached {
+            if let Some(etag) = &page.etag {
+                headers.push(("If-None-Match", etag.clone()));
+            }
+            if let Some(modified) = &page.last_modified {
+                headers.push(("If-Modified-Since", modified.clone()));
+            }
+        }
+        let response = match self.client.get(&page_url, &headers) {
+            Ok(response) => response,
+            Err(IndexError::Status { status: 404, .. }) => {
+                return Err(IndexError::ProjectNotFound {
+                    project: name.to_string(),
+                    index: self.name.clone(),
+                });
+            }
+            Err(error) => return Err(error),
+        };
+        if response.status.as_u16() == 304
+            && let Some(page) = cached
+        {
+            return self.parse_cached(&page, name);
+        }
+        if !response.status.is_success() {
+            return Err(IndexError::Status {
+                url: page_url,
+                status: response.status.as_u16(),
+                hint: String::new(),
+            });
+        }
+        let body = String::from_utf8_lossy(&response.body).into_owned();
+        let content_type = response.header("content-type").map(str::to_owned);
+        let page = CachedPage {
+            url: response.url.to_string(),
+            etag: response.header("etag").map(str::to_owned),
+            last_modified: response.header("last-modified").map(str::to_owned),
+            content_type,
+            body,
+        };
+        let parsed = self.parse_cached(&page, name)?;
+        // A cache that cannot be written only costs a later refetch.
+        let _ = cache.write_page(&key, name.as_ref(), &page);
+        Ok(parsed)
+    }
+
+    fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError> {
+        let cache = self.client.cache();
+        let options = self.client.options();
+        let url_key = file.url.without_credentials().to_string();
+        let source = Self::metadata_source(file);
+        if !options.refresh
+            && let Some(bytes) = cache.read_metadata(file.sha256.as_deref(), &url_key)
+            && let Ok(metadata) = parse_core_metadata(&bytes, &source)
+        {
+            return Ok(metadata);
+        }
+        if options.offline {
+            return Err(IndexError::Offline {
+                what: format!("the core metadata of {} ({source})", file.filename),
+            });
+        }
+        let bytes = self.fetch_metadata_bytes(file)?;
+        let metadata = parse_core_metadata(&bytes, &source)?;
+        let _ = cache.write_metadata(file.sha256.as_deref(), &url_key, &bytes);
+        Ok(metadata)
+    }
+
+    fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError> {
+        let cache = self.client.cache();
+        let options = self.client.options();
+        let cached_path = file
+            .sha256
+            .as_deref()
+            .and_then(|hash| cache.file_path(hash));
+        if let Some(cached) = cached_path
+            .as_ref()
+            .filter(|path| !options.refresh && path.is_file())
+        {
+            return place_verified(file, cached, dest);
+        }
+        if options.offline {
+            return Err(IndexError::Offline {
+                what: format!("the file {} ({})", file.filename, file.url),
+            });
+        }
+        let parent = parent_dir(dest);
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".envlock-download-")
+            .tempfile_in(parent)
+            .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
+        let temporary_path = temporary.path().to_path_buf();
+        let (sha256, size) =
+            self.client
+                .download(&file.url, temporary.as_file_mut(), &temporary_path)?;
+        if let Some(expected) = &file.sha256
+            && !sha256.eq_ignore_ascii_case(expected)
+        {
+            // Dropping `temporary` deletes the partial file.
+            return Err(IndexError::HashMismatch {
+                filename: file.filename.clone(),
+                source_name: file.url.to_string(),
+                expected: expected.clone(),
+                actual: sha256,
+            });
+        }
+        temporary
+            .persist(dest)
+            .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
+        let _ = cache.store_file(dest, &sha256);
+        Ok(FetchedFile {
+            sha256,
+            size,
+            path: dest.to_path_buf(),
+        })
+    }
+
+    fn core_metadata_many(&self, files: &[IndexFile]) -> Vec<Result<CoreMetadata, IndexError>> {
+        self.client.install(|| {
+            files
+                .par_iter()
+                .map(|file| self.core_metadata(file))
+                .collect()
+        })
+    }
+}
+
+pub(crate) fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Places an already-verified cached file at `dest` (hard link, else copy),
+/// atomically.
+fn place_verified(file: &IndexFile, cached: &Path, dest: &Path) -> Result<FetchedFile, IndexError> {
+    let parent = parent_dir(dest);
+    let temporary = tempfile::Builder::new()
+        .prefix(".envlock-link-")
+        .tempfile_in(parent)
+        .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
+    let temporary_path = temporary.into_temp_path();
+    let _ = std::fs::remove_file(&temporary_path);
+    if std::fs::hard_link(cached, &temporary_path).is_err() {
+        std::fs::copy(cached, &temporary_path)
+            .map_err(|error| IndexError::io("cannot copy from the cache", cached, error))?;
+    }
+    temporary_path
+        .persist(dest)
+        .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
+    let size = std::fs::metadata(dest)
+        .map_err(|error| IndexError::io("cannot read", dest, error))?
+        .len();
+    Ok(FetchedFile {
+        sha256: file.sha256.clone().unwrap_or_default().to_ascii_lowercase(),
+        size,
+        path: dest.to_path_buf(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges() {
+        assert_eq!(content_range(Some("bytes 10-19/20")), Some((10, 19, 20)));
+        assert_eq!(content_range(Some("bytes 10-19/*")), None);
+        assert_eq!(content_range(Some("bytes 19-10/20")), None);
+        assert_eq!(content_range(None), None);
+    }
+}

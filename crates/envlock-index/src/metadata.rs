@@ -1,0 +1,472 @@
+//! Core metadata: parsing RFC 822 `METADATA`/`PKG-INFO`, reading it out of
+//! wheel and sdist archives, and deriving it from a static `pyproject.toml`.
+
+use std::io::{Cursor, Read};
+use std::str::FromStr;
+
+use envlock_pep::{ExtraName, PackageName, Requirement, Version, VersionSpecifiers};
+
+use crate::error::IndexError;
+use crate::types::CoreMetadata;
+
+/// Largest metadata member we are willing to inflate; real METADATA files
+/// are a few KiB to a few hundred KiB, so this only stops zip bombs.
+pub(crate) const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Parses RFC 822 core metadata (`METADATA`, `PKG-INFO`, a PEP 658 file).
+/// `source_name` names where the bytes came from, for errors.
+pub fn parse_core_metadata(bytes: &[u8], source_name: &str) -> Result<CoreMetadata, IndexError> {
+    let bad = |reason: String| IndexError::BadMetadata {
+        source_name: source_name.to_owned(),
+        reason,
+    };
+    let raw = python_pkginfo::Metadata::parse(bytes).map_err(|error| bad(error.to_string()))?;
+    let name = PackageName::from_str(raw.name.trim())
+        .map_err(|error| bad(format!("invalid Name `{}`: {error}", raw.name)))?;
+    let version = Version::from_str(raw.version.trim())
+        .map_err(|error| bad(format!("invalid Version `{}`: {error}", raw.version)))?;
+    let requires_dist = raw
+        .requires_dist
+        .iter()
+        .map(|text| {
+            Requirement::from_str(text)
+                .map_err(|error| bad(format!("invalid Requires-Dist `{text}`: {error}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let provides_extra = raw
+        .provides_extras
+        .iter()
+        .map(|text| {
+            ExtraName::from_str(text.trim())
+                .map_err(|error| bad(format!("invalid Provides-Extra `{text}`: {error}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // An unparsable Requires-Python is ignored, as installers do.
+    let requires_python = raw
+        .requires_python
+        .as_deref()
+        .and_then(|text| VersionSpecifiers::from_str(text.trim()).ok());
+    Ok(CoreMetadata {
+        name,
+        version,
+        requires_dist,
+        requires_python,
+        provides_extra,
+        dynamic: raw.dynamic,
+    })
+}
+
+/// Whether a zip member name is a top-level `<name>.dist-info/METADATA`.
+pub(crate) fn is_dist_info_metadata(member: &str) -> bool {
+    match member.split_once('/') {
+        Some((dir, rest)) => rest == "METADATA" && dir.ends_with(".dist-info") && !dir.is_empty(),
+        None => false,
+    }
+}
+
+/// Picks the METADATA member among candidates: the only one, or the one
+/// whose `.dist-info` directory matches the wheel's name part.
+pub(crate) fn choose_metadata_member<'a>(
+    candidates: &[&'a str],
+    filename: &str,
+    source_name: &str,
+) -> Result<&'a str, IndexError> {
+    match candidates {
+        [] => Err(IndexError::BadArchive {
+            source_name: source_name.to_owned(),
+            reason: "no *.dist-info/METADATA member".to_owned(),
+        }),
+        [only] => Ok(only),
+        many => {
+            let wanted = filename
+                .split('-')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            many.iter()
+                .find(|member| {
+                    member
+                        .split('-')
+                        .next()
+                        .is_some_and(|name| name.to_ascii_lowercase() == wanted)
+                })
+                .copied()
+                .ok_or_else(|| IndexError::BadArchive {
+                    source_name: source_name.to_owned(),
+                    reason: format!("several *.dist-info/METADATA members: {}", many.join(", ")),
+                })
+        }
+    }
+}
+
+/// Reads `*.dist-info/METADATA` from a whole wheel held in memory.
+pub(crate) fn wheel_metadata_from_bytes(
+    bytes: &[u8],
+    filename: &str,
+    source_name: &str,
+) -> Result<Vec<u8>, IndexError> {
+    let bad = |reason: String| IndexError::BadArchive {
+        source_name: source_name.to_owned(),
+        reason,
+    };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| bad(error.to_string()))?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|name| name.into_owned())
+        .collect();
+    let candidates: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|name| is_dist_info_metadata(name))
+        .collect();
+    let member = choose_metadata_member(&candidates, filename, source_name)?;
+    let entry = archive
+        .by_name(member)
+        .map_err(|error| bad(error.to_string()))?;
+    read_limited(entry, member, source_name)
+}
+
+fn read_limited(reader: impl Read, member: &str, source_name: &str) -> Result<Vec<u8>, IndexError> {
+    let mut out = Vec::new();
+    reader
+        .take(MAX_METADATA_SIZE + 1)
+        .read_to_end(&mut out)
+        .map_err(|error| IndexError::BadArchive {
+            source_name: source_name.to_owned(),
+            reason: format!("cannot read {member}: {error}"),
+        })?;
+    if out.len() as u64 > MAX_METADATA_SIZE {
+        return Err(IndexError::BadArchive {
+            source_name: source_name.to_owned(),
+            reason: format!("{member} is larger than {MAX_METADATA_SIZE} bytes"),
+        });
+    }
+    Ok(out)
+}
+
+/// The two files of an sdist that can hold static metadata.
+#[derive(Default)]
+struct SdistFiles {
+    pkg_info: Option<Vec<u8>>,
+    pyproject: Option<Vec<u8>>,
+}
+
+fn top_level_member(path: &str) -> Option<&str> {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    let (dir, rest) = path.split_once('/')?;
+    (!dir.is_empty() && (rest == "PKG-INFO" || rest == "pyproject.toml")).then_some(rest)
+}
+
+fn read_sdist_files(
+    filename: &str,
+    bytes: &[u8],
+    source_name: &str,
+) -> Result<SdistFiles, IndexError> {
+    let bad = |reason: String| IndexError::BadArchive {
+        source_name: source_name.to_owned(),
+        reason,
+    };
+    let mut files = SdistFiles::default();
+    if filename.to_ascii_lowercase().ends_with(".zip") {
+        let mut archive =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| bad(error.to_string()))?;
+        let names: Vec<String> = archive
+            .file_names()
+            .filter_map(Result::ok)
+            .map(|name| name.into_owned())
+            .collect();
+        for name in names {
+            let Some(which) = top_level_member(&name) else {
+                continue;
+            };
+            let entry = archive
+                .by_name(&name)
+                .map_err(|error| bad(error.to_string()))?;
+            let content = read_limited(entry, &name, source_name)?;
+            store(&mut files, which, content);
+        }
+    } else {
+        let decoder = flate2::read::GzDecoder::new(bytes);
+        let mut archive = tar::Archive::new(decoder);
+        let entries = archive.entries().map_err(|error| bad(error.to_string()))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| bad(error.to_string()))?;
+            let path = entry
+                .path()
+                .map_err(|error| bad(error.to_string()))?
+                .to_string_lossy()
+                .into_owned();
+            let Some(which) = top_level_member(&path) else {
+                continue;
+            };
+            let content = read_limited(entry, &path, source_name)?;
+            store(&mut files, which, content);
+        }
+    }
+    Ok(files)
+}
+
+fn store(files: &mut SdistFiles, which: &str, content: Vec<u8>) {
+    // The first occurrence wins; sdists have one top-level directory.
+    match which {
+        "PKG-INFO" if files.pkg_info.is_none() => files.pkg_info = Some(content),
+        "pyproject.toml" if files.pyproject.is_none() => files.pyproject = Some(content),
+        _ => {}
+    }
+}
+
+fn metadata_version_at_least(version: &str, major: u64, minor: u64) -> bool {
+    let mut parts = version
+        .trim()
+        .split('.')
+        .map(|part| part.parse::<u64>().ok());
+    let found_major = parts.next().flatten().unwrap_or(0);
+    let found_minor = parts.next().flatten().unwrap_or(0);
+    (found_major, found_minor) >= (major, minor)
+}
+
+fn is_dynamic(dynamic: &[String], field: &str) -> bool {
+    dynamic
+        .iter()
+        .any(|entry| entry.trim().eq_ignore_ascii_case(field))
+}
+
+/// Static core metadata of an sdist, as RFC 822 bytes (so it can be cached
+/// and parsed like any other): `PKG-INFO` when it is metadata 2.2+ with
+/// static dependencies, else synthesised from a static `[project]` table.
+pub(crate) fn sdist_metadata(
+    filename: &str,
+    bytes: &[u8],
+    source_name: &str,
+) -> Result<Vec<u8>, IndexError> {
+    let files = read_sdist_files(filename, bytes, source_name)?;
+    let pkg_info = files
+        .pkg_info
+        .as_deref()
+        .and_then(|content| python_pkginfo::Metadata::parse(content).ok());
+    let mut reasons = Vec::new();
+    if let (Some(raw), Some(parsed)) = (files.pkg_info.as_ref(), pkg_info.as_ref()) {
+        if !metadata_version_at_least(&parsed.metadata_version, 2, 2) {
+            reasons.push(format!(
+                "PKG-INFO has Metadata-Version {} (static metadata needs 2.2+)",
+                parsed.metadata_version.trim()
+            ));
+        } else if is_dynamic(&parsed.dynamic, "Requires-Dist")
+            || is_dynamic(&parsed.dynamic, "Requires-Python")
+        {
+            reasons.push("PKG-INFO marks Requires-Dist or Requires-Python as Dynamic".to_owned());
+        } else {
+            return Ok(raw.clone());
+        }
+    } else {
+        reasons.push("no readable PKG-INFO".to_owned());
+    }
+    match files.pyproject {
+        Some(pyproject) => match pyproject_metadata(&pyproject, pkg_info.as_ref(), source_name)? {
+            Ok(text) => Ok(text.into_bytes()),
+            Err(reason) => {
+                reasons.push(reason);
+                Err(IndexError::DynamicSdistMetadata {
+                    filename: filename.to_owned(),
+                    reason: reasons.join("; "),
+                })
+            }
+        },
+        None => {
+            reasons.push("no pyproject.toml".to_owned());
+            Err(IndexError::DynamicSdistMetadata {
+                filename: filename.to_owned(),
+                reason: reasons.join("; "),
+            })
+        }
+    }
+}
+
+/// Synthesises METADATA from `pyproject.toml`'s `[project]`. The outer error
+/// is a broken file; the inner `Err` says why the metadata is not static.
+fn pyproject_metadata(
+    content: &[u8],
+    pkg_info: Option<&python_pkginfo::Metadata>,
+    source_name: &str,
+) -> Result<Result<String, String>, IndexError> {
+    let bad = |reason: String| IndexError::BadMetadata {
+        source_name: format!("{source_name} (pyproject.toml)"),
+        reason,
+    };
+    let text = std::str::from_utf8(content).map_err(|error| bad(error.to_string()))?;
+    let document: toml::Table = toml::from_str(text).map_err(|error| bad(error.to_string()))?;
+    let Some(project) = document.get("project").and_then(toml::Value::as_table) else {
+        return Ok(Err("pyproject.toml has no [project] table".to_owned()));
+    };
+    let dynamic: Vec<String> = project
+        .get("dynamic")
+        .and_then(toml::Value::as_array)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|entry| entry.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    for field in ["dependencies", "optional-dependencies", "requires-python"] {
+        if is_dynamic(&dynamic, field) {
+            return Ok(Err(format!(
+                "pyproject.toml lists `{field}` in project.dynamic"
+            )));
+        }
+    }
+    let name = project
+        .get("name")
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| pkg_info.map(|raw| raw.name.clone()));
+    let version = project
+        .get("version")
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| pkg_info.map(|raw| raw.version.clone()));
+    let (Some(name), Some(version)) = (name, version) else {
+        return Ok(Err(
+            "pyproject.toml has no static name and version".to_owned()
+        ));
+    };
+    let mut out = format!("Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n");
+    if let Some(requires_python) = project.get("requires-python") {
+        let value = requires_python
+            .as_str()
+            .ok_or_else(|| bad("project.requires-python is not a string".to_owned()))?;
+        out.push_str(&format!("Requires-Python: {value}\n"));
+    }
+    for dependency in string_array(project.get("dependencies"), "project.dependencies", &bad)? {
+        let requirement: Requirement = Requirement::from_str(&dependency)
+            .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
+        out.push_str(&format!("Requires-Dist: {requirement}\n"));
+    }
+    if let Some(optional) = project.get("optional-dependencies") {
+        let table = optional
+            .as_table()
+            .ok_or_else(|| bad("project.optional-dependencies is not a table".to_owned()))?;
+        for (extra, entries) in table {
+            let extra_name = ExtraName::from_str(extra)
+                .map_err(|error| bad(format!("invalid extra `{extra}`: {error}")))?;
+            out.push_str(&format!("Provides-Extra: {extra_name}\n"));
+            for dependency in string_array(Some(entries), "project.optional-dependencies", &bad)? {
+                let requirement: Requirement = Requirement::from_str(&dependency)
+                    .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
+                let requirement = requirement.with_extra_marker(&extra_name);
+                out.push_str(&format!("Requires-Dist: {requirement}\n"));
+            }
+        }
+    }
+    Ok(Ok(out))
+}
+
+fn string_array(
+    value: Option<&toml::Value>,
+    what: &str,
+    bad: &impl Fn(String) -> IndexError,
+) -> Result<Vec<String>, IndexError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let entries = value
+        .as_array()
+        .ok_or_else(|| bad(format!("{what} is not an array")))?;
+    entries
+        .iter()
+        .map(|entry| {
+            entry
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| bad(format!("{what} holds a non-string entry")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_metadata() {
+        let text = "Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 1.0\nRequires-Python: >=3.8\n\
+                    Requires-Dist: leaf>=2\nRequires-Dist: extra-dep; extra == \"x\"\nProvides-Extra: x\n\nbody\n";
+        let metadata = parse_core_metadata(text.as_bytes(), "test").unwrap();
+        assert_eq!(metadata.name.as_ref(), "foo-bar");
+        assert_eq!(metadata.version.to_string(), "1.0");
+        assert_eq!(metadata.requires_dist.len(), 2);
+        assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.8");
+        assert_eq!(metadata.provides_extra[0].as_ref(), "x");
+    }
+
+    #[test]
+    fn tolerates_bad_requires_python() {
+        let text = "Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=3.6.*garbage\n";
+        let metadata = parse_core_metadata(text.as_bytes(), "test").unwrap();
+        assert!(metadata.requires_python.is_none());
+    }
+
+    #[test]
+    fn names_source_on_error() {
+        let error = parse_core_metadata(
+            b"this is not metadata at all",
+            "http://h.invalid/x.metadata",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("http://h.invalid/x.metadata"), "{error}");
+        let error = parse_core_metadata(b"Metadata-Version: 2.1\nName: a\n", "src").unwrap_err();
+        assert!(error.to_string().contains("Version"), "{error}");
+    }
+
+    #[test]
+    fn dist_info_member_names() {
+        assert!(is_dist_info_metadata("foo-1.0.dist-info/METADATA"));
+        assert!(!is_dist_info_metadata("foo/METADATA"));
+        assert!(!is_dist_info_metadata("a/foo-1.0.dist-info/METADATA"));
+        assert!(!is_dist_info_metadata("foo-1.0.dist-info/RECORD"));
+    }
+
+    #[test]
+    fn pyproject_static_metadata() {
+        let pyproject = br#"
+[project]
+name = "demo"
+version = "2.0"
+requires-python = ">=3.9"
+dependencies = ["leaf>=1; python_version < '3.12'"]
+[project.optional-dependencies]
+fast = ["speedy"]
+"#;
+        let text = pyproject_metadata(pyproject, None, "demo.tar.gz")
+            .unwrap()
+            .unwrap();
+        let metadata = parse_core_metadata(text.as_bytes(), "x").unwrap();
+        assert_eq!(metadata.requires_dist.len(), 2);
+        assert_eq!(metadata.provides_extra.len(), 1);
+        let speedy = metadata.requires_dist[1].to_string();
+        assert!(
+            speedy.contains("extra == 'fast'") || speedy.contains("extra == \"fast\""),
+            "{speedy}"
+        );
+    }
+
+    #[test]
+    fn pyproject_dynamic_dependencies() {
+        let pyproject = b"[project]\nname='d'\nversion='1'\ndynamic=['dependencies']\n";
+        let reason = pyproject_metadata(pyproject, None, "d.tar.gz")
+            .unwrap()
+            .unwrap_err();
+        assert!(reason.contains("dependencies"), "{reason}");
+    }
+
+    #[test]
+    fn metadata_versions() {
+        assert!(metadata_version_at_least("2.2", 2, 2));
+        assert!(metadata_version_at_least("2.10", 2, 2));
+        assert!(!metadata_version_at_least("2.1", 2, 2));
+        assert!(!metadata_version_at_least("1.0", 2, 2));
+    }
+}

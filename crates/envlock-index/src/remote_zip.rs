@@ -1,0 +1,513 @@
+//! Reading one member of a remote zip (a wheel's `METADATA`) with range
+//! requests: the tail holds the end-of-central-directory record and usually
+//! the whole central directory; one more range fetches the member's local
+//! header and compressed data.
+//!
+//! The parsing is bounds-checked throughout: a corrupt archive gives an
+//! [`IndexError::BadArchive`], never a panic.
+
+use std::io::Read;
+
+use crate::error::IndexError;
+use crate::metadata::{MAX_METADATA_SIZE, choose_metadata_member, is_dist_info_metadata};
+
+/// How many bytes the first (suffix) range request asks for. Big enough to
+/// hold the central directory of nearly every wheel, and often METADATA too.
+pub(crate) const TAIL_SIZE: u64 = 64 * 1024;
+
+/// The largest central directory we accept.
+const MAX_CENTRAL_DIRECTORY: u64 = 256 * 1024 * 1024;
+
+const EOCD_SIGNATURE: u32 = 0x0605_4b50;
+const ZIP64_LOCATOR_SIGNATURE: u32 = 0x0706_4b50;
+const ZIP64_EOCD_SIGNATURE: u32 = 0x0606_4b50;
+const CENTRAL_SIGNATURE: u32 = 0x0201_4b50;
+const LOCAL_SIGNATURE: u32 = 0x0403_4b50;
+
+/// The last bytes of a file, as the first range request returned them.
+#[derive(Debug)]
+pub(crate) struct Tail {
+    /// Offset of `bytes[0]` in the file.
+    pub start: u64,
+    /// The bytes from `start` to the end of the file.
+    pub bytes: Vec<u8>,
+}
+
+impl Tail {
+    fn total(&self) -> u64 {
+        self.start + self.bytes.len() as u64
+    }
+
+    /// The bytes `[start, end)` if the tail holds them all.
+    fn slice(&self, start: u64, end: u64) -> Option<&[u8]> {
+        if start < self.start || end > self.total() || start > end {
+            return None;
+        }
+        let from = usize::try_from(start - self.start).ok()?;
+        let to = usize::try_from(end - self.start).ok()?;
+        self.bytes.get(from..to)
+    }
+}
+
+fn u16_at(buffer: &[u8], at: usize) -> Option<u16> {
+    let bytes = buffer.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes([bytes[0], bytes[1]]))
+}
+
+fn u32_at(buffer: &[u8], at: usize) -> Option<u32> {
+    let bytes = buffer.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+}
+
+fn u64_at(buffer: &[u8], at: usize) -> Option<u64> {
+    let bytes = buffer.get(at..at.checked_add(8)?)?;
+    let mut array = [0u8; 8];
+    array.copy_from_slice(bytes);
+    Some(u64::from_le_bytes(array))
+}
+
+/// One central-directory entry, as far as we need it.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    method: u16,
+    compressed_size: u64,
+    local_offset: u64,
+}
+
+/// Where the central directory is.
+#[derive(Debug)]
+struct Directory {
+    offset: u64,
+    size: u64,
+    entries: u64,
+}
+
+/// Reads the METADATA member of a wheel. `fetch(start, end)` must return
+/// the file's bytes `[start, end)` (one range request).
+pub(crate) fn read_remote_metadata(
+    tail: Tail,
+    filename: &str,
+    source_name: &str,
+    mut fetch: impl FnMut(u64, u64) -> Result<Vec<u8>, IndexError>,
+) -> Result<Vec<u8>, IndexError> {
+    let corrupt = |reason: String| IndexError::BadArchive {
+        source_name: source_name.to_owned(),
+        reason,
+    };
+    let (eocd_offset, mut directory) = find_end_of_directory(&tail).ok_or_else(|| {
+        corrupt("no end-of-central-directory record in the last bytes of the file".to_owned())
+    })?;
+    let saturated = directory.entries == u64::from(u16::MAX)
+        || directory.size == u64::from(u32::MAX)
+        || directory.offset == u64::from(u32::MAX);
+    if let Some(zip64) = zip64_directory(&tail, eocd_offset, saturated, &mut fetch, &corrupt)? {
+        directory = zip64;
+    }
+    let directory_end = directory
+        .offset
+        .checked_add(directory.size)
+        .filter(|end| *end <= eocd_offset)
+        .ok_or_else(|| corrupt("the central directory lies outside the file".to_owned()))?;
+    if directory.size > MAX_CENTRAL_DIRECTORY {
+        return Err(corrupt(format!(
+            "central directory of {} bytes is too large",
+            directory.size
+        )));
+    }
+    let fetched;
+    let central: &[u8] = match tail.slice(directory.offset, directory_end) {
+        Some(bytes) => bytes,
+        None => {
+            // The directory starts before the tail: fetch the missing head
+            // of it and join it with what the tail holds.
+            let mut bytes = fetch(directory.offset, tail.start.min(directory_end))?;
+            if directory_end > tail.start {
+                let rest = tail
+                    .slice(tail.start, directory_end)
+                    .ok_or_else(|| corrupt("inconsistent central directory bounds".to_owned()))?;
+                bytes.extend_from_slice(rest);
+            }
+            fetched = bytes;
+            &fetched
+        }
+    };
+    if central.len() as u64 != directory.size {
+        return Err(corrupt("short read of the central directory".to_owned()));
+    }
+    let entries = parse_central_directory(central, directory.entries).map_err(corrupt)?;
+    let candidates: Vec<&str> = entries
+        .iter()
+        .map(|entry| entry.name.as_str())
+        .filter(|name| is_dist_info_metadata(name))
+        .collect();
+    let member_name = choose_metadata_member(&candidates, filename, source_name)?;
+    let member = entries
+        .iter()
+        .find(|entry| entry.name == member_name)
+        .ok_or_else(|| corrupt("METADATA entry vanished".to_owned()))?;
+    // The member ends where the next one starts (or the directory does):
+    // this bounds the local header's unknown extra field exactly.
+    let member_end = entries
+        .iter()
+        .map(|entry| entry.local_offset)
+        .filter(|offset| *offset > member.local_offset)
+        .min()
+        .unwrap_or(directory.offset)
+        .min(directory.offset);
+    if member.local_offset >= member_end {
+        return Err(corrupt(format!("{member_name} has an invalid offset")));
+    }
+    let fetched_member;
+    let local: &[u8] = match tail.slice(member.local_offset, member_end) {
+        Some(bytes) => bytes,
+        None => {
+            fetched_member = fetch(member.local_offset, member_end)?;
+            &fetched_member
+        }
+    };
+    let data = member_data(local, member).map_err(corrupt)?;
+    inflate(data, member).map_err(corrupt)
+}
+
+fn find_end_of_directory(tail: &Tail) -> Option<(u64, Directory)> {
+    let bytes = &tail.bytes;
+    if bytes.len() < 22 {
+        return None;
+    }
+    // The record is 22 bytes plus a comment of at most 65535 bytes; scan
+    // backwards for a signature whose comment length reaches the end.
+    let lowest = bytes.len().saturating_sub(22 + 65_535);
+    let mut position = bytes.len() - 22;
+    loop {
+        if u32_at(bytes, position) == Some(EOCD_SIGNATURE) {
+            let comment = usize::from(u16_at(bytes, position + 20)?);
+            if position + 22 + comment <= bytes.len() {
+                let directory = Directory {
+                    entries: u64::from(u16_at(bytes, position + 10)?),
+                    size: u64::from(u32_at(bytes, position + 12)?),
+                    offset: u64::from(u32_at(bytes, position + 16)?),
+                };
+                return Some((tail.start + position as u64, directory));
+            }
+        }
+        if position == lowest {
+            return None;
+        }
+        position -= 1;
+    }
+}
+
+fn zip64_directory(
+    tail: &Tail,
+    eocd_offset: u64,
+    saturated: bool,
+    fetch: &mut impl FnMut(u64, u64) -> Result<Vec<u8>, IndexError>,
+    corrupt: &impl Fn(String) -> IndexError,
+) -> Result<Option<Directory>, IndexError> {
+    let Some(locator_offset) = eocd_offset.checked_sub(20) else {
+        return Ok(None);
+    };
+    let fetched_locator;
+    let locator = match tail.slice(locator_offset, eocd_offset) {
+        Some(bytes) => bytes,
+        // Only worth a request when the end record says ZIP64 values follow.
+        None if saturated => {
+            fetched_locator = fetch(locator_offset, eocd_offset)?;
+            &fetched_locator[..]
+        }
+        None => return Ok(None),
+    };
+    if u32_at(locator, 0) != Some(ZIP64_LOCATOR_SIGNATURE) {
+        return Ok(None);
+    }
+    let record_offset =
+        u64_at(locator, 8).ok_or_else(|| corrupt("short ZIP64 locator".to_owned()))?;
+    let record_end = record_offset
+        .checked_add(56)
+        .filter(|end| *end <= locator_offset)
+        .ok_or_else(|| corrupt("the ZIP64 end record lies outside the file".to_owned()))?;
+    let fetched;
+    let record = match tail.slice(record_offset, record_end) {
+        Some(bytes) => bytes,
+        None => {
+            fetched = fetch(record_offset, record_end)?;
+            &fetched[..]
+        }
+    };
+    if u32_at(record, 0) != Some(ZIP64_EOCD_SIGNATURE) {
+        return Err(corrupt(
+            "bad ZIP64 end-of-central-directory signature".to_owned(),
+        ));
+    }
+    let field = |at| u64_at(record, at).ok_or_else(|| corrupt("short ZIP64 end record".to_owned()));
+    Ok(Some(Directory {
+        entries: field(32)?,
+        size: field(40)?,
+        offset: field(48)?,
+    }))
+}
+
+fn parse_central_directory(central: &[u8], expected: u64) -> Result<Vec<Entry>, String> {
+    let mut entries = Vec::new();
+    let mut position = 0usize;
+    while position < central.len() {
+        let short = || format!("truncated central directory entry at byte {position}");
+        if u32_at(central, position) != Some(CENTRAL_SIGNATURE) {
+            return Err(format!(
+                "bad central directory signature at byte {position}"
+            ));
+        }
+        let method = u16_at(central, position + 10).ok_or_else(short)?;
+        let mut compressed_size = u64::from(u32_at(central, position + 20).ok_or_else(short)?);
+        let uncompressed_size = u32_at(central, position + 24).ok_or_else(short)?;
+        let name_length = usize::from(u16_at(central, position + 28).ok_or_else(short)?);
+        let extra_length = usize::from(u16_at(central, position + 30).ok_or_else(short)?);
+        let comment_length = usize::from(u16_at(central, position + 32).ok_or_else(short)?);
+        let mut local_offset = u64::from(u32_at(central, position + 42).ok_or_else(short)?);
+        let name_start = position + 46;
+        let name = central
+            .get(name_start..name_start + name_length)
+            .ok_or_else(short)?;
+        let extra = central
+            .get(name_start + name_length..name_start + name_length + extra_length)
+            .ok_or_else(short)?;
+        // ZIP64 extended information: the 8-byte values appear, in this
+        // order, only for the fields whose 32-bit value is saturated.
+        let mut extra_position = 0usize;
+        while extra_position + 4 <= extra.len() {
+            let id = u16_at(extra, extra_position).unwrap_or(0);
+            let size = usize::from(u16_at(extra, extra_position + 2).unwrap_or(0));
+            let body = extra
+                .get(extra_position + 4..extra_position + 4 + size)
+                .ok_or_else(|| format!("truncated extra field at byte {position}"))?;
+            if id == 0x0001 {
+                let mut cursor = 0usize;
+                let mut next = || {
+                    let value = u64_at(body, cursor);
+                    cursor += 8;
+                    value.ok_or_else(|| format!("truncated ZIP64 field at byte {position}"))
+                };
+                if uncompressed_size == u32::MAX {
+                    next()?;
+                }
+                if compressed_size == u64::from(u32::MAX) {
+                    compressed_size = next()?;
+                }
+                if local_offset == u64::from(u32::MAX) {
+                    local_offset = next()?;
+                }
+            }
+            extra_position += 4 + size;
+        }
+        entries.push(Entry {
+            name: String::from_utf8_lossy(name).into_owned(),
+            method,
+            compressed_size,
+            local_offset,
+        });
+        position = name_start + name_length + extra_length + comment_length;
+    }
+    if entries.len() as u64 != expected {
+        return Err(format!(
+            "the central directory holds {} entries, the end record says {expected}",
+            entries.len()
+        ));
+    }
+    Ok(entries)
+}
+
+fn member_data<'a>(local: &'a [u8], member: &Entry) -> Result<&'a [u8], String> {
+    if u32_at(local, 0) != Some(LOCAL_SIGNATURE) {
+        return Err(format!("bad local header signature for {}", member.name));
+    }
+    let short = || format!("truncated local header for {}", member.name);
+    let name_length = usize::from(u16_at(local, 26).ok_or_else(short)?);
+    let extra_length = usize::from(u16_at(local, 28).ok_or_else(short)?);
+    let start = 30 + name_length + extra_length;
+    let length = usize::try_from(member.compressed_size).map_err(|_| short())?;
+    local
+        .get(start..start.checked_add(length).ok_or_else(short)?)
+        .ok_or_else(|| format!("the data of {} runs past its end", member.name))
+}
+
+fn inflate(data: &[u8], member: &Entry) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let read = match member.method {
+        0 => {
+            out.extend_from_slice(data);
+            Ok(out.len())
+        }
+        8 => flate2::read::DeflateDecoder::new(data)
+            .take(MAX_METADATA_SIZE + 1)
+            .read_to_end(&mut out),
+        other => {
+            return Err(format!(
+                "{} uses unsupported compression method {other}",
+                member.name
+            ));
+        }
+    };
+    read.map_err(|error| format!("cannot inflate {}: {error}", member.name))?;
+    if out.len() as u64 > MAX_METADATA_SIZE {
+        return Err(format!(
+            "{} is larger than {MAX_METADATA_SIZE} bytes",
+            member.name
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tail_of(bytes: &[u8], size: usize) -> Tail {
+        let start = bytes.len().saturating_sub(size);
+        Tail {
+            start: start as u64,
+            bytes: bytes[start..].to_vec(),
+        }
+    }
+
+    fn ranged<'a>(
+        bytes: &'a [u8],
+        log: &'a mut Vec<(u64, u64)>,
+    ) -> impl FnMut(u64, u64) -> Result<Vec<u8>, IndexError> + 'a {
+        move |start, end| {
+            log.push((start, end));
+            Ok(bytes[start as usize..end as usize].to_vec())
+        }
+    }
+
+    fn wheel() -> (Vec<u8>, String) {
+        let spec = envlock_test::DistSpec::new("demo", "1.0").requires("leaf>=2");
+        (
+            envlock_test::build_wheel(&spec, "py3-none-any"),
+            spec.metadata(),
+        )
+    }
+
+    #[test]
+    fn reads_from_whole_tail() {
+        let (bytes, metadata) = wheel();
+        let mut log = Vec::new();
+        let tail = tail_of(&bytes, bytes.len());
+        let read = read_remote_metadata(
+            tail,
+            "demo-1.0-py3-none-any.whl",
+            "t",
+            ranged(&bytes, &mut log),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(read).unwrap(), metadata);
+        assert!(log.is_empty());
+    }
+
+    #[test]
+    fn fetches_directory_and_member_when_tail_is_short() {
+        let (bytes, metadata) = wheel();
+        let mut log = Vec::new();
+        let tail = tail_of(&bytes, 30);
+        let read = read_remote_metadata(
+            tail,
+            "demo-1.0-py3-none-any.whl",
+            "t",
+            ranged(&bytes, &mut log),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(read).unwrap(), metadata);
+        assert_eq!(log.len(), 2, "{log:?}");
+    }
+
+    #[test]
+    fn corrupt_directory_is_an_error() {
+        let (mut bytes, _) = wheel();
+        // Overwrite every central-directory signature.
+        for index in 0..bytes.len() - 4 {
+            if bytes[index..index + 4] == CENTRAL_SIGNATURE.to_le_bytes() {
+                bytes[index..index + 4].copy_from_slice(b"JUNK");
+            }
+        }
+        let mut log = Vec::new();
+        let tail = tail_of(&bytes, bytes.len());
+        let error = read_remote_metadata(
+            tail,
+            "demo.whl",
+            "http://h.invalid/demo.whl",
+            ranged(&bytes, &mut log),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("http://h.invalid/demo.whl") && error.contains("signature"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for length in [0usize, 1, 21, 22, 100, 5000] {
+            let mut bytes = vec![0x50u8; length];
+            if length >= 22 {
+                let at = length - 22;
+                bytes[at..at + 4].copy_from_slice(&EOCD_SIGNATURE.to_le_bytes());
+            }
+            let mut log = Vec::new();
+            let bytes_copy = bytes.clone();
+            let result = read_remote_metadata(
+                tail_of(&bytes, length),
+                "x.whl",
+                "x",
+                ranged(&bytes_copy, &mut log),
+            );
+            assert!(result.is_err());
+        }
+    }
+
+    /// Rewrites a plain zip so its end record points at a ZIP64 end record.
+    fn as_zip64(bytes: &[u8]) -> Vec<u8> {
+        let eocd = bytes.len() - 22;
+        assert_eq!(u32_at(bytes, eocd), Some(EOCD_SIGNATURE));
+        let entries = u64::from(u16_at(bytes, eocd + 10).unwrap());
+        let size = u64::from(u32_at(bytes, eocd + 12).unwrap());
+        let offset = u64::from(u32_at(bytes, eocd + 16).unwrap());
+        let mut out = bytes[..eocd].to_vec();
+        let record_offset = out.len() as u64;
+        out.extend_from_slice(&ZIP64_EOCD_SIGNATURE.to_le_bytes());
+        out.extend_from_slice(&44u64.to_le_bytes());
+        out.extend_from_slice(&[45, 0, 45, 0]);
+        out.extend_from_slice(&[0; 8]);
+        out.extend_from_slice(&entries.to_le_bytes());
+        out.extend_from_slice(&entries.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(&ZIP64_LOCATOR_SIGNATURE.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&record_offset.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&EOCD_SIGNATURE.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&[0xff; 4]);
+        out.extend_from_slice(&[0xff; 8]);
+        out.extend_from_slice(&[0; 2]);
+        out
+    }
+
+    #[test]
+    fn reads_zip64_end_records() {
+        let (bytes, metadata) = wheel();
+        let bytes = as_zip64(&bytes);
+        for tail_size in [bytes.len(), 40] {
+            let mut log = Vec::new();
+            let read = read_remote_metadata(
+                tail_of(&bytes, tail_size),
+                "demo-1.0-py3-none-any.whl",
+                "t",
+                ranged(&bytes, &mut log),
+            )
+            .unwrap();
+            assert_eq!(String::from_utf8(read).unwrap(), metadata);
+        }
+    }
+}

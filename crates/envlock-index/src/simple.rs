@@ -1,0 +1,398 @@
+//! Parsing Simple API project pages: PEP 691 JSON and PEP 503 HTML.
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::safe_url::SafeUrl;
+use crate::types::{IndexFile, MetadataFile};
+
+/// The `Accept` header for project pages: JSON preferred, HTML accepted.
+pub(crate) const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+/// The format of a page, decided from its content type and content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageFormat {
+    Json,
+    Html,
+}
+
+/// Decides whether a body is PEP 691 JSON or PEP 503 HTML; `Err` holds why
+/// it is neither.
+pub(crate) fn page_format(content_type: Option<&str>, body: &str) -> Result<PageFormat, String> {
+    let media_type = content_type
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase());
+    let start = body.trim_start_matches('\u{feff}').trim_start();
+    let looks_json = start.starts_with('{');
+    let lower_head: String = start
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let looks_html = start.starts_with('<')
+        && (lower_head.contains("<html")
+            || lower_head.contains("<!doctype html")
+            || lower_head.contains("<a ")
+            || lower_head.contains("<head")
+            || lower_head.contains("<body")
+            || lower_head.contains("<meta"));
+    let is_json_type = media_type
+        .as_deref()
+        .is_some_and(|value| value == "application/json" || value.ends_with("+json"));
+    let is_html_type = media_type
+        .as_deref()
+        .is_some_and(|value| value == "text/html" || value.ends_with("+html"));
+    // Static file servers often send no type or a generic one: sniff.
+    let is_generic_type = matches!(
+        media_type.as_deref(),
+        None | Some("text/plain") | Some("application/octet-stream")
+    );
+    if (is_json_type || is_generic_type) && looks_json {
+        Ok(PageFormat::Json)
+    } else if (is_html_type && start.starts_with('<')) || (is_generic_type && looks_html) {
+        Ok(PageFormat::Html)
+    } else {
+        Err(format!(
+            "content type `{}` with a body that is neither PEP 691 JSON nor PEP 503 HTML",
+            media_type.as_deref().unwrap_or("none")
+        ))
+    }
+}
+
+/// Parses a page in the given format.
+pub(crate) fn parse_page(
+    format: PageFormat,
+    body: &str,
+    page_url: &Url,
+) -> Result<Vec<IndexFile>, String> {
+    match format {
+        PageFormat::Json => parse_json(body, page_url),
+        PageFormat::Html => parse_html(body, page_url),
+    }
+}
+
+#[derive(Deserialize)]
+struct JsonPage {
+    meta: Option<JsonMeta>,
+    files: Vec<JsonFile>,
+}
+
+#[derive(Deserialize)]
+struct JsonMeta {
+    #[serde(rename = "api-version")]
+    api_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrString {
+    Bool(bool),
+    String(String),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BoolOrHashes {
+    Bool(bool),
+    Hashes(std::collections::BTreeMap<String, String>),
+}
+
+#[derive(Deserialize)]
+struct JsonFile {
+    filename: String,
+    url: String,
+    #[serde(default)]
+    hashes: std::collections::BTreeMap<String, String>,
+    #[serde(rename = "requires-python")]
+    requires_python: Option<String>,
+    #[serde(rename = "core-metadata")]
+    core_metadata: Option<BoolOrHashes>,
+    #[serde(rename = "dist-info-metadata")]
+    dist_info_metadata: Option<BoolOrHashes>,
+    yanked: Option<BoolOrString>,
+    size: Option<u64>,
+    #[serde(rename = "upload-time")]
+    upload_time: Option<String>,
+}
+
+/// Parses a PEP 691 JSON page.
+pub(crate) fn parse_json(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, String> {
+    let page: JsonPage =
+        serde_json::from_str(body).map_err(|error| format!("invalid JSON: {error}"))?;
+    if let Some(version) = page
+        .meta
+        .as_ref()
+        .and_then(|meta| meta.api_version.as_deref())
+        && !version.starts_with("1.")
+        && version != "1"
+    {
+        return Err(format!("unsupported Simple API version {version}"));
+    }
+    let mut files = Vec::with_capacity(page.files.len());
+    for entry in page.files {
+        let mut url = page_url.join(&entry.url).map_err(|error| {
+            format!(
+                "invalid URL `{}` for {}: {error}",
+                entry.url, entry.filename
+            )
+        })?;
+        let fragment_hash = take_sha256_fragment(&mut url);
+        let sha256 = entry
+            .hashes
+            .get("sha256")
+            .map(|hash| hash.to_ascii_lowercase())
+            .or(fragment_hash);
+        let core_metadata = match entry.core_metadata.or(entry.dist_info_metadata) {
+            None | Some(BoolOrHashes::Bool(false)) => MetadataFile::NotOffered,
+            Some(BoolOrHashes::Bool(true)) => MetadataFile::Offered { sha256: None },
+            Some(BoolOrHashes::Hashes(hashes)) => MetadataFile::Offered {
+                sha256: hashes.get("sha256").map(|hash| hash.to_ascii_lowercase()),
+            },
+        };
+        let yanked = match entry.yanked {
+            None | Some(BoolOrString::Bool(false)) => None,
+            Some(BoolOrString::Bool(true)) => Some(String::new()),
+            Some(BoolOrString::String(reason)) => Some(reason),
+        };
+        let mut file = IndexFile {
+            filename: entry.filename,
+            url: SafeUrl::new(url),
+            sha256,
+            requires_python: None,
+            requires_python_raw: None,
+            yanked,
+            core_metadata,
+            size: entry.size,
+            upload_time: entry.upload_time,
+        };
+        file.set_requires_python(entry.requires_python);
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// Removes a `#sha256=<hex>` fragment from a URL, returning the hash. Other
+/// fragments (other algorithms) are dropped too: they are not part of the
+/// file's address.
+fn take_sha256_fragment(url: &mut Url) -> Option<String> {
+    let fragment = url.fragment().map(str::to_owned);
+    url.set_fragment(None);
+    let fragment = fragment?;
+    let (algorithm, value) = fragment.split_once('=')?;
+    (algorithm.eq_ignore_ascii_case("sha256") && !value.is_empty())
+        .then(|| value.to_ascii_lowercase())
+}
+
+fn decode_entities(value: &str) -> String {
+    html_escape::decode_html_entities(value).into_owned()
+}
+
+/// Parses a PEP 503 HTML page.
+pub(crate) fn parse_html(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, String> {
+    let dom = tl::parse(body, tl::ParserOptions::default())
+        .map_err(|error| format!("invalid HTML: {error}"))?;
+    let parser = dom.parser();
+    let mut base = page_url.clone();
+    // A <base href> changes what relative links resolve against.
+    for node in dom.nodes() {
+        let Some(tag) = node.as_tag() else { continue };
+        if tag.name().as_utf8_str().eq_ignore_ascii_case("base") {
+            if let Some(Some(href)) = tag.attributes().get("href") {
+                let href = decode_entities(&href.as_utf8_str());
+                base = page_url
+                    .join(href.trim())
+                    .map_err(|error| format!("invalid <base href> `{href}`: {error}"))?;
+            }
+            break;
+        }
+    }
+    let mut files = Vec::new();
+    for node in dom.nodes() {
+        let Some(tag) = node.as_tag() else { continue };
+        if !tag.name().as_utf8_str().eq_ignore_ascii_case("a") {
+            continue;
+        }
+        let attributes = tag.attributes();
+        let attribute = |name: &str| -> Option<String> {
+            match attributes.get(name) {
+                Some(Some(value)) => Some(decode_entities(&value.as_utf8_str())),
+                Some(None) => Some(String::new()),
+                None => None,
+            }
+        };
+        let Some(href) = attribute("href") else {
+            continue;
+        };
+        let mut url = base
+            .join(href.trim())
+            .map_err(|error| format!("invalid link `{href}`: {error}"))?;
+        let sha256 = take_sha256_fragment(&mut url);
+        let filename = url
+            .path_segments()
+            .and_then(|mut segments| segments.next_back())
+            .map(percent_decode)
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| decode_entities(tag.inner_text(parser).trim()));
+        if filename.is_empty() {
+            continue;
+        }
+        let core_metadata = match attribute("data-core-metadata")
+            .or_else(|| attribute("data-dist-info-metadata"))
+        {
+            None => MetadataFile::NotOffered,
+            Some(value) => {
+                let value = value.trim();
+                match value.split_once('=') {
+                    Some((algorithm, hash)) if algorithm.eq_ignore_ascii_case("sha256") => {
+                        MetadataFile::Offered {
+                            sha256: Some(hash.to_ascii_lowercase()),
+                        }
+                    }
+                    _ if value.eq_ignore_ascii_case("false") => MetadataFile::NotOffered,
+                    // `true`, an empty value or another algorithm: offered, hash unknown.
+                    _ => MetadataFile::Offered { sha256: None },
+                }
+            }
+        };
+        let mut file = IndexFile {
+            filename,
+            url: SafeUrl::new(url),
+            sha256,
+            requires_python: None,
+            requires_python_raw: None,
+            yanked: attribute("data-yanked"),
+            core_metadata,
+            size: attribute("data-size").and_then(|size| size.trim().parse().ok()),
+            upload_time: attribute("data-upload-time"),
+        };
+        file.set_requires_python(attribute("data-requires-python"));
+        files.push(file);
+    }
+    Ok(files)
+}
+
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' && index + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).ok();
+            if let Some(value) = hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
+                out.push(value);
+                index += 3;
+                continue;
+            }
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_url() -> Url {
+        Url::parse("http://127.0.0.1:1/simple/foo/").unwrap()
+    }
+
+    #[test]
+    fn html_page() {
+        let body = r#"<!DOCTYPE html><html><body>
+<a href="../../files/foo-1.0-py3-none-any.whl#sha256=ABCD" data-requires-python="&gt;=3.8" data-core-metadata="sha256=ef01">foo-1.0-py3-none-any.whl</a>
+<a href="../../files/foo-1.0.tar.gz" data-yanked="bad &amp; broken" data-requires-python="&gt;=3.6.*junk" data-dist-info-metadata="true">foo-1.0.tar.gz</a>
+<a href="../../files/foo%2B1.0.zip" data-yanked>x</a>
+</body></html>"#;
+        let files = parse_html(body, &page_url()).unwrap();
+        assert_eq!(files.len(), 3);
+        assert_eq!(files[0].filename, "foo-1.0-py3-none-any.whl");
+        assert_eq!(
+            files[0].url.as_url().as_str(),
+            "http://127.0.0.1:1/files/foo-1.0-py3-none-any.whl"
+        );
+        assert_eq!(files[0].sha256.as_deref(), Some("abcd"));
+        assert_eq!(
+            files[0].requires_python.as_ref().unwrap().to_string(),
+            ">=3.8"
+        );
+        assert_eq!(
+            files[0].core_metadata,
+            MetadataFile::Offered {
+                sha256: Some("ef01".into())
+            }
+        );
+        assert_eq!(files[0].yanked, None);
+        assert_eq!(files[1].yanked.as_deref(), Some("bad & broken"));
+        assert_eq!(files[1].requires_python, None);
+        assert_eq!(files[1].requires_python_raw.as_deref(), Some(">=3.6.*junk"));
+        assert_eq!(
+            files[1].core_metadata,
+            MetadataFile::Offered { sha256: None }
+        );
+        assert_eq!(files[2].filename, "foo+1.0.zip");
+        assert_eq!(files[2].yanked.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn html_base_href() {
+        let body = r#"<html><head><base href="http://127.0.0.1:2/mirror/"></head><body><a href="f/a-1.tar.gz">a</a></body></html>"#;
+        let files = parse_html(body, &page_url()).unwrap();
+        assert_eq!(
+            files[0].url.as_url().as_str(),
+            "http://127.0.0.1:2/mirror/f/a-1.tar.gz"
+        );
+    }
+
+    #[test]
+    fn json_page() {
+        let body = r#"{"meta":{"api-version":"1.1"},"name":"foo","files":[
+{"filename":"foo-1.0-py3-none-any.whl","url":"../../files/foo-1.0-py3-none-any.whl","hashes":{"sha256":"AB"},
+ "requires-python":">=3.8","core-metadata":{"sha256":"cd"},"yanked":false,"size":12,"upload-time":"2024-01-01T00:00:00Z"},
+{"filename":"foo-1.0.tar.gz","url":"http://127.0.0.1:9/x/foo-1.0.tar.gz#sha256=ee","hashes":{},"yanked":"reason","dist-info-metadata":true}
+]}"#;
+        let files = parse_json(body, &page_url()).unwrap();
+        assert_eq!(files[0].sha256.as_deref(), Some("ab"));
+        assert_eq!(
+            files[0].core_metadata,
+            MetadataFile::Offered {
+                sha256: Some("cd".into())
+            }
+        );
+        assert_eq!(files[0].size, Some(12));
+        assert_eq!(
+            files[0].upload_time.as_deref(),
+            Some("2024-01-01T00:00:00Z")
+        );
+        assert_eq!(files[1].sha256.as_deref(), Some("ee"));
+        assert_eq!(
+            files[1].url.as_url().as_str(),
+            "http://127.0.0.1:9/x/foo-1.0.tar.gz"
+        );
+        assert_eq!(files[1].yanked.as_deref(), Some("reason"));
+        assert_eq!(
+            files[1].core_metadata,
+            MetadataFile::Offered { sha256: None }
+        );
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(
+            page_format(Some("application/vnd.pypi.simple.v1+json"), "{}"),
+            Ok(PageFormat::Json)
+        );
+        assert_eq!(
+            page_format(Some("text/html; charset=utf-8"), "<html></html>"),
+            Ok(PageFormat::Html)
+        );
+        assert_eq!(
+            page_format(None, " <html><a href=x>x</a>"),
+            Ok(PageFormat::Html)
+        );
+        assert!(page_format(Some("text/html"), "not a page").is_err());
+        assert!(page_format(Some("image/png"), "{}").is_err());
+        assert!(page_format(None, "garbage").is_err());
+    }
+}

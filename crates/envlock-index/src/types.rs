@@ -1,0 +1,154 @@
+//! The data model shared by every index: projects, files, core metadata.
+
+use std::path::{Path, PathBuf};
+
+use envlock_pep::{ExtraName, PackageName, Requirement, Version, VersionSpecifiers};
+use rayon::prelude::*;
+
+use crate::error::IndexError;
+use crate::safe_url::SafeUrl;
+
+/// Whether (and how) an index offers a file's core metadata as a separate
+/// PEP 658/714 `<file-url>.metadata` file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum MetadataFile {
+    /// No metadata file is offered; metadata must come from the file itself.
+    #[default]
+    NotOffered,
+    /// A metadata file is offered, with its sha256 when the index gives one.
+    Offered {
+        /// Lowercase hex sha256 of the metadata file, if announced.
+        sha256: Option<String>,
+    },
+}
+
+/// What kind of distribution a file is, judged by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistKind {
+    /// A `.whl` built distribution.
+    Wheel,
+    /// A source distribution (`.tar.gz` or `.zip`).
+    Sdist,
+    /// Anything else (`.egg`, `.exe`, `.tar.bz2`, …); envlock ignores these.
+    Other,
+}
+
+impl DistKind {
+    /// Classifies a file name by its extension.
+    pub fn of(filename: &str) -> Self {
+        let lower = filename.to_ascii_lowercase();
+        if lower.ends_with(".whl") {
+            Self::Wheel
+        } else if lower.ends_with(".tar.gz") || lower.ends_with(".zip") {
+            Self::Sdist
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// One file of a project, as an index lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexFile {
+    /// The file name, e.g. `foo-1.0-py3-none-any.whl`.
+    pub filename: String,
+    /// Where to get it (an `http(s)://` or `file://` URL), without the hash fragment.
+    pub url: SafeUrl,
+    /// Lowercase hex sha256, when the index gives it.
+    pub sha256: Option<String>,
+    /// The parsed `Requires-Python`; `None` when absent or unparsable
+    /// (unparsable values are ignored, as pip does; see `requires_python_raw`).
+    pub requires_python: Option<VersionSpecifiers>,
+    /// The `Requires-Python` exactly as the index gave it (HTML entities decoded).
+    pub requires_python_raw: Option<String>,
+    /// `Some(reason)` when the file is yanked (the reason may be empty).
+    pub yanked: Option<String>,
+    /// Whether the index offers a PEP 658 metadata file.
+    pub core_metadata: MetadataFile,
+    /// The size in bytes, when the index gives it.
+    pub size: Option<u64>,
+    /// The upload time (ISO 8601), when the index gives it.
+    pub upload_time: Option<String>,
+}
+
+impl IndexFile {
+    /// The kind of distribution, by extension.
+    pub fn kind(&self) -> DistKind {
+        DistKind::of(&self.filename)
+    }
+
+    /// Sets `requires_python` and `requires_python_raw` from the raw value,
+    /// treating an unparsable value as absent.
+    pub(crate) fn set_requires_python(&mut self, raw: Option<String>) {
+        let raw = raw
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty());
+        self.requires_python = raw
+            .as_deref()
+            .and_then(|value| value.parse::<VersionSpecifiers>().ok());
+        self.requires_python_raw = raw;
+    }
+}
+
+/// All files of one project on one index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectPage {
+    /// The normalised project name.
+    pub name: PackageName,
+    /// The page's URL (or the find-links directory as a `file://` URL).
+    pub url: SafeUrl,
+    /// Every file listed, in page order.
+    pub files: Vec<IndexFile>,
+}
+
+/// The parts of a distribution's core metadata that locking needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoreMetadata {
+    /// The project name.
+    pub name: PackageName,
+    /// The version.
+    pub version: Version,
+    /// `Requires-Dist`, with their markers (extras appear as `extra == "x"`).
+    pub requires_dist: Vec<Requirement>,
+    /// `Requires-Python`; `None` when absent or unparsable.
+    pub requires_python: Option<VersionSpecifiers>,
+    /// `Provides-Extra`.
+    pub provides_extra: Vec<ExtraName>,
+    /// `Dynamic` fields (metadata 2.2+).
+    pub dynamic: Vec<String>,
+}
+
+/// A file downloaded and verified by [`PackageIndex::fetch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedFile {
+    /// Lowercase hex sha256 of the content.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Where it now is (the requested destination).
+    pub path: PathBuf,
+}
+
+/// A package index: an HTTP Simple API index or a find-links directory.
+pub trait PackageIndex: Send + Sync {
+    /// The index's name (from configuration), used in locks and messages.
+    fn name(&self) -> &str;
+
+    /// All files of a project.
+    fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError>;
+
+    /// The core metadata of one file (wheel or sdist).
+    fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError>;
+
+    /// Downloads a file to `dest`, verifying its sha256 when known. The file
+    /// appears at `dest` only when complete and verified.
+    fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError>;
+
+    /// The core metadata of many files, in parallel; results are in input order.
+    fn core_metadata_many(&self, files: &[IndexFile]) -> Vec<Result<CoreMetadata, IndexError>> {
+        files
+            .par_iter()
+            .map(|file| self.core_metadata(file))
+            .collect()
+    }
+}

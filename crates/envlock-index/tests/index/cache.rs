@@ -1,0 +1,142 @@
+//! The on-disk cache: revalidation, offline mode, immutable metadata and files.
+
+use envlock_index::{ClientOptions, IndexError, PackageIndex};
+use envlock_test::{DistSpec, ServerOptions};
+
+use crate::{client_with, http_index, name, options, sample_index, start};
+
+#[test]
+fn a_second_page_request_revalidates_and_uses_the_cached_body() {
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(sample_index(), ServerOptions::default());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let first = index.project(&name("demo")).unwrap();
+    let second = index.project(&name("demo")).unwrap();
+    assert_eq!(first, second);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].if_none_match.is_none());
+    let etag = requests[1]
+        .if_none_match
+        .clone()
+        .expect("revalidation sends If-None-Match");
+    assert!(!etag.is_empty());
+
+    // A changed page is fetched again, not served stale.
+    server.update_index(|index| {
+        index.add_wheel(&DistSpec::new("demo", "2.0"), "py3-none-any");
+    });
+    let third = index.project(&name("demo")).unwrap();
+    assert_eq!(third.files.len(), first.files.len() + 1);
+}
+
+#[test]
+fn refresh_skips_cache_reads() {
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(sample_index(), ServerOptions::default());
+    http_index(&server.index_url(), client_with(options(cache.path())))
+        .project(&name("demo"))
+        .unwrap();
+    let refreshing = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            refresh: true,
+            ..options(cache.path())
+        }),
+    );
+    refreshing.project(&name("demo")).unwrap();
+    assert!(server.requests()[1].if_none_match.is_none());
+}
+
+#[test]
+fn offline_with_an_empty_cache_says_what_is_missing() {
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(sample_index(), ServerOptions::default());
+    let index = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            offline: true,
+            ..options(cache.path())
+        }),
+    );
+    let error = index.project(&name("demo")).unwrap_err();
+    assert!(matches!(error, IndexError::Offline { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(
+        message.contains("`demo`") && message.contains("--offline"),
+        "{message}"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn offline_after_a_warm_cache_needs_no_network() {
+    let cache = tempfile::tempdir().unwrap();
+    let dest = tempfile::tempdir().unwrap();
+    let server = start(
+        sample_index(),
+        ServerOptions {
+            metadata_files: false,
+            ..ServerOptions::default()
+        },
+    );
+    let online = http_index(&server.index_url(), client_with(options(cache.path())));
+    let page = online.project(&name("demo")).unwrap();
+    let metadata = online.core_metadata(&page.files[0]).unwrap();
+    let fetched = online
+        .fetch(&page.files[0], &dest.path().join("first.whl"))
+        .unwrap();
+    let before = server.requests().len();
+
+    let offline = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            offline: true,
+            ..options(cache.path())
+        }),
+    );
+    assert_eq!(offline.project(&name("demo")).unwrap(), page);
+    assert_eq!(offline.core_metadata(&page.files[0]).unwrap(), metadata);
+    let again = offline
+        .fetch(&page.files[0], &dest.path().join("second.whl"))
+        .unwrap();
+    assert_eq!(again.sha256, fetched.sha256);
+    assert_eq!(
+        std::fs::read(dest.path().join("second.whl")).unwrap(),
+        std::fs::read(dest.path().join("first.whl")).unwrap()
+    );
+    assert_eq!(server.requests().len(), before, "offline made no request");
+
+    // What was never fetched is reported as missing.
+    let error = offline.core_metadata(&page.files[1]).unwrap_err();
+    assert!(
+        error.to_string().contains(&page.files[1].filename),
+        "{error}"
+    );
+}
+
+#[test]
+fn metadata_and_files_are_fetched_once() {
+    let cache = tempfile::tempdir().unwrap();
+    let dest = tempfile::tempdir().unwrap();
+    let server = start(sample_index(), ServerOptions::default());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let page = index.project(&name("demo")).unwrap();
+    server.clear_requests();
+    index.core_metadata(&page.files[0]).unwrap();
+    index.core_metadata(&page.files[0]).unwrap();
+    index
+        .fetch(&page.files[0], &dest.path().join("a.whl"))
+        .unwrap();
+    index
+        .fetch(&page.files[0], &dest.path().join("b.whl"))
+        .unwrap();
+    assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
+    let sha256 = page.files[0].sha256.clone().unwrap();
+    let stored = cache
+        .path()
+        .join("v1/files/sha256")
+        .join(&sha256[..2])
+        .join(&sha256);
+    assert!(stored.is_file());
+}
