@@ -134,6 +134,28 @@ pub struct LockArgs {
     /// The spec: an envlock.toml file or the folder that holds one.
     #[arg(default_value = ".", value_name = "PATH")]
     pub path: PathBuf,
+
+    /// Where to write the lock (default: envlock.lock beside the spec).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write nothing; exit 1 and say what differs if the lock is stale or
+    /// would change (for CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// Ignore the existing lock's pins: take the newest versions allowed.
+    #[arg(long, conflicts_with = "upgrade_package")]
+    pub upgrade: bool,
+
+    /// Let this package move to the newest allowed version, keeping every
+    /// other pin (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub upgrade_package: Vec<String>,
+
+    /// Re-resolve only this target, keeping the others as locked (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
 }
 
 /// Arguments of `envlock wheelhouse`.

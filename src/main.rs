@@ -11,6 +11,7 @@ use clap::Parser;
 
 mod cli;
 mod commands;
+mod diagnostics;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

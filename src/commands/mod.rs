@@ -7,6 +7,10 @@ use thiserror::Error;
 
 use crate::cli::{Cli, Command};
 
+mod indexes;
+mod lock;
+mod progress;
+
 /// Failures that belong to the command line itself rather than to a library.
 #[derive(Debug, Error, Diagnostic)]
 pub enum CliError {
@@ -26,8 +30,8 @@ pub enum CliError {
 pub fn run(cli: Cli) -> miette::Result<ExitCode> {
     let command = cli.command.name();
     match cli.command {
-        Command::Lock(_)
-        | Command::Wheelhouse(_)
+        Command::Lock(args) => lock::run(&cli.global, &args),
+        Command::Wheelhouse(_)
         | Command::Verify(_)
         | Command::Export(_)
         | Command::Diff(_)

@@ -2,7 +2,12 @@
 //! links once), one module per area, and a small macro for the common shape
 //! "run envlock in a fresh temporary folder".
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
 #[macro_use]
 mod util;
 
 mod cli;
+mod conformance;
+mod live;
+mod lock;

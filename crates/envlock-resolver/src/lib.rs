@@ -3,7 +3,23 @@
 //! Owns the resolution policy: PubGrub (the `pubgrub` crate) over the
 //! configured indexes, once per declared target, with markers evaluated and
 //! wheels chosen for that target, producing an `envlock-lock` lock. An
-//! existing lock serves as preferences so that re-locking is stable.
+//! existing lock serves as preferences so that re-locking is stable. The
+//! policy itself is written down in the `provider` module.
 //!
-//! The resolver is filled in by the `envlock lock` work; see the README for
-//! its status.
+//! Targets are resolved in parallel and share one view of the indexes, so a
+//! project page or a release's metadata is fetched once for all of them.
+
+mod error;
+mod project;
+mod provider;
+mod report;
+mod reporter;
+mod resolve;
+mod sdist_build;
+mod shared;
+
+pub use error::ResolveError;
+pub use reporter::{Reporter, Silent};
+pub use resolve::{LockOutcome, LockRequest, Upgrade, lock};
+pub use sdist_build::SdistBuilder;
+pub use shared::FetchCounts;

@@ -1,0 +1,74 @@
+//! Why a resolution failed.
+
+use std::sync::Arc;
+
+use envlock_index::IndexError;
+use thiserror::Error;
+
+/// Why `envlock lock` could not produce a lock.
+#[derive(Debug, Error, Clone)]
+pub enum ResolveError {
+    /// An index could not be read for a package.
+    #[error("cannot read the index for `{package}`")]
+    Index {
+        /// The package (and version, when metadata was being read).
+        package: String,
+        /// What the index client said.
+        #[source]
+        source: Arc<IndexError>,
+    },
+    /// No set of versions satisfies the requirements on a target.
+    #[error("no solution for target `{target}`:\n{explanation}")]
+    NoSolution {
+        /// The target's name.
+        target: String,
+        /// The derivation, in requirement terms.
+        explanation: String,
+        /// What the user might do, one line each.
+        hints: Vec<String>,
+    },
+    /// A file the lock would name has no sha256 on the index.
+    #[error("the index gives no sha256 for `{file}` (package `{package}`), so it cannot be locked")]
+    MissingHash {
+        /// The package.
+        package: String,
+        /// The file name.
+        file: String,
+    },
+    /// A file's size could not be learnt.
+    #[error("cannot learn the size of `{file}` (package `{package}`)")]
+    MissingSize {
+        /// The package.
+        package: String,
+        /// The file name.
+        file: String,
+        /// What the index client said.
+        #[source]
+        source: Option<Arc<IndexError>>,
+    },
+    /// A target in the spec is not valid.
+    #[error("target `{target}`: {message}")]
+    Target {
+        /// The target as written.
+        target: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Something inside the resolver went wrong (a bug).
+    #[error("internal resolver error: {0}")]
+    Internal(String),
+}
+
+impl ResolveError {
+    /// Lines of advice to print under the error.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            ResolveError::NoSolution { hints, .. } => hints.clone(),
+            ResolveError::MissingHash { .. } => vec![
+                "use an index that publishes sha256 digests (PEP 503 `#sha256=` fragments or PEP 691 `hashes`)".to_owned(),
+            ],
+            ResolveError::Index { .. } => vec!["check the index URL and your network, or run with --offline to use the cache".to_owned()],
+            _ => Vec::new(),
+        }
+    }
+}

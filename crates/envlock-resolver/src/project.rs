@@ -1,0 +1,229 @@
+//! A project's files grouped into releases, and which file of a release a
+//! target would install.
+
+use std::collections::BTreeMap;
+
+use envlock_index::IndexFile;
+use envlock_pep::{
+    PackageName, SourceDistFilename, Tags, Version, VersionSpecifiers, WheelFilename,
+};
+
+/// What one index offers for one project, grouped by version.
+#[derive(Debug)]
+pub(crate) struct Project {
+    /// The name of the index the files come from.
+    pub index_name: String,
+    /// Releases by version, lowest first.
+    pub releases: BTreeMap<Version, Release>,
+}
+
+/// The files of one version.
+#[derive(Debug, Default)]
+pub(crate) struct Release {
+    /// Wheels, with their parsed names.
+    pub wheels: Vec<(WheelFilename, IndexFile)>,
+    /// The source distribution, if there is one (the first seen when an index
+    /// lists several formats).
+    pub sdist: Option<IndexFile>,
+}
+
+/// Which file a target installs for a release.
+#[derive(Debug, Clone)]
+pub(crate) enum ChosenFile {
+    /// The best-ranked compatible wheel.
+    Wheel(IndexFile),
+    /// No wheel fits; the sdist will be built on the target.
+    Sdist(IndexFile),
+}
+
+impl ChosenFile {
+    pub fn file(&self) -> &IndexFile {
+        match self {
+            ChosenFile::Wheel(file) | ChosenFile::Sdist(file) => file,
+        }
+    }
+}
+
+/// Why a release cannot be installed on a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    /// Every file is yanked (and the version was not pinned with `==`).
+    Yanked,
+    /// Every file was uploaded after `exclude-newer`.
+    TooNew,
+    /// The file's `Requires-Python` excludes the target's Python.
+    RequiresPython(String),
+    /// No wheel matches the target's tags, and there is no sdist (or sdists
+    /// are not allowed for this package).
+    NoCompatibleFile(String),
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::Yanked => write!(formatter, "is yanked"),
+            Unusable::TooNew => write!(formatter, "was uploaded after `exclude-newer`"),
+            Unusable::RequiresPython(specifier) => write!(formatter, "requires Python {specifier}"),
+            Unusable::NoCompatibleFile(why) => write!(formatter, "{why}"),
+        }
+    }
+}
+
+/// How wheels and sdists may be used for one package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BinaryPolicy {
+    /// Prefer a wheel; fall back to the sdist.
+    Either,
+    /// Wheels only.
+    OnlyBinary,
+    /// Sdists only.
+    NoBinary,
+}
+
+impl Project {
+    /// Groups an index's files by version. Files whose names do not parse
+    /// are skipped (indexes carry odd legacy files: `.exe`, `.egg`, …).
+    pub fn from_files(name: &PackageName, index_name: &str, files: &[IndexFile]) -> Project {
+        let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
+        for file in files {
+            if file.filename.ends_with(".whl") {
+                if let Ok(wheel) = WheelFilename::parse(&file.filename)
+                    && wheel.name() == name
+                {
+                    releases
+                        .entry(wheel.version().clone())
+                        .or_default()
+                        .wheels
+                        .push((wheel, file.clone()));
+                }
+            } else if let Ok(sdist) = SourceDistFilename::parse(&file.filename, name) {
+                let release = releases.entry(sdist.version().clone()).or_default();
+                // Indexes may list several sdist formats; the first is kept
+                // (PEP 625 names `.tar.gz` the standard one and it comes first
+                // in practice).
+                if release.sdist.is_none() {
+                    release.sdist = Some(file.clone());
+                }
+            }
+        }
+        Project {
+            index_name: index_name.to_owned(),
+            releases,
+        }
+    }
+}
+
+/// Everything that decides which file of a release a target installs.
+pub(crate) struct FileChoice<'a> {
+    pub tags: &'a Tags,
+    pub python: &'a Version,
+    pub binary: BinaryPolicy,
+    pub exclude_newer: Option<jiff::Timestamp>,
+    /// The version was pinned with `==`, so yanked files are acceptable.
+    pub allow_yanked: bool,
+}
+
+impl FileChoice<'_> {
+    /// The file a target would install for `release`, or why there is none.
+    pub fn choose(&self, release: &Release) -> Result<ChosenFile, Unusable> {
+        let mut saw_unyanked = false;
+        let mut saw_old_enough = false;
+        let mut requires_python: Option<String> = None;
+        let mut acceptable = |file: &IndexFile| -> bool {
+            if file.yanked.is_some() && !self.allow_yanked {
+                return false;
+            }
+            saw_unyanked = true;
+            if let (Some(cutoff), Some(uploaded)) = (self.exclude_newer, upload_time(file))
+                && uploaded > cutoff
+            {
+                return false;
+            }
+            saw_old_enough = true;
+            if let Some(specifiers) = &file.requires_python
+                && !python_satisfies(specifiers, self.python)
+            {
+                requires_python = Some(specifiers.to_string());
+                return false;
+            }
+            true
+        };
+        let mut best: Option<(usize, &IndexFile)> = None;
+        let mut wheel_names = Vec::new();
+        if self.binary != BinaryPolicy::NoBinary {
+            for (wheel, file) in &release.wheels {
+                wheel_names.push(wheel);
+                let Some(priority) = self.tags.wheel_priority(wheel) else {
+                    continue;
+                };
+                if !acceptable(file) {
+                    continue;
+                }
+                if best.is_none_or(|(best_priority, _)| priority < best_priority) {
+                    best = Some((priority, file));
+                }
+            }
+        }
+        if let Some((_, file)) = best {
+            return Ok(ChosenFile::Wheel(file.clone()));
+        }
+        if self.binary != BinaryPolicy::OnlyBinary
+            && let Some(sdist) = &release.sdist
+            && acceptable(sdist)
+        {
+            return Ok(ChosenFile::Sdist(sdist.clone()));
+        }
+        if let Some(specifier) = requires_python {
+            return Err(Unusable::RequiresPython(specifier));
+        }
+        let any_files = !release.wheels.is_empty() || release.sdist.is_some();
+        if any_files && !saw_unyanked {
+            return Err(Unusable::Yanked);
+        }
+        if any_files && saw_unyanked && !saw_old_enough {
+            return Err(Unusable::TooNew);
+        }
+        Err(Unusable::NoCompatibleFile(
+            self.describe_missing(release, &wheel_names),
+        ))
+    }
+
+    fn describe_missing(&self, release: &Release, wheels: &[&WheelFilename]) -> String {
+        let platforms: std::collections::BTreeSet<String> = wheels
+            .iter()
+            .flat_map(|wheel| wheel.platform_tags().iter().cloned())
+            .collect();
+        let wheel_part = if release.wheels.is_empty() {
+            "has no wheels".to_owned()
+        } else {
+            format!(
+                "has no wheel for this target (its wheels are for {})",
+                platforms.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        match (self.binary, &release.sdist) {
+            (BinaryPolicy::OnlyBinary, Some(_)) => {
+                format!("{wheel_part}, and only wheels are allowed for it")
+            }
+            (BinaryPolicy::NoBinary, None) => {
+                "has no sdist, and only sdists are allowed for it".to_owned()
+            }
+            (_, None) => format!("{wheel_part} and no sdist"),
+            (_, Some(_)) => wheel_part,
+        }
+    }
+}
+
+/// Whether the target's Python satisfies a `Requires-Python`. A target
+/// declared as a bare `X.Y` is compared as `X.Y.0` (documented in the README):
+/// declare the full version (`3.8.18`) when a release's `Requires-Python`
+/// names a patch level.
+pub(crate) fn python_satisfies(specifiers: &VersionSpecifiers, python: &Version) -> bool {
+    specifiers.contains(python)
+}
+
+fn upload_time(file: &IndexFile) -> Option<jiff::Timestamp> {
+    file.upload_time
+        .as_deref()
+        .and_then(|text| text.parse().ok())
+}

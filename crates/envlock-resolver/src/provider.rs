@@ -1,0 +1,470 @@
+//! The PubGrub dependency provider for one target.
+//!
+//! Policy, in one place:
+//! - a version is a candidate only if the target can install one of its
+//!   files (see [`FileChoice`]): a wheel whose tags the target accepts, or
+//!   else the sdist; `Requires-Python` must admit the target's Python;
+//! - yanked files are skipped unless the user pinned that exact version
+//!   (`==V` or `===V` in the spec's requirements or constraints; PEP 592);
+//! - pre-releases (PEP 440): with the default policy
+//!   `if-necessary-or-explicit`, a pre-release is a candidate only when the
+//!   user asked for one (a specifier in the spec's requirements or
+//!   constraints names a pre-release of that package) or when the package
+//!   has no final release at all; `allow` and `disallow` say the rest. A
+//!   dependency's metadata cannot opt a package into pre-releases or yanked
+//!   files: that choice belongs to whoever reviews the spec;
+//! - a version that a previous lock pinned is tried first, so re-locking
+//!   changes only what it must;
+//! - constraints narrow every edge into the package they name, and add no
+//!   package of their own;
+//! - markers are evaluated with the target's marker environment, never the
+//!   host's; extras are separate nodes (`name[extra]`) that pin their base
+//!   package to the same version.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use envlock_pep::{
+    ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Tags, Version,
+    VersionSpecifiers, specifiers_to_ranges,
+};
+use pubgrub::{
+    Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
+};
+
+use crate::error::ResolveError;
+use crate::project::{BinaryPolicy, ChosenFile, FileChoice, Project, Unusable};
+use crate::shared::{MetadataFailure, SharedIndexes};
+use envlock_index::IndexFile;
+use envlock_spec::PrereleasePolicy;
+
+/// A node of the dependency graph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Node {
+    /// The spec's requirements.
+    Root,
+    /// A package.
+    Package(PackageName),
+    /// A package with one extra enabled.
+    Extra(PackageName, ExtraName),
+}
+
+impl Node {
+    pub fn name(&self) -> Option<&PackageName> {
+        match self {
+            Node::Root => None,
+            Node::Package(name) | Node::Extra(name, _) => Some(name),
+        }
+    }
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Node::Root => write!(formatter, "the requirements"),
+            Node::Package(name) => write!(formatter, "{name}"),
+            Node::Extra(name, extra) => write!(formatter, "{name}[{extra}]"),
+        }
+    }
+}
+
+pub(crate) type VersionRange = Ranges<Version>;
+
+/// What the resolver was asked, for one target.
+pub(crate) struct TargetInputs {
+    pub tags: Tags,
+    pub markers: MarkerEnvironment,
+    pub python: Version,
+    pub requirements: Vec<Requirement>,
+    pub constraints: HashMap<PackageName, VersionRange>,
+    pub prereleases: PrereleasePolicy,
+    pub only_binary: HashSet<PackageName>,
+    pub only_binary_all: bool,
+    pub no_binary: HashSet<PackageName>,
+    pub no_binary_all: bool,
+    pub exclude_newer: Option<jiff::Timestamp>,
+    pub preferences: HashMap<PackageName, Version>,
+    /// The spec's constraints, which opt into pre-releases and yanked pins
+    /// like its requirements do.
+    pub user_constraint_specifiers: Vec<(PackageName, VersionSpecifiers)>,
+}
+
+/// What the provider learnt while solving, used to build the lock.
+#[derive(Default)]
+pub(crate) struct Observations {
+    /// Packages on which some specifier names a pre-release.
+    pub explicit_prereleases: HashSet<PackageName>,
+    /// Versions pinned exactly (`==V` without a wildcard, or `===V`): the
+    /// only ones whose yanked files may be used (PEP 592).
+    pub pinned: HashMap<PackageName, HashSet<Version>>,
+    /// When each node was first seen (earlier first is decided first).
+    pub discovery: HashMap<Node, usize>,
+    /// The requirements of each chosen node that apply on this target.
+    pub requirements: HashMap<(Node, Version), Vec<Requirement>>,
+    /// The file chosen for each chosen version.
+    pub files: HashMap<(PackageName, Version), ChosenFile>,
+    /// Versions passed over and why, for explaining failures.
+    pub skipped: HashMap<PackageName, Vec<(Version, Unusable)>>,
+}
+
+pub(crate) struct TargetProvider {
+    pub shared: Arc<SharedIndexes>,
+    pub inputs: Arc<TargetInputs>,
+    pub observed: RefCell<Observations>,
+}
+
+/// The version pubgrub's root is decided at.
+pub(crate) fn root_version() -> Version {
+    Version::new([0])
+}
+
+impl TargetInputs {
+    fn binary_policy(&self, name: &PackageName) -> BinaryPolicy {
+        if self.no_binary.contains(name) || (self.no_binary_all && !self.only_binary.contains(name))
+        {
+            BinaryPolicy::NoBinary
+        } else if self.only_binary.contains(name) || self.only_binary_all {
+            BinaryPolicy::OnlyBinary
+        } else {
+            BinaryPolicy::Either
+        }
+    }
+
+    /// How this target picks a file of a release of `name`.
+    pub(crate) fn file_choice(&self, name: &PackageName, allow_yanked: bool) -> FileChoice<'_> {
+        FileChoice {
+            tags: &self.tags,
+            python: &self.python,
+            binary: self.binary_policy(name),
+            exclude_newer: self.exclude_newer,
+            allow_yanked,
+        }
+    }
+
+    /// The file the solver will most likely want metadata for next: that of
+    /// the preferred or highest final release in `range` this target can
+    /// install. Used only to fetch ahead; the solver decides for itself.
+    pub(crate) fn likely_file(
+        &self,
+        name: &PackageName,
+        project: &Project,
+        range: &VersionRange,
+    ) -> Option<IndexFile> {
+        let preferred = self
+            .preferences
+            .get(name)
+            .filter(|version| range.contains(*version));
+        let candidates = preferred.into_iter().chain(
+            project
+                .releases
+                .keys()
+                .rev()
+                .filter(|version| range.contains(*version) && !version.any_prerelease()),
+        );
+        let choice = self.file_choice(name, false);
+        candidates
+            .take(3)
+            .filter_map(|version| project.releases.get(version))
+            .find_map(|release| choice.choose(release).ok())
+            .map(|chosen| chosen.file().clone())
+    }
+}
+
+impl TargetProvider {
+    fn file_choice(&self, name: &PackageName, allow_yanked: bool) -> FileChoice<'_> {
+        self.inputs.file_choice(name, allow_yanked)
+    }
+
+    fn project(&self, name: &PackageName) -> Result<Arc<Project>, ResolveError> {
+        self.shared
+            .project(name)
+            .map_err(|source| ResolveError::Index {
+                package: name.to_string(),
+                source,
+            })
+    }
+
+    fn prereleases_allowed(&self, name: &PackageName, project: &Project) -> bool {
+        match self.inputs.prereleases {
+            PrereleasePolicy::Allow => true,
+            PrereleasePolicy::Disallow => false,
+            PrereleasePolicy::IfNecessaryOrExplicit => {
+                self.observed.borrow().explicit_prereleases.contains(name)
+                    || project.releases.keys().all(Version::any_prerelease)
+            }
+        }
+    }
+
+    /// The best version of `name` in `range` that the target can install.
+    fn choose(
+        &self,
+        name: &PackageName,
+        range: &VersionRange,
+    ) -> Result<Option<Version>, ResolveError> {
+        let project = self.project(name)?;
+        let allow_prereleases = self.prereleases_allowed(name, &project);
+        let pinned = self
+            .observed
+            .borrow()
+            .pinned
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
+        let preferred = self
+            .inputs
+            .preferences
+            .get(name)
+            .filter(|version| range.contains(*version));
+        let ordered = preferred.into_iter().chain(
+            project
+                .releases
+                .keys()
+                .rev()
+                .filter(|version| Some(*version) != preferred),
+        );
+        for version in ordered {
+            if !range.contains(version) {
+                continue;
+            }
+            if version.any_prerelease() && !allow_prereleases {
+                continue;
+            }
+            let Some(release) = project.releases.get(version) else {
+                continue;
+            };
+            let allow_yanked = pinned.contains(version);
+            match self.file_choice(name, allow_yanked).choose(release) {
+                Ok(file) => {
+                    self.observed
+                        .borrow_mut()
+                        .files
+                        .insert((name.clone(), version.clone()), file);
+                    return Ok(Some(version.clone()));
+                }
+                Err(reason) => {
+                    self.observed
+                        .borrow_mut()
+                        .skipped
+                        .entry(name.clone())
+                        .or_default()
+                        .push((version.clone(), reason));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The requirements of `node` at `version` that apply on this target.
+    fn requirements_of(
+        &self,
+        node: &Node,
+        version: &Version,
+    ) -> Result<Result<Vec<Requirement>, String>, ResolveError> {
+        let (name, extra) = match node {
+            Node::Root => {
+                let active = self
+                    .inputs
+                    .requirements
+                    .iter()
+                    .filter(|requirement| requirement.marker.evaluate(&self.inputs.markers, &[]))
+                    .cloned()
+                    .collect();
+                return Ok(Ok(active));
+            }
+            Node::Package(name) => (name, None),
+            Node::Extra(name, extra) => (name, Some(extra)),
+        };
+        let file = self
+            .observed
+            .borrow()
+            .files
+            .get(&(name.clone(), version.clone()))
+            .cloned();
+        let Some(file) = file else {
+            return Ok(Err(format!("envlock chose no file for {name} {version}")));
+        };
+        let metadata = match self.shared.metadata(name, file.file()) {
+            Ok(metadata) => metadata,
+            Err(MetadataFailure::Unusable(reason)) => return Ok(Err(reason)),
+            Err(MetadataFailure::Index(source)) => {
+                return Err(ResolveError::Index {
+                    package: format!("{name} {version}"),
+                    source,
+                });
+            }
+        };
+        if &metadata.version != version {
+            return Ok(Err(format!(
+                "its metadata says version {} but the file {} is version {version}",
+                metadata.version,
+                file.file().filename
+            )));
+        }
+        if let Some(extra) = extra
+            && !metadata.provides_extra.contains(extra)
+        {
+            // pip and uv warn and carry on; so do we, and the extra brings nothing.
+            return Ok(Ok(Vec::new()));
+        }
+        let extras: Vec<ExtraName> = extra.cloned().into_iter().collect();
+        let active = metadata
+            .requires_dist
+            .iter()
+            .filter(|requirement| {
+                let with_extra = requirement.marker.evaluate(&self.inputs.markers, &extras);
+                // An extra node carries only what the extra adds.
+                with_extra
+                    && (extra.is_none() || !requirement.marker.evaluate(&self.inputs.markers, &[]))
+            })
+            .cloned()
+            .collect();
+        Ok(Ok(active))
+    }
+
+    /// Remembers what a user's specifier says about pre-releases and exact pins.
+    pub(crate) fn note_specifiers(&self, name: &PackageName, specifiers: &VersionSpecifiers) {
+        let mut observed = self.observed.borrow_mut();
+        for specifier in specifiers.iter() {
+            if specifier.version().any_prerelease() {
+                observed.explicit_prereleases.insert(name.clone());
+            }
+            if matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual) {
+                observed
+                    .pinned
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(specifier.version().clone());
+            }
+        }
+    }
+
+    fn note_discovery(&self, node: &Node) {
+        let mut observed = self.observed.borrow_mut();
+        let next = observed.discovery.len();
+        observed.discovery.entry(node.clone()).or_insert(next);
+    }
+
+    fn range_of(&self, requirement: &Requirement) -> VersionRange {
+        let specifiers = requirement_specifiers(requirement);
+        let mut range = specifiers_to_ranges(&specifiers);
+        if let Some(constraint) = self.inputs.constraints.get(&requirement.name) {
+            range = range.intersection(constraint);
+        }
+        range
+    }
+}
+
+/// The version specifiers of a requirement (empty for "any version").
+pub(crate) fn requirement_specifiers(requirement: &Requirement) -> VersionSpecifiers {
+    match &requirement.version_or_url {
+        Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.clone(),
+        _ => VersionSpecifiers::empty(),
+    }
+}
+
+impl DependencyProvider for TargetProvider {
+    type P = Node;
+    type V = Version;
+    type VS = VersionRange;
+    type M = String;
+    type Priority = (u32, Reverse<usize>);
+    type Err = ResolveError;
+
+    fn prioritize(
+        &self,
+        node: &Node,
+        _range: &VersionRange,
+        statistics: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        let discovered = self
+            .observed
+            .borrow()
+            .discovery
+            .get(node)
+            .copied()
+            .unwrap_or(usize::MAX);
+        if *node == Node::Root {
+            return (u32::MAX, Reverse(0));
+        }
+        (statistics.conflict_count(), Reverse(discovered))
+    }
+
+    fn choose_version(
+        &self,
+        node: &Node,
+        range: &VersionRange,
+    ) -> Result<Option<Version>, ResolveError> {
+        match node.name() {
+            None => Ok(Some(root_version())),
+            Some(name) => self.choose(name, range),
+        }
+    }
+
+    fn get_dependencies(
+        &self,
+        node: &Node,
+        version: &Version,
+    ) -> Result<Dependencies<Node, VersionRange, String>, ResolveError> {
+        let requirements = match self.requirements_of(node, version)? {
+            Ok(requirements) => requirements,
+            Err(reason) => return Ok(Dependencies::Unavailable(reason)),
+        };
+        // Edges in the order the metadata lists them (the discovery order
+        // feeds priorities); a node named twice gets the intersection.
+        let mut constraints: Vec<(Node, VersionRange)> = Vec::new();
+        let mut add = |dependency: Node, range: VersionRange| match constraints
+            .iter_mut()
+            .find(|(existing, _)| *existing == dependency)
+        {
+            Some((_, existing_range)) => *existing_range = existing_range.intersection(&range),
+            None => constraints.push((dependency, range)),
+        };
+        if let Node::Extra(name, _) = node {
+            add(
+                Node::Package(name.clone()),
+                Ranges::singleton(version.clone()),
+            );
+        }
+        let mut to_prefetch = Vec::new();
+        for requirement in &requirements {
+            let range = self.range_of(requirement);
+            // Only the user's own requirements opt a package into
+            // pre-releases or a yanked pin (PEP 440 "explicitly requested by
+            // the user", PEP 592); a dependency's metadata cannot.
+            if *node == Node::Root {
+                self.note_specifiers(&requirement.name, &requirement_specifiers(requirement));
+            }
+            let base = Node::Package(requirement.name.clone());
+            // A package that requires itself (with or without extras) is
+            // satisfied by the version being decided.
+            let self_reference = node.name() == Some(&requirement.name);
+            if !self_reference {
+                self.note_discovery(&base);
+                to_prefetch.push((requirement.name.clone(), range.clone()));
+                add(base, range.clone());
+            }
+            for extra in &requirement.extras {
+                let extra_node = Node::Extra(requirement.name.clone(), extra.clone());
+                let extra_range = if self_reference {
+                    Ranges::singleton(version.clone())
+                } else {
+                    range.clone()
+                };
+                self.note_discovery(&extra_node);
+                add(extra_node, extra_range);
+            }
+        }
+        self.observed
+            .borrow_mut()
+            .requirements
+            .insert((node.clone(), version.clone()), requirements);
+        self.shared.prefetch(Arc::clone(&self.inputs), to_prefetch);
+        Ok(Dependencies::Available(
+            constraints
+                .into_iter()
+                .collect::<DependencyConstraints<_, _>>(),
+        ))
+    }
+}

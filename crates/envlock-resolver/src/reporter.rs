@@ -1,0 +1,18 @@
+//! Progress reporting without knowing about terminals: the CLI implements
+//! [`Reporter`] with a progress bar; tests and libraries pass [`Silent`].
+
+/// Receives progress events from a resolution. Called from several threads.
+pub trait Reporter: Send + Sync {
+    /// A project page was fetched (or read from the cache).
+    fn project_fetched(&self, _name: &str) {}
+    /// A release's metadata was fetched (or read from the cache).
+    fn metadata_fetched(&self, _filename: &str) {}
+    /// A target's resolution finished with this many packages.
+    fn target_resolved(&self, _target: &str, _packages: usize) {}
+}
+
+/// A reporter that reports nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Silent;
+
+impl Reporter for Silent {}

@@ -1,0 +1,541 @@
+//! Resolving every target and assembling the lock.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use envlock_index::PackageIndex;
+use envlock_lock::{Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
+use envlock_pep::{PackageName, Requirement, Target, Version};
+use envlock_spec::Spec;
+use pubgrub::PubGrubError;
+
+use crate::error::ResolveError;
+use crate::provider::{
+    Node, Observations, TargetInputs, TargetProvider, VersionRange, requirement_specifiers,
+    root_version,
+};
+use crate::reporter::Reporter;
+use crate::sdist_build::SdistBuilder;
+use crate::shared::{FetchCounts, SharedIndexes};
+
+/// Which pins of a previous lock may move.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Upgrade {
+    /// Keep every pin that still satisfies the requirements.
+    #[default]
+    Nothing,
+    /// Ignore the previous lock's pins.
+    All,
+    /// Let these packages move; keep the rest.
+    Packages(BTreeSet<PackageName>),
+}
+
+/// Everything a lock is made from.
+pub struct LockRequest<'a> {
+    /// The spec (requirements, constraints, policies).
+    pub spec: &'a Spec,
+    /// The targets to resolve, already validated.
+    pub targets: Vec<Target>,
+    /// The indexes, in order of precedence.
+    pub indexes: Vec<Arc<dyn PackageIndex>>,
+    /// The lock being replaced, whose pins are preferred.
+    pub previous: Option<&'a Lock>,
+    /// Which of those pins may move.
+    pub upgrade: Upgrade,
+    /// Resolve only these targets (by name) and keep the previous lock's
+    /// entries for the others; `None` resolves every target.
+    pub only_targets: Option<BTreeSet<String>>,
+    /// Builds the metadata of sdists whose metadata is dynamic; `None`
+    /// passes over such releases (saying why if nothing else fits).
+    pub sdist_builder: Option<SdistBuilder>,
+    /// How many fetches may run ahead of the solver at once.
+    pub concurrency: usize,
+    /// Where progress goes.
+    pub reporter: Arc<dyn Reporter>,
+}
+
+/// A finished lock and what it took.
+#[derive(Debug)]
+pub struct LockOutcome {
+    /// The lock.
+    pub lock: Lock,
+    /// Pages and metadata fetched.
+    pub counts: FetchCounts,
+}
+
+/// What one target resolved to.
+struct TargetResolution {
+    target: Target,
+    selected: BTreeMap<Node, Version>,
+    observed: Observations,
+}
+
+/// Resolves every target of the request (in parallel, sharing fetches) and
+/// assembles the lock.
+pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
+    let shared = Arc::new(SharedIndexes::new(
+        request.indexes.clone(),
+        Arc::clone(&request.reporter),
+        request.sdist_builder.clone(),
+        request.concurrency,
+    ));
+    let spec = request.spec;
+    let requirements: Vec<Requirement> = spec
+        .requirements
+        .iter()
+        .map(|entry| entry.value.clone())
+        .collect();
+    let mut constraints: HashMap<PackageName, VersionRange> = HashMap::new();
+    for constraint in &spec.constraints {
+        let range = envlock_pep::specifiers_to_ranges(&requirement_specifiers(&constraint.value));
+        constraints
+            .entry(constraint.value.name.clone())
+            .and_modify(|existing| *existing = existing.intersection(&range))
+            .or_insert(range);
+    }
+    let resolutions: Vec<Result<TargetResolution, ResolveError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = request
+            .targets
+            .iter()
+            .filter(|target| {
+                request
+                    .only_targets
+                    .as_ref()
+                    .is_none_or(|only| only.contains(target.name()))
+            })
+            .map(|target| {
+                let shared = Arc::clone(&shared);
+                let inputs = target_inputs(
+                    spec,
+                    target,
+                    &requirements,
+                    &constraints,
+                    request.previous,
+                    &request.upgrade,
+                );
+                let reporter = Arc::clone(&request.reporter);
+                scope.spawn(move || {
+                    let resolution = resolve_target(shared, target.clone(), inputs)?;
+                    let packages = resolution
+                        .selected
+                        .keys()
+                        .filter(|node| matches!(node, Node::Package(_)))
+                        .count();
+                    reporter.target_resolved(target.name(), packages);
+                    Ok(resolution)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(ResolveError::Internal(
+                        "a target's resolution panicked".to_owned(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    let resolutions = resolutions.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut lock = assemble(spec, &resolutions, &shared)?;
+    if let (Some(only), Some(previous)) = (&request.only_targets, request.previous) {
+        keep_other_targets(&mut lock, previous, only);
+    }
+    // Targets in the order the spec declares them.
+    lock.targets = request
+        .targets
+        .iter()
+        .filter_map(|target| {
+            lock.targets
+                .iter()
+                .find(|locked| locked.name == target.name())
+                .cloned()
+        })
+        .collect();
+    Ok(LockOutcome {
+        lock: envlock_lock::normalise(lock),
+        counts: shared.counts(),
+    })
+}
+
+fn target_inputs(
+    spec: &Spec,
+    target: &Target,
+    requirements: &[Requirement],
+    constraints: &HashMap<PackageName, VersionRange>,
+    previous: Option<&Lock>,
+    upgrade: &Upgrade,
+) -> TargetInputs {
+    let names = |set: &BTreeSet<String>| -> HashSet<PackageName> {
+        set.iter()
+            .filter_map(|name| name.parse::<PackageName>().ok())
+            .collect()
+    };
+    let mut preferences = HashMap::new();
+    if let Some(previous) = previous
+        && *upgrade != Upgrade::All
+    {
+        // Prefer what this target had; a target new to the lock prefers
+        // what the others had, so targets stay alike where they can.
+        let mine = previous.packages_for(target.name()).collect::<Vec<_>>();
+        let pool = if mine.is_empty() {
+            previous.packages.iter().collect()
+        } else {
+            mine
+        };
+        for package in pool {
+            let (Ok(name), Ok(version)) = (
+                package.name.parse::<PackageName>(),
+                package.version.parse::<Version>(),
+            ) else {
+                continue;
+            };
+            if let Upgrade::Packages(moving) = upgrade
+                && moving.contains(&name)
+            {
+                continue;
+            }
+            preferences.entry(name).or_insert(version);
+        }
+    }
+    TargetInputs {
+        tags: target.tags(),
+        markers: target.marker_environment().clone(),
+        python: target.python().full_version(),
+        requirements: requirements.to_vec(),
+        constraints: constraints.clone(),
+        prereleases: spec.prereleases,
+        only_binary: names(&spec.only_binary),
+        only_binary_all: spec.only_binary.contains(":all:"),
+        no_binary: names(&spec.no_binary),
+        no_binary_all: spec.no_binary.contains(":all:"),
+        exclude_newer: spec.exclude_newer,
+        preferences,
+        user_constraint_specifiers: spec
+            .constraints
+            .iter()
+            .map(|entry| {
+                (
+                    entry.value.name.clone(),
+                    requirement_specifiers(&entry.value),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn resolve_target(
+    shared: Arc<SharedIndexes>,
+    target: Target,
+    inputs: TargetInputs,
+) -> Result<TargetResolution, ResolveError> {
+    let user_constraints: Vec<(PackageName, envlock_pep::VersionSpecifiers)> =
+        inputs.user_constraint_specifiers.clone();
+    let provider = TargetProvider {
+        shared: Arc::clone(&shared),
+        inputs: Arc::new(inputs),
+        observed: Default::default(),
+    };
+    for (name, specifiers) in &user_constraints {
+        provider.note_specifiers(name, specifiers);
+    }
+    match pubgrub::resolve(&provider, Node::Root, root_version()) {
+        Ok(selected) => Ok(TargetResolution {
+            target,
+            selected: selected.into_iter().collect(),
+            observed: provider.observed.into_inner(),
+        }),
+        Err(PubGrubError::NoSolution(mut tree)) => {
+            let observed = provider.observed.into_inner();
+            let missing: BTreeSet<String> = observed
+                .discovery
+                .keys()
+                .filter_map(Node::name)
+                .filter(|name| {
+                    shared
+                        .project(name)
+                        .is_ok_and(|project| project.releases.is_empty())
+                })
+                .map(ToString::to_string)
+                .collect();
+            let (explanation, mut hints) = crate::report::explain(&mut tree, &observed, &missing);
+            hints.push(format!(
+                "this is the resolution for target `{}` (CPython {} on {}); markers and wheels were chosen for it, not for this machine",
+                target.name(),
+                target.python(),
+                target.platform()
+            ));
+            Err(ResolveError::NoSolution {
+                target: target.name().to_owned(),
+                explanation,
+                hints,
+            })
+        }
+        Err(PubGrubError::ErrorChoosingVersion { source, .. })
+        | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+        | Err(PubGrubError::ErrorInShouldCancel(source)) => Err(source),
+    }
+}
+
+/// The marker text of a root requirement as the user wrote it, so that the
+/// lock shows `python_version < '3.9'` rather than a normalised rewrite.
+fn written_markers(spec: &Spec) -> HashMap<Requirement, String> {
+    spec.requirements
+        .iter()
+        .filter_map(|entry| {
+            // The span covers the TOML string with its quotes (or a
+            // requirements-file line without them).
+            let text = entry.location.text.get(entry.location.span.clone())?;
+            let unquoted = match text.as_bytes().first() {
+                Some(b'"' | b'\'') if text.len() >= 2 => &text[1..text.len() - 1],
+                _ => text,
+            };
+            let (_, marker) = unquoted.split_once(';')?;
+            Some((entry.value.clone(), marker.trim().to_owned()))
+        })
+        .collect()
+}
+
+fn assemble(
+    spec: &Spec,
+    resolutions: &[TargetResolution],
+    shared: &SharedIndexes,
+) -> Result<Lock, ResolveError> {
+    let markers_as_written = written_markers(spec);
+    let mut packages: BTreeMap<(PackageName, Version), LockedPackage> = BTreeMap::new();
+    for resolution in resolutions {
+        let target_name = resolution.target.name().to_owned();
+        let one = || BTreeSet::from([target_name.clone()]);
+        for (node, version) in &resolution.selected {
+            let Node::Package(name) = node else { continue };
+            let chosen = resolution
+                .observed
+                .files
+                .get(&(name.clone(), version.clone()))
+                .ok_or_else(|| {
+                    ResolveError::Internal(format!("no file recorded for {name} {version}"))
+                })?;
+            let file = chosen.file();
+            let sha256 = file
+                .sha256
+                .clone()
+                .ok_or_else(|| ResolveError::MissingHash {
+                    package: name.to_string(),
+                    file: file.filename.clone(),
+                })?;
+            let size = file.size.ok_or_else(|| ResolveError::MissingSize {
+                package: name.to_string(),
+                file: file.filename.clone(),
+                source: None,
+            })?;
+            let index = shared
+                .project(name)
+                .map(|project| project.index_name.clone())
+                .unwrap_or_default();
+            let entry = packages
+                .entry((name.clone(), version.clone()))
+                .or_insert_with(|| LockedPackage {
+                    name: name.to_string(),
+                    version: version.to_string(),
+                    index,
+                    targets: BTreeSet::new(),
+                    requires_python: file.requires_python.as_ref().map(ToString::to_string),
+                    dependencies: Vec::new(),
+                    required_by: Vec::new(),
+                    files: Vec::new(),
+                });
+            entry.targets.insert(target_name.clone());
+            match entry
+                .files
+                .iter_mut()
+                .find(|locked| locked.name == file.filename)
+            {
+                Some(locked) => {
+                    locked.targets.insert(target_name.clone());
+                }
+                None => entry.files.push(LockedFile {
+                    name: file.filename.clone(),
+                    sha256,
+                    size,
+                    targets: one(),
+                }),
+            }
+        }
+        // Edges: every applicable requirement of every chosen node.
+        for ((node, node_version), requirements) in &resolution.observed.requirements {
+            if resolution.selected.get(node) != Some(node_version) {
+                continue;
+            }
+            for requirement in requirements {
+                let Some(dependency_version) = resolution
+                    .selected
+                    .get(&Node::Package(requirement.name.clone()))
+                else {
+                    continue;
+                };
+                if node.name() == Some(&requirement.name) {
+                    continue;
+                }
+                let written = if *node == Node::Root {
+                    markers_as_written.get(requirement).cloned()
+                } else {
+                    None
+                };
+                let marker = written.or_else(|| {
+                    requirement
+                        .marker
+                        .contents()
+                        .map(|marker| marker.to_string())
+                });
+                let edge = RequiredBy {
+                    package: node
+                        .name()
+                        .map(|name| (name.to_string(), node_version.to_string())),
+                    extra: match node {
+                        Node::Extra(_, extra) => Some(extra.to_string()),
+                        _ => None,
+                    },
+                    specifier: specifier_text(&requirement_specifiers(requirement)),
+                    marker,
+                    targets: one(),
+                };
+                if let Some(dependency) =
+                    packages.get_mut(&(requirement.name.clone(), dependency_version.clone()))
+                {
+                    merge_edge(&mut dependency.required_by, edge);
+                }
+                if let Some(name) = node.name()
+                    && let Some(package) = packages.get_mut(&(name.clone(), node_version.clone()))
+                {
+                    let text = requirement.to_string();
+                    if !package.dependencies.contains(&text) {
+                        package.dependencies.push(text);
+                    }
+                }
+            }
+        }
+    }
+    Ok(envlock_lock::normalise(Lock {
+        name: spec.name.clone(),
+        inputs_digest: spec.inputs_digest(),
+        exclude_newer: spec.exclude_newer.map(|timestamp| timestamp.to_string()),
+        requirements: spec
+            .requirements
+            .iter()
+            .map(|entry| entry.value.to_string())
+            .collect(),
+        constraints: spec
+            .constraints
+            .iter()
+            .map(|entry| entry.value.to_string())
+            .collect(),
+        targets: resolutions
+            .iter()
+            .map(|resolution| LockedTarget {
+                name: resolution.target.name().to_owned(),
+                python: resolution.target.python().to_string(),
+                platform: resolution.target.platform().to_string(),
+            })
+            .collect(),
+        packages: packages.into_values().collect(),
+    }))
+}
+
+/// Adds an edge, or adds its target to an identical edge already present.
+fn merge_edge(edges: &mut Vec<RequiredBy>, edge: RequiredBy) {
+    match edges.iter_mut().find(|existing| {
+        existing.package == edge.package
+            && existing.extra == edge.extra
+            && existing.specifier == edge.specifier
+            && existing.marker == edge.marker
+    }) {
+        Some(existing) => existing.targets.extend(edge.targets),
+        None => edges.push(edge),
+    }
+}
+
+/// Copies, from the previous lock, everything that targets not re-resolved
+/// this time install, so `--target NAME` leaves the other targets as they were.
+fn keep_other_targets(lock: &mut Lock, previous: &Lock, resolved: &BTreeSet<String>) {
+    let kept = |targets: &BTreeSet<String>| -> BTreeSet<String> {
+        targets
+            .iter()
+            .filter(|name| !resolved.contains(*name))
+            .cloned()
+            .collect()
+    };
+    for target in &previous.targets {
+        if !resolved.contains(&target.name) && lock.target(&target.name).is_none() {
+            lock.targets.push(target.clone());
+        }
+    }
+    for old in &previous.packages {
+        let targets = kept(&old.targets);
+        if targets.is_empty() {
+            continue;
+        }
+        let position = lock
+            .packages
+            .iter()
+            .position(|package| package.name == old.name && package.version == old.version);
+        let index = match position {
+            Some(index) => index,
+            None => {
+                lock.packages.push(LockedPackage {
+                    targets: BTreeSet::new(),
+                    dependencies: Vec::new(),
+                    required_by: Vec::new(),
+                    files: Vec::new(),
+                    ..old.clone()
+                });
+                lock.packages.len() - 1
+            }
+        };
+        let package = &mut lock.packages[index];
+        package.targets.extend(targets);
+        for dependency in &old.dependencies {
+            if !package.dependencies.contains(dependency) {
+                package.dependencies.push(dependency.clone());
+            }
+        }
+        for file in &old.files {
+            let file_targets = kept(&file.targets);
+            if file_targets.is_empty() {
+                continue;
+            }
+            match package
+                .files
+                .iter_mut()
+                .find(|existing| existing.name == file.name)
+            {
+                Some(existing) => existing.targets.extend(file_targets),
+                None => package.files.push(LockedFile {
+                    targets: file_targets,
+                    ..file.clone()
+                }),
+            }
+        }
+        for edge in &old.required_by {
+            let edge_targets = kept(&edge.targets);
+            if !edge_targets.is_empty() {
+                merge_edge(
+                    &mut package.required_by,
+                    RequiredBy {
+                        targets: edge_targets,
+                        ..edge.clone()
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Specifiers as a requirement writes them: `>2,<3.0`, no spaces.
+fn specifier_text(specifiers: &envlock_pep::VersionSpecifiers) -> String {
+    specifiers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}

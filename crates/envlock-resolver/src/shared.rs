@@ -1,0 +1,203 @@
+//! Index access shared by every target's resolution: each project page and
+//! each release's metadata is fetched once for all targets, and metadata the
+//! solver will probably ask for next is fetched ahead of it, in parallel.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex};
+use envlock_pep::PackageName;
+
+use crate::project::Project;
+use crate::provider::{TargetInputs, VersionRange};
+use crate::reporter::Reporter;
+use crate::sdist_build::SdistBuilder;
+
+/// A fetch result that every target can share.
+pub(crate) type Shared<T> = Result<Arc<T>, Arc<IndexError>>;
+
+/// Why a release's metadata is not available.
+#[derive(Debug, Clone)]
+pub(crate) enum MetadataFailure {
+    /// The index could not be read: the resolution stops.
+    Index(Arc<IndexError>),
+    /// This release cannot be used (bad metadata, an sdist that does not
+    /// build): the solver passes over it, and says why if nothing else fits.
+    Unusable(String),
+}
+
+pub(crate) type MetadataResult = Result<Arc<CoreMetadata>, MetadataFailure>;
+
+type Slot<R> = Arc<OnceLock<R>>;
+
+/// Counts of the work done, for the summary line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FetchCounts {
+    /// Project pages fetched.
+    pub projects: usize,
+    /// Release metadata fetched.
+    pub metadata: usize,
+}
+
+pub(crate) struct SharedIndexes {
+    indexes: Vec<Arc<dyn PackageIndex>>,
+    reporter: Arc<dyn Reporter>,
+    projects: Mutex<HashMap<PackageName, Slot<Shared<Project>>>>,
+    metadata: Mutex<HashMap<String, Slot<MetadataResult>>>,
+    builder: Option<SdistBuilder>,
+    /// Threads for fetching ahead; sized for I/O, not for cores.
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl SharedIndexes {
+    pub fn new(
+        indexes: Vec<Arc<dyn PackageIndex>>,
+        reporter: Arc<dyn Reporter>,
+        builder: Option<SdistBuilder>,
+        prefetch_threads: usize,
+    ) -> SharedIndexes {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(prefetch_threads.max(1))
+            .thread_name(|number| format!("envlock-prefetch-{number}"))
+            .build()
+            .ok();
+        SharedIndexes {
+            indexes,
+            reporter,
+            projects: Mutex::new(HashMap::new()),
+            metadata: Mutex::new(HashMap::new()),
+            builder,
+            pool,
+        }
+    }
+
+    pub fn counts(&self) -> FetchCounts {
+        fn fetched<K, R>(map: &Mutex<HashMap<K, Slot<R>>>) -> usize {
+            let guard = match map.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            guard.values().filter(|slot| slot.get().is_some()).count()
+        }
+        FetchCounts {
+            projects: fetched(&self.projects),
+            metadata: fetched(&self.metadata),
+        }
+    }
+
+    fn slot<K: std::hash::Hash + Eq + Clone, R>(
+        map: &Mutex<HashMap<K, Slot<R>>>,
+        key: &K,
+    ) -> Slot<R> {
+        // A poisoned lock only means another thread panicked mid-insert; the
+        // map itself is still consistent (insertion is a single call).
+        let mut guard = match map.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Arc::clone(guard.entry(key.clone()).or_default())
+    }
+
+    /// The project as the first index that has it offers it (later indexes
+    /// are not consulted for a project an earlier one has: mixing files of one
+    /// name from several indexes invites dependency confusion). A project no
+    /// index has is an empty project.
+    pub fn project(&self, name: &PackageName) -> Shared<Project> {
+        let slot = Self::slot(&self.projects, name);
+        slot.get_or_init(|| {
+            self.reporter.project_fetched(name.as_ref());
+            for index in &self.indexes {
+                match index.project(name) {
+                    Ok(page) => {
+                        if page.files.is_empty() {
+                            continue;
+                        }
+                        return Ok(Arc::new(Project::from_files(
+                            name,
+                            index.name(),
+                            &page.files,
+                        )));
+                    }
+                    Err(IndexError::ProjectNotFound { .. }) => continue,
+                    Err(error) => return Err(Arc::new(error)),
+                }
+            }
+            Ok(Arc::new(Project {
+                index_name: String::new(),
+                releases: Default::default(),
+            }))
+        })
+        .clone()
+    }
+
+    /// The core metadata of a file of `name` (from the index that listed it).
+    pub fn metadata(&self, name: &PackageName, file: &IndexFile) -> MetadataResult {
+        let slot = Self::slot(&self.metadata, &file.filename);
+        slot.get_or_init(|| {
+            let fetched = self.fetch_metadata(name, file);
+            self.reporter.metadata_fetched(&file.filename);
+            fetched
+        })
+        .clone()
+    }
+
+    fn fetch_metadata(&self, name: &PackageName, file: &IndexFile) -> MetadataResult {
+        let index_name = self
+            .project(name)
+            .map(|project| project.index_name.clone())
+            .unwrap_or_default();
+        // `project()` listed this file from one of the indexes.
+        let Some(index) = self
+            .indexes
+            .iter()
+            .find(|index| index.name() == index_name)
+            .or_else(|| self.indexes.first())
+        else {
+            return Err(MetadataFailure::Unusable(
+                "no index is configured".to_owned(),
+            ));
+        };
+        match index.core_metadata(file) {
+            Ok(metadata) => Ok(Arc::new(metadata)),
+            Err(IndexError::DynamicSdistMetadata { reason, .. }) => match &self.builder {
+                Some(builder) => builder
+                    .metadata(index.as_ref(), file)
+                    .map(Arc::new)
+                    .map_err(MetadataFailure::Unusable),
+                None => Err(MetadataFailure::Unusable(format!(
+                    "its sdist's metadata is dynamic ({reason}) and building sdists is turned off"
+                ))),
+            },
+            Err(
+                error @ (IndexError::BadMetadata { .. }
+                | IndexError::BadArchive { .. }
+                | IndexError::HashMismatch { .. }),
+            ) => Err(MetadataFailure::Unusable(error.to_string())),
+            Err(error) => Err(MetadataFailure::Index(Arc::new(error))),
+        }
+    }
+
+    /// Starts fetching, in the background, what the solver is likely to ask
+    /// for next: each dependency's project page, then the metadata of the
+    /// release the target would most likely pick. Failures are not reported
+    /// here: the solver meets them (from the shared slot) when it asks.
+    pub fn prefetch(
+        self: &Arc<Self>,
+        inputs: Arc<TargetInputs>,
+        wanted: Vec<(PackageName, VersionRange)>,
+    ) {
+        let Some(pool) = &self.pool else { return };
+        for (name, range) in wanted {
+            let shared = Arc::clone(self);
+            let inputs = Arc::clone(&inputs);
+            pool.spawn(move || {
+                let Ok(project) = shared.project(&name) else {
+                    return;
+                };
+                if let Some(file) = inputs.likely_file(&name, &project, &range) {
+                    let _ = shared.metadata(&name, &file);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Building the index clients a command uses, from the global options, the
+//! spec and the environment, in the order the README documents.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use envlock_index::{
+    ClientOptions, EnvVars, FindLinks, HttpIndex, IndexClient, IndexLocation, IndexSources,
+    IndexUrls, PackageIndex, SpecIndex,
+};
+use envlock_spec::Spec;
+
+use crate::cli::GlobalOptions;
+use crate::diagnostics;
+
+/// The indexes a command reads, and what else was learnt setting them up.
+pub struct Opened {
+    /// The indexes, primary first, sharing one pooled client.
+    pub indexes: Vec<Arc<dyn PackageIndex>>,
+    /// Where they are.
+    pub urls: IndexUrls,
+    /// The client's cache folder.
+    pub cache_root: PathBuf,
+}
+
+impl Opened {
+    /// pip's environment variables that point it at the same indexes (for
+    /// building sdists). URLs keep their credentials: they go to pip's
+    /// environment, never to a command line, a log or a message.
+    pub fn pip_environment(&self) -> Vec<(String, String)> {
+        let mut primary = None;
+        let mut extras = Vec::new();
+        let mut find_links = Vec::new();
+        for index in &self.urls.indexes {
+            match &index.location {
+                IndexLocation::Url(url) if primary.is_none() => primary = Some(url.to_string()),
+                IndexLocation::Url(url) => extras.push(url.to_string()),
+                IndexLocation::Directory(dir) => find_links.push(dir.display().to_string()),
+            }
+        }
+        let mut environment = Vec::new();
+        match primary {
+            Some(url) => environment.push(("PIP_INDEX_URL".to_owned(), url)),
+            None => environment.push(("PIP_NO_INDEX".to_owned(), "1".to_owned())),
+        }
+        environment.push(("PIP_EXTRA_INDEX_URL".to_owned(), extras.join(" ")));
+        environment.push(("PIP_FIND_LINKS".to_owned(), find_links.join(" ")));
+        environment
+    }
+}
+
+/// Sets up the indexes from the global options, the spec and the environment.
+pub fn open(global: &GlobalOptions, spec: Option<&Spec>) -> miette::Result<Opened> {
+    let env = EnvVars::from_process();
+    // The spec's index URLs are only expanded when they are used: with
+    // --index-url on the command line, an unset ${VAR} in the spec is fine.
+    let spec_indexes = match (spec, &global.index_url) {
+        (Some(spec), None) => spec
+            .indexes
+            .iter()
+            .map(|index| {
+                index
+                    .expanded_url(&envlock_spec::process_environment)
+                    .map(|url| SpecIndex {
+                        name: index.name.clone(),
+                        url,
+                    })
+                    .map_err(diagnostics::spec_error)
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => Vec::new(),
+    };
+    let mut find_links: Vec<PathBuf> = global.find_links.clone();
+    if let Some(spec) = spec {
+        find_links.extend(spec.find_links.iter().map(|entry| entry.value.clone()));
+    }
+    let pip_config = IndexSources::read_pip_config(&env)
+        .map_err(|error| diagnostics::chained(&error, Vec::new()))?;
+    let sources = IndexSources {
+        index_url: global.index_url.clone(),
+        extra_index_urls: global.extra_index_url.clone(),
+        find_links,
+        spec_indexes,
+        env: env.clone(),
+        pip_config,
+    };
+    let urls =
+        IndexUrls::from_sources(&sources).map_err(|error| diagnostics::index_error(&error))?;
+    let client = Arc::new(
+        IndexClient::new(ClientOptions {
+            cert: global.cert.clone(),
+            offline: global.offline,
+            refresh: global.refresh,
+            cache_dir: global.cache_dir.clone(),
+            env,
+            ..ClientOptions::default()
+        })
+        .map_err(|error| diagnostics::index_error(&error))?,
+    );
+    let cache_root = client.cache().root().to_owned();
+    let indexes = urls
+        .indexes
+        .iter()
+        .map(|configured| -> miette::Result<Arc<dyn PackageIndex>> {
+            match &configured.location {
+                IndexLocation::Url(url) => Ok(Arc::new(
+                    HttpIndex::new(&configured.name, url, Arc::clone(&client))
+                        .map_err(|error| diagnostics::index_error(&error))?,
+                )),
+                IndexLocation::Directory(dir) => Ok(Arc::new(
+                    FindLinks::new(&configured.name, dir.clone())
+                        .map_err(|error| diagnostics::index_error(&error))?,
+                )),
+            }
+        })
+        .collect::<miette::Result<Vec<_>>>()?;
+    Ok(Opened {
+        indexes,
+        urls,
+        cache_root,
+    })
+}
