@@ -320,3 +320,45 @@ envlock_test!(find_links_folders_are_indexes_too, |dir| {
             .contains(&"werkzeug 2.3.8".to_owned())
     );
 });
+
+envlock_test!(
+    html_only_indexes_get_sizes_by_range_and_work_offline,
+    |_dir| {
+        // PEP 503 HTML pages carry no sizes; most mirrors serve only those.
+        let options = ServerOptions {
+            json: false,
+            ..ServerOptions::default()
+        };
+        let index = universe();
+        let expected: Vec<(String, u64)> = index
+            .projects()
+            .flat_map(|project| {
+                index
+                    .files(project)
+                    .iter()
+                    .map(|file| (file.filename.clone(), file.bytes.len() as u64))
+            })
+            .collect();
+        let server = FixtureServer::start(index, options).unwrap();
+        let dir = TestDir::new();
+        std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let locked = read_lock(&dir);
+        let mut checked = 0;
+        for file in locked.packages.iter().flat_map(|package| &package.files) {
+            let (_, size) = expected
+                .iter()
+                .find(|(name, _)| *name == file.name)
+                .unwrap();
+            assert_eq!(file.size, *size, "{}", file.name);
+            checked += 1;
+        }
+        assert!(checked >= 8, "{checked}");
+        let first = std::fs::read(dir.join("envlock.lock")).unwrap();
+        // Sizes are cached: an offline re-lock needs no network and agrees.
+        let (code, _, stderr) = lock(&dir, &server, &["--offline"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(std::fs::read(dir.join("envlock.lock")).unwrap(), first);
+    }
+);

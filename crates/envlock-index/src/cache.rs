@@ -23,6 +23,8 @@ use crate::error::IndexError;
 ///                                        with that sha256 — immutable
 ///   metadata/url/<sha256-of-url>         the same, for files without a known sha256
 ///   files/sha256/<ab>/<sha256>           downloaded files, content-addressed — immutable
+///   sizes/sha256/<ab>/<sha256>           the size in bytes (decimal text) of the file with
+///                                        that sha256, for indexes whose pages give none
 /// ```
 ///
 /// `<index-key>` is the first 16 hex digits of the sha256 of the index URL
@@ -160,6 +162,29 @@ impl Cache {
         bytes: &[u8],
     ) -> Result<(), IndexError> {
         write_atomic(&self.metadata_path(sha256, url), bytes)
+    }
+
+    fn size_path(&self, sha256: &str) -> Option<PathBuf> {
+        is_hex_hash(sha256).then(|| {
+            self.versioned()
+                .join("sizes/sha256")
+                .join(&sha256[..2])
+                .join(sha256.to_ascii_lowercase())
+        })
+    }
+
+    /// The recorded size of the file with this sha256, if known.
+    pub(crate) fn read_size(&self, sha256: &str) -> Option<u64> {
+        let text = std::fs::read_to_string(self.size_path(sha256)?).ok()?;
+        text.trim().parse().ok()
+    }
+
+    /// Records the size of the file with this sha256.
+    pub(crate) fn write_size(&self, sha256: &str, size: u64) -> Result<(), IndexError> {
+        match self.size_path(sha256) {
+            Some(path) => write_atomic(&path, size.to_string().as_bytes()),
+            None => Ok(()),
+        }
     }
 
     /// Stores a verified file under its sha256 by hard link (or copy when

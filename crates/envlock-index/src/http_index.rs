@@ -434,6 +434,49 @@ impl PackageIndex for HttpIndex {
         })
     }
 
+    /// PEP 503 pages carry no sizes. A one-byte range request answers with
+    /// the total in `Content-Range`; a server that ignores ranges sends the
+    /// whole file, which is verified and kept in the cache. Sizes are cached
+    /// by sha256, so `--offline` re-locks need no network.
+    fn file_size(&self, file: &IndexFile) -> Result<u64, IndexError> {
+        if let Some(size) = file.size {
+            return Ok(size);
+        }
+        let cache = self.client.cache();
+        if let Some(sha256) = &file.sha256 {
+            if let Some(size) = cache.read_size(sha256) {
+                return Ok(size);
+            }
+            if let Some(size) = cache
+                .file_path(sha256)
+                .and_then(|path| std::fs::metadata(path).ok())
+                .map(|metadata| metadata.len())
+            {
+                return Ok(size);
+            }
+        }
+        let response = self
+            .client
+            .get(&file.url, &[("Range", "bytes=0-0".to_owned())])?;
+        let size = if response.status.as_u16() == 206 {
+            content_range(response.header("content-range"))
+                .map(|(_, _, total)| total)
+                .ok_or_else(|| IndexError::BadArchive {
+                    source_name: file.url.to_string(),
+                    reason: "a range answer without a usable Content-Range".to_owned(),
+                })?
+        } else {
+            verify_bytes(file, &response.body)?;
+            self.keep_whole_file(file, &response.body);
+            response.body.len() as u64
+        };
+        if let Some(sha256) = &file.sha256 {
+            // A size that cannot be cached is only fetched again next time.
+            let _ = cache.write_size(sha256, size);
+        }
+        Ok(size)
+    }
+
     fn core_metadata_many(&self, files: &[IndexFile]) -> Vec<Result<CoreMetadata, IndexError>> {
         self.client.install(|| {
             files

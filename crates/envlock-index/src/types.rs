@@ -144,6 +144,16 @@ pub trait PackageIndex: Send + Sync {
     /// appears at `dest` only when complete and verified.
     fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError>;
 
+    /// The size of a file in bytes: the index's own figure when its page
+    /// gave one, otherwise whatever the index can tell without downloading
+    /// the whole file where it can avoid it.
+    fn file_size(&self, file: &IndexFile) -> Result<u64, IndexError> {
+        file.size.ok_or_else(|| IndexError::BadPage {
+            url: file.url.clone(),
+            reason: format!("the index gives no size for {}", file.filename),
+        })
+    }
+
     /// The core metadata of many files, in parallel; results are in input order.
     fn core_metadata_many(&self, files: &[IndexFile]) -> Vec<Result<CoreMetadata, IndexError>> {
         files

@@ -303,6 +303,25 @@ fn assemble(
     shared: &SharedIndexes,
 ) -> Result<Lock, ResolveError> {
     let markers_as_written = written_markers(spec);
+    // Sizes the index pages did not give (PEP 503 HTML has none), looked up
+    // once per file, in parallel.
+    let mut without_size: BTreeMap<String, (PackageName, envlock_index::IndexFile)> =
+        BTreeMap::new();
+    for resolution in resolutions {
+        for ((name, _), chosen) in &resolution.observed.files {
+            let file = chosen.file();
+            if file.size.is_none()
+                && resolution
+                    .selected
+                    .contains_key(&Node::Package(name.clone()))
+            {
+                without_size
+                    .entry(file.filename.clone())
+                    .or_insert_with(|| (name.clone(), file.clone()));
+            }
+        }
+    }
+    let sizes = shared.file_sizes(without_size.into_values().collect());
     let mut packages: BTreeMap<(PackageName, Version), LockedPackage> = BTreeMap::new();
     for resolution in resolutions {
         let target_name = resolution.target.name().to_owned();
@@ -324,11 +343,24 @@ fn assemble(
                     package: name.to_string(),
                     file: file.filename.clone(),
                 })?;
-            let size = file.size.ok_or_else(|| ResolveError::MissingSize {
-                package: name.to_string(),
-                file: file.filename.clone(),
-                source: None,
-            })?;
+            let size = match (file.size, sizes.get(&file.filename)) {
+                (Some(size), _) => size,
+                (None, Some(Ok(size))) => *size,
+                (None, Some(Err(source))) => {
+                    return Err(ResolveError::MissingSize {
+                        package: name.to_string(),
+                        file: file.filename.clone(),
+                        source: Some(Arc::clone(source)),
+                    });
+                }
+                (None, None) => {
+                    return Err(ResolveError::MissingSize {
+                        package: name.to_string(),
+                        file: file.filename.clone(),
+                        source: None,
+                    });
+                }
+            };
             let index = shared
                 .project(name)
                 .map(|project| project.index_name.clone())

@@ -177,6 +177,37 @@ impl SharedIndexes {
         }
     }
 
+    /// The sizes of files whose index page gave none, looked up in parallel
+    /// on the I/O pool (on the index each file came from).
+    pub fn file_sizes(
+        &self,
+        files: Vec<(PackageName, IndexFile)>,
+    ) -> HashMap<String, Result<u64, Arc<IndexError>>> {
+        let lookup = |(name, file): &(PackageName, IndexFile)| {
+            let index_name = self
+                .project(name)
+                .map(|project| project.index_name.clone())
+                .unwrap_or_default();
+            let result = match self.indexes.iter().find(|index| index.name() == index_name) {
+                Some(index) => index.file_size(file).map_err(Arc::new),
+                None => file.size.ok_or_else(|| {
+                    Arc::new(IndexError::ProjectNotFound {
+                        project: name.to_string(),
+                        index: index_name.clone(),
+                    })
+                }),
+            };
+            (file.filename.clone(), result)
+        };
+        match &self.pool {
+            Some(pool) => pool.install(|| {
+                use rayon::prelude::*;
+                files.par_iter().map(lookup).collect()
+            }),
+            None => files.iter().map(lookup).collect(),
+        }
+    }
+
     /// Starts fetching, in the background, what the solver is likely to ask
     /// for next: each dependency's project page, then the metadata of the
     /// release the target would most likely pick. Failures are not reported
