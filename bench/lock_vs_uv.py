@@ -79,6 +79,7 @@ def main():
     shutil.copy(EXAMPLE, project / "envlock.toml")
 
     base_env = {key: value for key, value in os.environ.items() if not key.startswith(("PIP_", "UV_"))}
+    host_python = shutil.which("python3") or sys.executable
     envlock_cache = work / "envlock-cache"
     uv_cache = work / "uv-cache"
 
@@ -88,7 +89,10 @@ def main():
         return run_measured([str(envlock), "lock", "--quiet", str(project)], env)
 
     def uv_run():
-        env = dict(base_env, UV_CACHE_DIR=str(uv_cache), UV_NO_PROGRESS="1")
+        # uv must not try to download a managed Python (it cannot here, and
+        # the retries would be counted against it); it builds sdists with
+        # the same host interpreter envlock uses.
+        env = dict(base_env, UV_CACHE_DIR=str(uv_cache), UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never")
         total, peak = 0.0, 0.0
         for python in pythons:
             seconds, rss = run_measured(
@@ -96,6 +100,7 @@ def main():
                     str(uv), "pip", "compile", str(requirements),
                     "--python-platform", "x86_64-manylinux_2_28",
                     "--python-version", python,
+                    "--python", host_python,
                     "--generate-hashes",
                     "--index-url", index_url,
                     "--exclude-newer", spec["exclude-newer"],

@@ -19,7 +19,7 @@ use crate::diagnostics;
 
 /// How many metadata fetches may run ahead of the solver; network-bound, so
 /// sized for latency rather than for cores.
-const PREFETCH_CONCURRENCY: usize = 32;
+const PREFETCH_CONCURRENCY: usize = 16;
 
 pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> {
     let started = Instant::now();

@@ -17,8 +17,10 @@ use crate::error::IndexError;
 /// ```text
 /// <root>/v1/
 ///   pages/<index-key>/<project>.json     a project page: {url, etag, last_modified,
-///                                        content_type, body}; revalidated with
-///                                        If-None-Match / If-Modified-Since
+///                                        content_type, body, fresh_until}; used as is
+///                                        until `fresh_until` (the server's
+///                                        Cache-Control max-age), then revalidated
+///                                        with If-None-Match / If-Modified-Since
 ///   metadata/sha256/<ab>/<sha256>        core metadata (RFC 822 bytes) of the file
 ///                                        with that sha256 — immutable
 ///   metadata/url/<sha256-of-url>         the same, for files without a known sha256
@@ -48,6 +50,11 @@ pub(crate) struct CachedPage {
     pub last_modified: Option<String>,
     pub content_type: Option<String>,
     pub body: String,
+    /// Unix time until which the page may be used without asking the
+    /// server again (from `Cache-Control: max-age`); absent in entries
+    /// written before this field existed, which are then revalidated.
+    #[serde(default)]
+    pub fresh_until: Option<u64>,
 }
 
 /// Lowercase hex of a byte slice.
@@ -245,6 +252,7 @@ mod tests {
             last_modified: None,
             content_type: Some("text/html".into()),
             body: "<html></html>".into(),
+            fresh_until: Some(1),
         };
         cache
             .write_page("http://127.0.0.1/simple/", "a", &page)

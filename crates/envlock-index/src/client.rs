@@ -115,6 +115,9 @@ pub struct IndexClient {
     /// Credentials from index URLs, by `host:port`.
     url_credentials: RwLock<HashMap<String, Credentials>>,
     netrc: Option<netrc::Netrc>,
+    /// Free slots for CPU-bound work (page parsing).
+    cpu_slots: std::sync::Mutex<usize>,
+    cpu_slot_freed: std::sync::Condvar,
 }
 
 impl std::fmt::Debug for IndexClient {
@@ -328,7 +331,47 @@ impl IndexClient {
             pool,
             url_credentials: RwLock::new(HashMap::new()),
             netrc,
+            cpu_slots: std::sync::Mutex::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
+            cpu_slot_freed: std::sync::Condvar::new(),
         })
+    }
+
+    /// Runs CPU-bound work (parsing a project page) with at most one such
+    /// job per core at a time. Network work runs on many threads; letting
+    /// all of them parse multi-megabyte pages at once only multiplies the
+    /// memory held (a page is in memory several times while it is parsed)
+    /// without finishing sooner.
+    pub(crate) fn cpu_bound<R>(&self, work: impl FnOnce() -> R) -> R {
+        {
+            let mut slots = self
+                .cpu_slots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            while *slots == 0 {
+                slots = self
+                    .cpu_slot_freed
+                    .wait(slots)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            *slots -= 1;
+        }
+        // Give the slot back even if `work` panics.
+        struct Release<'a>(&'a IndexClient);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                let mut slots = self
+                    .0
+                    .cpu_slots
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                *slots += 1;
+                self.0.cpu_slot_freed.notify_one();
+            }
+        }
+        let _release = Release(self);
+        work()
     }
 
     /// The options the client was built with.

@@ -263,6 +263,32 @@ impl HttpIndex {
     }
 }
 
+/// Seconds since the Unix epoch.
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// Until when a page may be used without revalidation, from its
+/// `Cache-Control` header: `max-age=N` from now, unless `no-cache` or
+/// `no-store` say the page must always be checked.
+fn fresh_until(cache_control: Option<&str>) -> Option<u64> {
+    let mut max_age = None;
+    for directive in cache_control?.split(',') {
+        let directive = directive.trim().to_ascii_lowercase();
+        if directive == "no-cache" || directive == "no-store" {
+            return None;
+        }
+        if let Some(seconds) = directive.strip_prefix("max-age=") {
+            max_age = seconds.trim().parse::<u64>().ok();
+        }
+    }
+    max_age
+        .filter(|seconds| *seconds > 0)
+        .map(|seconds| now() + seconds)
+}
+
 /// Parses `Content-Range: bytes a-b/total` into (a, b, total).
 fn content_range(value: Option<&str>) -> Option<(u64, u64, u64)> {
     let value = value?.trim().strip_prefix("bytes")?.trim();
@@ -308,7 +334,7 @@ impl PackageIndex for HttpIndex {
         };
         if options.offline {
             return match cached {
-                Some(page) => self.parse_cached(&page, name),
+                Some(page) => self.client.cpu_bound(|| self.parse_cached(&page, name)),
                 None => Err(IndexError::Offline {
                     what: format!(
                         "the project page of `{name}` on index `{}` ({page_url})",
@@ -316,6 +342,11 @@ impl PackageIndex for HttpIndex {
                     ),
                 }),
             };
+        }
+        if let Some(page) = &cached
+            && page.fresh_until.is_some_and(|until| now() < until)
+        {
+            return self.client.cpu_bound(|| self.parse_cached(page, name));
         }
         let mut headers = vec![("Accept", ACCEPT.to_owned())];
         if let Some(page) = &cached {
@@ -337,9 +368,15 @@ impl PackageIndex for HttpIndex {
             Err(error) => return Err(error),
         };
         if response.status.as_u16() == 304
-            && let Some(page) = cached
+            && let Some(mut page) = cached
         {
-            return self.parse_cached(&page, name);
+            let parsed = self.client.cpu_bound(|| self.parse_cached(&page, name))?;
+            let fresh_until = fresh_until(response.header("cache-control"));
+            if fresh_until.is_some() {
+                page.fresh_until = fresh_until;
+                let _ = cache.write_page(&key, name.as_ref(), &page);
+            }
+            return Ok(parsed);
         }
         if !response.status.is_success() {
             return Err(IndexError::Status {
@@ -348,16 +385,23 @@ impl PackageIndex for HttpIndex {
                 hint: String::new(),
             });
         }
-        let body = String::from_utf8_lossy(&response.body).into_owned();
         let content_type = response.header("content-type").map(str::to_owned);
+        let etag = response.header("etag").map(str::to_owned);
+        let last_modified = response.header("last-modified").map(str::to_owned);
+        let cache_control = fresh_until(response.header("cache-control"));
+        // Take the body without copying it (pages run to megabytes); only
+        // invalid UTF-8 needs the lossy copy.
+        let body = String::from_utf8(response.body)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
         let page = CachedPage {
             url: response.url.to_string(),
-            etag: response.header("etag").map(str::to_owned),
-            last_modified: response.header("last-modified").map(str::to_owned),
+            etag,
+            last_modified,
             content_type,
             body,
+            fresh_until: cache_control,
         };
-        let parsed = self.parse_cached(&page, name)?;
+        let parsed = self.client.cpu_bound(|| self.parse_cached(&page, name))?;
         // A cache that cannot be written only costs a later refetch.
         let _ = cache.write_page(&key, name.as_ref(), &page);
         Ok(parsed)

@@ -1,7 +1,12 @@
-//! The envlock lockfile: its model and its TOML wire format.
+//! The envlock lockfile: its model and its TOML wire format, and what is
+//! computed from a lock alone.
 //!
 //! This crate knows nothing of the solver or the network: it reads, writes
-//! and validates locks. Its design goals:
+//! and validates locks ([`decode`], [`encode`]), compares two of them
+//! ([`LockDiff`], rendered by [`render_table`], [`render_markdown`] and
+//! [`render_json`]), explains why a package is locked ([`why`],
+//! [`render_why`]), and exports a lock for installers
+//! ([`export_requirements`], [`export_pylock`]). Its design goals:
 //!
 //! - **Byte-for-byte reproducible.** The same lock always encodes to the same
 //!   bytes: everything is sorted, keys come in a fixed order, and nothing
@@ -73,12 +78,26 @@
 //!   and rewrites it in the newest format on the next `envlock lock`.
 
 mod decode;
+mod diff;
 mod encode;
+mod environment;
+mod export;
 mod model;
+mod why;
 
 pub use decode::{LockError, decode, read_lock, validate};
+pub use diff::{
+    ChangedHash, FilesChange, LockDiff, PackageVersion, SdistFile, Step, TargetDiff, TargetSummary,
+    VersionChange, render_json, render_markdown, render_table,
+};
 pub use encode::{encode, normalise};
+pub use environment::TargetEnvironmentError;
+pub use export::{ExportError, FileLocation, export_pylock, export_requirements};
 pub use model::{Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
+pub use why::{
+    MAX_PATHS, Mention, MentionSource, TargetWhy, VersionWhy, WhyEdge, WhyError, WhyOutcome,
+    WhyPath, WhyReport, render_why, why,
+};
 
 /// The format version this crate writes, and the only one it reads.
 pub const FORMAT_VERSION: i64 = 1;

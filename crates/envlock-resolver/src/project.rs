@@ -25,6 +25,9 @@ pub(crate) struct Release {
     /// The source distribution, if there is one (the first seen when an index
     /// lists several formats).
     pub sdist: Option<IndexFile>,
+    /// Platform tags of wheels no declared target can install: they are not
+    /// kept (a large project lists thousands), only named in explanations.
+    pub other_platforms: std::collections::BTreeSet<String>,
 }
 
 /// Which file a target installs for a release.
@@ -81,20 +84,41 @@ pub(crate) enum BinaryPolicy {
 }
 
 impl Project {
-    /// Groups an index's files by version. Files whose names do not parse
-    /// are skipped (indexes carry odd legacy files: `.exe`, `.egg`, …).
-    pub fn from_files(name: &PackageName, index_name: &str, files: &[IndexFile]) -> Project {
+    /// Groups an index's files by version, keeping only the files some
+    /// target could ever choose (see [`Keep`]): a large project lists tens of
+    /// thousands of files, and holding them all would cost more memory than
+    /// the rest of a resolution. Files whose names do not parse are skipped:
+    /// indexes carry odd legacy files (`.exe`, `.egg`, …).
+    pub fn from_files(
+        name: &PackageName,
+        index_name: &str,
+        files: &[IndexFile],
+        keep: &Keep,
+    ) -> Project {
+        let mut wheels: BTreeMap<Version, Vec<(WheelFilename, &IndexFile)>> = BTreeMap::new();
         let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
         for file in files {
             if file.filename.ends_with(".whl") {
-                if let Ok(wheel) = WheelFilename::parse(&file.filename)
-                    && wheel.name() == name
+                let Ok(wheel) = WheelFilename::parse(&file.filename) else {
+                    continue;
+                };
+                if wheel.name() != name {
+                    continue;
+                }
+                let release = releases.entry(wheel.version().clone()).or_default();
+                if keep
+                    .targets
+                    .iter()
+                    .any(|target| target.tags.wheel_priority(&wheel).is_some())
                 {
-                    releases
+                    wheels
                         .entry(wheel.version().clone())
                         .or_default()
-                        .wheels
-                        .push((wheel, file.clone()));
+                        .push((wheel, file));
+                } else {
+                    release
+                        .other_platforms
+                        .extend(wheel.platform_tags().iter().cloned());
                 }
             } else if let Ok(sdist) = SourceDistFilename::parse(&file.filename, name) {
                 let release = releases.entry(sdist.version().clone()).or_default();
@@ -106,11 +130,78 @@ impl Project {
                 }
             }
         }
+        for (version, candidates) in wheels {
+            let release = releases.entry(version).or_default();
+            let mut chosen: Vec<usize> = Vec::new();
+            let mut every_target_has_a_wheel = true;
+            for target in &keep.targets {
+                let best = |accept: &dyn Fn(&IndexFile) -> bool| {
+                    candidates
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, file))| accept(file))
+                        .filter_map(|(position, (wheel, _))| {
+                            target
+                                .tags
+                                .wheel_priority(wheel)
+                                .map(|priority| (priority, position))
+                        })
+                        .min()
+                        .map(|(_, position)| position)
+                };
+                let usable = |file: &IndexFile| {
+                    file.requires_python
+                        .as_ref()
+                        .is_none_or(|specifiers| python_satisfies(specifiers, &target.python))
+                        && !too_new(file, keep.exclude_newer)
+                };
+                // The best by tags alone (to explain a rejection), the best
+                // usable one with yanked files allowed (an `==` pin may take
+                // it), and the best usable unyanked one (the usual choice).
+                let unyanked = best(&|file| usable(file) && file.yanked.is_none());
+                every_target_has_a_wheel &= unyanked.is_some();
+                chosen.extend(
+                    [best(&|_| true), best(&usable), unyanked]
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            chosen.sort_unstable();
+            chosen.dedup();
+            release.wheels = chosen
+                .into_iter()
+                .filter_map(|position| candidates.get(position))
+                .map(|(wheel, file)| (wheel.clone(), (*file).clone()))
+                .collect();
+            if every_target_has_a_wheel && !keep.sdists_always {
+                release.sdist = None;
+            }
+        }
         Project {
             index_name: index_name.to_owned(),
             releases,
         }
     }
+}
+
+/// What [`Project::from_files`] needs to know to keep only useful files.
+pub(crate) struct Keep {
+    /// Every target's tags and Python.
+    pub targets: Vec<KeepTarget>,
+    /// The spec's `exclude-newer`.
+    pub exclude_newer: Option<jiff::Timestamp>,
+    /// Keep every sdist (the spec asks for sdists of some packages).
+    pub sdists_always: bool,
+}
+
+/// One target, as far as keeping files is concerned.
+pub(crate) struct KeepTarget {
+    pub tags: Tags,
+    pub python: Version,
+}
+
+fn too_new(file: &IndexFile, exclude_newer: Option<jiff::Timestamp>) -> bool {
+    matches!((exclude_newer, upload_time(file)), (Some(cutoff), Some(uploaded)) if uploaded > cutoff)
 }
 
 /// Everything that decides which file of a release a target installs.
@@ -176,7 +267,9 @@ impl FileChoice<'_> {
         if let Some(specifier) = requires_python {
             return Err(Unusable::RequiresPython(specifier));
         }
-        let any_files = !release.wheels.is_empty() || release.sdist.is_some();
+        let any_files = !release.wheels.is_empty()
+            || release.sdist.is_some()
+            || !release.other_platforms.is_empty();
         if any_files && !saw_unyanked {
             return Err(Unusable::Yanked);
         }
@@ -192,8 +285,9 @@ impl FileChoice<'_> {
         let platforms: std::collections::BTreeSet<String> = wheels
             .iter()
             .flat_map(|wheel| wheel.platform_tags().iter().cloned())
+            .chain(release.other_platforms.iter().cloned())
             .collect();
-        let wheel_part = if release.wheels.is_empty() {
+        let wheel_part = if release.wheels.is_empty() && release.other_platforms.is_empty() {
             "has no wheels".to_owned()
         } else {
             format!(

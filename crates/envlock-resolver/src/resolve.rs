@@ -10,6 +10,7 @@ use envlock_spec::Spec;
 use pubgrub::PubGrubError;
 
 use crate::error::ResolveError;
+use crate::project::{Keep, KeepTarget};
 use crate::provider::{
     Node, Observations, TargetInputs, TargetProvider, VersionRange, requirement_specifiers,
     root_version,
@@ -77,6 +78,18 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         request.indexes.clone(),
         Arc::clone(&request.reporter),
         request.sdist_builder.clone(),
+        Keep {
+            targets: request
+                .targets
+                .iter()
+                .map(|target| KeepTarget {
+                    tags: target.tags(),
+                    python: target.python().full_version(),
+                })
+                .collect(),
+            exclude_newer: request.spec.exclude_newer,
+            sdists_always: !request.spec.no_binary.is_empty(),
+        },
         request.concurrency,
     ));
     let spec = request.spec;

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex};
 use envlock_pep::PackageName;
 
-use crate::project::Project;
+use crate::project::{Keep, Project};
 use crate::provider::{TargetInputs, VersionRange};
 use crate::reporter::Reporter;
 use crate::sdist_build::SdistBuilder;
@@ -45,6 +45,8 @@ pub(crate) struct SharedIndexes {
     projects: Mutex<HashMap<PackageName, Slot<Shared<Project>>>>,
     metadata: Mutex<HashMap<String, Slot<MetadataResult>>>,
     builder: Option<SdistBuilder>,
+    /// Which files of a project are worth keeping.
+    keep: Keep,
     /// Threads for fetching ahead; sized for I/O, not for cores.
     pool: Option<rayon::ThreadPool>,
 }
@@ -54,6 +56,7 @@ impl SharedIndexes {
         indexes: Vec<Arc<dyn PackageIndex>>,
         reporter: Arc<dyn Reporter>,
         builder: Option<SdistBuilder>,
+        keep: Keep,
         prefetch_threads: usize,
     ) -> SharedIndexes {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -67,6 +70,7 @@ impl SharedIndexes {
             projects: Mutex::new(HashMap::new()),
             metadata: Mutex::new(HashMap::new()),
             builder,
+            keep,
             pool,
         }
     }
@@ -116,6 +120,7 @@ impl SharedIndexes {
                             name,
                             index.name(),
                             &page.files,
+                            &self.keep,
                         )));
                     }
                     Err(IndexError::ProjectNotFound { .. }) => continue,

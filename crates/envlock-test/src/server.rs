@@ -54,6 +54,9 @@ pub struct ServerOptions {
     pub basic_auth: Option<(String, String)>,
     /// Faults to inject, checked in order.
     pub faults: Vec<Fault>,
+    /// Send `Cache-Control: max-age=N` on project pages (default: no
+    /// `Cache-Control`, so clients revalidate every time).
+    pub page_max_age: Option<u32>,
 }
 
 impl Default for ServerOptions {
@@ -64,6 +67,7 @@ impl Default for ServerOptions {
             ranges: true,
             basic_auth: None,
             faults: Vec::new(),
+            page_max_age: None,
         }
     }
 }
@@ -720,10 +724,11 @@ fn route(request: &Request, path: &str, index: &FixtureIndex, options: &ServerOp
             );
         }
         let format = negotiate(request.header("accept"), options.json);
-        return with_etag(
-            request,
-            project_page(&normalized, index.files(&normalized), format, options),
-        );
+        let mut page = project_page(&normalized, index.files(&normalized), format, options);
+        if let Some(max_age) = options.page_max_age {
+            page = page.header("Cache-Control", format!("max-age={max_age}"));
+        }
+        return with_etag(request, page);
     }
     if let Some(filename) = path.strip_prefix("/files/") {
         if let Some((_, file)) = index.find_file(filename) {

@@ -31,6 +31,30 @@ fn a_second_page_request_revalidates_and_uses_the_cached_body() {
 }
 
 #[test]
+fn a_page_within_its_max_age_is_used_without_asking_again() {
+    let cache = tempfile::tempdir().unwrap();
+    let fresh = ServerOptions {
+        page_max_age: Some(600),
+        ..ServerOptions::default()
+    };
+    let server = start(sample_index(), fresh);
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let first = index.project(&name("demo")).unwrap();
+    assert_eq!(index.project(&name("demo")).unwrap(), first);
+    assert_eq!(server.requests().len(), 1, "a fresh page needs no request");
+    // --refresh still asks.
+    let refreshing = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            refresh: true,
+            ..options(cache.path())
+        }),
+    );
+    refreshing.project(&name("demo")).unwrap();
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
 fn refresh_skips_cache_reads() {
     let cache = tempfile::tempdir().unwrap();
     let server = start(sample_index(), ServerOptions::default());
