@@ -21,13 +21,22 @@ pub(crate) struct Project {
 #[derive(Debug, Default)]
 pub(crate) struct Release {
     /// Wheels, with their parsed names.
-    pub wheels: Vec<(WheelFilename, IndexFile)>,
+    pub wheels: Vec<KeptWheel>,
     /// The source distribution, if there is one (the first seen when an index
     /// lists several formats).
     pub sdist: Option<IndexFile>,
     /// Platform tags of wheels no declared target can install: they are not
     /// kept (a large project lists thousands), only named in explanations.
     pub other_platforms: std::collections::BTreeSet<String>,
+}
+
+/// A wheel some target could choose, with its tag priority for each target
+/// (in the order of [`Keep::targets`]; `None` where the target cannot install
+/// it), computed once so that the parsed file name need not be kept.
+#[derive(Debug)]
+pub(crate) struct KeptWheel {
+    pub file: IndexFile,
+    pub priorities: Box<[Option<usize>]>,
 }
 
 /// Which file a target installs for a release.
@@ -171,7 +180,14 @@ impl Project {
             release.wheels = chosen
                 .into_iter()
                 .filter_map(|position| candidates.get(position))
-                .map(|(wheel, file)| (wheel.clone(), (*file).clone()))
+                .map(|(wheel, file)| KeptWheel {
+                    file: (*file).clone(),
+                    priorities: keep
+                        .targets
+                        .iter()
+                        .map(|target| target.tags.wheel_priority(wheel))
+                        .collect(),
+                })
                 .collect();
             if every_target_has_a_wheel && !keep.sdists_always {
                 release.sdist = None;
@@ -206,7 +222,8 @@ fn too_new(file: &IndexFile, exclude_newer: Option<jiff::Timestamp>) -> bool {
 
 /// Everything that decides which file of a release a target installs.
 pub(crate) struct FileChoice<'a> {
-    pub tags: &'a Tags,
+    /// The target's position in [`Keep::targets`].
+    pub target: usize,
     pub python: &'a Version,
     pub binary: BinaryPolicy,
     pub exclude_newer: Option<jiff::Timestamp>,
@@ -240,11 +257,9 @@ impl FileChoice<'_> {
             true
         };
         let mut best: Option<(usize, &IndexFile)> = None;
-        let mut wheel_names = Vec::new();
         if self.binary != BinaryPolicy::NoBinary {
-            for (wheel, file) in &release.wheels {
-                wheel_names.push(wheel);
-                let Some(priority) = self.tags.wheel_priority(wheel) else {
+            for KeptWheel { file, priorities } in &release.wheels {
+                let Some(priority) = priorities.get(self.target).copied().flatten() else {
                     continue;
                 };
                 if !acceptable(file) {
@@ -276,15 +291,16 @@ impl FileChoice<'_> {
         if any_files && saw_unyanked && !saw_old_enough {
             return Err(Unusable::TooNew);
         }
-        Err(Unusable::NoCompatibleFile(
-            self.describe_missing(release, &wheel_names),
-        ))
+        Err(Unusable::NoCompatibleFile(self.describe_missing(release)))
     }
 
-    fn describe_missing(&self, release: &Release, wheels: &[&WheelFilename]) -> String {
-        let platforms: std::collections::BTreeSet<String> = wheels
+    fn describe_missing(&self, release: &Release) -> String {
+        // Only on the error path: parse the kept wheels' names again.
+        let platforms: std::collections::BTreeSet<String> = release
+            .wheels
             .iter()
-            .flat_map(|wheel| wheel.platform_tags().iter().cloned())
+            .filter_map(|kept| WheelFilename::parse(&kept.file.filename).ok())
+            .flat_map(|wheel| wheel.platform_tags().to_vec())
             .chain(release.other_platforms.iter().cloned())
             .collect();
         let wheel_part = if release.wheels.is_empty() && release.other_platforms.is_empty() {

@@ -27,8 +27,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use envlock_pep::{
-    ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Tags, Version,
-    VersionSpecifiers, specifiers_to_ranges,
+    ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Version, VersionSpecifiers,
+    specifiers_to_ranges,
 };
 use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
@@ -74,7 +74,8 @@ pub(crate) type VersionRange = Ranges<Version>;
 
 /// What the resolver was asked, for one target.
 pub(crate) struct TargetInputs {
-    pub tags: Tags,
+    /// The target's position among the request's targets (see `Keep`).
+    pub target_index: usize,
     pub markers: MarkerEnvironment,
     pub python: Version,
     pub requirements: Vec<Requirement>,
@@ -135,7 +136,7 @@ impl TargetInputs {
     /// How this target picks a file of a release of `name`.
     pub(crate) fn file_choice(&self, name: &PackageName, allow_yanked: bool) -> FileChoice<'_> {
         FileChoice {
-            tags: &self.tags,
+            target: self.target_index,
             python: &self.python,
             binary: self.binary_policy(name),
             exclude_newer: self.exclude_newer,

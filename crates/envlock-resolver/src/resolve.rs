@@ -110,16 +110,18 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         let handles: Vec<_> = request
             .targets
             .iter()
-            .filter(|target| {
+            .enumerate()
+            .filter(|(_, target)| {
                 request
                     .only_targets
                     .as_ref()
                     .is_none_or(|only| only.contains(target.name()))
             })
-            .map(|target| {
+            .map(|(target_index, target)| {
                 let shared = Arc::clone(&shared);
                 let inputs = target_inputs(
                     spec,
+                    target_index,
                     target,
                     &requirements,
                     &constraints,
@@ -174,6 +176,7 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
 
 fn target_inputs(
     spec: &Spec,
+    target_index: usize,
     target: &Target,
     requirements: &[Requirement],
     constraints: &HashMap<PackageName, VersionRange>,
@@ -213,7 +216,7 @@ fn target_inputs(
         }
     }
     TargetInputs {
-        tags: target.tags(),
+        target_index,
         markers: target.marker_environment().clone(),
         python: target.python().full_version(),
         requirements: requirements.to_vec(),
