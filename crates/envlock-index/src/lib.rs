@@ -36,7 +36,7 @@ pub use env::EnvVars;
 pub use error::IndexError;
 pub use find_links::FindLinks;
 pub use http_index::HttpIndex;
-pub use metadata::parse_core_metadata;
+pub use metadata::{parse_core_metadata, wheel_metadata_from_bytes};
 pub use safe_url::{SafeUrl, redacted};
 pub use types::{
     CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,

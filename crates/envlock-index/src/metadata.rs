@@ -100,7 +100,9 @@ pub(crate) fn choose_metadata_member<'a>(
 }
 
 /// Reads `*.dist-info/METADATA` from a whole wheel held in memory.
-pub(crate) fn wheel_metadata_from_bytes(
+/// `filename` names the wheel (its project and version pick the right
+/// `.dist-info` folder); `source_name` is used in errors.
+pub fn wheel_metadata_from_bytes(
     bytes: &[u8],
     filename: &str,
     source_name: &str,

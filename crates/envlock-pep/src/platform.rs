@@ -53,7 +53,7 @@ pub enum Arch {
 impl Arch {
     /// The spelling used in Linux platform tags (`manylinux_*`,
     /// `musllinux_*`, `linux_*`); `None` for [`Arch::Universal2`].
-    fn linux_name(self) -> Option<&'static str> {
+    pub(crate) fn linux_name(self) -> Option<&'static str> {
         Some(match self {
             Arch::X86_64 => "x86_64",
             Arch::X86 => "i686",

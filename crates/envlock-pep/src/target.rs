@@ -133,20 +133,11 @@ fn platform_machine(platform: &Platform) -> &'static str {
             Arch::X86_64 => "x86_64",
             _ => "arm64",
         },
-        PlatformFamily::Manylinux | PlatformFamily::Musllinux | PlatformFamily::Linux => match arch
-        {
-            Arch::X86_64 => "x86_64",
-            Arch::X86 => "i686",
-            Arch::Aarch64 => "aarch64",
-            Arch::Armv7l => "armv7l",
-            Arch::Ppc64le => "ppc64le",
-            Arch::Ppc64 => "ppc64",
-            Arch::S390x => "s390x",
-            Arch::Riscv64 => "riscv64",
-            Arch::Loongarch64 => "loongarch64",
+        // Linux reports the same spelling its platform tags use.
+        PlatformFamily::Manylinux | PlatformFamily::Musllinux | PlatformFamily::Linux => {
             // Not constructible on Linux; the macOS choice keeps this total.
-            Arch::Universal2 => "arm64",
-        },
+            arch.linux_name().unwrap_or("arm64")
+        }
     }
 }
 

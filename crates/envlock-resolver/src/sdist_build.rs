@@ -12,11 +12,12 @@
 //! what the target would compute; locking such packages for a target whose
 //! Python differs from the host's is a known limit.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use envlock_index::{CoreMetadata, IndexFile, PackageIndex, parse_core_metadata};
+use envlock_index::{
+    CoreMetadata, IndexFile, PackageIndex, parse_core_metadata, wheel_metadata_from_bytes,
+};
 
 /// Builds sdist metadata with a local Python.
 #[derive(Debug, Clone)]
@@ -109,21 +110,13 @@ fn read_wheel_metadata(folder: &Path) -> Result<Vec<u8>, String> {
         .map(|entry| entry.path())
         .find(|path| path.extension().is_some_and(|extension| extension == "whl"))
         .ok_or_else(|| "no wheel was written".to_owned())?;
-    let reader = std::fs::File::open(&wheel).map_err(|error| error.to_string())?;
-    let mut archive = zip::ZipArchive::new(reader).map_err(|error| error.to_string())?;
-    let member = archive
-        .file_names()
-        .filter_map(Result::ok)
-        .find(|name| name.ends_with(".dist-info/METADATA") && name.matches('/').count() == 1)
-        .map(|name| name.into_owned())
-        .ok_or_else(|| "the wheel has no .dist-info/METADATA".to_owned())?;
-    let mut bytes = Vec::new();
-    archive
-        .by_name(&member)
-        .map_err(|error| error.to_string())?
-        .read_to_end(&mut bytes)
-        .map_err(|error| error.to_string())?;
-    Ok(bytes)
+    let bytes = std::fs::read(&wheel).map_err(|error| error.to_string())?;
+    let filename = wheel
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    wheel_metadata_from_bytes(&bytes, &filename, &wheel.display().to_string())
+        .map_err(|error| error.to_string())
 }
 
 /// Writes a cache entry atomically; a cache that cannot be written only
