@@ -82,6 +82,7 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         python: PathBuf::from("python3"),
         pip_environment: opened.pip_environment(),
         cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
+        environment_lock: Default::default(),
     };
     let show_progress = global.quiet == 0 && std::io::stderr().is_terminal();
     let progress = Arc::new(LockProgress::new(

@@ -2,10 +2,19 @@
 //!
 //! Old sdists (PKG-INFO before Metadata-Version 2.2, no static
 //! `pyproject.toml` data) only reveal their dependencies when built. envlock
-//! builds them with the local `python3 -m pip wheel --no-deps`, against the
-//! same indexes (passed to pip through its environment variables, never on
-//! a command line that a process list would show), reads the METADATA of the
-//! wheel, and caches it by the sdist's sha256 so each sdist is built once.
+//! asks the sdist's own build backend for its metadata (the PEP 517
+//! `prepare_metadata_for_build_wheel` hook), run by the local `python3` in a
+//! build environment holding the sdist's `build-system.requires`, installed
+//! by pip from the same indexes (passed through pip's environment variables,
+//! never on a command line a process list would show). Build environments
+//! are cached by their requirements, so the usual setuptools one is made
+//! once. When the hook path fails, envlock falls back to building the whole
+//! wheel with `python3 -m pip wheel --no-deps`. The result is cached by the
+//! sdist's sha256, so each sdist is looked at once.
+//!
+//! Asking for metadata instead of a wheel matters: a wheel build compiles C
+//! extensions (urwid's, say) only to throw them away, and made these builds
+//! most of a cold lock's time.
 //!
 //! The host's Python builds the metadata. For the rare sdist whose
 //! dependencies depend on the building interpreter, this may differ from
@@ -29,6 +38,10 @@ pub struct SdistBuilder {
     pub pip_environment: Vec<(String, String)>,
     /// Where built metadata is cached (by sdist sha256); `None` disables it.
     pub cache_dir: Option<PathBuf>,
+    /// Serialises the making of build environments, so that sdists built
+    /// at the same time wait for one shared environment instead of each
+    /// installing the same requirements.
+    pub environment_lock: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl SdistBuilder {
@@ -52,7 +65,121 @@ impl SdistBuilder {
         index
             .fetch(file, &sdist)
             .map_err(|error| format!("cannot download {}: {error}", file.filename))?;
-        let wheels = work.path().join("wheels");
+        let bytes = match self.metadata_by_hook(&sdist, work.path()) {
+            Ok(bytes) => bytes,
+            Err(_) => self.metadata_by_wheel(file, &sdist, work.path())?,
+        };
+        let metadata =
+            parse_core_metadata(&bytes, &file.filename).map_err(|error| error.to_string())?;
+        if let Some(path) = cached {
+            write_quietly(&path, &bytes);
+        }
+        Ok(metadata)
+    }
+
+    /// METADATA from the backend's `prepare_metadata_for_build_wheel` hook.
+    fn metadata_by_hook(&self, sdist: &Path, work: &Path) -> Result<Vec<u8>, String> {
+        let source = unpack(sdist, &work.join("source"))?;
+        let build_system = read_build_system(&source.join("pyproject.toml"));
+        let environment = self.build_environment(&build_system.requires)?;
+        let output_dir = work.join("metadata");
+        std::fs::create_dir_all(&output_dir).map_err(|error| error.to_string())?;
+        let python_path = std::env::join_paths(
+            std::iter::once(environment).chain(
+                build_system
+                    .backend_path
+                    .iter()
+                    .map(|path| source.join(path)),
+            ),
+        )
+        .map_err(|error| error.to_string())?;
+        let output = Command::new(&self.python)
+            .args(["-c", HOOK_DRIVER, &build_system.backend])
+            .arg(&output_dir)
+            .env("PYTHONPATH", python_path)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .current_dir(&source)
+            .output()
+            .map_err(|error| error.to_string())?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let metadata_path = stdout.lines().last().unwrap_or_default().trim();
+        std::fs::read(metadata_path).map_err(|error| format!("{metadata_path}: {error}"))
+    }
+
+    /// A folder (for `PYTHONPATH`) holding `requires`, made once per set of
+    /// requirements and host Python, and kept in the cache.
+    fn build_environment(&self, requires: &[String]) -> Result<PathBuf, String> {
+        let mut key = requires.to_vec();
+        key.sort();
+        key.push(self.python.display().to_string());
+        let digest: String = {
+            use sha2::Digest as _;
+            let hash = sha2::Sha256::digest(key.join("\n").as_bytes());
+            hash.iter()
+                .take(8)
+                .map(|byte| format!("{byte:02x}"))
+                .collect()
+        };
+        let root = match &self.cache_dir {
+            Some(dir) => dir.join("build-environments"),
+            None => std::env::temp_dir().join("envlock-build-environments"),
+        };
+        let target = root.join(digest);
+        if target.join(".complete").exists() {
+            return Ok(target);
+        }
+        let _one_at_a_time = self
+            .environment_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if target.join(".complete").exists() {
+            return Ok(target);
+        }
+        std::fs::create_dir_all(&root).map_err(|error| error.to_string())?;
+        let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
+        let output = Command::new(&self.python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--target",
+            ])
+            .arg(staging.path())
+            .args(requires)
+            .envs(
+                self.pip_environment
+                    .iter()
+                    .map(|(key, value)| (key.as_str(), value.as_str())),
+            )
+            .output()
+            .map_err(|error| error.to_string())?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        std::fs::write(staging.path().join(".complete"), b"").map_err(|error| error.to_string())?;
+        let staged = staging.keep();
+        // Another build may have made the same environment meanwhile; either
+        // copy is good, so losing the race is fine.
+        if std::fs::rename(&staged, &target).is_err() {
+            let _ = std::fs::remove_dir_all(&staged);
+        }
+        Ok(target)
+    }
+
+    /// METADATA of a whole wheel built with `pip wheel` (the fallback).
+    fn metadata_by_wheel(
+        &self,
+        file: &IndexFile,
+        sdist: &Path,
+        work: &Path,
+    ) -> Result<Vec<u8>, String> {
+        let wheels = work.join("wheels");
         let output = Command::new(&self.python)
             .args(["-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "--no-input"])
             .arg("--wheel-dir")
@@ -60,7 +187,7 @@ impl SdistBuilder {
             .arg(&sdist)
             .envs(self.pip_environment.iter().map(|(key, value)| (key.as_str(), value.as_str())))
             .env("PIP_NO_INPUT", "1")
-            .current_dir(work.path())
+            .current_dir(work)
             .output()
             .map_err(|error| {
                 format!(
@@ -84,15 +211,8 @@ impl SdistBuilder {
                 last_lines.join("\n")
             ));
         }
-        let bytes = read_wheel_metadata(&wheels).map_err(|reason| {
-            format!("building {} gave no usable wheel: {reason}", file.filename)
-        })?;
-        let metadata =
-            parse_core_metadata(&bytes, &file.filename).map_err(|error| error.to_string())?;
-        if let Some(path) = cached {
-            write_quietly(&path, &bytes);
-        }
-        Ok(metadata)
+        read_wheel_metadata(&wheels)
+            .map_err(|reason| format!("building {} gave no usable wheel: {reason}", file.filename))
     }
 
     fn cache_path(&self, file: &IndexFile) -> Option<PathBuf> {
@@ -100,6 +220,99 @@ impl SdistBuilder {
         let sha256 = file.sha256.as_ref()?;
         Some(folder.join(format!("{sha256}.metadata")))
     }
+}
+
+/// Calls a PEP 517 backend's metadata hook: `argv[1]` is the backend
+/// (`module:object`), `argv[2]` the output folder; prints the METADATA path.
+/// Backends without the hook, or that need more requirements than the
+/// environment has, fail here and the caller builds a wheel instead.
+const HOOK_DRIVER: &str = r#"
+import importlib, os, sys
+# Read the arguments first: setuptools' legacy backend rewrites sys.argv.
+backend_name, output = sys.argv[1], sys.argv[2]
+module_name, _, attribute = backend_name.partition(":")
+backend = importlib.import_module(module_name)
+for part in filter(None, attribute.split(".")):
+    backend = getattr(backend, part)
+hook = getattr(backend, "prepare_metadata_for_build_wheel", None)
+if hook is None:
+    sys.exit("the backend has no prepare_metadata_for_build_wheel hook")
+folder = hook(output, {})
+print(os.path.join(output, folder, "METADATA"))
+"#;
+
+/// `[build-system]` of a `pyproject.toml`, with PEP 517's defaults.
+struct BuildSystem {
+    requires: Vec<String>,
+    backend: String,
+    backend_path: Vec<String>,
+}
+
+fn read_build_system(pyproject: &Path) -> BuildSystem {
+    #[derive(serde::Deserialize, Default)]
+    struct Pyproject {
+        #[serde(rename = "build-system")]
+        build_system: Option<Table>,
+    }
+    #[derive(serde::Deserialize, Default)]
+    struct Table {
+        requires: Option<Vec<String>>,
+        #[serde(rename = "build-backend")]
+        build_backend: Option<String>,
+        #[serde(rename = "backend-path")]
+        backend_path: Option<Vec<String>>,
+    }
+    let table = std::fs::read_to_string(pyproject)
+        .ok()
+        .and_then(|text| toml::from_str::<Pyproject>(&text).ok())
+        .and_then(|pyproject| pyproject.build_system)
+        .unwrap_or_default();
+    // PEP 517/518: without a build backend, setuptools' legacy backend, which
+    // also needs `wheel` for old setuptools.
+    let legacy = table.build_backend.is_none();
+    let mut requires = table
+        .requires
+        .unwrap_or_else(|| vec!["setuptools>=40.8.0".to_owned()]);
+    if legacy
+        || requires
+            .iter()
+            .any(|requirement| requirement.trim_start().starts_with("setuptools"))
+    {
+        requires.push("wheel".to_owned());
+    }
+    BuildSystem {
+        requires,
+        backend: table
+            .build_backend
+            .unwrap_or_else(|| "setuptools.build_meta:__legacy__".to_owned()),
+        backend_path: table.backend_path.unwrap_or_default(),
+    }
+}
+
+/// Unpacks an sdist into `into` and returns its top folder.
+fn unpack(sdist: &Path, into: &Path) -> Result<PathBuf, String> {
+    let name = sdist
+        .file_name()
+        .map(|name| name.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let file = std::fs::File::open(sdist).map_err(|error| error.to_string())?;
+    if name.ends_with(".zip") {
+        zip::ZipArchive::new(file)
+            .and_then(|mut archive| archive.extract(into))
+            .map_err(|error| error.to_string())?;
+    } else {
+        // `unpack` refuses entries that would land outside `into`.
+        tar::Archive::new(flate2::read::GzDecoder::new(file))
+            .unpack(into)
+            .map_err(|error| error.to_string())?;
+    }
+    let top = std::fs::read_dir(into)
+        .map_err(|error| error.to_string())?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.is_dir())
+        .ok_or_else(|| "the sdist has no top folder".to_owned())?;
+    Ok(top)
 }
 
 /// The METADATA of the one wheel in `folder`.
