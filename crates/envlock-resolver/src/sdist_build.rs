@@ -184,7 +184,7 @@ impl SdistBuilder {
             .args(["-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "--no-input"])
             .arg("--wheel-dir")
             .arg(&wheels)
-            .arg(&sdist)
+            .arg(sdist)
             .envs(self.pip_environment.iter().map(|(key, value)| (key.as_str(), value.as_str())))
             .env("PIP_NO_INPUT", "1")
             .current_dir(work)
