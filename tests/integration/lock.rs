@@ -362,3 +362,81 @@ envlock_test!(
         assert_eq!(std::fs::read(dir.join("envlock.lock")).unwrap(), first);
     }
 );
+
+/// An sdist whose metadata is not static (PKG-INFO 1.0, no `[project]`),
+/// with an in-tree PEP 517 backend that declares a dependency only when asked
+/// for metadata. Needs no network: the backend has no build requirements.
+fn dynamic_sdist() -> Vec<u8> {
+    let files: [(&str, &str); 3] = [
+        (
+            "dyn-1.0/PKG-INFO",
+            "Metadata-Version: 1.0\nName: dyn\nVersion: 1.0\n",
+        ),
+        (
+            "dyn-1.0/pyproject.toml",
+            "[build-system]\nrequires = []\nbuild-backend = \"inline_backend\"\nbackend-path = [\".\"]\n",
+        ),
+        (
+            "dyn-1.0/inline_backend.py",
+            "import os\n\
+             def prepare_metadata_for_build_wheel(directory, config_settings=None):\n\
+             \x20   folder = 'dyn-1.0.dist-info'\n\
+             \x20   os.makedirs(os.path.join(directory, folder))\n\
+             \x20   with open(os.path.join(directory, folder, 'METADATA'), 'w') as out:\n\
+             \x20       out.write('Metadata-Version: 2.1\\nName: dyn\\nVersion: 1.0\\nRequires-Dist: tqdm<4.67\\n')\n\
+             \x20   return folder\n",
+        ),
+    ];
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    for (path, text) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, path, text.as_bytes())
+            .unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+envlock_test!(
+    dynamic_sdist_metadata_is_built_with_the_backend_hook,
+    |dir| {
+        if std::process::Command::new("python3")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            println!("SKIPPED: python3 is not available to run the build backend");
+            return;
+        }
+        let mut index = universe();
+        index.add_file(
+            "dyn",
+            envlock_test::FixtureFile::new("dyn-1.0.tar.gz", dynamic_sdist()),
+        );
+        let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+        std::fs::write(
+        dir.join("envlock.toml"),
+        "name = \"x\"\nrequirements = [\"dyn\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n",
+    )
+    .unwrap();
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let locked = read_lock(&dir);
+        // The dependency only the backend knows about is resolved.
+        assert_eq!(
+            versions(&locked, "cp312-manylinux_2_28_x86_64"),
+            ["dyn 1.0", "tqdm 4.66.0"]
+        );
+        // The built metadata is cached by the sdist's hash: a re-lock offline
+        // needs neither the network nor the backend.
+        std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+        let (code, _, stderr) = lock(&dir, &server, &["--offline"]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+);

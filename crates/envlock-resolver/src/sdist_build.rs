@@ -52,13 +52,10 @@ impl SdistBuilder {
         index: &dyn PackageIndex,
         file: &IndexFile,
     ) -> Result<CoreMetadata, String> {
-        let cached = self.cache_path(file);
-        if let Some(path) = &cached
-            && let Ok(bytes) = std::fs::read(path)
-            && let Ok(metadata) = parse_core_metadata(&bytes, &path.display().to_string())
-        {
+        if let Some(metadata) = self.cached_metadata(file) {
             return Ok(metadata);
         }
+        let cached = self.cache_path(file);
         let work = tempfile::tempdir()
             .map_err(|error| format!("cannot create a build folder: {error}"))?;
         let sdist = work.path().join(&file.filename);
@@ -140,27 +137,30 @@ impl SdistBuilder {
         }
         std::fs::create_dir_all(&root).map_err(|error| error.to_string())?;
         let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
-        let output = Command::new(&self.python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--target",
-            ])
-            .arg(staging.path())
-            .args(requires)
-            .envs(
-                self.pip_environment
-                    .iter()
-                    .map(|(key, value)| (key.as_str(), value.as_str())),
-            )
-            .output()
-            .map_err(|error| error.to_string())?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        // A backend with no requirements (an in-tree one) needs no install.
+        if !requires.is_empty() {
+            let output = Command::new(&self.python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                    "--target",
+                ])
+                .arg(staging.path())
+                .args(requires)
+                .envs(
+                    self.pip_environment
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), value.as_str())),
+                )
+                .output()
+                .map_err(|error| error.to_string())?;
+            if !output.status.success() {
+                return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+            }
         }
         std::fs::write(staging.path().join(".complete"), b"").map_err(|error| error.to_string())?;
         let staged = staging.keep();
@@ -213,6 +213,13 @@ impl SdistBuilder {
         }
         read_wheel_metadata(&wheels)
             .map_err(|reason| format!("building {} gave no usable wheel: {reason}", file.filename))
+    }
+
+    /// Metadata built earlier for this sdist, if the cache has it.
+    pub(crate) fn cached_metadata(&self, file: &IndexFile) -> Option<CoreMetadata> {
+        let path = self.cache_path(file)?;
+        let bytes = std::fs::read(&path).ok()?;
+        parse_core_metadata(&bytes, &path.display().to_string()).ok()
     }
 
     fn cache_path(&self, file: &IndexFile) -> Option<PathBuf> {

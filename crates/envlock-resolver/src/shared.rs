@@ -162,6 +162,13 @@ impl SharedIndexes {
                 "no index is configured".to_owned(),
             ));
         };
+        // An sdist built before needs neither the index nor the backend
+        // (and so also works with --offline).
+        if let Some(builder) = &self.builder
+            && let Some(metadata) = builder.cached_metadata(file)
+        {
+            return Ok(Arc::new(metadata));
+        }
         match index.core_metadata(file) {
             Ok(metadata) => Ok(Arc::new(metadata)),
             Err(IndexError::DynamicSdistMetadata { reason, .. }) => match &self.builder {
