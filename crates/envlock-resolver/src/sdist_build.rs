@@ -109,22 +109,11 @@ impl SdistBuilder {
     /// A folder (for `PYTHONPATH`) holding `requires`, made once per set of
     /// requirements and host Python, and kept in the cache.
     fn build_environment(&self, requires: &[String]) -> Result<PathBuf, String> {
-        let mut key = requires.to_vec();
-        key.sort();
-        key.push(self.python.display().to_string());
-        let digest: String = {
-            use sha2::Digest as _;
-            let hash = sha2::Sha256::digest(key.join("\n").as_bytes());
-            hash.iter()
-                .take(8)
-                .map(|byte| format!("{byte:02x}"))
-                .collect()
-        };
-        let root = match &self.cache_dir {
-            Some(dir) => dir.join("build-environments"),
-            None => std::env::temp_dir().join("envlock-build-environments"),
-        };
-        let target = root.join(digest);
+        let target = self.environment_path(requires);
+        let root = target
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| target.clone());
         if target.join(".complete").exists() {
             return Ok(target);
         }
@@ -215,6 +204,26 @@ impl SdistBuilder {
             .map_err(|reason| format!("building {} gave no usable wheel: {reason}", file.filename))
     }
 
+    /// Where the build environment for `requires` (with this Python) lives.
+    fn environment_path(&self, requires: &[String]) -> PathBuf {
+        let mut key = requires.to_vec();
+        key.sort();
+        key.push(self.python.display().to_string());
+        let digest: String = {
+            use sha2::Digest as _;
+            let hash = sha2::Sha256::digest(key.join("\n").as_bytes());
+            hash.iter()
+                .take(8)
+                .map(|byte| format!("{byte:02x}"))
+                .collect()
+        };
+        let root = match &self.cache_dir {
+            Some(dir) => dir.join("build-environments"),
+            None => std::env::temp_dir().join("envlock-build-environments"),
+        };
+        root.join(digest)
+    }
+
     /// Metadata built earlier for this sdist, if the cache has it.
     pub(crate) fn cached_metadata(&self, file: &IndexFile) -> Option<CoreMetadata> {
         let path = self.cache_path(file)?;
@@ -269,21 +278,27 @@ fn read_build_system(pyproject: &Path) -> BuildSystem {
         #[serde(rename = "backend-path")]
         backend_path: Option<Vec<String>>,
     }
-    let table = std::fs::read_to_string(pyproject)
+    let Some(table) = std::fs::read_to_string(pyproject)
         .ok()
         .and_then(|text| toml::from_str::<Pyproject>(&text).ok())
         .and_then(|pyproject| pyproject.build_system)
-        .unwrap_or_default();
+    else {
+        return default_build_system();
+    };
     // PEP 517/518: without a build backend, setuptools' legacy backend, which
     // also needs `wheel` for old setuptools.
     let legacy = table.build_backend.is_none();
     let mut requires = table
         .requires
         .unwrap_or_else(|| vec!["setuptools>=40.8.0".to_owned()]);
-    if legacy
+    let needs_wheel = legacy
         || requires
             .iter()
-            .any(|requirement| requirement.trim_start().starts_with("setuptools"))
+            .any(|requirement| requirement.trim_start().starts_with("setuptools"));
+    if needs_wheel
+        && !requires
+            .iter()
+            .any(|requirement| requirement.trim_start().starts_with("wheel"))
     {
         requires.push("wheel".to_owned());
     }
@@ -293,6 +308,15 @@ fn read_build_system(pyproject: &Path) -> BuildSystem {
             .build_backend
             .unwrap_or_else(|| "setuptools.build_meta:__legacy__".to_owned()),
         backend_path: table.backend_path.unwrap_or_default(),
+    }
+}
+
+/// PEP 517/518's default when a source tree declares no build system.
+fn default_build_system() -> BuildSystem {
+    BuildSystem {
+        requires: vec!["setuptools>=40.8.0".to_owned(), "wheel".to_owned()],
+        backend: "setuptools.build_meta:__legacy__".to_owned(),
+        backend_path: Vec::new(),
     }
 }
 
