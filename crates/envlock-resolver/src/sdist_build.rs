@@ -62,7 +62,7 @@ impl SdistBuilder {
         index
             .fetch(file, &sdist)
             .map_err(|error| format!("cannot download {}: {error}", file.filename))?;
-        let bytes = match self.metadata_by_hook(&sdist, work.path()) {
+        let bytes = match self.metadata_by_hook(index, &sdist, work.path()) {
             Ok(bytes) => bytes,
             Err(_) => self.metadata_by_wheel(file, &sdist, work.path())?,
         };
@@ -75,10 +75,15 @@ impl SdistBuilder {
     }
 
     /// METADATA from the backend's `prepare_metadata_for_build_wheel` hook.
-    fn metadata_by_hook(&self, sdist: &Path, work: &Path) -> Result<Vec<u8>, String> {
+    fn metadata_by_hook(
+        &self,
+        index: &dyn PackageIndex,
+        sdist: &Path,
+        work: &Path,
+    ) -> Result<Vec<u8>, String> {
         let source = unpack(sdist, &work.join("source"))?;
         let build_system = read_build_system(&source.join("pyproject.toml"));
-        let environment = self.build_environment(&build_system.requires)?;
+        let environment = self.build_environment(index, &build_system.requires)?;
         let output_dir = work.join("metadata");
         std::fs::create_dir_all(&output_dir).map_err(|error| error.to_string())?;
         let python_path = std::env::join_paths(
@@ -108,7 +113,11 @@ impl SdistBuilder {
 
     /// A folder (for `PYTHONPATH`) holding `requires`, made once per set of
     /// requirements and host Python, and kept in the cache.
-    fn build_environment(&self, requires: &[String]) -> Result<PathBuf, String> {
+    fn build_environment(
+        &self,
+        index: &dyn PackageIndex,
+        requires: &[String],
+    ) -> Result<PathBuf, String> {
         let target = self.environment_path(requires);
         let root = target
             .parent()
@@ -127,7 +136,18 @@ impl SdistBuilder {
         std::fs::create_dir_all(&root).map_err(|error| error.to_string())?;
         let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
         // A backend with no requirements (an in-tree one) needs no install.
-        if !requires.is_empty() {
+        // Pure-Python wheels only need unpacking onto PYTHONPATH, which is
+        // much quicker than starting pip; anything else goes through pip.
+        let unpacked =
+            !requires.is_empty() && unpack_pure_wheels(index, requires, staging.path()).is_ok();
+        if !requires.is_empty() && !unpacked {
+            for entry in std::fs::read_dir(staging.path())
+                .map_err(|error| error.to_string())?
+                .flatten()
+            {
+                let _ = std::fs::remove_dir_all(entry.path())
+                    .or_else(|_| std::fs::remove_file(entry.path()));
+            }
             let output = Command::new(&self.python)
                 .args([
                     "-m",
@@ -309,6 +329,88 @@ fn read_build_system(pyproject: &Path) -> BuildSystem {
             .unwrap_or_else(|| "setuptools.build_meta:__legacy__".to_owned()),
         backend_path: table.backend_path.unwrap_or_default(),
     }
+}
+
+/// How many packages a build environment may hold before envlock leaves it
+/// to pip (build requirements are a handful; more means something unusual).
+const MOST_BUILD_PACKAGES: usize = 16;
+
+/// Puts `requires` and their dependencies into `folder` by unpacking their
+/// pure-Python wheels (`py3-none-any`, `py2.py3-none-any`) from `index`:
+/// the newest final, unyanked release that satisfies each requirement.
+/// Dependencies are followed whatever their markers say (an extra pure
+/// package on PYTHONPATH is harmless). Anything this cannot handle (no pure
+/// wheel, a `.data` folder, too many packages) is an error, and the caller
+/// uses pip instead.
+fn unpack_pure_wheels(
+    index: &dyn PackageIndex,
+    requires: &[String],
+    folder: &Path,
+) -> Result<(), String> {
+    use std::str::FromStr as _;
+    let mut queue: Vec<envlock_pep::Requirement> = requires
+        .iter()
+        .map(|text| envlock_pep::Requirement::from_str(text).map_err(|error| error.to_string()))
+        .collect::<Result<_, _>>()?;
+    let mut done = std::collections::HashSet::new();
+    while let Some(requirement) = queue.pop() {
+        if !requirement.marker.evaluate_optional_environment(None, &[])
+            || !done.insert(requirement.name.clone())
+        {
+            continue;
+        }
+        if done.len() > MOST_BUILD_PACKAGES {
+            return Err("too many build requirements".to_owned());
+        }
+        let specifiers = crate::provider::requirement_specifiers(&requirement);
+        let page = index
+            .project(&requirement.name)
+            .map_err(|error| error.to_string())?;
+        let best = page
+            .files
+            .iter()
+            .filter(|file| file.yanked.is_none())
+            .filter_map(|file| {
+                envlock_pep::WheelFilename::parse(&file.filename)
+                    .ok()
+                    .map(|wheel| (wheel, file))
+            })
+            .filter(|(wheel, _)| {
+                wheel.abi_tags().iter().any(|abi| abi == "none")
+                    && wheel
+                        .platform_tags()
+                        .iter()
+                        .any(|platform| platform == "any")
+                    && wheel.python_tags().iter().any(|python| python == "py3")
+                    && !wheel.version().any_prerelease()
+                    && specifiers.contains(wheel.version())
+            })
+            .max_by(|(a, _), (b, _)| a.version().cmp(b.version()))
+            .map(|(_, file)| file.clone())
+            .ok_or_else(|| format!("no pure wheel of {requirement}"))?;
+        let wheel_path = folder.join(format!(".{}", best.filename));
+        index
+            .fetch(&best, &wheel_path)
+            .map_err(|error| error.to_string())?;
+        let bytes = std::fs::read(&wheel_path).map_err(|error| error.to_string())?;
+        let _ = std::fs::remove_file(&wheel_path);
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+            .map_err(|error| error.to_string())?;
+        if archive
+            .file_names()
+            .filter_map(Result::ok)
+            .any(|name| name.contains(".data/"))
+        {
+            return Err(format!("{} has a .data folder", best.filename));
+        }
+        archive.extract(folder).map_err(|error| error.to_string())?;
+        let metadata = wheel_metadata_from_bytes(&bytes, &best.filename, &best.filename)
+            .map_err(|error| error.to_string())?;
+        let metadata =
+            parse_core_metadata(&metadata, &best.filename).map_err(|error| error.to_string())?;
+        queue.extend(metadata.requires_dist);
+    }
+    Ok(())
 }
 
 /// PEP 517/518's default when a source tree declares no build system.
