@@ -367,7 +367,7 @@ envlock_test!(
 /// with an in-tree PEP 517 backend that declares a dependency only when asked
 /// for metadata. Needs no network: the backend has no build requirements.
 fn dynamic_sdist() -> Vec<u8> {
-    let files: [(&str, &str); 3] = [
+    sdist(&[
         (
             "dyn-1.0/PKG-INFO",
             "Metadata-Version: 1.0\nName: dyn\nVersion: 1.0\n",
@@ -386,12 +386,16 @@ fn dynamic_sdist() -> Vec<u8> {
              \x20       out.write('Metadata-Version: 2.1\\nName: dyn\\nVersion: 1.0\\nRequires-Dist: tqdm<4.67\\n')\n\
              \x20   return folder\n",
         ),
-    ];
+    ])
+}
+
+/// A tar.gz of (path, text) entries.
+fn sdist(files: &[(&str, &str)]) -> Vec<u8> {
     let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
         Vec::new(),
         flate2::Compression::default(),
     ));
-    for (path, text) in files {
+    for &(path, text) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(text.len() as u64);
         header.set_mode(0o644);
@@ -440,3 +444,95 @@ envlock_test!(
         assert_eq!(code, 0, "{stderr}");
     }
 );
+
+/// A pure-Python wheel holding a PEP 517 backend module: the build
+/// requirement of the sdist below, which envlock must unpack into a build
+/// environment itself (no pip, no network).
+fn backend_wheel() -> Vec<u8> {
+    use std::io::Write as _;
+    let backend = "import os\n\
+        def prepare_metadata_for_build_wheel(directory, config_settings=None):\n\
+        \x20   folder = 'needsbackend-2.0.dist-info'\n\
+        \x20   os.makedirs(os.path.join(directory, folder))\n\
+        \x20   with open(os.path.join(directory, folder, 'METADATA'), 'w') as out:\n\
+        \x20       out.write('Metadata-Version: 2.1\\nName: needsbackend\\nVersion: 2.0\\nRequires-Dist: pysocks\\n')\n\
+        \x20   return folder\n";
+    let files = [
+        ("wheel_backend.py", backend),
+        (
+            "backendpkg-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: backendpkg\nVersion: 1.0\n",
+        ),
+        (
+            "backendpkg-1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
+        ("backendpkg-1.0.dist-info/RECORD", ""),
+    ];
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, text) in files {
+        writer
+            .start_file(path, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+envlock_test!(build_requirements_are_unpacked_from_pure_wheels, |dir| {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIPPED: python3 is not available to run the build backend");
+        return;
+    }
+    let mut index = universe();
+    index.add_file(
+        "backendpkg",
+        envlock_test::FixtureFile::new("backendpkg-1.0-py3-none-any.whl", backend_wheel()),
+    );
+    let needs_backend = sdist(&[
+        (
+            "needsbackend-2.0/PKG-INFO",
+            "Metadata-Version: 1.0\nName: needsbackend\nVersion: 2.0\n",
+        ),
+        (
+            "needsbackend-2.0/pyproject.toml",
+            "[build-system]\nrequires = [\"backendpkg\"]\nbuild-backend = \"wheel_backend\"\n",
+        ),
+    ]);
+    index.add_file(
+        "needsbackend",
+        envlock_test::FixtureFile::new("needsbackend-2.0.tar.gz", needs_backend),
+    );
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    std::fs::write(
+        dir.join("envlock.toml"),
+        "name = \"x\"\nrequirements = [\"needsbackend\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        versions(&read_lock(&dir), "cp312-manylinux_2_28_x86_64"),
+        ["needsbackend 2.0", "pysocks 1.7.1"]
+    );
+    // The backend's wheel was unpacked into a cached build environment.
+    let environments = dir.join(".cache/built-metadata-v1/build-environments");
+    let unpacked: Vec<_> = std::fs::read_dir(&environments)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.path().join("wheel_backend.py").is_file())
+        .collect();
+    assert_eq!(unpacked.len(), 1, "{environments:?}");
+    // Unpacked by envlock, not installed by the pip fallback (pip writes an
+    // INSTALLER file into every dist-info it installs).
+    assert!(
+        !unpacked[0]
+            .path()
+            .join("backendpkg-1.0.dist-info/INSTALLER")
+            .exists()
+    );
+});
