@@ -123,6 +123,12 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         envlock_lock::write_lock(&output, &outcome.lock)
             .map_err(|error| diagnostics::lock_error(&output, error))?;
     }
+    if global.verbose > 0 {
+        say(&format!(
+            "Read {} project pages and {} release metadata files (from the cache or the network)",
+            outcome.counts.projects, outcome.counts.metadata
+        ));
+    }
     if global.quiet == 0 {
         let per_target: Vec<String> = outcome
             .lock

@@ -8,7 +8,12 @@ use std::path::PathBuf;
 use envlock_lock::{Lock, LockError, decode, encode, read_lock, write_lock};
 
 fn fixtures() -> Vec<(PathBuf, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    lock_files("tests/fixtures")
+}
+
+/// Every `.lock` file in a folder relative to this crate.
+fn lock_files(folder: &str) -> Vec<(PathBuf, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut files: Vec<(PathBuf, String)> = std::fs::read_dir(&dir)
         .expect("fixture folder")
         .map(|entry| entry.expect("fixture entry").path())
@@ -30,6 +35,21 @@ fn every_fixture_round_trips_byte_for_byte() {
     let fixtures = fixtures();
     assert!(fixtures.len() >= 3, "fixtures went missing: {fixtures:?}");
     for (path, text) in fixtures {
+        let lock = decode(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        assert_eq!(
+            encode(&lock),
+            text,
+            "{} does not round-trip",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_checked_in_locks_round_trip_byte_for_byte() {
+    let locks = lock_files("../../lockfiles");
+    assert!(!locks.is_empty(), "lockfiles/ holds no .lock file");
+    for (path, text) in locks {
         let lock = decode(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
         assert_eq!(
             encode(&lock),
