@@ -410,12 +410,7 @@ fn sdist(files: &[(&str, &str)]) -> Vec<u8> {
 envlock_test!(
     dynamic_sdist_metadata_is_built_with_the_backend_hook,
     |dir| {
-        if std::process::Command::new("python3")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
-            println!("SKIPPED: python3 is not available to run the build backend");
+        if !python3_available() {
             return;
         }
         let mut index = universe();
@@ -536,3 +531,15 @@ envlock_test!(build_requirements_are_unpacked_from_pure_wheels, |dir| {
             .exists()
     );
 });
+
+/// Whether `python3` runs here; says so when it does not.
+fn python3_available() -> bool {
+    let available = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !available {
+        println!("SKIPPED: python3 is not available to run the build backend");
+    }
+    available
+}
