@@ -475,12 +475,7 @@ fn backend_wheel() -> Vec<u8> {
 }
 
 envlock_test!(build_requirements_are_unpacked_from_pure_wheels, |dir| {
-    if std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        println!("SKIPPED: python3 is not available to run the build backend");
+    if !python3_available() {
         return;
     }
     let mut index = universe();
