@@ -180,17 +180,66 @@ pub struct ExportArgs {
     /// The lock to export.
     #[arg(default_value = "envlock.lock", value_name = "LOCK")]
     pub lock: PathBuf,
+
+    /// What to write: a pip requirements file (pins, --hash lines, markers
+    /// that pick each target's versions) or a PEP 751 pylock.toml.
+    #[arg(long, value_enum, default_value = "requirements")]
+    pub format: ExportFormat,
+
+    /// Export only this target (repeatable; default: every target).
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
+
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// For pylock: files are `path = "./<file>"` entries beside the
+    /// pylock.toml in a wheelhouse, instead of URLs on the index given with
+    /// --index-url.
+    #[arg(long)]
+    pub wheelhouse: bool,
+}
+
+/// The formats `envlock export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// requirements.txt for `pip install --require-hashes -r`.
+    Requirements,
+    /// PEP 751 pylock.toml.
+    Pylock,
+}
+
+/// The formats `envlock diff` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// An aligned plain-text table for a terminal.
+    Table,
+    /// GitHub-flavoured Markdown for a pull-request comment.
+    Markdown,
+    /// JSON for scripts.
+    Json,
 }
 
 /// Arguments of `envlock diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old lock.
+    /// The old lock: a file, or `REV:PATH` for a git revision's copy
+    /// (`HEAD~1:lockfiles/clearml-session.lock`).
     #[arg(value_name = "OLD")]
-    pub old: PathBuf,
-    /// The new lock.
+    pub old: String,
+
+    /// The new lock: a file or `REV:PATH` (with --git: omitted).
     #[arg(value_name = "NEW")]
-    pub new: PathBuf,
+    pub new: Option<String>,
+
+    /// Compare OLD (a path) as it was at this git revision with the file now.
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+
+    /// How to show the changes.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: DiffFormat,
 }
 
 /// Arguments of `envlock why`.
@@ -199,6 +248,14 @@ pub struct WhyArgs {
     /// The package to explain.
     #[arg(value_name = "PACKAGE")]
     pub package: String,
+
+    /// The lock to read.
+    #[arg(long, default_value = "envlock.lock", value_name = "LOCK")]
+    pub lock: PathBuf,
+
+    /// Only this target (default: every target).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 impl Command {

@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command};
 mod indexes;
 mod lock;
 mod progress;
+mod review;
 
 /// Failures that belong to the command line itself rather than to a library.
 #[derive(Debug, Error, Diagnostic)]
@@ -31,10 +32,11 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
     let command = cli.command.name();
     match cli.command {
         Command::Lock(args) => lock::run(&cli.global, &args),
-        Command::Wheelhouse(_)
-        | Command::Verify(_)
-        | Command::Export(_)
-        | Command::Diff(_)
-        | Command::Why(_) => Err(CliError::NotYetAvailable { command }.into()),
+        Command::Diff(args) => review::diff(&args),
+        Command::Why(args) => review::why(&args),
+        Command::Export(args) => review::export(&cli.global, &args),
+        Command::Wheelhouse(_) | Command::Verify(_) => {
+            Err(CliError::NotYetAvailable { command }.into())
+        }
     }
 }

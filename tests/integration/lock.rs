@@ -9,7 +9,7 @@ use crate::util::{TestDir, run};
 /// A small universe with the shapes that matter: a marker-gated root
 /// requirement, a package whose newest version dropped an old Python, one
 /// with only an sdist, a binary wheel per Python, and an extra.
-fn universe() -> FixtureIndex {
+pub(crate) fn universe() -> FixtureIndex {
     let mut index = FixtureIndex::new();
     for version in ["2.3.8", "3.0.6"] {
         let spec = DistSpec::new("werkzeug", version).requires("markupsafe>=2.1");
@@ -49,7 +49,7 @@ fn universe() -> FixtureIndex {
     index
 }
 
-const SPEC: &str = r#"name = "fixture"
+pub(crate) const SPEC: &str = r#"name = "fixture"
 requirements = [
     "flask",
     "werkzeug>2,<3.0 ; python_version < '3.9'",

@@ -11,3 +11,4 @@ mod cli;
 mod conformance;
 mod live;
 mod lock;
+mod review;
