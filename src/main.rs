@@ -15,6 +15,7 @@ mod diagnostics;
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
+    unwrapped_reports_off_terminal();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -26,6 +27,19 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Reports wrap to the terminal's width on a terminal, and not at all
+/// elsewhere: a CI log or a script grepping stderr gets each message on one
+/// line, whatever the length of the paths in it.
+fn unwrapped_reports_off_terminal() {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        // Only fails if a hook is already set, and none is.
+        let _ = miette::set_hook(Box::new(|_| {
+            Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+        }));
     }
 }
 

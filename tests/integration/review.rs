@@ -39,7 +39,9 @@ envlock_test!(diff_exits_like_diff, |dir| {
     insta::assert_snapshot!("diff_table", stdout);
     let (code, _, stderr) = envlock(
         &dir,
-        &["diff", &path("no-such.lock"), &path("diff-new.lock")],
+        // A short relative path, so the message is not wrapped differently
+        // in a deeper checkout.
+        &["diff", "no-such.lock", &path("diff-new.lock")],
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such.lock: no such file"), "{stderr}");
