@@ -160,18 +160,54 @@ pub struct LockArgs {
 
 /// Arguments of `envlock wheelhouse`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  envlock wheelhouse envlock.lock --platform manylinux -o wheelhouse
+  envlock wheelhouse envlock.lock --target cp310-manylinux_2_28_x86_64 -o wh --archive wh.tar.zst
+  envlock --offline wheelhouse envlock.lock -o wheelhouse   # from the cache alone")]
 pub struct WheelhouseArgs {
     /// The lock to build from.
     #[arg(default_value = "envlock.lock", value_name = "LOCK")]
     pub lock: PathBuf,
+
+    /// Build for the lock's targets on this platform family (manylinux,
+    /// musllinux, macos, windows) or exact platform (manylinux_2_28_x86_64);
+    /// repeatable. Default: every target of the lock.
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Vec<String>,
+
+    /// Build only for the target of this name (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
+
+    /// The wheelhouse folder: new, empty, or a wheelhouse to bring up to
+    /// date (verified files in it are kept).
+    #[arg(short, long, value_name = "DIR", default_value = "wheelhouse")]
+    pub output: PathBuf,
+
+    /// How many downloads run at once.
+    #[arg(short, long, value_name = "N", default_value_t = 16)]
+    pub jobs: usize,
+
+    /// Also write the wheelhouse as one reproducible archive
+    /// (.tar.gz, .tgz or .tar.zst).
+    #[arg(long, value_name = "FILE")]
+    pub archive: Option<PathBuf>,
+
+    /// Print the summary as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `envlock verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The wheelhouse folder to check.
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "DIR", default_value = "wheelhouse")]
     pub dir: PathBuf,
+
+    /// Print the findings as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `envlock export`.
@@ -256,18 +292,4 @@ pub struct WhyArgs {
     /// Only this target (default: every target).
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
-}
-
-impl Command {
-    /// The command's name as typed on the command line.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Lock(_) => "lock",
-            Command::Wheelhouse(_) => "wheelhouse",
-            Command::Verify(_) => "verify",
-            Command::Export(_) => "export",
-            Command::Diff(_) => "diff",
-            Command::Why(_) => "why",
-        }
-    }
 }

@@ -51,6 +51,20 @@ impl Opened {
 
 /// Sets up the indexes from the global options, the spec and the environment.
 pub fn open(global: &GlobalOptions, spec: Option<&Spec>) -> miette::Result<Opened> {
+    open_with(global, spec, false)
+}
+
+/// Like [`open`], but having no index configured is fine: the command may
+/// find everything in the cache, and says which file it missed otherwise.
+pub fn open_optional(global: &GlobalOptions) -> miette::Result<Opened> {
+    open_with(global, None, true)
+}
+
+fn open_with(
+    global: &GlobalOptions,
+    spec: Option<&Spec>,
+    optional: bool,
+) -> miette::Result<Opened> {
     let env = EnvVars::from_process();
     // The spec's index URLs are only expanded when they are used: with
     // --index-url on the command line, an unset ${VAR} in the spec is fine.
@@ -84,8 +98,13 @@ pub fn open(global: &GlobalOptions, spec: Option<&Spec>) -> miette::Result<Opene
         env: env.clone(),
         pip_config,
     };
-    let urls =
-        IndexUrls::from_sources(&sources).map_err(|error| diagnostics::index_error(&error))?;
+    let urls = match IndexUrls::from_sources(&sources) {
+        Ok(urls) => urls,
+        Err(envlock_index::IndexError::NoIndex) if optional => IndexUrls {
+            indexes: Vec::new(),
+        },
+        Err(error) => return Err(diagnostics::index_error(&error)),
+    };
     let client = Arc::new(
         IndexClient::new(ClientOptions {
             cert: global.cert.clone(),

@@ -70,3 +70,54 @@ impl envlock_resolver::Reporter for LockProgress {
         self.redraw();
     }
 }
+
+/// A progress bar of a wheelhouse build: files, bytes and rate.
+pub struct WheelhouseProgress {
+    bar: ProgressBar,
+    files_done: AtomicUsize,
+    files: AtomicUsize,
+}
+
+impl WheelhouseProgress {
+    /// A bar on standard error; hidden when `visible` is false.
+    pub fn new(visible: bool) -> WheelhouseProgress {
+        let bar = if visible {
+            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} {msg} {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} [{elapsed}]",
+        ) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(100));
+        WheelhouseProgress {
+            bar,
+            files_done: AtomicUsize::new(0),
+            files: AtomicUsize::new(0),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl envlock_wheelhouse::Reporter for WheelhouseProgress {
+    fn planned(&self, files: usize, bytes: u64) {
+        self.files.store(files, Ordering::Relaxed);
+        self.bar.set_length(bytes);
+        self.bar.set_message(format!("0/{files} files"));
+    }
+
+    fn file_done(&self, _name: &str, size: u64, _origin: envlock_wheelhouse::Origin) {
+        let done = self.files_done.fetch_add(1, Ordering::Relaxed) + 1;
+        self.bar.inc(size);
+        self.bar.set_message(format!(
+            "{done}/{} files",
+            self.files.load(Ordering::Relaxed)
+        ));
+    }
+}

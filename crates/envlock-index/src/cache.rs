@@ -139,6 +139,12 @@ impl Cache {
         })
     }
 
+    /// The cached file with this sha256, when the cache holds it. Files
+    /// enter the cache only after their hash was verified, under that hash.
+    pub fn cached_file(&self, sha256: &str) -> Option<PathBuf> {
+        self.file_path(sha256).filter(|path| path.is_file())
+    }
+
     pub(crate) fn read_page(&self, index_url: &str, project: &str) -> Option<CachedPage> {
         let bytes = std::fs::read(self.page_path(index_url, project)).ok()?;
         // A damaged entry is treated as absent and rewritten.
@@ -195,8 +201,8 @@ impl Cache {
     }
 
     /// Stores a verified file under its sha256 by hard link (or copy when
-    /// the cache is on another file system).
-    pub(crate) fn store_file(&self, source: &Path, sha256: &str) -> Result<(), IndexError> {
+    /// the cache is on another file system). The caller vouches for the hash.
+    pub fn store_file(&self, source: &Path, sha256: &str) -> Result<(), IndexError> {
         let Some(target) = self.file_path(sha256) else {
             return Ok(());
         };
@@ -210,8 +216,14 @@ impl Cache {
             .prefix(".tmp-")
             .tempfile_in(parent)
             .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
-        std::fs::copy(source, temporary.path())
-            .map_err(|error| IndexError::io("cannot copy into the cache", source, error))?;
+        // A hard link costs no second write of a large file; the temporary
+        // name is freed first because a link cannot replace a file.
+        let temporary = temporary.into_temp_path();
+        let _ = std::fs::remove_file(&temporary);
+        if std::fs::hard_link(source, &temporary).is_err() {
+            std::fs::copy(source, &temporary)
+                .map_err(|error| IndexError::io("cannot copy into the cache", source, error))?;
+        }
         temporary
             .persist(&target)
             .map_err(|error| IndexError::io("cannot write", &target, error.error))?;

@@ -1,10 +1,35 @@
 //! The envlock wheelhouse builder.
 //!
-//! Owns turning a lock and a choice of targets into a verified, hermetic
-//! wheelhouse: every locked file fetched in parallel, its sha256 and size
-//! checked while streaming, written under a temporary name and renamed only
-//! once verified, plus the exports that let plain `pip --no-index` install
-//! from it on the far side of an air gap.
+//! Turns a lock and a choice of its targets into a verified, hermetic
+//! wheelhouse: every locked file for those targets, fetched in parallel,
+//! checked against the lock's sha256 and size before it gets its final
+//! name, plus what lets plain `pip --no-index` install from it on the far
+//! side of an air gap (see the `layout` module for the folder's contents).
 //!
-//! The builder is filled in by the `envlock wheelhouse` work; see the README
-//! for its status.
+//! Design goals:
+//!
+//! - **Nothing unverified in the folder.** Downloads land under temporary
+//!   names and are renamed only once their hash matches the lock; a build
+//!   that fails leaves verified files (so the next run resumes) and no
+//!   `SHA256SUMS` (so the folder cannot pass for complete).
+//! - **The lock decides, not the index.** Files are found on the index by
+//!   name; a different hash on the index is an error, never a substitute.
+//! - **As fast as the network.** A warm cache is used without asking the
+//!   index anything; cold downloads run `jobs` at a time, largest first.
+//! - **Reproducible carry.** [`write_archive`] gives identical bytes for
+//!   identical wheelhouses.
+
+mod archive;
+mod build;
+mod error;
+mod layout;
+mod plan;
+mod sdist;
+mod verify;
+
+pub use archive::{ArchiveSummary, write_archive};
+pub use build::{BuildRequest, BuildSummary, Origin, Reporter, SilentReporter, build};
+pub use error::WheelhouseError;
+pub use plan::{PlatformSelector, select_targets};
+pub use sdist::SourceBuild;
+pub use verify::{Problem, VerifyReport, verify};

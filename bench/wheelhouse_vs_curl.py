@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Benchmark: `envlock wheelhouse` against plain curl and `pip download`.
+
+All three fetch the files of one target of lockfiles/clearml-session.lock
+(default: CPython 3.10 on manylinux_2_28_x86_64):
+
+  envlock cold   `envlock wheelhouse LOCK --target T -o DIR --json` with an
+                 empty ENVLOCK_CACHE_DIR and a fresh DIR.
+  envlock warm   the same again with the cache the cold run filled, fresh DIR.
+  envlock no-op  the same cache and the warm run's DIR (resume, nothing to do).
+  curl           `curl --parallel --parallel-max 32` given the ready list of
+                 URLs: the speed of the network, the bar for the cold build.
+                 The index pages are read before the clock starts.
+  pip download   `pip download --no-deps --require-hashes` for the target,
+                 with an empty pip cache.
+
+Runs alternate the order of the tools; each figure is the median of --runs
+runs. Whatever each tool wrote is checked (file names and sha256) against
+the lock afterwards, outside the timing. Peak RSS is that of the measured
+process and the children it waited for.
+
+Needs ENVLOCK_INDEX_URL (the PEP 503/691 simple index all tools read).
+
+    ENVLOCK_INDEX_URL=https://your-index/simple/ python3 bench/wheelhouse_vs_curl.py --runs 3
+"""
+
+import argparse
+import concurrent.futures
+import hashlib
+import html.parser
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCK = ROOT / "lockfiles" / "clearml-session.lock"
+TOOLS = ("envlock", "curl", "pip")
+
+
+def run_measured(command, env, cwd=None):
+    """Runs a command; returns (seconds, peak RSS in MiB, stdout). Fails loudly."""
+    # Output goes to files, not pipes: a chatty tool cannot block on a full
+    # pipe, and os.wait4 (not Popen.wait) gives the child's rusage.
+    with tempfile.TemporaryFile() as stdout_file, tempfile.TemporaryFile() as stderr_file:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=stdout_file, stderr=stderr_file)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # so Popen never waits on it again
+        stdout_file.seek(0)
+        stderr_file.seek(0)
+        stdout, stderr = stdout_file.read(), stderr_file.read()
+    if process.returncode != 0:
+        sys.exit(f"failed ({process.returncode}): {' '.join(map(str, command))}\n{stderr.decode(errors='replace')[-4000:]}")
+    return elapsed, usage.ru_maxrss / 1024, stdout.decode(errors="replace")
+
+
+def locked_files(lock, target):
+    """Every file of the lock that `target` installs: {filename: (project, version, sha256, size)}."""
+    if target not in {entry["name"] for entry in lock.get("target", [])}:
+        sys.exit(f"{LOCK}: no target named {target!r}")
+    files = {}
+    # Build requirements of sdists (issue 4) are recorded as [[build-package]];
+    # envlock puts them into the wheelhouse, so the others must fetch them too.
+    for package in lock.get("package", []) + lock.get("build-package", []):
+        for file in package.get("files", []):
+            if target in file.get("targets", package.get("targets", [])):
+                files[file["name"]] = (package["name"], package["version"], file["sha256"], file["size"])
+    return files
+
+
+class AnchorParser(html.parser.HTMLParser):
+    """Collects the href of every <a> of a PEP 503 HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.extend(value for name, value in attrs if name == "href" and value)
+
+
+def project_file_urls(index_url, project):
+    """{filename: absolute URL without fragment} of one project's simple page."""
+    normalized = re.sub(r"[-_.]+", "-", project).lower()
+    page_url = index_url.rstrip("/") + "/" + normalized + "/"
+    request = urllib.request.Request(
+        page_url, headers={"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            final_url = response.geturl()  # relative links resolve against the page after redirects
+            content_type = response.headers.get("Content-Type", "")
+            body = response.read()
+    except OSError as error:  # URLError and HTTPError are OSErrors
+        sys.exit(f"cannot read the index page {page_url}: {error}")
+    if "json" in content_type:
+        hrefs = [entry["url"] for entry in json.loads(body)["files"]]
+    else:
+        parser = AnchorParser()
+        parser.feed(body.decode(errors="replace"))
+        hrefs = parser.hrefs
+    urls = {}
+    for href in hrefs:
+        absolute = urllib.parse.urldefrag(urllib.parse.urljoin(final_url, href)).url
+        urls[urllib.parse.unquote(absolute.rsplit("/", 1)[-1])] = absolute
+    return urls
+
+
+def resolve_urls(index_url, files):
+    """{filename: URL} for every locked file; exits naming any file the index lacks."""
+    projects = sorted({project for project, *_ in files.values()})
+    # Page lookups are not what is being measured; do them in parallel so the
+    # set-up stays short.
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        pages = dict(zip(projects, pool.map(lambda project: project_file_urls(index_url, project), projects)))
+    urls, missing = {}, []
+    for filename, (project, *_) in files.items():
+        if filename in pages[project]:
+            urls[filename] = pages[project][filename]
+        else:
+            missing.append(filename)
+    if missing:
+        sys.exit(f"the index {index_url} has no {', '.join(sorted(missing))}")
+    return urls
+
+
+def check_files(directory, files, tool):
+    """Fails loudly unless `directory` holds every locked file with its locked sha256."""
+    for filename, (_, _, sha256, _) in files.items():
+        path = directory / filename
+        if not path.is_file():
+            sys.exit(f"{tool}: {filename} is missing from {directory}")
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            sys.exit(f"{tool}: {path} has sha256 {digest.hexdigest()}, the lock says {sha256}")
+
+
+def pip_platforms(platform):
+    """The --platform values that make pip accept every wheel `platform` runs.
+
+    pip (23.x) does not widen `--platform manylinux_2_28_x86_64` to the older
+    glibc tags a manylinux_2_28 machine also installs, so a wheel tagged only
+    manylinux_2_17 would be skipped for the sdist. A user of pip download has
+    to list them; so does this script.
+    """
+    match = re.fullmatch(r"manylinux_2_(\d+)_(\w+)", platform)
+    if not match:
+        return [platform]
+    glibc_minor, arch = int(match.group(1)), match.group(2)
+    platforms = [f"manylinux_2_{minor}_{arch}" for minor in range(glibc_minor, 4, -1)]
+    legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+    platforms += [f"{name}_{arch}" for minor, name in legacy.items() if minor <= glibc_minor]
+    return platforms
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="runs per tool (default 3)")
+    parser.add_argument("--envlock", type=Path, default=ROOT / "target" / "release" / "envlock",
+                        help="envlock binary (default: target/release/envlock)")
+    parser.add_argument("--target", default="cp310-manylinux_2_28_x86_64", help="lock target to fetch")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="which of envlock,curl,pip to run (default all)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = parser.parse_args()
+
+    index_url = os.environ.get("ENVLOCK_INDEX_URL")
+    if not index_url:
+        sys.exit("set ENVLOCK_INDEX_URL to the index to benchmark against (a PEP 503/691 simple URL)")
+    tools = [tool.strip() for tool in args.tools.split(",") if tool.strip()]
+    if unknown := set(tools) - set(TOOLS):
+        sys.exit(f"unknown tools: {', '.join(sorted(unknown))} (choose from {', '.join(TOOLS)})")
+    if "envlock" in tools and not os.access(args.envlock, os.X_OK):
+        sys.exit(f"no envlock binary at {args.envlock} (build it, or pass --envlock PATH)")
+
+    lock = tomllib.loads(LOCK.read_text())
+    files = locked_files(lock, args.target)
+    total_bytes = sum(size for *_, size in files.values())
+    target = next(entry for entry in lock["target"] if entry["name"] == args.target)
+    python, platform = target["python"], target["platform"]
+    work = Path(tempfile.mkdtemp(prefix="envlock-bench-wheelhouse-"))
+    # Tools inherit none of the user's pip settings (an index or cache of theirs
+    # would change what is measured).
+    base_env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
+
+    if "curl" in tools:
+        started = time.perf_counter()
+        urls = resolve_urls(index_url, files)
+        print(f"index pages read in {time.perf_counter() - started:.1f} s (not timed)")
+    if "pip" in tools:
+        # One pin per project with the hash of exactly the locked file, so pip
+        # (which drops candidates whose hash is not listed) picks that file.
+        requirements = work / "requirements.txt"
+        requirements.write_text("".join(
+            f"{project}=={version} --hash=sha256:{sha256}\n" for project, version, sha256, _ in files.values()
+        ))
+
+    def envlock_runs(run_dir):
+        """Cold, warm and no-op builds, which must run in that order on one cache."""
+        env = dict(base_env, ENVLOCK_CACHE_DIR=str(run_dir / "envlock-cache"))
+        command = [str(args.envlock), "wheelhouse", str(LOCK), "--target", args.target, "--json", "-o"]
+        figures = {}
+        for mode, out in (("cold", "cold"), ("warm", "warm"), ("no-op", "warm")):
+            seconds, rss, stdout = run_measured(command + [str(run_dir / f"envlock-{out}")], env)
+            try:
+                json.loads(stdout)  # --json promises a JSON summary on stdout
+            except json.JSONDecodeError as error:
+                sys.exit(f"envlock {mode}: --json printed no JSON ({error}): {stdout[:500]!r}")
+            check_files(run_dir / f"envlock-{out}", files, f"envlock {mode}")
+            figures[f"envlock {mode}"] = (seconds, rss)
+        return figures
+
+    def curl_run(run_dir):
+        out = run_dir / "curl"
+        out.mkdir()
+        config = run_dir / "curl.config"
+        config.write_text("".join(f'url = "{url}"\noutput = "{out / name}"\n' for name, url in urls.items()))
+        seconds, rss, _ = run_measured(
+            ["curl", "--parallel", "--parallel-max", "32", "--fail", "--location", "--silent",
+             "--show-error", "--config", str(config)], base_env)
+        check_files(out, files, "curl")
+        return {"curl": (seconds, rss)}
+
+    def pip_run(run_dir):
+        out = run_dir / "pip"
+        env = dict(base_env, PIP_CACHE_DIR=str(run_dir / "pip-cache"), PIP_DISABLE_PIP_VERSION_CHECK="1")
+        seconds, rss, _ = run_measured(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             *[flag for tag in pip_platforms(platform) for flag in ("--platform", tag)], "--python-version", python, "--implementation", "cp",
+             "--abi", "cp" + python.replace(".", ""), "--require-hashes", "-r", str(requirements),
+             "-d", str(out), "--index-url", index_url], env)
+        if len(list(out.iterdir())) != len(files):
+            sys.exit(f"pip download wrote {len(list(out.iterdir()))} files, the lock has {len(files)}")
+        check_files(out, files, "pip download")
+        return {"pip download": (seconds, rss)}
+
+    runners = {"envlock": envlock_runs, "curl": curl_run, "pip": pip_run}
+    print(f"lock: {LOCK.relative_to(ROOT)}, target {args.target}: {len(files)} files, "
+          f"{total_bytes / 1e6:.1f} MB\nruns: {args.runs}, work: {work}\n")
+    samples = {}
+    try:
+        for number in range(args.runs):
+            run_dir = work / f"run-{number + 1}"
+            run_dir.mkdir()
+            # Rotate the order so no tool always follows another that has just
+            # warmed a CDN edge or the network path.
+            order = tools[number % len(tools):] + tools[:number % len(tools)]
+            for tool in order:
+                for name, figure in runners[tool](run_dir).items():
+                    samples.setdefault(name, []).append(figure)
+                    print(f"  run {number + 1} {name:<13} {figure[0]:7.2f} s  {figure[1]:6.0f} MiB", flush=True)
+            if not args.keep:
+                shutil.rmtree(run_dir)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    medians = {name: statistics.median(s for s, _ in runs) for name, runs in samples.items()}
+    print(f"\n{'median':<14} {'seconds':>8} {'MB/s':>8} {'peak RSS MiB':>13}")
+    for name, runs in samples.items():
+        rate = total_bytes / 1e6 / medians[name] if name not in ("envlock warm", "envlock no-op") else None
+        print(f"{name:<14} {medians[name]:8.2f} {f'{rate:.1f}' if rate else '-':>8} "
+              f"{statistics.median(r for _, r in runs):13.0f}")
+
+    print()
+    cold = medians.get("envlock cold")
+    checks = [
+        ("envlock cold / curl <= 1.3", cold and medians.get("curl") and cold / medians["curl"], lambda v: v <= 1.3, "x"),
+        ("pip download / envlock cold >= 20", cold and medians.get("pip download") and medians["pip download"] / cold,
+         lambda v: v >= 20, "x"),
+        ("envlock warm <= 0.5 s", medians.get("envlock warm"), lambda v: v <= 0.5, " s"),
+        ("envlock peak RSS <= 100 MB",
+         max((rss for name in ("envlock cold", "envlock warm", "envlock no-op") for _, rss in samples.get(name, [])),
+             default=None),
+         lambda v: v * 1.048576 <= 100, " MiB"),  # the target is in MB; RSS is measured in MiB
+    ]
+    for label, value, passes, unit in checks:
+        verdict = "n/a " if not value else ("PASS" if passes(value) else "MISS")
+        print(f"{verdict} {label}" + (f"  ({value:.2f}{unit})" if value else ""))
+    if "envlock no-op" in medians:
+        print(f"info envlock no-op (same cache, same DIR): {medians['envlock no-op']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

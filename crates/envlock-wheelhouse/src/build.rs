@@ -1,0 +1,478 @@
+//! Fetching every planned file into the wheelhouse, verified, in parallel.
+//!
+//! The order of work is chosen for wall-clock time: files already in the
+//! folder (an interrupted or repeated build) are kept when verified, files
+//! in the content-addressed cache are linked in without touching the index,
+//! and only the rest are looked up on the index and downloaded — by `jobs`
+//! workers that take the largest remaining file first, so that the longest
+//! download never starts last.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use envlock_index::{Cache, IndexFile, PackageIndex};
+use envlock_lock::Lock;
+use envlock_pep::PackageName;
+use serde::Serialize;
+
+use crate::error::WheelhouseError;
+use crate::layout;
+use crate::plan::{PlannedFile, planned_files};
+use crate::sdist::{SourceBuild, source_builds};
+
+/// Where a file of the wheelhouse came from in this build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// It was already in the folder, verified.
+    AlreadyThere,
+    /// Linked or copied from the local cache.
+    Cache,
+    /// Downloaded from an index.
+    Downloaded,
+}
+
+/// Hears about the build's progress; every method has an empty default.
+pub trait Reporter: Sync {
+    /// The build needs `files` files of `bytes` bytes in all.
+    fn planned(&self, _files: usize, _bytes: u64) {}
+    /// One file is in place and verified.
+    fn file_done(&self, _name: &str, _size: u64, _origin: Origin) {}
+}
+
+/// A reporter that ignores everything.
+#[derive(Debug, Default)]
+pub struct SilentReporter;
+
+impl Reporter for SilentReporter {}
+
+/// What to build and from where.
+pub struct BuildRequest<'a> {
+    /// The lock.
+    pub lock: &'a Lock,
+    /// The lock's text, copied into the wheelhouse byte for byte.
+    pub lock_text: &'a str,
+    /// The targets chosen (see [`crate::select_targets`]).
+    pub targets: Vec<String>,
+    /// The indexes to look files up on; the one whose name the lock records
+    /// for a package is asked first.
+    pub indexes: &'a [Arc<dyn PackageIndex>],
+    /// The content-addressed cache to link files from and store them in.
+    pub cache: Option<&'a Cache>,
+    /// The wheelhouse folder.
+    pub out_dir: &'a Path,
+    /// How many downloads run at once.
+    pub jobs: usize,
+    /// Progress.
+    pub reporter: &'a dyn Reporter,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildSummary {
+    /// The wheelhouse folder.
+    pub dir: PathBuf,
+    /// The targets it serves.
+    pub targets: Vec<String>,
+    /// Distribution files in it.
+    pub files: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// Files downloaded in this build.
+    pub downloaded_files: usize,
+    /// Bytes downloaded in this build.
+    pub downloaded_bytes: u64,
+    /// Files linked or copied from the cache.
+    pub cached_files: usize,
+    /// Files that were already in the folder, verified.
+    pub kept_files: usize,
+    /// Distribution files removed because the lock no longer has them.
+    pub removed_files: Vec<String>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Packages that the target will build from source.
+    pub source_builds: Vec<SourceBuild>,
+}
+
+/// Builds (or brings up to date) the wheelhouse that `request` describes.
+///
+/// Every distribution file is verified against the lock before it gets its
+/// final name. When some files cannot be fetched, the others stay in place
+/// (a second run fetches only what is missing) and the wheelhouse is left
+/// without its `SHA256SUMS`, so it cannot pass for complete.
+pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError> {
+    let started = Instant::now();
+    let out_dir = request.out_dir;
+    layout::prepare_dir(out_dir)?;
+    let files = planned_files(request.lock, &request.targets);
+    let total_bytes = files.iter().map(|file| file.size).sum();
+    request.reporter.planned(files.len(), total_bytes);
+
+    let mut origins: Vec<Option<Origin>> = vec![None; files.len()];
+    let mut to_fetch = Vec::new();
+    for (position, file) in files.iter().enumerate() {
+        let dest = out_dir.join(&file.name);
+        let cached = request
+            .cache
+            .and_then(|cache| cache.cached_file(&file.sha256))
+            .filter(|path| file_size(path) == Some(file.size));
+        let origin = if is_verified_copy(&dest, file, cached.as_deref())? {
+            Origin::AlreadyThere
+        } else if let Some(cached) = cached {
+            place_from_cache(&cached, &dest)?;
+            Origin::Cache
+        } else {
+            to_fetch.push(position);
+            continue;
+        };
+        origins[position] = Some(origin);
+        request.reporter.file_done(&file.name, file.size, origin);
+    }
+
+    if !to_fetch.is_empty() && request.indexes.is_empty() {
+        layout::mark_incomplete(out_dir)?;
+        return Err(WheelhouseError::NoIndex {
+            missing: to_fetch.len(),
+            example: files[to_fetch[0]].name.clone(),
+        });
+    }
+    let failures = fetch_all(request, &files, &to_fetch);
+    for position in &to_fetch {
+        if !failures.iter().any(|(failed, _)| failed == position) {
+            origins[*position] = Some(Origin::Downloaded);
+        }
+    }
+    if !failures.is_empty() {
+        layout::mark_incomplete(out_dir)?;
+        return Err(WheelhouseError::Incomplete {
+            failures: failures.into_iter().map(|(_, error)| error).collect(),
+            total: files.len(),
+        });
+    }
+
+    let removed_files = layout::remove_unplanned(out_dir, &files)?;
+    let source_builds = source_builds(out_dir, &files);
+    layout::write_outputs(request, &files, &source_builds)?;
+
+    let count = |origin: Origin| {
+        origins
+            .iter()
+            .zip(&files)
+            .filter(|(found, _)| **found == Some(origin))
+            .map(|(_, file)| file.size)
+            .collect::<Vec<_>>()
+    };
+    let downloaded = count(Origin::Downloaded);
+    Ok(BuildSummary {
+        dir: out_dir.to_path_buf(),
+        targets: request.targets.clone(),
+        files: files.len(),
+        bytes: total_bytes,
+        downloaded_files: downloaded.len(),
+        downloaded_bytes: downloaded.iter().sum(),
+        cached_files: count(Origin::Cache).len(),
+        kept_files: count(Origin::AlreadyThere).len(),
+        removed_files,
+        seconds: started.elapsed().as_secs_f64(),
+        source_builds,
+    })
+}
+
+fn file_size(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|metadata| metadata.len())
+}
+
+/// Whether `dest` already holds the planned file. A hard link to the cached
+/// copy is the same bytes and needs no hashing; anything else of the right
+/// size is hashed.
+fn is_verified_copy(
+    dest: &Path,
+    file: &PlannedFile,
+    cached: Option<&Path>,
+) -> Result<bool, WheelhouseError> {
+    let Ok(metadata) = std::fs::symlink_metadata(dest) else {
+        return Ok(false);
+    };
+    if !metadata.is_file() || metadata.len() != file.size {
+        return Ok(false);
+    }
+    if let Some(cached) = cached
+        && same_file(dest, cached)
+    {
+        return Ok(true);
+    }
+    Ok(layout::sha256_of(dest)? == file.sha256)
+}
+
+#[cfg(unix)]
+fn same_file(left: &Path, right: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(left), std::fs::metadata(right)) {
+        (Ok(left), Ok(right)) => left.dev() == right.dev() && left.ino() == right.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_left: &Path, _right: &Path) -> bool {
+    false
+}
+
+/// Puts the cached file at `dest` by hard link, or by copy across file
+/// systems, through a temporary name.
+fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    let temporary = tempfile::Builder::new()
+        .prefix(layout::TEMPORARY_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|error| WheelhouseError::io("create a temporary file in", dir, error))?
+        .into_temp_path();
+    // A link cannot replace a file, so the temporary name is freed first.
+    let _ = std::fs::remove_file(&temporary);
+    if std::fs::hard_link(cached, &temporary).is_err() {
+        std::fs::copy(cached, &temporary)
+            .map_err(|error| WheelhouseError::io("copy from the cache", cached, error))?;
+    }
+    temporary
+        .persist(dest)
+        .map_err(|error| WheelhouseError::io("write", dest, error.error))
+}
+
+/// Downloads the files at `positions` with `jobs` workers, largest first.
+/// Returns the failures, each with its file's position.
+fn fetch_all(
+    request: &BuildRequest<'_>,
+    files: &[PlannedFile],
+    positions: &[usize],
+) -> Vec<(usize, WheelhouseError)> {
+    // Files of one project share one page lookup, so work is handed out by
+    // project, largest file first.
+    let mut by_project: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for &position in positions {
+        let file = &files[position];
+        by_project
+            .entry((file.index.as_str(), file.package.as_str()))
+            .or_default()
+            .push(position);
+    }
+    let mut queue: Vec<Vec<usize>> = by_project.into_values().collect();
+    let largest = |group: &Vec<usize>| {
+        group
+            .iter()
+            .map(|&position| files[position].size)
+            .max()
+            .unwrap_or(0)
+    };
+    queue.sort_by_key(|group| std::cmp::Reverse(largest(group)));
+    for group in &mut queue {
+        group.sort_by_key(|&position| std::cmp::Reverse(files[position].size));
+    }
+
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let workers = request.jobs.max(1).min(queue.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let taken = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(group) = queue.get(taken) else {
+                        break;
+                    };
+                    for (position, result) in fetch_project(request, files, group) {
+                        match result {
+                            Ok(()) => request.reporter.file_done(
+                                &files[position].name,
+                                files[position].size,
+                                Origin::Downloaded,
+                            ),
+                            Err(error) => {
+                                if let Ok(mut failures) = failures.lock() {
+                                    failures.push((position, error));
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap_or_default();
+    failures.sort_by_key(|(position, _)| *position);
+    failures
+}
+
+/// Looks up one project's page and downloads the planned files of it.
+fn fetch_project(
+    request: &BuildRequest<'_>,
+    files: &[PlannedFile],
+    group: &[usize],
+) -> Vec<(usize, Result<(), WheelhouseError>)> {
+    let Some(&first) = group.first() else {
+        return Vec::new();
+    };
+    let located = locate(
+        request,
+        &files[first],
+        group.iter().map(|&position| &files[position]),
+    );
+    group
+        .iter()
+        .map(|&position| {
+            let file = &files[position];
+            let result = match &located {
+                Ok((index, listed)) => match listed.get(&file.name) {
+                    Some(listed) => fetch_one(request, index.as_ref(), listed, file),
+                    None => Err(not_on_index(request, file)),
+                },
+                Err(LookupError::NotListed) => Err(not_on_index(request, file)),
+                Err(error) => Err(error.clone_for(file)),
+            };
+            (position, result)
+        })
+        .collect()
+}
+
+type Located = (Arc<dyn PackageIndex>, BTreeMap<String, IndexFile>);
+
+/// Finds the index that lists the planned files: the index the lock names
+/// first, then the others in configuration order.
+fn locate<'f>(
+    request: &BuildRequest<'_>,
+    first: &PlannedFile,
+    wanted: impl Iterator<Item = &'f PlannedFile> + Clone,
+) -> Result<Located, LookupError> {
+    let Ok(name) = first.package.parse::<PackageName>() else {
+        return Err(LookupError::NotListed);
+    };
+    let mut order: Vec<&Arc<dyn PackageIndex>> = request
+        .indexes
+        .iter()
+        .filter(|index| index.name() == first.index)
+        .collect();
+    order.extend(
+        request
+            .indexes
+            .iter()
+            .filter(|index| index.name() != first.index),
+    );
+    let mut last_error = None;
+    for index in order {
+        match index.project(&name) {
+            Ok(page) => {
+                let listed: BTreeMap<String, IndexFile> = page
+                    .files
+                    .into_iter()
+                    .filter(|listed| wanted.clone().any(|file| file.name == listed.filename))
+                    .map(|listed| (listed.filename.clone(), listed))
+                    .collect();
+                if !listed.is_empty() {
+                    return Ok((Arc::clone(index), listed));
+                }
+            }
+            Err(envlock_index::IndexError::Status { status: 404, .. }) => {}
+            Err(error) => last_error = Some(error),
+        }
+    }
+    match last_error {
+        Some(error) => Err(LookupError::Index(Arc::new(error))),
+        None => Err(LookupError::NotListed),
+    }
+}
+
+/// Why a project's files could not be located.
+#[derive(Debug, Clone)]
+enum LookupError {
+    /// No configured index lists them.
+    NotListed,
+    /// An index failed to answer.
+    Index(Arc<envlock_index::IndexError>),
+}
+
+impl LookupError {
+    fn clone_for(&self, file: &PlannedFile) -> WheelhouseError {
+        match self {
+            LookupError::NotListed => WheelhouseError::FileNotOnIndex {
+                file: file.name.clone(),
+                package: file.package.clone(),
+                version: file.version.clone(),
+                indexes: String::new(),
+            },
+            LookupError::Index(error) => WheelhouseError::ProjectPage {
+                file: file.name.clone(),
+                project: file.package.clone(),
+                source: Arc::clone(error),
+            },
+        }
+    }
+}
+
+fn describe_indexes(indexes: &[Arc<dyn PackageIndex>]) -> String {
+    match indexes {
+        [] => "any index (none is configured)".to_owned(),
+        [only] => format!("the index `{}`", only.name()),
+        many => format!(
+            "any of the indexes {}",
+            many.iter()
+                .map(|index| format!("`{}`", index.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn not_on_index(request: &BuildRequest<'_>, file: &PlannedFile) -> WheelhouseError {
+    WheelhouseError::FileNotOnIndex {
+        file: file.name.clone(),
+        package: file.package.clone(),
+        version: file.version.clone(),
+        indexes: describe_indexes(request.indexes),
+    }
+}
+
+/// Downloads one file, checked against the lock's sha256 and size, and
+/// keeps it in the cache.
+fn fetch_one(
+    request: &BuildRequest<'_>,
+    index: &dyn PackageIndex,
+    listed: &IndexFile,
+    file: &PlannedFile,
+) -> Result<(), WheelhouseError> {
+    if let Some(index_sha256) = &listed.sha256
+        && !index_sha256.eq_ignore_ascii_case(&file.sha256)
+    {
+        return Err(WheelhouseError::IndexHashDiffers {
+            file: file.name.clone(),
+            index: index.name().to_owned(),
+            index_sha256: index_sha256.to_ascii_lowercase(),
+            lock_sha256: file.sha256.clone(),
+        });
+    }
+    // The lock's hash is the one that counts, whether or not the index
+    // announced one: the fetch verifies it before the file gets its name.
+    let mut wanted = listed.clone();
+    wanted.sha256 = Some(file.sha256.clone());
+    let dest = request.out_dir.join(&file.name);
+    let fetched = index
+        .fetch(&wanted, &dest)
+        .map_err(|source| WheelhouseError::Fetch {
+            file: file.name.clone(),
+            source: Box::new(source),
+        })?;
+    if fetched.size != file.size {
+        let _ = std::fs::remove_file(&dest);
+        return Err(WheelhouseError::SizeDiffers {
+            file: file.name.clone(),
+            expected: file.size,
+            actual: fetched.size,
+        });
+    }
+    if let Some(cache) = request.cache {
+        // A file the cache cannot keep is only fetched again next time.
+        let _ = cache.store_file(&dest, &file.sha256);
+    }
+    Ok(())
+}

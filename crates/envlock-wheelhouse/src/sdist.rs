@@ -1,0 +1,111 @@
+//! Packages that the far side builds from source, and whether that needs a
+//! compiler there.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::plan::PlannedFile;
+
+/// A runtime package whose only file for some chosen target is an sdist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceBuild {
+    /// The package.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// The sdist's file name.
+    pub file: String,
+    /// The chosen targets that build it.
+    pub targets: Vec<String>,
+    /// Whether the sdist holds sources for a compiler (C, C++, Cython,
+    /// Fortran or Rust), so that the target needs one to build it.
+    pub needs_compiler: bool,
+    /// One such source file, when there is one, to show why.
+    pub compiled_source: Option<String>,
+}
+
+/// The source builds among `files`, which are in `dir` and verified.
+pub(crate) fn source_builds(dir: &Path, files: &[PlannedFile]) -> Vec<SourceBuild> {
+    files
+        .iter()
+        .filter(|file| file.is_sdist() && !file.build_only)
+        .map(|file| {
+            let compiled_source = compiled_source(&dir.join(&file.name));
+            SourceBuild {
+                package: file.package.clone(),
+                version: file.version.clone(),
+                file: file.name.clone(),
+                targets: file.targets.clone(),
+                needs_compiler: compiled_source.is_some(),
+                compiled_source,
+            }
+        })
+        .collect()
+}
+
+/// Extensions of files that only a compiler turns into something Python
+/// can import.
+const COMPILED_EXTENSIONS: &[&str] = &[
+    ".c", ".cc", ".cpp", ".cxx", ".c++", ".pyx", ".f", ".f90", ".rs", ".m",
+];
+
+fn is_compiled_source(member: &str) -> bool {
+    let lower = member.to_ascii_lowercase();
+    COMPILED_EXTENSIONS
+        .iter()
+        .any(|extension| lower.ends_with(extension))
+}
+
+/// The first member of the sdist that needs a compiler, if any. An archive
+/// that cannot be read is reported as needing one: the cautious answer for
+/// someone planning what the far side must have.
+fn compiled_source(path: &Path) -> Option<String> {
+    let members = match members(path) {
+        Ok(members) => members,
+        Err(reason) => return Some(format!("(cannot read the sdist: {reason})")),
+    };
+    members
+        .into_iter()
+        .find(|member| is_compiled_source(member))
+}
+
+fn members(path: &Path) -> Result<Vec<String>, String> {
+    let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+    let lower = path.to_string_lossy().to_ascii_lowercase();
+    if lower.ends_with(".zip") {
+        let archive = zip::ZipArchive::new(file).map_err(|error| error.to_string())?;
+        return Ok(archive
+            .file_names()
+            .filter_map(|name| name.ok().map(|name| name.into_owned()))
+            .collect());
+    }
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let entries = archive.entries().map_err(|error| error.to_string())?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|error| error.to_string())?;
+        let name = entry
+            .path()
+            .map_err(|error| error.to_string())?
+            .to_string_lossy()
+            .into_owned();
+        names.push(name);
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiled_sources_are_recognised() {
+        assert!(is_compiled_source("urwid-2.1.2/source/str_util.c"));
+        assert!(is_compiled_source("pkg/_speedups.pyx"));
+        assert!(!is_compiled_source(
+            "pyperclip-1.8.2/src/pyperclip/__init__.py"
+        ));
+        assert!(!is_compiled_source("pkg/README.md"));
+    }
+}

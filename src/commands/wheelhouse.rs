@@ -1,0 +1,228 @@
+//! `envlock wheelhouse` and `envlock verify`.
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use envlock_index::Cache;
+use envlock_wheelhouse::{
+    BuildRequest, BuildSummary, PlatformSelector, VerifyReport, WheelhouseError,
+};
+
+use crate::cli::{GlobalOptions, VerifyArgs, WheelhouseArgs};
+use crate::commands::indexes;
+use crate::commands::progress::WheelhouseProgress;
+use crate::diagnostics;
+
+/// Builds the wheelhouse; exit 0 when it is complete and verified.
+pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<ExitCode> {
+    let lock_text = std::fs::read_to_string(&args.lock).map_err(|error| {
+        diagnostics::plain(
+            format!("{}: cannot read the lock: {error}", args.lock.display()),
+            Some("give the lock to build from: envlock wheelhouse path/to/envlock.lock".to_owned()),
+        )
+    })?;
+    let lock = envlock_lock::decode(&lock_text)
+        .map_err(|error| diagnostics::lock_error(&args.lock, error))?;
+    let platforms = args
+        .platform
+        .iter()
+        .map(|value| PlatformSelector::parse(value))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| wheelhouse_error(&error))?;
+    let targets = envlock_wheelhouse::select_targets(&lock, &platforms, &args.target)
+        .map_err(|error| wheelhouse_error(&error))?;
+    let opened = indexes::open_optional(global)?;
+    let cache = Cache::new(opened.cache_root.clone());
+    let progress = WheelhouseProgress::new(global.quiet == 0 && std::io::stderr().is_terminal());
+    let request = BuildRequest {
+        lock: &lock,
+        lock_text: &lock_text,
+        targets,
+        indexes: &opened.indexes,
+        cache: Some(&cache),
+        out_dir: &args.output,
+        jobs: args.jobs,
+        reporter: &progress,
+    };
+    let result = envlock_wheelhouse::build(&request);
+    progress.finish();
+    let summary = result.map_err(|error| wheelhouse_error(&error))?;
+    let archive = match &args.archive {
+        Some(path) => Some(
+            envlock_wheelhouse::write_archive(&args.output, path)
+                .map_err(|error| wheelhouse_error(&error))?,
+        ),
+        None => None,
+    };
+    if args.json {
+        let value = serde_json::json!({
+            "wheelhouse": summary,
+            "archive": archive,
+        });
+        print_out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        ));
+    }
+    if global.quiet == 0 {
+        for line in summary_lines(&summary) {
+            say(&line);
+        }
+        if let Some(archive) = &archive {
+            say(&format!(
+                "Archived {} files into {} ({}, sha256 {})",
+                archive.files,
+                archive.path.display(),
+                human_bytes(archive.bytes),
+                archive.sha256
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks a wheelhouse; exit 0 when intact, 1 when anything is wrong.
+pub fn verify(global: &GlobalOptions, args: &VerifyArgs) -> miette::Result<ExitCode> {
+    let report = envlock_wheelhouse::verify(&args.dir).map_err(|error| wheelhouse_error(&error))?;
+    if args.json {
+        print_out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ));
+    }
+    if report.is_intact() {
+        if global.quiet == 0 {
+            say(&verified_line(&report));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if global.quiet < 2 {
+        for problem in &report.problems {
+            say(&format!("error: {problem}"));
+        }
+        say(&format!(
+            "{}: {} problem(s) in {} files checked",
+            report.dir.display(),
+            report.problems.len(),
+            report.files
+        ));
+        say(
+            "hint: carry the wheelhouse again (or its archive), or rebuild it with `envlock wheelhouse`; do not install from it as it is",
+        );
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn verified_line(report: &VerifyReport) -> String {
+    format!(
+        "{}: all {} files ({}) match the lock and SHA256SUMS (targets: {})",
+        report.dir.display(),
+        report.files,
+        human_bytes(report.bytes),
+        report.targets.join(", ")
+    )
+}
+
+fn summary_lines(summary: &BuildSummary) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Built {} for {}: {} files, {} in {:.2}s ({} downloaded, {} from the cache, {} already there)",
+        summary.dir.display(),
+        summary.targets.join(", "),
+        summary.files,
+        human_bytes(summary.bytes),
+        summary.seconds,
+        if summary.downloaded_files == 0 {
+            "none".to_owned()
+        } else {
+            format!(
+                "{} files, {}",
+                summary.downloaded_files,
+                human_bytes(summary.downloaded_bytes)
+            )
+        },
+        summary.cached_files,
+        summary.kept_files,
+    )];
+    if !summary.removed_files.is_empty() {
+        lines.push(format!(
+            "Removed {} files the lock no longer has: {}",
+            summary.removed_files.len(),
+            summary.removed_files.join(", ")
+        ));
+    }
+    if !summary.source_builds.is_empty() {
+        lines.push(format!(
+            "{} package(s) have no wheel for a target and will be built there from their sdist:",
+            summary.source_builds.len()
+        ));
+        for build in &summary.source_builds {
+            let need = match (&build.needs_compiler, &build.compiled_source) {
+                (true, Some(source)) => format!("needs a C compiler on the target ({source})"),
+                (true, None) => "needs a C compiler on the target".to_owned(),
+                (false, _) => "pure Python, no compiler needed".to_owned(),
+            };
+            lines.push(format!(
+                "  {} {} [{}]: {need}",
+                build.package,
+                build.version,
+                build.targets.join(", ")
+            ));
+        }
+    }
+    lines
+}
+
+/// Sizes as people read them: 1.5 MiB.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+fn wheelhouse_error(error: &WheelhouseError) -> miette::Report {
+    let mut hints: Vec<String> = error.hint().into_iter().collect();
+    if let WheelhouseError::Incomplete { failures, .. } = error {
+        // The first few failures tell the story; a page of identical ones
+        // hides it.
+        const SHOWN: usize = 10;
+        let mut details: Vec<String> = failures
+            .iter()
+            .take(SHOWN)
+            .map(|failure| {
+                let mut text = failure.to_string();
+                let mut source = std::error::Error::source(failure);
+                while let Some(cause) = source {
+                    text.push_str(&format!(": {cause}"));
+                    source = cause.source();
+                }
+                if let Some(hint) = failure.hint() {
+                    text.push_str(&format!("\n    hint: {hint}"));
+                }
+                format!("  - {text}")
+            })
+            .collect();
+        if failures.len() > SHOWN {
+            details.push(format!("  … and {} more", failures.len() - SHOWN));
+        }
+        return diagnostics::plain(format!("{error}:\n{}", details.join("\n")), hints.pop());
+    }
+    diagnostics::chained(error, hints)
+}
+
+#[allow(clippy::print_stdout)]
+fn print_out(text: &str) {
+    print!("{text}");
+}
+
+#[allow(clippy::print_stderr)]
+fn say(line: &str) {
+    eprintln!("{line}");
+}
