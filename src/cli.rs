@@ -193,6 +193,18 @@ pub struct WheelhouseArgs {
     #[arg(long, value_name = "FILE")]
     pub archive: Option<PathBuf>,
 
+    /// Build the wheels of packages that have only an sdist for a target
+    /// here, with an interpreter of the target's Python, instead of leaving
+    /// the build to the target. Refused when the wheel built here would not
+    /// install on the target's platform.
+    #[arg(long)]
+    pub build_wheels: bool,
+
+    /// The interpreter for --build-wheels (default: python3.X on PATH for a
+    /// target of Python 3.X).
+    #[arg(long, value_name = "PATH", requires = "build_wheels")]
+    pub python: Option<PathBuf>,
+
     /// Print the summary as JSON on standard output.
     #[arg(long)]
     pub json: bool,

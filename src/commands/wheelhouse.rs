@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use envlock_index::Cache;
 use envlock_wheelhouse::{
-    BuildRequest, BuildSummary, PlatformSelector, VerifyReport, WheelhouseError,
+    BuildRequest, BuildSummary, PlatformSelector, VerifyReport, WheelBuildOptions, WheelhouseError,
 };
 
 use crate::cli::{GlobalOptions, VerifyArgs, WheelhouseArgs};
@@ -43,6 +43,9 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         out_dir: &args.output,
         jobs: args.jobs,
         reporter: &progress,
+        build_wheels: args.build_wheels.then(|| WheelBuildOptions {
+            python: args.python.clone(),
+        }),
     };
     let result = envlock_wheelhouse::build(&request);
     progress.finish();
@@ -148,6 +151,14 @@ fn summary_lines(summary: &BuildSummary) -> Vec<String> {
             "Removed {} files the lock no longer has: {}",
             summary.removed_files.len(),
             summary.removed_files.join(", ")
+        ));
+    }
+    for wheel in &summary.built_wheels {
+        lines.push(format!(
+            "Built {} here from {} for {}",
+            wheel.file,
+            wheel.sdist,
+            wheel.targets.join(", ")
         ));
     }
     if !summary.source_builds.is_empty() {

@@ -4,7 +4,7 @@
 
 use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions};
 
-use crate::util::{TestDir, run};
+use crate::util::{TestDir, run, sdist, zip_archive};
 
 /// A small universe with the shapes that matter: a marker-gated root
 /// requirement, a package whose newest version dropped an old Python, one
@@ -389,24 +389,6 @@ fn dynamic_sdist() -> Vec<u8> {
     ])
 }
 
-/// A tar.gz of (path, text) entries.
-fn sdist(files: &[(&str, &str)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
-        Vec::new(),
-        flate2::Compression::default(),
-    ));
-    for &(path, text) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(text.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder
-            .append_data(&mut header, path, text.as_bytes())
-            .unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
-}
-
 envlock_test!(
     dynamic_sdist_metadata_is_built_with_the_backend_hook,
     |dir| {
@@ -444,7 +426,6 @@ envlock_test!(
 /// requirement of the sdist below, which envlock must unpack into a build
 /// environment itself (no pip, no network).
 fn backend_wheel() -> Vec<u8> {
-    use std::io::Write as _;
     let backend = "import os\n\
         def prepare_metadata_for_build_wheel(directory, config_settings=None):\n\
         \x20   folder = 'needsbackend-2.0.dist-info'\n\
@@ -464,14 +445,7 @@ fn backend_wheel() -> Vec<u8> {
         ),
         ("backendpkg-1.0.dist-info/RECORD", ""),
     ];
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (path, text) in files {
-        writer
-            .start_file(path, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(text.as_bytes()).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
+    zip_archive(&files)
 }
 
 envlock_test!(build_requirements_are_unpacked_from_pure_wheels, |dir| {

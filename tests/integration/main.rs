@@ -12,3 +12,4 @@ mod conformance;
 mod live;
 mod lock;
 mod review;
+mod wheelhouse;

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use envlock_index::{Cache, IndexFile, PackageIndex};
-use envlock_lock::Lock;
+use envlock_lock::{Lock, LockedFile};
 use envlock_pep::PackageName;
 use serde::Serialize;
 
@@ -22,6 +22,7 @@ use crate::error::WheelhouseError;
 use crate::layout;
 use crate::plan::{PlannedFile, planned_files};
 use crate::sdist::{SourceBuild, source_builds};
+use crate::wheel_build::{BuiltWheel, WheelBuildOptions, build_wheels};
 
 /// Where a file of the wheelhouse came from in this build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,6 +69,9 @@ pub struct BuildRequest<'a> {
     pub jobs: usize,
     /// Progress.
     pub reporter: &'a dyn Reporter,
+    /// Build the wheels of sdist-only packages here (`--build-wheels`)
+    /// instead of leaving them to the target.
+    pub build_wheels: Option<WheelBuildOptions>,
 }
 
 /// What a build did.
@@ -95,6 +99,8 @@ pub struct BuildSummary {
     pub seconds: f64,
     /// Packages that the target will build from source.
     pub source_builds: Vec<SourceBuild>,
+    /// Wheels built here from sdists (`--build-wheels`).
+    pub built_wheels: Vec<BuiltWheel>,
 }
 
 /// Builds (or brings up to date) the wheelhouse that `request` describes.
@@ -107,6 +113,13 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
     let started = Instant::now();
     let out_dir = request.out_dir;
     layout::prepare_dir(out_dir)?;
+    // The lock and the targets go in first, so that an unfinished build can
+    // be checked (`envlock verify` lists what is missing) and resumed.
+    layout::write_atomic(&out_dir.join(layout::LOCK), request.lock_text.as_bytes())?;
+    layout::write_atomic(
+        &out_dir.join(layout::MANIFEST),
+        layout::manifest_text(&request.lock.name, &request.targets, &[]).as_bytes(),
+    )?;
     let files = planned_files(request.lock, &request.targets);
     let total_bytes = files.iter().map(|file| file.size).sum();
     request.reporter.planned(files.len(), total_bytes);
@@ -154,8 +167,30 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
     }
 
     let removed_files = layout::remove_unplanned(out_dir, &files)?;
-    let source_builds = source_builds(out_dir, &files);
-    layout::write_outputs(request, &files, &source_builds)?;
+    let mut source_builds = source_builds(out_dir, &files);
+    let mut built_wheels = Vec::new();
+    let mut exported_lock = request.lock.clone();
+    let mut all_files = files.clone();
+    if let Some(options) = &request.build_wheels {
+        built_wheels = build_wheels(out_dir, request.lock, &source_builds, options)?;
+        add_built_wheels(&mut exported_lock, &mut all_files, &built_wheels);
+        // What was built here is no longer built on the target.
+        for source in &mut source_builds {
+            source.targets.retain(|target| {
+                !built_wheels
+                    .iter()
+                    .any(|wheel| wheel.sdist == source.file && wheel.targets.contains(target))
+            });
+        }
+        source_builds.retain(|source| !source.targets.is_empty());
+    }
+    layout::write_outputs(
+        request,
+        &exported_lock,
+        &all_files,
+        &source_builds,
+        &built_wheels,
+    )?;
 
     let count = |origin: Origin| {
         origins
@@ -178,7 +213,41 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
         removed_files,
         seconds: started.elapsed().as_secs_f64(),
         source_builds,
+        built_wheels,
     })
+}
+
+/// Adds the wheels built here to the lock that the exports are written
+/// from (the carried `envlock.lock` stays as it was) and to the files of
+/// the static index.
+fn add_built_wheels(lock: &mut Lock, files: &mut Vec<PlannedFile>, built: &[BuiltWheel]) {
+    for wheel in built {
+        let Some(package) = lock
+            .packages
+            .iter_mut()
+            .find(|package| package.name == wheel.package && package.version == wheel.version)
+        else {
+            continue;
+        };
+        package.files.push(LockedFile {
+            name: wheel.file.clone(),
+            sha256: wheel.sha256.clone(),
+            size: wheel.size,
+            targets: wheel.targets.iter().cloned().collect(),
+        });
+        files.push(PlannedFile {
+            package: wheel.package.clone(),
+            version: wheel.version.clone(),
+            index: package.index.clone(),
+            name: wheel.file.clone(),
+            sha256: wheel.sha256.clone(),
+            size: wheel.size,
+            targets: wheel.targets.clone(),
+            build_only: false,
+            requires_python: package.requires_python.clone(),
+        });
+    }
+    files.sort_by(|left, right| left.name.cmp(&right.name));
 }
 
 fn file_size(path: &Path) -> Option<u64> {

@@ -123,6 +123,58 @@ pub enum WheelhouseError {
         example: String,
     },
 
+    /// `--build-wheels` found no interpreter for a target's Python.
+    #[error(
+        "--build-wheels needs Python {version} for the target `{target}`, and there is no python{version} on PATH"
+    )]
+    NoInterpreter {
+        /// The Python version, `3.X`.
+        version: String,
+        /// The target.
+        target: String,
+    },
+
+    /// The interpreter found or given is not the target's Python.
+    #[error("{} is {found}, but the target `{target}` needs Python {version}", python.display())]
+    WrongInterpreter {
+        /// The interpreter.
+        python: PathBuf,
+        /// What it turned out to be.
+        found: String,
+        /// The version needed.
+        version: String,
+        /// The target.
+        target: String,
+    },
+
+    /// Building a wheel from a locked sdist failed.
+    #[error("building a wheel of {package} for `{target}` with {} failed:\n{reason}", python.display())]
+    WheelBuildFailed {
+        /// The package.
+        package: String,
+        /// The target.
+        target: String,
+        /// The interpreter.
+        python: PathBuf,
+        /// pip's last lines.
+        reason: String,
+    },
+
+    /// A wheel built here does not install on the target's platform.
+    #[error(
+        "building {package} here gave `{wheel}`, which does not install on `{target}` ({platform}); envlock does not put a wheel built for this machine into a wheelhouse for another platform"
+    )]
+    HostWheel {
+        /// The package.
+        package: String,
+        /// The wheel built.
+        wheel: String,
+        /// The target.
+        target: String,
+        /// The target's platform.
+        platform: String,
+    },
+
     /// The lock inside a wheelhouse cannot be read.
     #[error("cannot read the lock of the wheelhouse at {}", path.display())]
     Lock {
@@ -200,6 +252,15 @@ impl WheelhouseError {
             ),
             WheelhouseError::NoIndex { .. } => Some(
                 "pass --index-url URL (or --find-links DIR), or set ENVLOCK_INDEX_URL".to_owned(),
+            ),
+            WheelhouseError::NoInterpreter { version, .. } => Some(format!(
+                "install Python {version}, or give one with --python PATH"
+            )),
+            WheelhouseError::WrongInterpreter { version, .. } => Some(format!(
+                "give a Python {version} with --python PATH"
+            )),
+            WheelhouseError::HostWheel { .. } => Some(
+                "leave out --build-wheels to carry the sdist and its build requirements (it is then built on the target), or build that wheel on a machine of the target's platform".to_owned(),
             ),
             WheelhouseError::Incomplete { .. } => Some(
                 "run the same command again: verified files are kept and only the missing ones are fetched".to_owned(),

@@ -21,13 +21,14 @@ use std::fmt::Write as _;
 use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 
-use envlock_lock::{FileLocation, export_pylock, export_requirements};
+use envlock_lock::{FileLocation, Lock, export_pylock, export_requirements};
 use sha2::{Digest, Sha256};
 
 use crate::build::BuildRequest;
 use crate::error::WheelhouseError;
 use crate::plan::PlannedFile;
 use crate::sdist::SourceBuild;
+use crate::wheel_build::BuiltWheel;
 
 /// The prefix of every temporary file envlock makes in a wheelhouse (the
 /// index client uses `.envlock-download-`, which shares it).
@@ -164,19 +165,30 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WheelhouseEr
     Ok(())
 }
 
-/// The manifest: which lock and which targets the folder serves.
-pub(crate) fn manifest_text(lock_name: &str, targets: &[String]) -> String {
+/// The manifest: which lock and which targets the folder serves, and the
+/// wheels built here (which the lock does not know).
+pub(crate) fn manifest_text(lock_name: &str, targets: &[String], built: &[BuiltWheel]) -> String {
+    let list = |values: &[String]| {
+        values
+            .iter()
+            .map(|value| toml_string(value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut out = String::new();
     out.push_str("# Written by `envlock wheelhouse`. Do not edit: `envlock verify` reads it.\n");
     let _ = writeln!(out, "lock = {}", toml_string(lock_name));
-    out.push_str("targets = [");
-    for (position, target) in targets.iter().enumerate() {
-        if position > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(&toml_string(target));
+    let _ = writeln!(out, "targets = [{}]", list(targets));
+    for wheel in built {
+        out.push_str("\n[[built-wheel]]\n");
+        let _ = writeln!(out, "package = {}", toml_string(&wheel.package));
+        let _ = writeln!(out, "version = {}", toml_string(&wheel.version));
+        let _ = writeln!(out, "sdist = {}", toml_string(&wheel.sdist));
+        let _ = writeln!(out, "file = {}", toml_string(&wheel.file));
+        let _ = writeln!(out, "sha256 = {}", toml_string(&wheel.sha256));
+        let _ = writeln!(out, "size = {}", wheel.size);
+        let _ = writeln!(out, "targets = [{}]", list(&wheel.targets));
     }
-    out.push_str("]\n");
     out
 }
 
@@ -184,37 +196,51 @@ fn toml_string(value: &str) -> String {
     toml::Value::String(value.to_owned()).to_string()
 }
 
-/// The targets a wheelhouse's manifest names.
-pub(crate) fn read_manifest(dir: &Path) -> Result<Vec<String>, WheelhouseError> {
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        targets: Vec<String>,
-    }
+/// What a wheelhouse's manifest says.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct Manifest {
+    /// The targets the wheelhouse serves.
+    pub targets: Vec<String>,
+    /// Wheels built here from sdists.
+    #[serde(default, rename = "built-wheel")]
+    pub built_wheels: Vec<ManifestWheel>,
+}
+
+/// A built wheel as the manifest records it.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ManifestWheel {
+    /// The wheel's file name.
+    pub file: String,
+    /// Its sha256.
+    pub sha256: String,
+}
+
+/// Reads a wheelhouse's manifest.
+pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest, WheelhouseError> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path)
         .map_err(|error| WheelhouseError::io("read", &path, error))?;
-    let manifest: Manifest = toml::from_str(&text).map_err(|error| WheelhouseError::Malformed {
+    toml::from_str(&text).map_err(|error| WheelhouseError::Malformed {
         path: path.clone(),
         reason: error.message().to_owned(),
-    })?;
-    Ok(manifest.targets)
+    })
 }
 
 /// Writes every file of the wheelhouse besides the distributions, with
 /// `SHA256SUMS` last.
 pub(crate) fn write_outputs(
     request: &BuildRequest<'_>,
+    lock: &Lock,
     files: &[PlannedFile],
     source_builds: &[SourceBuild],
+    built_wheels: &[BuiltWheel],
 ) -> Result<(), WheelhouseError> {
     let dir = request.out_dir;
-    let lock = request.lock;
     let targets = request.targets.as_slice();
     let requirements = export_requirements(lock, Some(targets))?;
     write_atomic(&dir.join("requirements.txt"), requirements.as_bytes())?;
     let pylock = export_pylock(lock, Some(targets), &FileLocation::Wheelhouse)?;
     write_atomic(&dir.join("pylock.toml"), pylock.as_bytes())?;
-    write_atomic(&dir.join(LOCK), request.lock_text.as_bytes())?;
     write_simple_index(dir, files)?;
     write_atomic(
         &dir.join("README.txt"),
@@ -222,7 +248,7 @@ pub(crate) fn write_outputs(
     )?;
     write_atomic(
         &dir.join(MANIFEST),
-        manifest_text(&lock.name, targets).as_bytes(),
+        manifest_text(&lock.name, targets, built_wheels).as_bytes(),
     )?;
     write_checksums(dir, files)
 }

@@ -26,6 +26,7 @@ mod layout;
 mod plan;
 mod sdist;
 mod verify;
+mod wheel_build;
 
 pub use archive::{ArchiveSummary, write_archive};
 pub use build::{BuildRequest, BuildSummary, Origin, Reporter, SilentReporter, build};
@@ -33,3 +34,4 @@ pub use error::WheelhouseError;
 pub use plan::{PlatformSelector, select_targets};
 pub use sdist::SourceBuild;
 pub use verify::{Problem, VerifyReport, verify};
+pub use wheel_build::{BuiltWheel, WheelBuildOptions};

@@ -90,7 +90,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
         path: lock_path.clone(),
         source,
     })?;
-    let targets = layout::read_manifest(dir)?;
+    let manifest = layout::read_manifest(dir)?;
+    let targets = manifest.targets;
     let planned = planned_files(&lock, &targets);
     let present = layout::all_files(dir)?;
     let present_set: BTreeSet<&str> = present.iter().map(String::as_str).collect();
@@ -113,6 +114,9 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
     }
     for file in &planned {
         expected.insert(file.name.as_str(), file.sha256.as_str());
+    }
+    for wheel in &manifest.built_wheels {
+        expected.insert(wheel.file.as_str(), wheel.sha256.as_str());
     }
     for path in expected.keys() {
         if !present_set.contains(path) {

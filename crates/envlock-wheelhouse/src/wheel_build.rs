@@ -1,0 +1,240 @@
+//! `--build-wheels`: building the wheels of sdist-only packages here, with
+//! an interpreter of the target's Python, and keeping them only when they
+//! install on the target.
+//!
+//! A wheel built on this machine is tagged for this machine. A pure-Python
+//! build (`py3-none-any`) installs anywhere; a compiled one is tagged
+//! `linux_x86_64` or similar, which a manylinux or macOS target does not
+//! accept — and must not be made to, since it was linked against this
+//! machine's libraries. Such a build is refused with the reason, never
+//! renamed or carried silently.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use envlock_lock::Lock;
+use envlock_pep::{Platform, PythonVersion, Target, WheelFilename};
+use serde::Serialize;
+
+use crate::error::WheelhouseError;
+use crate::layout::{self, TEMPORARY_PREFIX};
+use crate::sdist::SourceBuild;
+
+/// How `--build-wheels` finds its interpreters.
+#[derive(Debug, Clone, Default)]
+pub struct WheelBuildOptions {
+    /// The interpreter to use for every target; by default `python3.X` on
+    /// `PATH` for a target of Python 3.X.
+    pub python: Option<PathBuf>,
+}
+
+/// A wheel built here from a locked sdist and put into the wheelhouse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuiltWheel {
+    /// The package.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// The sdist it was built from.
+    pub sdist: String,
+    /// The wheel's file name.
+    pub file: String,
+    /// Its sha256.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The chosen targets it installs on.
+    pub targets: Vec<String>,
+}
+
+/// Builds a wheel for every source build and target, with the wheelhouse
+/// at `dir` as the only index (its build requirements are there).
+pub(crate) fn build_wheels(
+    dir: &Path,
+    lock: &Lock,
+    source_builds: &[SourceBuild],
+    options: &WheelBuildOptions,
+) -> Result<Vec<BuiltWheel>, WheelhouseError> {
+    let mut interpreters: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // (sdist, interpreter) → the wheel built from it, so that targets that
+    // share a Python share one build.
+    let mut builds: BTreeMap<(String, PathBuf), String> = BTreeMap::new();
+    let mut built: BTreeMap<String, BuiltWheel> = BTreeMap::new();
+    for source in source_builds {
+        for target_name in &source.targets {
+            let Some(locked_target) = lock.target(target_name) else {
+                continue;
+            };
+            let target = target_of(&locked_target.python, &locked_target.platform)?;
+            let python = match interpreters.get(&locked_target.python) {
+                Some(python) => python.clone(),
+                None => {
+                    let python = interpreter_for(&locked_target.python, target_name, options)?;
+                    interpreters.insert(locked_target.python.clone(), python.clone());
+                    python
+                }
+            };
+            let key = (source.file.clone(), python.clone());
+            let wheel_name = match builds.get(&key) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = build_one(dir, source, &python, target_name)?;
+                    builds.insert(key, name.clone());
+                    name
+                }
+            };
+            let accepted = WheelFilename::parse(&wheel_name)
+                .ok()
+                .and_then(|wheel| target.tags().wheel_priority(&wheel))
+                .is_some();
+            if !accepted {
+                let _ = std::fs::remove_file(dir.join(&wheel_name));
+                built.remove(&wheel_name);
+                return Err(WheelhouseError::HostWheel {
+                    package: source.package.clone(),
+                    wheel: wheel_name,
+                    target: target_name.clone(),
+                    platform: locked_target.platform.clone(),
+                });
+            }
+            let path = dir.join(&wheel_name);
+            let entry = match built.remove(&wheel_name) {
+                Some(entry) => entry,
+                None => BuiltWheel {
+                    package: source.package.clone(),
+                    version: source.version.clone(),
+                    sdist: source.file.clone(),
+                    file: wheel_name.clone(),
+                    sha256: layout::sha256_of(&path)?,
+                    size: std::fs::metadata(&path)
+                        .map_err(|error| WheelhouseError::io("read", &path, error))?
+                        .len(),
+                    targets: Vec::new(),
+                },
+            };
+            let mut entry = entry;
+            entry.targets.push(target_name.clone());
+            built.insert(wheel_name, entry);
+        }
+    }
+    Ok(built.into_values().collect())
+}
+
+fn target_of(python: &str, platform: &str) -> Result<Target, WheelhouseError> {
+    let invalid = |reason: String| WheelhouseError::Malformed {
+        path: PathBuf::from(layout::LOCK),
+        reason,
+    };
+    let python = PythonVersion::parse(python).map_err(|error| invalid(error.to_string()))?;
+    let platform = Platform::parse(platform).map_err(|error| invalid(error.to_string()))?;
+    Target::new(python, platform).map_err(|error| invalid(error.to_string()))
+}
+
+/// The interpreter for Python `version` (`3.X`): the one given, or
+/// `python3.X` on `PATH`; checked to really be that version.
+fn interpreter_for(
+    version: &str,
+    target: &str,
+    options: &WheelBuildOptions,
+) -> Result<PathBuf, WheelhouseError> {
+    let python = match &options.python {
+        Some(python) => python.clone(),
+        None => find_on_path(&format!("python{version}")).ok_or_else(|| {
+            WheelhouseError::NoInterpreter {
+                version: version.to_owned(),
+                target: target.to_owned(),
+            }
+        })?,
+    };
+    let output = Command::new(&python)
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .map_err(|error| WheelhouseError::io("run", &python, error))?;
+    let found = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if !output.status.success() || found != version {
+        return Err(WheelhouseError::WrongInterpreter {
+            python,
+            found: if found.is_empty() {
+                "nothing (it did not run)".to_owned()
+            } else {
+                format!("Python {found}")
+            },
+            version: version.to_owned(),
+            target: target.to_owned(),
+        });
+    }
+    Ok(python)
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Runs `pip wheel` on the sdist with the wheelhouse as its only index, in
+/// a temporary folder; moves the wheel into the wheelhouse and returns its
+/// name.
+fn build_one(
+    dir: &Path,
+    source: &SourceBuild,
+    python: &Path,
+    target: &str,
+) -> Result<String, WheelhouseError> {
+    let staging = tempfile::Builder::new()
+        .prefix(TEMPORARY_PREFIX)
+        .tempdir_in(dir)
+        .map_err(|error| WheelhouseError::io("create a temporary folder in", dir, error))?;
+    let output = Command::new(python)
+        .args([
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--find-links",
+        ])
+        .arg(dir)
+        .arg("--wheel-dir")
+        .arg(staging.path())
+        .arg(dir.join(&source.file))
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PIP_FIND_LINKS")
+        .output()
+        .map_err(|error| WheelhouseError::io("run", python, error))?;
+    let failed = |reason: String| WheelhouseError::WheelBuildFailed {
+        package: source.package.clone(),
+        target: target.to_owned(),
+        python: python.to_path_buf(),
+        reason,
+    };
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(failed(tail.join("\n")));
+    }
+    let wheels: Vec<PathBuf> = std::fs::read_dir(staging.path())
+        .map_err(|error| WheelhouseError::io("read", staging.path(), error))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "whl"))
+        .collect();
+    let [wheel] = wheels.as_slice() else {
+        return Err(failed(format!(
+            "pip wheel left {} wheels, not one",
+            wheels.len()
+        )));
+    };
+    let name = wheel
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dest = dir.join(&name);
+    std::fs::rename(wheel, &dest).map_err(|error| WheelhouseError::io("write", &dest, error))?;
+    Ok(name)
+}

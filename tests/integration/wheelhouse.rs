@@ -1,0 +1,766 @@
+//! `envlock wheelhouse` and `envlock verify` against the fixture index: a
+//! wheelhouse installs with pip and no network, faults leave nothing
+//! unverified behind, rebuilds come from the cache, archives are
+//! reproducible, and a damaged carry is caught.
+
+use std::path::Path;
+use std::process::Command;
+
+use envlock_test::{DistSpec, Fault, FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
+
+use crate::util::{TestDir, run, sdist, zip_archive};
+
+/// A PEP 517 backend small enough to read: it packs the sdist's import
+/// package into a wheel. A C file in the package is never compiled, but it
+/// makes the wheel platform-specific (tagged for this interpreter on
+/// `linux_x86_64`), as a real compiled build would be.
+const TINY_BACKEND: &str = r#"import base64, hashlib, os, sys, zipfile
+
+def _fields():
+    with open("PKG-INFO") as source:
+        text = source.read()
+    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line), text
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    fields, metadata = _fields()
+    stem = fields["Name"].replace("-", "_") + "-" + fields["Version"]
+    package = fields["Name"].replace("-", "_")
+    compiled = any(name.endswith(".c") for name in os.listdir(package))
+    python = "cp%d%d" % sys.version_info[:2]
+    tag = python + "-" + python + "-linux_x86_64" if compiled else "py3-none-any"
+    wheel = stem + "-" + tag + ".whl"
+    records = []
+    with zipfile.ZipFile(os.path.join(wheel_directory, wheel), "w") as out:
+        def add(path, data):
+            out.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            records.append("%s,sha256=%s,%d" % (path, digest.decode(), len(data)))
+        for name in sorted(os.listdir(package)):
+            if name.endswith(".py"):
+                with open(os.path.join(package, name), "rb") as source:
+                    add(package + "/" + name, source.read())
+        add(stem + ".dist-info/METADATA", metadata.encode())
+        add(stem + ".dist-info/WHEEL", ("Wheel-Version: 1.0\nGenerator: tiny\nRoot-Is-Purelib: %s\nTag: %s\n" % (str(not compiled).lower(), tag)).encode())
+        out.writestr(stem + ".dist-info/RECORD", "\n".join(records + [stem + ".dist-info/RECORD,,"]) + "\n")
+    return wheel
+"#;
+
+fn backend_wheel() -> Vec<u8> {
+    zip_archive(&[
+        ("tiny_backend.py", TINY_BACKEND),
+        (
+            "tinybackend-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: tinybackend\nVersion: 1.0\n",
+        ),
+        (
+            "tinybackend-1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
+        ("tinybackend-1.0.dist-info/RECORD", ""),
+    ])
+}
+
+/// An sdist built by the tiny backend; `c_source` adds a C file that a
+/// real build would compile.
+fn tiny_sdist(name: &str, c_source: bool) -> Vec<u8> {
+    let base = format!("{name}-1.0");
+    let metadata =
+        format!("Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\nRequires-Dist: flask\n");
+    let pyproject =
+        "[build-system]\nrequires = [\"tinybackend\"]\nbuild-backend = \"tiny_backend\"\n";
+    let module = format!("NAME = \"{name}\"\n");
+    let mut entries = vec![
+        (format!("{base}/PKG-INFO"), metadata),
+        (format!("{base}/pyproject.toml"), pyproject.to_owned()),
+        (format!("{base}/{name}/__init__.py"), module),
+    ];
+    if c_source {
+        entries.push((
+            format!("{base}/{name}/_speedups.c"),
+            "int speedup(void) { return 1; }\n".to_owned(),
+        ));
+    }
+    let borrowed: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    sdist(&borrowed)
+}
+
+/// The wheelhouse universe: pure wheels, two sdist-only packages (one with
+/// C sources), and the backend that builds them.
+fn universe() -> FixtureIndex {
+    let mut index = FixtureIndex::new();
+    index.add_wheel(
+        &DistSpec::new("flask", "3.0.3").requires("werkzeug>=3.0"),
+        "py3-none-any",
+    );
+    index.add_wheel(&DistSpec::new("werkzeug", "3.0.6"), "py3-none-any");
+    index.add_wheel(&DistSpec::new("tqdm", "4.67.0"), "py3-none-any");
+    index.add_wheel(&DistSpec::new("bigpkg", "1.0"), "py3-none-any");
+    index.add_file(
+        "tinybackend",
+        FixtureFile::new("tinybackend-1.0-py3-none-any.whl", backend_wheel()),
+    );
+    index.add_file(
+        "purecli",
+        FixtureFile::new("purecli-1.0.tar.gz", tiny_sdist("purecli", false)),
+    );
+    index.add_file(
+        "native",
+        FixtureFile::new("native-1.0.tar.gz", tiny_sdist("native", true)),
+    );
+    index
+}
+
+/// The Python the tests install with, as `3.X`.
+fn host_python() -> Option<String> {
+    let output = Command::new("python3")
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+fn target_name(python: &str) -> String {
+    format!("cp{}-manylinux_2_28_x86_64", python.replace('.', ""))
+}
+
+/// Writes the spec (for the host's Python and one macOS target) and locks it.
+fn locked(dir: &TestDir, server: &FixtureServer, python: &str) {
+    locked_with(
+        dir,
+        server,
+        python,
+        r#""flask", "tqdm", "purecli", "native", "bigpkg""#,
+    );
+}
+
+/// Like [`locked`], with these requirements (TOML strings, comma-separated).
+fn locked_with(dir: &TestDir, server: &FixtureServer, python: &str, requirements: &str) {
+    std::fs::write(
+        dir.join("envlock.toml"),
+        format!(
+            "name = \"kit\"\nrequirements = [{requirements}]\n\
+             [[targets]]\npython = \"{python}\"\nplatform = \"manylinux_2_28_x86_64\"\n\
+             [[targets]]\npython = \"{python}\"\nplatform = \"macos\"\n"
+        ),
+    )
+    .unwrap();
+    let mut command = dir.envlock();
+    command.args(["lock", "--index-url", &server.index_url()]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+fn wheelhouse(dir: &TestDir, index_url: Option<&str>, extra: &[&str]) -> (i32, String, String) {
+    let mut command = dir.envlock();
+    if let Some(url) = index_url {
+        command.args(["--index-url", url]);
+    }
+    command
+        .args([
+            "wheelhouse",
+            "envlock.lock",
+            "--platform",
+            "manylinux",
+            "-o",
+            "wh",
+        ])
+        .args(extra);
+    run(command)
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn file_requests(server: &FixtureServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|request| request.path.starts_with("/files/"))
+        .count()
+}
+
+envlock_test!(wheelhouse_installs_with_pip_and_no_network, |dir| {
+    let Some(python) = host_python() else {
+        println!("SKIPPED: python3 does not run here");
+        return;
+    };
+    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    locked(&dir, &server, &python);
+    let (code, stdout, stderr) = wheelhouse(&dir, Some(&server.index_url()), &["--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let wh = dir.join("wh");
+    let names = names_in(&wh);
+    for expected in [
+        "README.txt",
+        "SHA256SUMS",
+        "envlock.lock",
+        "flask-3.0.3-py3-none-any.whl",
+        "native-1.0.tar.gz",
+        "purecli-1.0.tar.gz",
+        "pylock.toml",
+        "requirements.txt",
+        "simple",
+        "tinybackend-1.0-py3-none-any.whl",
+        "wheelhouse.toml",
+    ] {
+        assert!(
+            names.contains(&expected.to_owned()),
+            "{expected}: {names:?}"
+        );
+    }
+    assert!(
+        !names.iter().any(|name| name.starts_with(".envlock-")),
+        "{names:?}"
+    );
+    // Only the manylinux target was asked for.
+    let manifest = std::fs::read_to_string(wh.join("wheelhouse.toml")).unwrap();
+    assert!(manifest.contains(&target_name(&python)), "{manifest}");
+    assert!(!manifest.contains("macosx"), "{manifest}");
+    // The lock is carried byte for byte.
+    assert_eq!(
+        std::fs::read(wh.join("envlock.lock")).unwrap(),
+        std::fs::read(dir.join("envlock.lock")).unwrap()
+    );
+    // The summary says what is built on the target and what needs a compiler.
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let builds = summary["wheelhouse"]["source_builds"].as_array().unwrap();
+    let needs: Vec<(String, bool)> = builds
+        .iter()
+        .map(|build| {
+            (
+                build["package"].as_str().unwrap().to_owned(),
+                build["needs_compiler"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        needs,
+        [("native".to_owned(), true), ("purecli".to_owned(), false)]
+    );
+    assert!(
+        stderr.contains("native 1.0") && stderr.contains("needs a C compiler"),
+        "{stderr}"
+    );
+    // The static index links to the flat files with their hashes.
+    let page = std::fs::read_to_string(wh.join("simple/purecli/index.html")).unwrap();
+    assert!(
+        page.contains("href=\"../../purecli-1.0.tar.gz#sha256="),
+        "{page}"
+    );
+    // Standard tools check the carry.
+    if let Ok(output) = Command::new("sha256sum")
+        .args(["-c", "--quiet", "SHA256SUMS"])
+        .current_dir(&wh)
+        .output()
+    {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    let mut verify = dir.envlock();
+    verify.args(["verify", "wh"]);
+    let (code, _, stderr) = run(verify);
+    assert_eq!(code, 0, "{stderr}");
+
+    // The far side: no network at all.
+    if !Command::new("unshare")
+        .args(["-n", "true"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+    {
+        println!("SKIPPED: `unshare -n` is not permitted here; the offline install was not run");
+        return;
+    }
+    for (venv, index_args) in [
+        (
+            "venv-find-links",
+            vec![
+                "--no-index".to_owned(),
+                "--find-links".to_owned(),
+                wh.display().to_string(),
+            ],
+        ),
+        (
+            "venv-simple",
+            vec![
+                "--index-url".to_owned(),
+                format!("file://{}/simple", wh.display()),
+            ],
+        ),
+    ] {
+        install_offline(&dir.join(venv), &index_args, &wh);
+    }
+});
+
+/// Creates a venv and installs the wheelhouse's requirements into it inside
+/// a network namespace with no network, then runs `pip check`.
+fn install_offline(venv: &Path, index_args: &[String], wh: &Path) {
+    let created = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(venv)
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let pip = venv.join("bin/pip");
+    let output = Command::new("unshare")
+        .arg("-n")
+        .arg(&pip)
+        .args(["install", "--disable-pip-version-check", "--require-hashes"])
+        .args(index_args)
+        .arg("-r")
+        .arg(wh.join("requirements.txt"))
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let check = Command::new("unshare")
+        .arg("-n")
+        .arg(&pip)
+        .args(["check", "--disable-pip-version-check"])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let imported = Command::new(venv.join("bin/python"))
+        .args(["-c", "import flask, purecli, native; print(native.NAME)"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&imported.stdout).trim(), "native");
+}
+
+envlock_test!(faults_leave_nothing_unverified_and_a_rerun_resumes, |dir| {
+    let Some(python) = host_python() else {
+        println!("SKIPPED: python3 does not run here");
+        return;
+    };
+    let lock_server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    locked(&dir, &lock_server, &python);
+    drop(lock_server);
+
+    // Transient faults are retried: two 500s, a dropped connection and a
+    // truncated body, each on a different file.
+    let transient = ServerOptions {
+        faults: vec![
+            Fault::Status {
+                path: "/files/flask-".to_owned(),
+                status: 500,
+                times: 2,
+            },
+            Fault::DropConnection {
+                path: "/files/werkzeug-".to_owned(),
+                times: 1,
+            },
+            Fault::TruncateBody {
+                path: "/files/tqdm-".to_owned(),
+                times: 1,
+            },
+        ],
+        ..ServerOptions::default()
+    };
+    let server = FixtureServer::start(universe(), transient).unwrap();
+    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::remove_dir_all(dir.join("wh")).unwrap();
+    std::fs::remove_dir_all(dir.join(".cache")).unwrap();
+
+    // A file served with a wrong byte, every time: a loud error naming the
+    // file and both hashes; nothing unverified in the folder, no SHA256SUMS.
+    let tampered = ServerOptions {
+        faults: vec![Fault::WrongBody {
+            path: "/files/purecli-".to_owned(),
+            times: usize::MAX,
+        }],
+        ..ServerOptions::default()
+    };
+    let server = FixtureServer::start(universe(), tampered).unwrap();
+    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let expected = universe()
+        .find_file("purecli-1.0.tar.gz")
+        .unwrap()
+        .1
+        .sha256();
+    assert!(
+        stderr.contains("purecli-1.0.tar.gz") && stderr.contains(&expected),
+        "{stderr}"
+    );
+    let names = names_in(&dir.join("wh"));
+    assert!(
+        !names.contains(&"purecli-1.0.tar.gz".to_owned()),
+        "{names:?}"
+    );
+    assert!(!names.contains(&"SHA256SUMS".to_owned()), "{names:?}");
+    assert!(
+        !names.iter().any(|name| name.starts_with(".envlock-")),
+        "{names:?}"
+    );
+    assert!(names.contains(&"flask-3.0.3-py3-none-any.whl".to_owned()));
+    let mut verify = dir.envlock();
+    verify.args(["verify", "wh"]);
+    let (code, _, stderr) = run(verify);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("did not finish"), "{stderr}");
+
+    // The index heals (a new server, at a new address: the lock holds no
+    // URLs); the rerun fetches only the missing file.
+    drop(server);
+    let healed = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    let (code, _, stderr) = wheelhouse(&dir, Some(&healed.index_url()), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(file_requests(&healed), 1, "{:?}", healed.requests());
+});
+
+envlock_test!(
+    rebuilds_come_from_the_cache_and_archives_are_reproducible,
+    |dir| {
+        let Some(python) = host_python() else {
+            println!("SKIPPED: python3 does not run here");
+            return;
+        };
+        let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+        locked(&dir, &server, &python);
+        let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+        assert_eq!(code, 0, "{stderr}");
+        server.clear_requests();
+
+        // Offline, with no index at all, into a new folder: all from the cache.
+        let mut command = dir.envlock();
+        command.args([
+            "--offline",
+            "wheelhouse",
+            "envlock.lock",
+            "--platform",
+            "manylinux",
+            "-o",
+            "again",
+            "--json",
+        ]);
+        let (code, stdout, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(server.requests().is_empty(), "{:?}", server.requests());
+        let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(summary["wheelhouse"]["downloaded_files"], 0);
+        assert_eq!(
+            summary["wheelhouse"]["cached_files"],
+            summary["wheelhouse"]["files"]
+        );
+        assert_eq!(
+            std::fs::read(dir.join("again/SHA256SUMS")).unwrap(),
+            std::fs::read(dir.join("wh/SHA256SUMS")).unwrap()
+        );
+
+        // The same folder again: nothing fetched, nothing copied.
+        let (code, stdout, stderr) = wheelhouse(&dir, None, &["--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(
+            summary["wheelhouse"]["kept_files"],
+            summary["wheelhouse"]["files"]
+        );
+
+        // Two archives of each kind, byte-identical, with fixed metadata.
+        for extension in ["tar.gz", "tar.zst"] {
+            let first = dir.join(&format!("one.{extension}"));
+            let second = dir.join(&format!("two.{extension}"));
+            for archive in [&first, &second] {
+                let (code, _, stderr) =
+                    wheelhouse(&dir, None, &["--archive", archive.to_str().unwrap()]);
+                assert_eq!(code, 0, "{stderr}");
+            }
+            assert_eq!(
+                std::fs::read(&first).unwrap(),
+                std::fs::read(&second).unwrap()
+            );
+        }
+        let archive = std::fs::File::open(dir.join("one.tar.gz")).unwrap();
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+        let mut paths = Vec::new();
+        for entry in archive.entries().unwrap() {
+            let entry = entry.unwrap();
+            let header = entry.header();
+            assert_eq!(header.entry_type(), tar::EntryType::Regular);
+            assert_eq!(header.mtime().unwrap(), 946_684_800);
+            assert_eq!((header.uid().unwrap(), header.gid().unwrap()), (0, 0));
+            assert_eq!(header.mode().unwrap(), 0o644);
+            paths.push(entry.path().unwrap().display().to_string());
+        }
+        let mut sorted = paths.clone();
+        sorted.sort();
+        assert_eq!(paths, sorted);
+        assert!(paths.contains(&"wh/SHA256SUMS".to_owned()), "{paths:?}");
+        assert!(
+            paths.contains(&"wh/simple/flask/index.html".to_owned()),
+            "{paths:?}"
+        );
+    }
+);
+
+envlock_test!(
+    verify_catches_a_flipped_byte_a_missing_and_an_extra_file,
+    |dir| {
+        let Some(python) = host_python() else {
+            println!("SKIPPED: python3 does not run here");
+            return;
+        };
+        let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+        locked(&dir, &server, &python);
+        let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let wh = dir.join("wh");
+        // Flip one byte of a wheel (a new file: the cache shares the old one).
+        let flipped = wh.join("flask-3.0.3-py3-none-any.whl");
+        let mut bytes = std::fs::read(&flipped).unwrap();
+        bytes[10] ^= 0x01;
+        std::fs::remove_file(&flipped).unwrap();
+        std::fs::write(&flipped, bytes).unwrap();
+        std::fs::remove_file(wh.join("tqdm-4.67.0-py3-none-any.whl")).unwrap();
+        std::fs::write(
+            wh.join("stowaway-1.0-py3-none-any.whl"),
+            b"not from the lock",
+        )
+        .unwrap();
+        let mut verify = dir.envlock();
+        verify.args(["verify", "wh", "--json"]);
+        let (code, stdout, stderr) = run(verify);
+        assert_eq!(code, 1, "{stderr}");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let problems: Vec<(String, String)> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|problem| {
+                (
+                    problem["kind"].as_str().unwrap().to_owned(),
+                    problem["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (
+                    "changed".to_owned(),
+                    "flask-3.0.3-py3-none-any.whl".to_owned()
+                ),
+                (
+                    "extra".to_owned(),
+                    "stowaway-1.0-py3-none-any.whl".to_owned()
+                ),
+                (
+                    "missing".to_owned(),
+                    "tqdm-4.67.0-py3-none-any.whl".to_owned()
+                ),
+            ]
+        );
+        assert!(
+            stderr.contains("changed: flask-3.0.3-py3-none-any.whl"),
+            "{stderr}"
+        );
+        // A rebuild repairs it: the bad copy is replaced, the stray removed.
+        let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let mut verify = dir.envlock();
+        verify.args(["verify", "wh"]);
+        let (code, _, stderr) = run(verify);
+        assert_eq!(code, 0, "{stderr}");
+    }
+);
+
+envlock_test!(an_index_that_lacks_or_changed_a_file_is_an_error, |dir| {
+    let Some(python) = host_python() else {
+        println!("SKIPPED: python3 does not run here");
+        return;
+    };
+    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    locked(&dir, &server, &python);
+    drop(server);
+    // A mirror without tqdm's file.
+    let mut lacking = universe();
+    lacking.files_mut("tqdm").unwrap().clear();
+    let server = FixtureServer::start(lacking, ServerOptions::default()).unwrap();
+    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr
+            .contains("`tqdm-4.67.0-py3-none-any.whl` (tqdm 4.67.0) is not on the index `default`"),
+        "{stderr}"
+    );
+    drop(server);
+    // A mirror that republished tqdm's file with other bytes.
+    let mut republished = universe();
+    let files = republished.files_mut("tqdm").unwrap();
+    let mut bytes = files[0].bytes.clone();
+    bytes.extend_from_slice(b"\0");
+    files[0] = FixtureFile::new("tqdm-4.67.0-py3-none-any.whl", bytes);
+    let server = FixtureServer::start(republished, ServerOptions::default()).unwrap();
+    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("lists `tqdm-4.67.0-py3-none-any.whl` with sha256"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.join("wh/tqdm-4.67.0-py3-none-any.whl").exists(),
+        "an unverified file was left"
+    );
+});
+
+envlock_test!(targets_are_chosen_by_platform_or_name, |dir| {
+    let Some(python) = host_python() else {
+        println!("SKIPPED: python3 does not run here");
+        return;
+    };
+    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    locked(&dir, &server, &python);
+    let mut command = dir.envlock();
+    command.args(["wheelhouse", "--platform", "windows", "-o", "win"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no target of the lock matches the platform family `windows`")
+            && stderr.contains(&target_name(&python)),
+        "{stderr}"
+    );
+    assert!(!dir.join("win").exists());
+    let mut command = dir.envlock();
+    command.args(["wheelhouse", "--platform", "plan9", "-o", "x"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`plan9` is neither"), "{stderr}");
+    // A folder with other things in it is not built into.
+    std::fs::create_dir(dir.join("busy")).unwrap();
+    std::fs::write(dir.join("busy/notes.txt"), "mine").unwrap();
+    let mut command = dir.envlock();
+    command.args(["--index-url", &server.index_url()]).args([
+        "wheelhouse",
+        "--platform",
+        "macos",
+        "-o",
+        "busy",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("is not a wheelhouse"), "{stderr}");
+    assert_eq!(names_in(&dir.join("busy")), ["notes.txt"]);
+    // By name: the macOS target alone.
+    let mut command = dir.envlock();
+    command
+        .args(["--index-url", &server.index_url()])
+        .args(["wheelhouse", "--target"])
+        .arg(format!("cp{}-macosx_11_0_arm64", python.replace('.', "")))
+        .args(["-o", "mac"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = std::fs::read_to_string(dir.join("mac/wheelhouse.toml")).unwrap();
+    assert!(manifest.contains("macosx_11_0_arm64"), "{manifest}");
+});
+
+envlock_test!(
+    build_wheels_keeps_wheels_for_the_target_and_refuses_host_wheels,
+    |dir| {
+        let Some(python) = host_python() else {
+            println!("SKIPPED: python3 does not run here");
+            return;
+        };
+        let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+        locked_with(&dir, &server, &python, r#""flask", "purecli""#);
+        let (code, stdout, stderr) = wheelhouse(
+            &dir,
+            Some(&server.index_url()),
+            &["--build-wheels", "--python", "python3", "--json"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let built = summary["wheelhouse"]["built_wheels"].as_array().unwrap();
+        assert_eq!(built.len(), 1, "{summary}");
+        assert_eq!(built[0]["file"], "purecli-1.0-py3-none-any.whl");
+        assert_eq!(
+            summary["wheelhouse"]["source_builds"],
+            serde_json::json!([])
+        );
+        // The built wheel is installable with --require-hashes: its hash is in
+        // requirements.txt, and the static index links it.
+        let requirements = std::fs::read_to_string(dir.join("wh/requirements.txt")).unwrap();
+        let sha256 = built[0]["sha256"].as_str().unwrap();
+        assert!(requirements.contains(sha256), "{requirements}");
+        let page = std::fs::read_to_string(dir.join("wh/simple/purecli/index.html")).unwrap();
+        assert!(
+            page.contains("purecli-1.0-py3-none-any.whl#sha256="),
+            "{page}"
+        );
+        let mut verify = dir.envlock();
+        verify.args(["verify", "wh"]);
+        let (code, _, stderr) = run(verify);
+        assert_eq!(code, 0, "{stderr}");
+
+        // A compiled build is tagged for this machine: refused, not carried.
+        locked_with(&dir, &server, &python, r#""flask", "native""#);
+        let mut command = dir.envlock();
+        command.args(["--index-url", &server.index_url()]).args([
+            "wheelhouse",
+            "--platform",
+            "manylinux",
+            "-o",
+            "wh2",
+            "--build-wheels",
+        ]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("linux_x86_64.whl`, which does not install on")
+                && stderr.contains(&target_name(&python)),
+            "{stderr}"
+        );
+        let names = names_in(&dir.join("wh2"));
+        assert!(
+            !names.iter().any(|name| name.contains("linux_x86_64")),
+            "{names:?}"
+        );
+        assert!(!names.contains(&"SHA256SUMS".to_owned()), "{names:?}");
+
+        // An interpreter that is not the target's Python is refused too.
+        let mut command = dir.envlock();
+        command
+            .args(["--index-url", &server.index_url()])
+            .args(["wheelhouse", "--platform", "manylinux", "-o", "wh3"])
+            .args(["--build-wheels", "--python", "/bin/true"]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("/bin/true is nothing (it did not run)")
+                && stderr.contains(&format!("needs Python {python}")),
+            "{stderr}"
+        );
+    }
+);
