@@ -484,3 +484,75 @@ fn readme(request: &BuildRequest<'_>, source_builds: &[SourceBuild]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_are_normalised_as_pep_503_says() {
+        assert_eq!(normalise("Friendly.Bard__Lib"), "friendly-bard-lib");
+        assert_eq!(normalise("urwid-mitmproxy"), "urwid-mitmproxy");
+        assert_eq!(normalise("zope.interface"), "zope-interface");
+    }
+
+    #[test]
+    fn checksums_are_read_back_and_bad_lines_are_pointed_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let sha256 = "a".repeat(64);
+        std::fs::write(
+            dir.path().join(CHECKSUMS),
+            format!("{sha256}  simple/index.html\n{sha256} *b.whl\n"),
+        )
+        .unwrap();
+        let sums = read_checksums(dir.path()).unwrap();
+        assert_eq!(sums.get("simple/index.html"), Some(&sha256));
+        assert_eq!(sums.get("b.whl"), Some(&sha256));
+        std::fs::write(
+            dir.path().join(CHECKSUMS),
+            format!("{sha256}  ok.whl\nnot a checksum line\n"),
+        )
+        .unwrap();
+        let error = read_checksums(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("line 2"), "{error}");
+    }
+
+    #[test]
+    fn the_manifest_reads_back_with_its_built_wheels() {
+        let dir = tempfile::tempdir().unwrap();
+        let built = BuiltWheel {
+            package: "pyperclip".to_owned(),
+            version: "1.8.2".to_owned(),
+            sdist: "pyperclip-1.8.2.tar.gz".to_owned(),
+            file: "pyperclip-1.8.2-py3-none-any.whl".to_owned(),
+            sha256: "b".repeat(64),
+            size: 11,
+            targets: vec!["cp310-manylinux_2_28_x86_64".to_owned()],
+        };
+        let text = manifest_text(
+            "kit \"quoted\"",
+            &["cp310-manylinux_2_28_x86_64".to_owned()],
+            std::slice::from_ref(&built),
+        );
+        std::fs::write(dir.path().join(MANIFEST), text).unwrap();
+        let manifest = read_manifest(dir.path()).unwrap();
+        assert_eq!(manifest.targets, ["cp310-manylinux_2_28_x86_64"]);
+        assert_eq!(manifest.built_wheels.len(), 1);
+        assert_eq!(manifest.built_wheels[0].file, built.file);
+        assert_eq!(manifest.built_wheels[0].sha256, built.sha256);
+    }
+
+    #[test]
+    fn a_folder_with_other_files_is_not_built_into() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        let error = prepare_dir(dir.path()).unwrap_err();
+        assert!(matches!(error, WheelhouseError::NotAWheelhouse { .. }));
+        // Leftovers of an interrupted build do not count, and are cleared.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join(".envlock-download-x"), "partial").unwrap();
+        prepare_dir(other.path()).unwrap();
+        assert!(!other.path().join(".envlock-download-x").exists());
+        assert!(other.path().join(MANIFEST).is_file());
+    }
+}
