@@ -185,7 +185,7 @@ pub struct WheelhouseArgs {
     pub output: PathBuf,
 
     /// How many downloads run at once.
-    #[arg(short, long, value_name = "N", default_value_t = 16)]
+    #[arg(short, long, value_name = "N", default_value_t = 32)]
     pub jobs: usize,
 
     /// Also write the wheelhouse as one reproducible archive

@@ -24,7 +24,9 @@ use crate::error::IndexError;
 ///   metadata/sha256/<ab>/<sha256>        core metadata (RFC 822 bytes) of the file
 ///                                        with that sha256 — immutable
 ///   metadata/url/<sha256-of-url>         the same, for files without a known sha256
-///   files/sha256/<ab>/<sha256>           downloaded files, content-addressed — immutable
+///   files/sha256/<sha256>                downloaded files, content-addressed — immutable
+///                                        (one flat folder: creating shard folders cost a
+///                                        first build as much as the files)
 ///   sizes/sha256/<ab>/<sha256>           the size in bytes (decimal text) of the file with
 ///                                        that sha256, for indexes whose pages give none
 /// ```
@@ -131,10 +133,11 @@ impl Cache {
 
     /// Where the file with this sha256 is (or would be) stored.
     pub(crate) fn file_path(&self, sha256: &str) -> Option<PathBuf> {
+        // One flat folder: a first build of a large wheelhouse would
+        // otherwise spend as long creating shard folders as files.
         is_hex_hash(sha256).then(|| {
             self.versioned()
                 .join("files/sha256")
-                .join(&sha256[..2])
                 .join(sha256.to_ascii_lowercase())
         })
     }
@@ -206,24 +209,22 @@ impl Cache {
         let Some(target) = self.file_path(sha256) else {
             return Ok(());
         };
-        if target.exists() {
-            return Ok(());
-        }
         let parent = target.parent().unwrap_or(&target);
         std::fs::create_dir_all(parent)
             .map_err(|error| IndexError::io("cannot create", parent, error))?;
+        // A link appears whole or not at all, so it needs no temporary name;
+        // if the file is already there, it is the same content.
+        match std::fs::hard_link(source, &target) {
+            Ok(()) => return Ok(()),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+            Err(_) => {}
+        }
         let temporary = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempfile_in(parent)
             .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
-        // A hard link costs no second write of a large file; the temporary
-        // name is freed first because a link cannot replace a file.
-        let temporary = temporary.into_temp_path();
-        let _ = std::fs::remove_file(&temporary);
-        if std::fs::hard_link(source, &temporary).is_err() {
-            std::fs::copy(source, &temporary)
-                .map_err(|error| IndexError::io("cannot copy into the cache", source, error))?;
-        }
+        std::fs::copy(source, temporary.path())
+            .map_err(|error| IndexError::io("cannot copy into the cache", source, error))?;
         temporary
             .persist(&target)
             .map_err(|error| IndexError::io("cannot write", &target, error.error))?;

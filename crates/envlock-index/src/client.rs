@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -118,6 +118,9 @@ pub struct IndexClient {
     /// Free slots for CPU-bound work (page parsing).
     cpu_slots: std::sync::Mutex<usize>,
     cpu_slot_freed: std::sync::Condvar,
+    /// Per `host:port`: whether a request to it has gone through, so that
+    /// later ones can share its (HTTP/2) connection. See [`Self::send`].
+    first_contact: std::sync::Mutex<HashMap<String, Arc<std::sync::Mutex<bool>>>>,
 }
 
 impl std::fmt::Debug for IndexClient {
@@ -335,7 +338,40 @@ impl IndexClient {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             ),
             cpu_slot_freed: std::sync::Condvar::new(),
+            first_contact: std::sync::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Sends a request. Until one request to a host has been answered,
+    /// requests to it go one at a time: the pool does not yet know whether
+    /// the host speaks HTTP/2, and would open a connection per waiting
+    /// request — dozens at once, which some networks drop (seen here: 40
+    /// simultaneous connects to a file host, a third of them timing out
+    /// after 10 s). Once the first answer is in, the rest share its
+    /// connection (HTTP/2) or open their own (HTTP/1.1) in parallel.
+    fn send(&self, url: &SafeUrl, builder: RequestBuilder) -> reqwest::Result<Response> {
+        let Some(key) = host_key(url.as_url()) else {
+            return builder.send();
+        };
+        let gate = {
+            let mut hosts = self
+                .first_contact
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(hosts.entry(key).or_default())
+        };
+        let mut contacted = gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *contacted {
+            drop(contacted);
+            return builder.send();
+        }
+        let response = builder.send();
+        if response.is_ok() {
+            *contacted = true;
+        }
+        response
     }
 
     /// Runs CPU-bound work (parsing a project page) with at most one such
@@ -523,8 +559,8 @@ impl IndexClient {
         self.offline_guard(url)?;
         self.with_retries(|| {
             let (builder, authorized) = self.request(url, headers);
-            let mut response = builder
-                .send()
+            let mut response = self
+                .send(url, builder)
                 .map_err(|error| transport_failure(url, error))?;
             self.check_status(url, &response, authorized)?;
             let mut body = Vec::new();
@@ -563,8 +599,8 @@ impl IndexClient {
             file.set_len(0).map_err(io_error)?;
             std::io::Seek::rewind(file).map_err(io_error)?;
             let (builder, authorized) = self.request(url, &[]);
-            let mut response = builder
-                .send()
+            let mut response = self
+                .send(url, builder)
                 .map_err(|error| transport_failure(url, error))?;
             self.check_status(url, &response, authorized)?;
             if !response.status().is_success() {
@@ -576,9 +612,12 @@ impl IndexClient {
             }
             let mut hasher = Sha256::new();
             let mut size = 0u64;
+            // Reads come in network-sized pieces; they are gathered into
+            // whole buffers so that the file sees one write per 256 KiB.
             let mut buffer = vec![0u8; 256 * 1024];
+            let mut filled = 0;
             loop {
-                let read = match response.read(&mut buffer) {
+                let read = match response.read(&mut buffer[filled..]) {
                     Ok(0) => break,
                     Ok(read) => read,
                     Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -595,11 +634,16 @@ impl IndexClient {
                         });
                     }
                 };
-                let chunk = &buffer[..read];
-                hasher.update(chunk);
-                file.write_all(chunk).map_err(io_error)?;
+                filled += read;
                 size += read as u64;
+                if filled == buffer.len() {
+                    hasher.update(&buffer);
+                    file.write_all(&buffer).map_err(io_error)?;
+                    filled = 0;
+                }
             }
+            hasher.update(&buffer[..filled]);
+            file.write_all(&buffer[..filled]).map_err(io_error)?;
             file.flush().map_err(io_error)?;
             Ok((hex(&hasher.finalize()), size))
         })

@@ -13,7 +13,7 @@ use crate::error::IndexError;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
 use crate::remote_zip::{TAIL_SIZE, Tail, read_remote_metadata};
 use crate::safe_url::SafeUrl;
-use crate::simple::{ACCEPT, page_format, parse_page};
+use crate::simple::{ACCEPT, Keep, keep_all, page_format, parse_page};
 use crate::types::{
     CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,
 };
@@ -78,6 +78,7 @@ impl HttpIndex {
         &self,
         page: &CachedPage,
         name: &PackageName,
+        keep: Keep<'_>,
     ) -> Result<ProjectPage, IndexError> {
         let base = Url::parse(&page.url).map_err(|error| IndexError::BadPage {
             url: self.url.clone(),
@@ -91,7 +92,7 @@ impl HttpIndex {
             }
         })?;
         let files =
-            parse_page(format, &page.body, &base).map_err(|reason| IndexError::BadPage {
+            parse_page(format, &page.body, &base, keep).map_err(|reason| IndexError::BadPage {
                 url: url.clone(),
                 reason,
             })?;
@@ -317,12 +318,14 @@ fn verify_bytes(file: &IndexFile, bytes: &[u8]) -> Result<(), IndexError> {
     Ok(())
 }
 
-impl PackageIndex for HttpIndex {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
+impl HttpIndex {
+    /// A project's page, fetched or from the cache, with the files `keep`
+    /// accepts.
+    fn project_keeping(
+        &self,
+        name: &PackageName,
+        keep: Keep<'_>,
+    ) -> Result<ProjectPage, IndexError> {
         let page_url = self.page_url(name)?;
         let cache = self.client.cache();
         let options = self.client.options();
@@ -334,7 +337,9 @@ impl PackageIndex for HttpIndex {
         };
         if options.offline {
             return match cached {
-                Some(page) => self.client.cpu_bound(|| self.parse_cached(&page, name)),
+                Some(page) => self
+                    .client
+                    .cpu_bound(|| self.parse_cached(&page, name, keep)),
                 None => Err(IndexError::Offline {
                     what: format!(
                         "the project page of `{name}` on index `{}` ({page_url})",
@@ -346,7 +351,9 @@ impl PackageIndex for HttpIndex {
         if let Some(page) = &cached
             && page.fresh_until.is_some_and(|until| now() < until)
         {
-            return self.client.cpu_bound(|| self.parse_cached(page, name));
+            return self
+                .client
+                .cpu_bound(|| self.parse_cached(page, name, keep));
         }
         let mut headers = vec![("Accept", ACCEPT.to_owned())];
         if let Some(page) = &cached {
@@ -370,7 +377,9 @@ impl PackageIndex for HttpIndex {
         if response.status.as_u16() == 304
             && let Some(mut page) = cached
         {
-            let parsed = self.client.cpu_bound(|| self.parse_cached(&page, name))?;
+            let parsed = self
+                .client
+                .cpu_bound(|| self.parse_cached(&page, name, keep))?;
             let fresh_until = fresh_until(response.header("cache-control"));
             if fresh_until.is_some() {
                 page.fresh_until = fresh_until;
@@ -401,10 +410,30 @@ impl PackageIndex for HttpIndex {
             body,
             fresh_until: cache_control,
         };
-        let parsed = self.client.cpu_bound(|| self.parse_cached(&page, name))?;
+        let parsed = self
+            .client
+            .cpu_bound(|| self.parse_cached(&page, name, keep))?;
         // A cache that cannot be written only costs a later refetch.
         let _ = cache.write_page(&key, name.as_ref(), &page);
         Ok(parsed)
+    }
+}
+
+impl PackageIndex for HttpIndex {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
+        self.project_keeping(name, &keep_all)
+    }
+
+    fn project_files(
+        &self,
+        name: &PackageName,
+        filenames: &[&str],
+    ) -> Result<ProjectPage, IndexError> {
+        self.project_keeping(name, &|filename| filenames.contains(&filename))
     }
 
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError> {

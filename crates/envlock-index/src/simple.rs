@@ -1,5 +1,7 @@
 //! Parsing Simple API project pages: PEP 691 JSON and PEP 503 HTML.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use url::Url;
 
@@ -59,22 +61,34 @@ pub(crate) fn page_format(content_type: Option<&str>, body: &str) -> Result<Page
     }
 }
 
-/// Parses a page in the given format.
+/// Which files of a page to keep, by file name. Files not kept cost little:
+/// their links are neither resolved nor their fields parsed, which matters
+/// on pages of thousands of files when a few are wanted.
+pub(crate) type Keep<'a> = &'a dyn Fn(&str) -> bool;
+
+/// Keeps every file.
+pub(crate) fn keep_all(_filename: &str) -> bool {
+    true
+}
+
+/// Parses a page in the given format, keeping the files `keep` accepts.
 pub(crate) fn parse_page(
     format: PageFormat,
     body: &str,
     page_url: &Url,
+    keep: Keep<'_>,
 ) -> Result<Vec<IndexFile>, String> {
     match format {
-        PageFormat::Json => parse_json(body, page_url),
-        PageFormat::Html => parse_html(body, page_url),
+        PageFormat::Json => parse_json(body, page_url, keep),
+        PageFormat::Html => parse_html(body, page_url, keep),
     }
 }
 
 #[derive(Deserialize)]
-struct JsonPage {
+struct JsonPage<'a> {
     meta: Option<JsonMeta>,
-    files: Vec<JsonFile>,
+    #[serde(borrow)]
+    files: Vec<JsonFile<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -97,14 +111,18 @@ enum BoolOrHashes {
     Hashes(std::collections::BTreeMap<String, String>),
 }
 
+/// One file of a JSON page; the strings borrow from the page where they
+/// have no escapes, so that skipping a file allocates next to nothing.
 #[derive(Deserialize)]
-struct JsonFile {
-    filename: String,
-    url: String,
-    #[serde(default)]
-    hashes: std::collections::BTreeMap<String, String>,
-    #[serde(rename = "requires-python")]
-    requires_python: Option<String>,
+struct JsonFile<'a> {
+    #[serde(borrow)]
+    filename: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(default, borrow)]
+    hashes: std::collections::BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(rename = "requires-python", borrow)]
+    requires_python: Option<Cow<'a, str>>,
     #[serde(rename = "core-metadata")]
     core_metadata: Option<BoolOrHashes>,
     #[serde(rename = "dist-info-metadata")]
@@ -116,8 +134,12 @@ struct JsonFile {
 }
 
 /// Parses a PEP 691 JSON page.
-pub(crate) fn parse_json(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, String> {
-    let page: JsonPage =
+pub(crate) fn parse_json(
+    body: &str,
+    page_url: &Url,
+    keep: Keep<'_>,
+) -> Result<Vec<IndexFile>, String> {
+    let page: JsonPage<'_> =
         serde_json::from_str(body).map_err(|error| format!("invalid JSON: {error}"))?;
     if let Some(version) = page
         .meta
@@ -130,6 +152,9 @@ pub(crate) fn parse_json(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, S
     }
     let mut files = Vec::with_capacity(page.files.len());
     for entry in page.files {
+        if !keep(&entry.filename) {
+            continue;
+        }
         let mut url = page_url.join(&entry.url).map_err(|error| {
             format!(
                 "invalid URL `{}` for {}: {error}",
@@ -155,7 +180,7 @@ pub(crate) fn parse_json(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, S
             Some(BoolOrString::String(reason)) => Some(reason),
         };
         let mut file = IndexFile {
-            filename: entry.filename,
+            filename: entry.filename.into_owned(),
             url: SafeUrl::new(url),
             sha256,
             requires_python: None,
@@ -165,7 +190,7 @@ pub(crate) fn parse_json(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, S
             size: entry.size,
             upload_time: entry.upload_time,
         };
-        file.set_requires_python(entry.requires_python);
+        file.set_requires_python(entry.requires_python.map(Cow::into_owned));
         files.push(file);
     }
     Ok(files)
@@ -188,7 +213,11 @@ fn decode_entities(value: &str) -> String {
 }
 
 /// Parses a PEP 503 HTML page.
-pub(crate) fn parse_html(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, String> {
+pub(crate) fn parse_html(
+    body: &str,
+    page_url: &Url,
+    keep: Keep<'_>,
+) -> Result<Vec<IndexFile>, String> {
     let dom = tl::parse(body, tl::ParserOptions::default())
         .map_err(|error| format!("invalid HTML: {error}"))?;
     let parser = dom.parser();
@@ -223,6 +252,17 @@ pub(crate) fn parse_html(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, S
         let Some(href) = attribute("href") else {
             continue;
         };
+        // The file name is the link's last path segment; a link whose name
+        // is plainly not wanted is not resolved at all.
+        let link_name = href
+            .split(['#', '?'])
+            .next()
+            .and_then(|path| path.rsplit('/').next())
+            .map(percent_decode)
+            .unwrap_or_default();
+        if !link_name.is_empty() && !keep(&link_name) {
+            continue;
+        }
         let mut url = base
             .join(href.trim())
             .map_err(|error| format!("invalid link `{href}`: {error}"))?;
@@ -233,7 +273,7 @@ pub(crate) fn parse_html(body: &str, page_url: &Url) -> Result<Vec<IndexFile>, S
             .map(percent_decode)
             .filter(|name| !name.is_empty())
             .unwrap_or_else(|| decode_entities(tag.inner_text(parser).trim()));
-        if filename.is_empty() {
+        if filename.is_empty() || !keep(&filename) {
             continue;
         }
         let core_metadata = match attribute("data-core-metadata")
@@ -305,7 +345,7 @@ mod tests {
 <a href="../../files/foo-1.0.tar.gz" data-yanked="bad &amp; broken" data-requires-python="&gt;=3.6.*junk" data-dist-info-metadata="true">foo-1.0.tar.gz</a>
 <a href="../../files/foo%2B1.0.zip" data-yanked>x</a>
 </body></html>"#;
-        let files = parse_html(body, &page_url()).unwrap();
+        let files = parse_html(body, &page_url(), &keep_all).unwrap();
         assert_eq!(files.len(), 3);
         assert_eq!(files[0].filename, "foo-1.0-py3-none-any.whl");
         assert_eq!(
@@ -338,7 +378,7 @@ mod tests {
     #[test]
     fn html_base_href() {
         let body = r#"<html><head><base href="http://127.0.0.1:2/mirror/"></head><body><a href="f/a-1.tar.gz">a</a></body></html>"#;
-        let files = parse_html(body, &page_url()).unwrap();
+        let files = parse_html(body, &page_url(), &keep_all).unwrap();
         assert_eq!(
             files[0].url.as_url().as_str(),
             "http://127.0.0.1:2/mirror/f/a-1.tar.gz"
@@ -352,7 +392,7 @@ mod tests {
  "requires-python":">=3.8","core-metadata":{"sha256":"cd"},"yanked":false,"size":12,"upload-time":"2024-01-01T00:00:00Z"},
 {"filename":"foo-1.0.tar.gz","url":"http://127.0.0.1:9/x/foo-1.0.tar.gz#sha256=ee","hashes":{},"yanked":"reason","dist-info-metadata":true}
 ]}"#;
-        let files = parse_json(body, &page_url()).unwrap();
+        let files = parse_json(body, &page_url(), &keep_all).unwrap();
         assert_eq!(files[0].sha256.as_deref(), Some("ab"));
         assert_eq!(
             files[0].core_metadata,

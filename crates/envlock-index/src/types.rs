@@ -137,6 +137,20 @@ pub trait PackageIndex: Send + Sync {
     /// All files of a project.
     fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError>;
 
+    /// The files of a project whose names are in `filenames` (the page's
+    /// other files left out). Indexes with large pages answer this more
+    /// cheaply than [`PackageIndex::project`].
+    fn project_files(
+        &self,
+        name: &PackageName,
+        filenames: &[&str],
+    ) -> Result<ProjectPage, IndexError> {
+        let mut page = self.project(name)?;
+        page.files
+            .retain(|file| filenames.contains(&file.filename.as_str()));
+        Ok(page)
+    }
+
     /// The core metadata of one file (wheel or sdist).
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError>;
 

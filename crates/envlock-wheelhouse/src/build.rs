@@ -3,14 +3,15 @@
 //! The order of work is chosen for wall-clock time: files already in the
 //! folder (an interrupted or repeated build) are kept when verified, files
 //! in the content-addressed cache are linked in without touching the index,
-//! and only the rest are looked up on the index and downloaded — by `jobs`
-//! workers that take the largest remaining file first, so that the longest
-//! download never starts last.
+//! and only the rest are looked up on the index and downloaded. Page lookups
+//! and downloads overlap (see [`fetch_all`]); downloads take the largest
+//! located file first, so that the longest download never starts last.
 
 use std::collections::BTreeMap;
+use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use envlock_index::{Cache, IndexFile, PackageIndex};
@@ -293,6 +294,10 @@ fn same_file(_left: &Path, _right: &Path) -> bool {
 /// Puts the cached file at `dest` by hard link, or by copy across file
 /// systems, through a temporary name.
 fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
+    // Where nothing is in the way, a link appears whole or not at all.
+    if std::fs::hard_link(cached, dest).is_ok() {
+        return Ok(());
+    }
     let dir = dest.parent().unwrap_or(Path::new("."));
     let temporary = tempfile::Builder::new()
         .prefix(layout::TEMPORARY_PREFIX)
@@ -310,15 +315,19 @@ fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
         .map_err(|error| WheelhouseError::io("write", dest, error.error))
 }
 
-/// Downloads the files at `positions` with `jobs` workers, largest first.
-/// Returns the failures, each with its file's position.
+/// Downloads the files at `positions`. Returns the failures, each with its
+/// file's position.
+///
+/// Two sets of workers overlap: page workers look up each project's page
+/// (small requests, so more of them run at once), largest file's project
+/// first, and hand every file they locate to a queue ordered by size;
+/// `jobs` download workers take the largest queued file. Downloads start
+/// with the first page and the network stays busy with files, not pages.
 fn fetch_all(
     request: &BuildRequest<'_>,
     files: &[PlannedFile],
     positions: &[usize],
 ) -> Vec<(usize, WheelhouseError)> {
-    // Files of one project share one page lookup, so work is handed out by
-    // project, largest file first.
     let mut by_project: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for &position in positions {
         let file = &files[position];
@@ -327,7 +336,7 @@ fn fetch_all(
             .or_default()
             .push(position);
     }
-    let mut queue: Vec<Vec<usize>> = by_project.into_values().collect();
+    let mut groups: Vec<Vec<usize>> = by_project.into_values().collect();
     let largest = |group: &Vec<usize>| {
         group
             .iter()
@@ -335,35 +344,64 @@ fn fetch_all(
             .max()
             .unwrap_or(0)
     };
-    queue.sort_by_key(|group| std::cmp::Reverse(largest(group)));
-    for group in &mut queue {
-        group.sort_by_key(|&position| std::cmp::Reverse(files[position].size));
-    }
+    groups.sort_by_key(|group| std::cmp::Reverse(largest(group)));
 
-    let next = AtomicUsize::new(0);
+    let queue = DownloadQueue {
+        state: Mutex::new(QueueState {
+            ready: BinaryHeap::new(),
+            pages_pending: groups.len(),
+        }),
+        changed: Condvar::new(),
+    };
     let failures = Mutex::new(Vec::new());
-    let workers = request.jobs.max(1).min(queue.len().max(1));
+    let fail = |position: usize, error: WheelhouseError| {
+        if let Ok(mut failures) = failures.lock() {
+            failures.push((position, error));
+        }
+    };
+    let next_group = AtomicUsize::new(0);
+    let download_workers = request.jobs.max(1).min(positions.len().max(1));
+    let page_workers = (request.jobs.max(1) * 2).min(groups.len().max(1));
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        for _ in 0..page_workers {
             scope.spawn(|| {
-                loop {
-                    let taken = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(group) = queue.get(taken) else {
-                        break;
-                    };
-                    for (position, result) in fetch_project(request, files, group) {
-                        match result {
-                            Ok(()) => request.reporter.file_done(
-                                &files[position].name,
-                                files[position].size,
-                                Origin::Downloaded,
-                            ),
-                            Err(error) => {
-                                if let Ok(mut failures) = failures.lock() {
-                                    failures.push((position, error));
+                while let Some(group) = groups.get(next_group.fetch_add(1, Ordering::Relaxed)) {
+                    let mut found = Vec::new();
+                    match locate(request, group.iter().map(|&position| &files[position])) {
+                        Ok((index, listed)) => {
+                            for &position in group {
+                                match listed.get(&files[position].name) {
+                                    Some(listed) => found.push(Ready {
+                                        size: files[position].size,
+                                        position,
+                                        index: Arc::clone(&index),
+                                        listed: listed.clone(),
+                                    }),
+                                    None => fail(position, not_on_index(request, &files[position])),
                                 }
                             }
                         }
+                        Err(error) => {
+                            for &position in group {
+                                fail(position, error.for_file(request, &files[position]));
+                            }
+                        }
+                    }
+                    queue.push(found);
+                }
+            });
+        }
+        for _ in 0..download_workers {
+            scope.spawn(|| {
+                while let Some(ready) = queue.pop() {
+                    let file = &files[ready.position];
+                    match fetch_one(request, ready.index.as_ref(), &ready.listed, file) {
+                        Ok(()) => {
+                            request
+                                .reporter
+                                .file_done(&file.name, file.size, Origin::Downloaded)
+                        }
+                        Err(error) => fail(ready.position, error),
                     }
                 }
             });
@@ -374,35 +412,80 @@ fn fetch_all(
     failures
 }
 
-/// Looks up one project's page and downloads the planned files of it.
-fn fetch_project(
-    request: &BuildRequest<'_>,
-    files: &[PlannedFile],
-    group: &[usize],
-) -> Vec<(usize, Result<(), WheelhouseError>)> {
-    let Some(&first) = group.first() else {
-        return Vec::new();
-    };
-    let located = locate(
-        request,
-        &files[first],
-        group.iter().map(|&position| &files[position]),
-    );
-    group
-        .iter()
-        .map(|&position| {
-            let file = &files[position];
-            let result = match &located {
-                Ok((index, listed)) => match listed.get(&file.name) {
-                    Some(listed) => fetch_one(request, index.as_ref(), listed, file),
-                    None => Err(not_on_index(request, file)),
-                },
-                Err(LookupError::NotListed) => Err(not_on_index(request, file)),
-                Err(error) => Err(error.clone_for(file)),
-            };
-            (position, result)
-        })
-        .collect()
+/// A located file waiting for a download worker; ordered by size.
+struct Ready {
+    size: u64,
+    position: usize,
+    index: Arc<dyn PackageIndex>,
+    listed: IndexFile,
+}
+
+impl PartialEq for Ready {
+    fn eq(&self, other: &Self) -> bool {
+        (self.size, self.position) == (other.size, other.position)
+    }
+}
+
+impl Eq for Ready {}
+
+impl PartialOrd for Ready {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ready {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.size, std::cmp::Reverse(self.position))
+            .cmp(&(other.size, std::cmp::Reverse(other.position)))
+    }
+}
+
+struct QueueState {
+    ready: BinaryHeap<Ready>,
+    /// Projects whose pages are still being looked up.
+    pages_pending: usize,
+}
+
+/// The hand-over from page workers to download workers.
+struct DownloadQueue {
+    state: Mutex<QueueState>,
+    changed: Condvar,
+}
+
+impl DownloadQueue {
+    /// Adds one project's located files (possibly none) and counts its
+    /// page as done.
+    fn push(&self, found: Vec<Ready>) {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.ready.extend(found);
+        state.pages_pending = state.pages_pending.saturating_sub(1);
+        self.changed.notify_all();
+    }
+
+    /// The largest located file; waits while pages are still pending, and
+    /// returns `None` once everything is handed out.
+    fn pop(&self) -> Option<Ready> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            if let Some(ready) = state.ready.pop() {
+                return Some(ready);
+            }
+            if state.pages_pending == 0 {
+                return None;
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
 }
 
 type Located = (Arc<dyn PackageIndex>, BTreeMap<String, IndexFile>);
@@ -411,9 +494,11 @@ type Located = (Arc<dyn PackageIndex>, BTreeMap<String, IndexFile>);
 /// first, then the others in configuration order.
 fn locate<'f>(
     request: &BuildRequest<'_>,
-    first: &PlannedFile,
     wanted: impl Iterator<Item = &'f PlannedFile> + Clone,
 ) -> Result<Located, LookupError> {
+    let Some(first) = wanted.clone().next() else {
+        return Err(LookupError::NotListed);
+    };
     let Ok(name) = first.package.parse::<PackageName>() else {
         return Err(LookupError::NotListed);
     };
@@ -428,21 +513,24 @@ fn locate<'f>(
             .iter()
             .filter(|index| index.name() != first.index),
     );
+    let filenames: Vec<&str> = wanted.clone().map(|file| file.name.as_str()).collect();
     let mut last_error = None;
     for index in order {
-        match index.project(&name) {
+        match index.project_files(&name, &filenames) {
             Ok(page) => {
                 let listed: BTreeMap<String, IndexFile> = page
                     .files
                     .into_iter()
-                    .filter(|listed| wanted.clone().any(|file| file.name == listed.filename))
                     .map(|listed| (listed.filename.clone(), listed))
                     .collect();
                 if !listed.is_empty() {
                     return Ok((Arc::clone(index), listed));
                 }
             }
-            Err(envlock_index::IndexError::Status { status: 404, .. }) => {}
+            Err(
+                envlock_index::IndexError::Status { status: 404, .. }
+                | envlock_index::IndexError::ProjectNotFound { .. },
+            ) => {}
             Err(error) => last_error = Some(error),
         }
     }
@@ -462,14 +550,9 @@ enum LookupError {
 }
 
 impl LookupError {
-    fn clone_for(&self, file: &PlannedFile) -> WheelhouseError {
+    fn for_file(&self, request: &BuildRequest<'_>, file: &PlannedFile) -> WheelhouseError {
         match self {
-            LookupError::NotListed => WheelhouseError::FileNotOnIndex {
-                file: file.name.clone(),
-                package: file.package.clone(),
-                version: file.version.clone(),
-                indexes: String::new(),
-            },
+            LookupError::NotListed => not_on_index(request, file),
             LookupError::Index(error) => WheelhouseError::ProjectPage {
                 file: file.name.clone(),
                 project: file.package.clone(),

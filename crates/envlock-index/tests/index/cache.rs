@@ -157,10 +157,6 @@ fn metadata_and_files_are_fetched_once() {
         .unwrap();
     assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
     let sha256 = page.files[0].sha256.clone().unwrap();
-    let stored = cache
-        .path()
-        .join("v1/files/sha256")
-        .join(&sha256[..2])
-        .join(&sha256);
+    let stored = cache.path().join("v1/files/sha256").join(&sha256);
     assert!(stored.is_file());
 }
