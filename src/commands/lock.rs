@@ -107,6 +107,16 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
     progress.finish();
     let outcome = outcome.map_err(|error| diagnostics::resolve_error(&error))?;
     let text = envlock_lock::encode(&outcome.lock);
+    if global.quiet < 2 {
+        for warning in &outcome.warnings {
+            say(&format!("warning: {warning}"));
+        }
+        if !outcome.warnings.is_empty() {
+            say(
+                "hint: a wheelhouse will carry these sdists without their build requirements, so pip cannot build them with --no-index; make the build tools (setuptools, wheel, …) available on the index, or build the wheels elsewhere",
+            );
+        }
+    }
 
     if args.check {
         return Ok(check(

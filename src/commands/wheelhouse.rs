@@ -178,6 +178,13 @@ fn summary_lines(summary: &BuildSummary) -> Vec<String> {
                 build.version,
                 build.targets.join(", ")
             ));
+            if !build.build_requirements_locked {
+                lines.push(format!(
+                    "warning: the lock has no build requirements for {}, so `pip install --no-index` cannot build it from this wheelhouse",
+                    build.package
+                ));
+                lines.push("hint: make its build tools available on the index and run `envlock lock` again (it warned about this), or use --build-wheels".to_owned());
+            }
         }
     }
     lines

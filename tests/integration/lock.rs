@@ -512,3 +512,116 @@ fn python3_available() -> bool {
     }
     available
 }
+
+envlock_test!(sdist_build_requirements_are_locked_per_target, |dir| {
+    let mut index = universe();
+    // Build tools, for the sdists' build environments.
+    for version in ["68.0.0", "75.3.0"] {
+        index.add_wheel(
+            &DistSpec::new("setuptools", version).requires_python(">=3.8"),
+            "py3-none-any",
+        );
+    }
+    index.add_wheel(&DistSpec::new("wheel", "0.45.1"), "py3-none-any");
+    // An old sdist with no pyproject.toml: pip's defaults apply.
+    index.add_file(
+        "oldstyle",
+        envlock_test::FixtureFile::new(
+            "oldstyle-0.1.tar.gz",
+            sdist(&[
+                (
+                    "oldstyle-0.1/PKG-INFO",
+                    "Metadata-Version: 2.2\nName: oldstyle\nVersion: 0.1\n",
+                ),
+                (
+                    "oldstyle-0.1/setup.py",
+                    "from setuptools import setup\nsetup()\n",
+                ),
+            ]),
+        ),
+    );
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    std::fs::write(
+        dir.join("envlock.toml"),
+        SPEC.replace("\"tqdm<4.67\",", "\"tqdm<4.67\",\n    \"oldstyle\","),
+    )
+    .unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let locked = read_lock(&dir);
+    let build: Vec<String> = locked
+        .build_packages
+        .iter()
+        .map(|package| format!("{} {}", package.name, package.version))
+        .collect();
+    // The newest setuptools that the build-system allows, and wheel (which
+    // setuptools' backend asks for), for both targets; nothing runtime.
+    assert_eq!(build, ["setuptools 75.3.0", "wheel 0.45.1"]);
+    let setuptools = &locked.build_packages[0];
+    assert_eq!(setuptools.targets.len(), 2);
+    let requiring: Vec<(String, String)> = setuptools
+        .required_by
+        .iter()
+        .map(|edge| {
+            let (name, _) = edge.package.clone().unwrap();
+            (name, edge.specifier.clone())
+        })
+        .collect();
+    assert!(
+        requiring.contains(&("pyperclip".to_owned(), ">=40.8.0".to_owned()))
+            && requiring.contains(&("oldstyle".to_owned(), ">=40.8.0".to_owned())),
+        "{requiring:?}"
+    );
+    assert!(
+        !locked
+            .packages
+            .iter()
+            .any(|package| package.name == "setuptools"),
+        "a build tool leaked into the runtime packages"
+    );
+    // Re-locking unchanged inputs is byte-identical, build packages included.
+    let before = std::fs::read(dir.join("envlock.lock")).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(dir.join("envlock.lock")).unwrap(), before);
+});
+
+envlock_test!(build_requirements_that_cannot_be_met_are_a_warning, |dir| {
+    // universe() has sdists but no setuptools: the packages still lock, and
+    // the output says which sdist, for which target, lacks what.
+    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: no solution for target `cp38-manylinux_2_28_x86_64`")
+            && stderr.contains("the build requirements of pyperclip 1.8.2 (setuptools>=40.8.0, wheel) cannot be met"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: a wheelhouse will carry these sdists"),
+        "{stderr}"
+    );
+    assert!(read_lock(&dir).build_packages.is_empty());
+    // The wheelhouse says so again, where it matters.
+    let mut command = dir.envlock();
+    command.args(["--index-url", &server.index_url()]).args([
+        "wheelhouse",
+        "--platform",
+        "manylinux",
+        "-o",
+        "wh",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: the lock has no build requirements for pyperclip"),
+        "{stderr}"
+    );
+    let readme = std::fs::read_to_string(dir.join("wh/README.txt")).unwrap();
+    assert!(
+        readme.contains("ITS BUILD REQUIREMENTS ARE NOT HERE"),
+        "{readme}"
+    );
+});

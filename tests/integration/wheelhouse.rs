@@ -252,6 +252,13 @@ envlock_test!(wheelhouse_installs_with_pip_and_no_network, |dir| {
         needs,
         [("native".to_owned(), true), ("purecli".to_owned(), false)]
     );
+    // Their build requirements were locked, and are in the wheelhouse.
+    assert!(
+        builds
+            .iter()
+            .all(|build| build["build_requirements_locked"] == true),
+        "{summary}"
+    );
     assert!(
         stderr.contains("native 1.0") && stderr.contains("needs a C compiler"),
         "{stderr}"

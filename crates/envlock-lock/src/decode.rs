@@ -83,6 +83,8 @@ struct WireLock {
     target: Vec<WireTarget>,
     #[serde(default)]
     package: Vec<WirePackage>,
+    #[serde(default, rename = "build-package")]
+    build_package: Vec<WirePackage>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +159,11 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
             .collect(),
         packages: wire
             .package
+            .into_iter()
+            .map(package_from_wire)
+            .collect::<Result<_, _>>()?,
+        build_packages: wire
+            .build_package
             .into_iter()
             .map(package_from_wire)
             .collect::<Result<_, _>>()?,
@@ -246,9 +253,30 @@ pub fn validate(lock: &Lock) -> Result<(), LockError> {
         )),
         None => Ok(()),
     };
+    for (packages, kind) in [
+        (&lock.packages, "package"),
+        (&lock.build_packages, "build package"),
+    ] {
+        validate_packages(packages, kind, &known)?;
+    }
+    Ok(())
+}
+
+/// Checks that a set of targets names only declared targets; the closure
+/// says what holds the set, for the error.
+type KnownTargets<'a> =
+    dyn Fn(&BTreeSet<String>, &dyn Fn() -> String) -> Result<(), LockError> + 'a;
+
+/// Checks one list of packages (`[[package]]` or `[[build-package]]`).
+fn validate_packages(
+    packages: &[crate::LockedPackage],
+    kind: &str,
+    known: &KnownTargets<'_>,
+) -> Result<(), LockError> {
+    let invalid = |message: String| Err(LockError::Invalid(message));
     let mut seen = HashSet::new();
-    for package in &lock.packages {
-        let id = || format!("`{} {}`", package.name, package.version);
+    for package in packages {
+        let id = || format!("{kind} `{} {}`", package.name, package.version);
         if package.version.parse::<envlock_pep::Version>().is_err() {
             return invalid(format!("{} has a version that is not PEP 440", id()));
         }
@@ -258,7 +286,7 @@ pub fn validate(lock: &Lock) -> Result<(), LockError> {
         if package.targets.is_empty() {
             return invalid(format!("{} is installed by no target", id()));
         }
-        known(&package.targets, &|| format!("package {}", id()))?;
+        known(&package.targets, &id)?;
         let mut file_names = HashSet::new();
         for file in &package.files {
             let file_id = || format!("file `{}` of {}", file.name, id());

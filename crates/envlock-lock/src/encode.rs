@@ -34,13 +34,18 @@ pub fn encode(lock: &Lock) -> String {
         line(&mut out, "platform", &quote(&target.platform));
     }
     for package in &lock.packages {
-        encode_package(&mut out, package);
+        encode_package(&mut out, "package", package);
+    }
+    for package in &lock.build_packages {
+        encode_package(&mut out, "build-package", package);
     }
     out
 }
 
-fn encode_package(out: &mut String, package: &LockedPackage) {
-    out.push_str("\n[[package]]\n");
+fn encode_package(out: &mut String, table: &str, package: &LockedPackage) {
+    out.push_str("\n[[");
+    out.push_str(table);
+    out.push_str("]]\n");
     line(out, "name", &quote(&package.name));
     line(out, "version", &quote(&package.version));
     line(out, "index", &quote(&package.index));
@@ -89,18 +94,20 @@ fn inline_file(file: &LockedFile) -> String {
 /// duplicate strings removed from requirement lists. Targets keep the order
 /// the spec declared them in, which is part of the input.
 pub fn normalise(mut lock: Lock) -> Lock {
-    lock.packages.sort_by(|a, b| {
-        a.name
-            .cmp(&b.name)
-            .then_with(|| compare_versions(&a.version, &b.version))
-    });
-    for package in &mut lock.packages {
-        package.files.sort();
-        package.files.dedup();
-        package.required_by.sort();
-        package.required_by.dedup();
-        package.dependencies.sort();
-        package.dependencies.dedup();
+    for packages in [&mut lock.packages, &mut lock.build_packages] {
+        packages.sort_by(|a, b| {
+            a.name
+                .cmp(&b.name)
+                .then_with(|| compare_versions(&a.version, &b.version))
+        });
+        for package in packages.iter_mut() {
+            package.files.sort();
+            package.files.dedup();
+            package.required_by.sort();
+            package.required_by.dedup();
+            package.dependencies.sort();
+            package.dependencies.dedup();
+        }
     }
     lock
 }

@@ -51,16 +51,28 @@
 //! files = [                              # sorted by name
 //!     { name = "werkzeug-2.3.8-py3-none-any.whl", sha256 = "…", size = 242338, targets = ["cp38-manylinux_2_28_x86_64"] },
 //! ]
+//!
+//! [[build-package]]                      # after every [[package]]; same keys and order
+//! name = "setuptools"                    # needed only to build an sdist on a target:
+//! version = "75.3.0"                     # the sdist's build-system.requires, resolved
+//! index = "default"                      # for that target
+//! targets = ["cp310-manylinux_2_28_x86_64"]
+//! dependencies = []
+//! required-by = [                        # edges name the package built from its sdist
+//!     { package = "pyperclip", version = "1.8.2", specifier = ">=40.8.0", targets = ["cp310-manylinux_2_28_x86_64"] },
+//! ]
+//! files = [ … ]
 //! ```
 //!
 //! # Invariants (checked on read)
 //!
 //! - `version` is present and is a version this envlock reads.
 //! - Target names are unique; every target named anywhere is declared.
-//! - A package version appears once, has a PEP 440 version and at least one
-//!   target; a file appears once per package, is a bare file name (never a
-//!   path or URL), has a 64-digit lowercase hex sha256, and is installed only
-//!   on targets that install its package.
+//! - A package version appears once (among packages, and among build
+//!   packages), has a PEP 440 version and at least one target; a file
+//!   appears once per package, is a bare file name (never a path or URL),
+//!   has a 64-digit lowercase hex sha256, and is installed only on targets
+//!   that install its package.
 //! - A `required-by` edge names both `package` and `version`, or neither (a
 //!   requirement of the spec itself).
 //!
@@ -69,7 +81,10 @@
 //! - Within format version 1, changes are additive only: a new *optional*
 //!   key whose absence means what older envlocks already assume. Readers
 //!   ignore keys they do not know, so an older envlock can read a lock from a
-//!   newer one of the same format version.
+//!   newer one of the same format version. `[[build-package]]` was added so:
+//!   a separate table, not a flag on `[[package]]`, so that an older reader
+//!   sees no build packages (what it assumed) rather than taking them for
+//!   packages to install.
 //! - Any change that an older reader would misread — a key whose absence
 //!   means something new, a changed meaning, a removed key — bumps `version`.
 //!   A reader rejects versions it does not know, with an error saying to

@@ -23,6 +23,10 @@ pub struct Lock {
     pub targets: Vec<LockedTarget>,
     /// Every package version any target installs.
     pub packages: Vec<LockedPackage>,
+    /// Packages needed only to build, on a target, a locked package that
+    /// has no wheel for it (its sdist's `build-system.requires`, resolved
+    /// for that target). Their `required-by` edges name the sdist's package.
+    pub build_packages: Vec<LockedPackage>,
 }
 
 /// One target: a CPython version on one platform.

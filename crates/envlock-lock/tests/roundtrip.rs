@@ -193,6 +193,43 @@ fn invariants_are_checked() {
     }
 }
 
+fn sdist_and_wheels() -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sdist-and-wheels.lock"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn build_packages_are_read_apart_from_the_packages_and_checked_alike() {
+    let lock = decode(&sdist_and_wheels()).unwrap();
+    let names = |packages: &[envlock_lock::LockedPackage]| {
+        packages
+            .iter()
+            .map(|package| package.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&lock.packages), ["mitmproxy", "urwid-mitmproxy"]);
+    assert_eq!(names(&lock.build_packages), ["setuptools", "wheel"]);
+    assert_eq!(
+        lock.build_packages[0].required_by[0].package,
+        Some(("urwid-mitmproxy".to_owned(), "2.1.2.1".to_owned()))
+    );
+    // What is installed is not what is only built with.
+    let requirements = envlock_lock::export_requirements(&lock, None).unwrap();
+    assert!(!requirements.contains("setuptools"), "{requirements}");
+    // The same invariants hold, and errors say which kind of entry is wrong.
+    let stray = sdist_and_wheels().replace(
+        "targets = [\"cp310-manylinux_2_28_x86_64\"]\nrequires-python = \">=3.8\"",
+        "targets = [\"cp39-nowhere\"]\nrequires-python = \">=3.8\"",
+    );
+    let error = rejects(&stray).to_string();
+    assert!(
+        error.contains("build package `setuptools 75.3.0`") && error.contains("cp39-nowhere"),
+        "{error}"
+    );
+}
+
 #[test]
 fn unknown_keys_are_ignored_within_a_format_version() {
     let text = marker_gate().replace(

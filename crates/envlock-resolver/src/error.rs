@@ -27,6 +27,16 @@ pub enum ResolveError {
         /// What the user might do, one line each.
         hints: Vec<String>,
     },
+    /// The build requirements of an sdist a target builds could not be read.
+    #[error("cannot read the build requirements of {package} for target `{target}`: {reason}")]
+    BuildRequirements {
+        /// The package and version whose sdist it is.
+        package: String,
+        /// The target that builds it.
+        target: String,
+        /// Why.
+        reason: String,
+    },
     /// A file the lock would name has no sha256 on the index.
     #[error("the index gives no sha256 for `{file}` (package `{package}`), so it cannot be locked")]
     MissingHash {

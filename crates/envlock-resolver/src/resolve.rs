@@ -10,7 +10,7 @@ use envlock_spec::Spec;
 use pubgrub::PubGrubError;
 
 use crate::error::ResolveError;
-use crate::project::{Keep, KeepTarget};
+use crate::project::{ChosenFile, Keep, KeepTarget};
 use crate::provider::{
     Node, Observations, TargetInputs, TargetProvider, VersionRange, requirement_specifiers,
     root_version,
@@ -62,6 +62,9 @@ pub struct LockOutcome {
     pub lock: Lock,
     /// Pages and metadata fetched.
     pub counts: FetchCounts,
+    /// What the lock could not record but did not stop for: sdists whose
+    /// build requirements could not be locked, one sentence each.
+    pub warnings: Vec<String>,
 }
 
 /// What one target resolved to.
@@ -154,6 +157,8 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
     });
     let resolutions = resolutions.into_iter().collect::<Result<Vec<_>, _>>()?;
     let mut lock = assemble(spec, &resolutions, &shared)?;
+    let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;
+    lock.build_packages = build_packages;
     if let (Some(only), Some(previous)) = (&request.only_targets, request.previous) {
         keep_other_targets(&mut lock, previous, only);
     }
@@ -171,6 +176,7 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
     Ok(LockOutcome {
         lock: envlock_lock::normalise(lock),
         counts: shared.counts(),
+        warnings,
     })
 }
 
@@ -294,6 +300,197 @@ fn resolve_target(
     }
 }
 
+/// An sdist that a target builds, whose build requirements must be locked.
+struct SdistToBuild {
+    target: Target,
+    package: PackageName,
+    version: Version,
+    file: envlock_index::IndexFile,
+}
+
+/// The sdists among what a resolution chose.
+fn sdists_in(resolution: &TargetResolution) -> Vec<SdistToBuild> {
+    resolution
+        .selected
+        .iter()
+        .filter_map(|(node, version)| {
+            let Node::Package(name) = node else {
+                return None;
+            };
+            match resolution
+                .observed
+                .files
+                .get(&(name.clone(), version.clone()))
+            {
+                Some(ChosenFile::Sdist(file)) => Some(SdistToBuild {
+                    target: resolution.target.clone(),
+                    package: name.clone(),
+                    version: version.clone(),
+                    file: file.clone(),
+                }),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Resolves, for each target, the build requirements of every sdist it
+/// installs (pip builds each in its own environment, so each sdist gets its
+/// own resolution), and of sdists among those, and locks the result.
+///
+/// Build requirements that cannot be read or resolved do not stop the lock
+/// (the packages themselves are resolved, and some indexes simply lack the
+/// build tools): they come back as warnings, and the wheelhouse says loudly
+/// which sdists will not build without an index. An index that fails to
+/// answer stops the lock, as it does everywhere else.
+fn build_packages(
+    request: &LockRequest<'_>,
+    shared: &Arc<SharedIndexes>,
+    resolutions: &[TargetResolution],
+) -> Result<(Vec<LockedPackage>, Vec<String>), ResolveError> {
+    let mut warnings = Vec::new();
+    let mut pending: Vec<SdistToBuild> = resolutions.iter().flat_map(sdists_in).collect();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut built: Vec<(TargetResolution, (String, String))> = Vec::new();
+    while let Some(sdist) = pending.pop() {
+        if !seen.insert((sdist.target.name().to_owned(), sdist.file.filename.clone())) {
+            continue;
+        }
+        let failed = |reason: String| ResolveError::BuildRequirements {
+            package: format!("{} {}", sdist.package, sdist.version),
+            target: sdist.target.name().to_owned(),
+            reason,
+        };
+        let read = shared
+            .build_requirements(&sdist.package, &sdist.file)
+            .map_err(failed)
+            .and_then(|requires| {
+                let requirements = requires
+                    .iter()
+                    .map(|text| {
+                        text.parse::<Requirement>().map_err(|error| {
+                            failed(format!("`{text}` is not a valid requirement: {error}"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((requires, requirements))
+            });
+        let (requires, requirements) = match read {
+            Ok(read) => read,
+            Err(error) => {
+                warnings.push(error.to_string());
+                continue;
+            }
+        };
+        let target_index = request
+            .targets
+            .iter()
+            .position(|target| target.name() == sdist.target.name())
+            .unwrap_or_default();
+        let mut inputs = target_inputs(
+            request.spec,
+            target_index,
+            &sdist.target,
+            &requirements,
+            &HashMap::new(),
+            None,
+            &Upgrade::All,
+        );
+        inputs.preferences =
+            build_preferences(request.previous, &request.upgrade, sdist.target.name());
+        inputs.user_constraint_specifiers.clear();
+        let resolution = match resolve_target(Arc::clone(shared), sdist.target.clone(), inputs) {
+            Ok(resolution) => resolution,
+            // An index that fails stops the lock; one that is only not in
+            // the cache under --offline leaves a warning, as a missing
+            // build tool does.
+            Err(error @ ResolveError::Index { .. }) if !is_offline(&error) => return Err(error),
+            Err(error) => {
+                warnings.push(in_build_of(error, &sdist, &requires).to_string());
+                continue;
+            }
+        };
+        pending.extend(sdists_in(&resolution));
+        built.push((
+            resolution,
+            (sdist.package.to_string(), sdist.version.to_string()),
+        ));
+    }
+    let labelled: Vec<(&TargetResolution, Option<&(String, String)>)> = built
+        .iter()
+        .map(|(resolution, label)| (resolution, Some(label)))
+        .collect();
+    warnings.sort();
+    Ok((
+        assemble_packages(&labelled, &HashMap::new(), shared)?,
+        warnings,
+    ))
+}
+
+fn is_offline(error: &ResolveError) -> bool {
+    matches!(error, ResolveError::Index { source, .. }
+        if matches!(source.as_ref(), envlock_index::IndexError::Offline { .. }))
+}
+
+/// The previous lock's build packages for a target, preferred as its
+/// packages are, so that build requirements stay put until upgraded.
+fn build_preferences(
+    previous: Option<&Lock>,
+    upgrade: &Upgrade,
+    target: &str,
+) -> HashMap<PackageName, Version> {
+    let mut preferences = HashMap::new();
+    let Some(previous) = previous.filter(|_| *upgrade != Upgrade::All) else {
+        return preferences;
+    };
+    for package in previous
+        .build_packages
+        .iter()
+        .filter(|package| package.targets.contains(target))
+    {
+        let (Ok(name), Ok(version)) = (
+            package.name.parse::<PackageName>(),
+            package.version.parse::<Version>(),
+        ) else {
+            continue;
+        };
+        if let Upgrade::Packages(moving) = upgrade
+            && moving.contains(&name)
+        {
+            continue;
+        }
+        preferences.entry(name).or_insert(version);
+    }
+    preferences
+}
+
+/// Says, on a failed resolution of build requirements, whose they were.
+fn in_build_of(error: ResolveError, sdist: &SdistToBuild, requires: &[String]) -> ResolveError {
+    match error {
+        ResolveError::NoSolution {
+            target,
+            explanation,
+            mut hints,
+        } => {
+            hints.push(format!(
+                "{} has no wheel for this target, so pip builds its sdist there in an environment with its build requirements",
+                sdist.file.filename
+            ));
+            ResolveError::NoSolution {
+                target,
+                explanation: format!(
+                    "the build requirements of {} {} ({}) cannot be met:\n{explanation}",
+                    sdist.package,
+                    sdist.version,
+                    requires.join(", ")
+                ),
+                hints,
+            }
+        }
+        other => other,
+    }
+}
+
 /// The marker text of a root requirement as the user wrote it, so that the
 /// lock shows `python_version < '3.9'` rather than a normalised rewrite.
 fn written_markers(spec: &Spec) -> HashMap<Requirement, String> {
@@ -319,11 +516,52 @@ fn assemble(
     shared: &SharedIndexes,
 ) -> Result<Lock, ResolveError> {
     let markers_as_written = written_markers(spec);
+    let labelled: Vec<(&TargetResolution, Option<&(String, String)>)> = resolutions
+        .iter()
+        .map(|resolution| (resolution, None))
+        .collect();
+    let packages = assemble_packages(&labelled, &markers_as_written, shared)?;
+    Ok(envlock_lock::normalise(Lock {
+        name: spec.name.clone(),
+        inputs_digest: spec.inputs_digest(),
+        exclude_newer: spec.exclude_newer.map(|timestamp| timestamp.to_string()),
+        requirements: spec
+            .requirements
+            .iter()
+            .map(|entry| entry.value.to_string())
+            .collect(),
+        constraints: spec
+            .constraints
+            .iter()
+            .map(|entry| entry.value.to_string())
+            .collect(),
+        targets: resolutions
+            .iter()
+            .map(|resolution| LockedTarget {
+                name: resolution.target.name().to_owned(),
+                python: resolution.target.python().to_string(),
+                platform: resolution.target.platform().to_string(),
+            })
+            .collect(),
+        packages,
+        build_packages: Vec::new(),
+    }))
+}
+
+/// The locked packages of some resolutions. A resolution's root stands
+/// for the spec (label `None`) or for the package whose sdist is built with
+/// what it resolved (label `Some((name, version))`), which its root edges
+/// then name.
+fn assemble_packages(
+    resolutions: &[(&TargetResolution, Option<&(String, String)>)],
+    markers_as_written: &HashMap<Requirement, String>,
+    shared: &SharedIndexes,
+) -> Result<Vec<LockedPackage>, ResolveError> {
     // Sizes the index pages did not give (PEP 503 HTML has none), looked up
     // once per file, in parallel.
     let mut without_size: BTreeMap<String, (PackageName, envlock_index::IndexFile)> =
         BTreeMap::new();
-    for resolution in resolutions {
+    for (resolution, _) in resolutions {
         for ((name, _), chosen) in &resolution.observed.files {
             let file = chosen.file();
             if file.size.is_none()
@@ -339,7 +577,7 @@ fn assemble(
     }
     let sizes = shared.file_sizes(without_size.into_values().collect());
     let mut packages: BTreeMap<(PackageName, Version), LockedPackage> = BTreeMap::new();
-    for resolution in resolutions {
+    for (resolution, root_label) in resolutions {
         let target_name = resolution.target.name().to_owned();
         let one = || BTreeSet::from([target_name.clone()]);
         for (node, version) in &resolution.selected {
@@ -425,7 +663,7 @@ fn assemble(
                 if node.name() == Some(&requirement.name) {
                     continue;
                 }
-                let written = if *node == Node::Root {
+                let written = if *node == Node::Root && root_label.is_none() {
                     markers_as_written.get(requirement).cloned()
                 } else {
                     None
@@ -437,9 +675,10 @@ fn assemble(
                         .map(|marker| marker.to_string())
                 });
                 let edge = RequiredBy {
-                    package: node
-                        .name()
-                        .map(|name| (name.to_string(), node_version.to_string())),
+                    package: match node.name() {
+                        Some(name) => Some((name.to_string(), node_version.to_string())),
+                        None => root_label.cloned(),
+                    },
                     extra: match node {
                         Node::Extra(_, extra) => Some(extra.to_string()),
                         _ => None,
@@ -464,30 +703,7 @@ fn assemble(
             }
         }
     }
-    Ok(envlock_lock::normalise(Lock {
-        name: spec.name.clone(),
-        inputs_digest: spec.inputs_digest(),
-        exclude_newer: spec.exclude_newer.map(|timestamp| timestamp.to_string()),
-        requirements: spec
-            .requirements
-            .iter()
-            .map(|entry| entry.value.to_string())
-            .collect(),
-        constraints: spec
-            .constraints
-            .iter()
-            .map(|entry| entry.value.to_string())
-            .collect(),
-        targets: resolutions
-            .iter()
-            .map(|resolution| LockedTarget {
-                name: resolution.target.name().to_owned(),
-                python: resolution.target.python().to_string(),
-                platform: resolution.target.platform().to_string(),
-            })
-            .collect(),
-        packages: packages.into_values().collect(),
-    }))
+    Ok(packages.into_values().collect())
 }
 
 /// Adds an edge, or adds its target to an identical edge already present.
@@ -518,29 +734,38 @@ fn keep_other_targets(lock: &mut Lock, previous: &Lock, resolved: &BTreeSet<Stri
             lock.targets.push(target.clone());
         }
     }
-    for old in &previous.packages {
+    keep_packages(&mut lock.packages, &previous.packages, &kept);
+    keep_packages(&mut lock.build_packages, &previous.build_packages, &kept);
+}
+
+/// Copies into `packages` what the kept targets install of `previous`.
+fn keep_packages(
+    packages: &mut Vec<LockedPackage>,
+    previous: &[LockedPackage],
+    kept: &dyn Fn(&BTreeSet<String>) -> BTreeSet<String>,
+) {
+    for old in previous {
         let targets = kept(&old.targets);
         if targets.is_empty() {
             continue;
         }
-        let position = lock
-            .packages
+        let position = packages
             .iter()
             .position(|package| package.name == old.name && package.version == old.version);
         let index = match position {
             Some(index) => index,
             None => {
-                lock.packages.push(LockedPackage {
+                packages.push(LockedPackage {
                     targets: BTreeSet::new(),
                     dependencies: Vec::new(),
                     required_by: Vec::new(),
                     files: Vec::new(),
                     ..old.clone()
                 });
-                lock.packages.len() - 1
+                packages.len() - 1
             }
         };
-        let package = &mut lock.packages[index];
+        let package = &mut packages[index];
         package.targets.extend(targets);
         for dependency in &old.dependencies {
             if !package.dependencies.contains(dependency) {

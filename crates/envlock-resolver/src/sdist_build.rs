@@ -285,6 +285,66 @@ struct BuildSystem {
 }
 
 fn read_build_system(pyproject: &Path) -> BuildSystem {
+    build_system_from_text(std::fs::read_to_string(pyproject).ok().as_deref())
+}
+
+/// The build requirements of the sdist at `sdist`, as pip would install
+/// them into its build environment: `[build-system] requires` of its
+/// `pyproject.toml`, with the same defaults as [`read_build_system`].
+pub(crate) fn sdist_build_requirements(sdist: &Path) -> Result<Vec<String>, String> {
+    let text = pyproject_of_sdist(sdist)?;
+    Ok(build_system_from_text(text.as_deref()).requires)
+}
+
+/// The text of the sdist's top-level `pyproject.toml`, if it has one,
+/// read without unpacking the rest.
+fn pyproject_of_sdist(sdist: &Path) -> Result<Option<String>, String> {
+    use std::io::Read as _;
+    let is_top_pyproject = |path: &str| {
+        let parts: Vec<&str> = path.trim_start_matches("./").split('/').collect();
+        parts.len() == 2 && parts[1] == "pyproject.toml"
+    };
+    let name = sdist
+        .file_name()
+        .map(|name| name.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let file = std::fs::File::open(sdist).map_err(|error| error.to_string())?;
+    let mut text = String::new();
+    if name.ends_with(".zip") {
+        let mut archive = zip::ZipArchive::new(file).map_err(|error| error.to_string())?;
+        let Some(index) = (0..archive.len()).find(|&index| {
+            archive
+                .name_for_index(index)
+                .is_some_and(|name| name.as_ref().is_ok_and(|name| is_top_pyproject(name)))
+        }) else {
+            return Ok(None);
+        };
+        archive
+            .by_index(index)
+            .map_err(|error| error.to_string())?
+            .read_to_string(&mut text)
+            .map_err(|error| error.to_string())?;
+        return Ok(Some(text));
+    }
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    for entry in archive.entries().map_err(|error| error.to_string())? {
+        let mut entry = entry.map_err(|error| error.to_string())?;
+        let path = entry
+            .path()
+            .map_err(|error| error.to_string())?
+            .to_string_lossy()
+            .into_owned();
+        if is_top_pyproject(&path) {
+            entry
+                .read_to_string(&mut text)
+                .map_err(|error| error.to_string())?;
+            return Ok(Some(text));
+        }
+    }
+    Ok(None)
+}
+
+fn build_system_from_text(pyproject: Option<&str>) -> BuildSystem {
     #[derive(serde::Deserialize, Default)]
     struct Pyproject {
         #[serde(rename = "build-system")]
@@ -298,9 +358,8 @@ fn read_build_system(pyproject: &Path) -> BuildSystem {
         #[serde(rename = "backend-path")]
         backend_path: Option<Vec<String>>,
     }
-    let Some(table) = std::fs::read_to_string(pyproject)
-        .ok()
-        .and_then(|text| toml::from_str::<Pyproject>(&text).ok())
+    let Some(table) = pyproject
+        .and_then(|text| toml::from_str::<Pyproject>(text).ok())
         .and_then(|pyproject| pyproject.build_system)
     else {
         return default_build_system();
@@ -467,7 +526,7 @@ fn read_wheel_metadata(folder: &Path) -> Result<Vec<u8>, String> {
 
 /// Writes a cache entry atomically; a cache that cannot be written only
 /// costs a rebuild next time.
-fn write_quietly(path: &Path, bytes: &[u8]) {
+pub(crate) fn write_quietly(path: &Path, bytes: &[u8]) {
     let Some(folder) = path.parent() else { return };
     if std::fs::create_dir_all(folder).is_err() {
         return;

@@ -44,6 +44,7 @@ pub(crate) struct SharedIndexes {
     reporter: Arc<dyn Reporter>,
     projects: Mutex<HashMap<PackageName, Slot<Shared<Project>>>>,
     metadata: Mutex<HashMap<String, Slot<MetadataResult>>>,
+    build_requirements: Mutex<HashMap<String, Slot<Result<Vec<String>, String>>>>,
     builder: Option<SdistBuilder>,
     /// Which files of a project are worth keeping.
     keep: Keep,
@@ -69,6 +70,7 @@ impl SharedIndexes {
             reporter,
             projects: Mutex::new(HashMap::new()),
             metadata: Mutex::new(HashMap::new()),
+            build_requirements: Mutex::new(HashMap::new()),
             builder,
             keep,
             pool,
@@ -147,17 +149,8 @@ impl SharedIndexes {
     }
 
     fn fetch_metadata(&self, name: &PackageName, file: &IndexFile) -> MetadataResult {
-        let index_name = self
-            .project(name)
-            .map(|project| project.index_name.clone())
-            .unwrap_or_default();
         // `project()` listed this file from one of the indexes.
-        let Some(index) = self
-            .indexes
-            .iter()
-            .find(|index| index.name() == index_name)
-            .or_else(|| self.indexes.first())
-        else {
+        let Some(index) = self.index_of(name) else {
             return Err(MetadataFailure::Unusable(
                 "no index is configured".to_owned(),
             ));
@@ -187,6 +180,66 @@ impl SharedIndexes {
             ) => Err(MetadataFailure::Unusable(error.to_string())),
             Err(error) => Err(MetadataFailure::Index(Arc::new(error))),
         }
+    }
+
+    /// The build requirements of an sdist of `name` (its `build-system`
+    /// `requires`, with PEP 517's defaults), read from the sdist itself and
+    /// kept by its sha256 beside the built metadata, so that a re-lock,
+    /// even `--offline`, does not fetch it again. The error is a sentence.
+    pub fn build_requirements(
+        &self,
+        name: &PackageName,
+        file: &IndexFile,
+    ) -> Result<Vec<String>, String> {
+        let slot = Self::slot(&self.build_requirements, &file.filename);
+        slot.get_or_init(|| self.read_build_requirements(name, file))
+            .clone()
+    }
+
+    fn read_build_requirements(
+        &self,
+        name: &PackageName,
+        file: &IndexFile,
+    ) -> Result<Vec<String>, String> {
+        let cached = self
+            .builder
+            .as_ref()
+            .and_then(|builder| builder.cache_dir.as_ref())
+            .zip(file.sha256.as_deref())
+            .map(|(dir, sha256)| dir.join("build-requires").join(sha256));
+        if let Some(text) = cached
+            .as_ref()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+        {
+            return Ok(text.lines().map(str::to_owned).collect());
+        }
+        let index = self
+            .index_of(name)
+            .ok_or_else(|| "no index is configured".to_owned())?;
+        let work = tempfile::tempdir()
+            .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
+        let sdist = work.path().join(&file.filename);
+        index
+            .fetch(file, &sdist)
+            .map_err(|error| format!("cannot download {}: {error}", file.filename))?;
+        let requires = crate::sdist_build::sdist_build_requirements(&sdist)
+            .map_err(|error| format!("cannot read {}: {error}", file.filename))?;
+        if let Some(path) = cached {
+            crate::sdist_build::write_quietly(&path, requires.join("\n").as_bytes());
+        }
+        Ok(requires)
+    }
+
+    /// The index that listed `name` (the first one, when none did).
+    fn index_of(&self, name: &PackageName) -> Option<&Arc<dyn PackageIndex>> {
+        let index_name = self
+            .project(name)
+            .map(|project| project.index_name.clone())
+            .unwrap_or_default();
+        self.indexes
+            .iter()
+            .find(|index| index.name() == index_name)
+            .or_else(|| self.indexes.first())
     }
 
     /// The sizes of files whose index page gave none, looked up in parallel

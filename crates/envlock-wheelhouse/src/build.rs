@@ -168,7 +168,7 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
     }
 
     let removed_files = layout::remove_unplanned(out_dir, &files)?;
-    let mut source_builds = source_builds(out_dir, &files);
+    let mut source_builds = source_builds(out_dir, request.lock, &files);
     let mut built_wheels = Vec::new();
     let mut exported_lock = request.lock.clone();
     let mut all_files = files.clone();

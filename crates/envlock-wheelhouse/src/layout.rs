@@ -470,7 +470,7 @@ fn readme(request: &BuildRequest<'_>, source_builds: &[SourceBuild]) -> String {
         for build in source_builds {
             let _ = writeln!(
                 out,
-                "  {} {} ({}): {}",
+                "  {} {} ({}): {}{}",
                 build.package,
                 build.version,
                 build.targets.join(", "),
@@ -478,6 +478,11 @@ fn readme(request: &BuildRequest<'_>, source_builds: &[SourceBuild]) -> String {
                     "needs a C compiler on the target"
                 } else {
                     "pure Python, no compiler needed"
+                },
+                if build.build_requirements_locked {
+                    ""
+                } else {
+                    "; ITS BUILD REQUIREMENTS ARE NOT HERE: pip cannot build it without an index"
                 }
             );
         }

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use envlock_lock::Lock;
+
 use crate::plan::PlannedFile;
 
 /// A runtime package whose only file for some chosen target is an sdist.
@@ -23,16 +25,30 @@ pub struct SourceBuild {
     pub needs_compiler: bool,
     /// One such source file, when there is one, to show why.
     pub compiled_source: Option<String>,
+    /// Whether the lock records build requirements for it on every one of
+    /// those targets. When it does not, `pip install --no-index` cannot
+    /// build it from this wheelhouse.
+    pub build_requirements_locked: bool,
 }
 
 /// The source builds among `files`, which are in `dir` and verified.
-pub(crate) fn source_builds(dir: &Path, files: &[PlannedFile]) -> Vec<SourceBuild> {
+pub(crate) fn source_builds(dir: &Path, lock: &Lock, files: &[PlannedFile]) -> Vec<SourceBuild> {
     files
         .iter()
         .filter(|file| file.is_sdist() && !file.build_only)
         .map(|file| {
             let compiled_source = compiled_source(&dir.join(&file.name));
+            let built_with = |target: &String| {
+                lock.build_packages.iter().any(|package| {
+                    package.required_by.iter().any(|edge| {
+                        edge.package.as_ref().is_some_and(|(name, version)| {
+                            *name == file.package && *version == file.version
+                        }) && edge.targets.contains(target)
+                    })
+                })
+            };
             SourceBuild {
+                build_requirements_locked: file.targets.iter().all(built_with),
                 package: file.package.clone(),
                 version: file.version.clone(),
                 file: file.name.clone(),

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use envlock_lock::Lock;
-use envlock_pep::{Platform, PythonVersion, Target, WheelFilename};
+use envlock_pep::{Platform, PlatformFamily, PythonVersion, Target, WheelFilename};
 use serde::Serialize;
 
 use crate::error::WheelhouseError;
@@ -84,10 +84,8 @@ pub(crate) fn build_wheels(
                     name
                 }
             };
-            let accepted = WheelFilename::parse(&wheel_name)
-                .ok()
-                .and_then(|wheel| target.tags().wheel_priority(&wheel))
-                .is_some();
+            let accepted =
+                WheelFilename::parse(&wheel_name).is_ok_and(|wheel| installs_on(&wheel, &target));
             if !accepted {
                 let _ = std::fs::remove_file(dir.join(&wheel_name));
                 built.remove(&wheel_name);
@@ -119,6 +117,21 @@ pub(crate) fn build_wheels(
         }
     }
     Ok(built.into_values().collect())
+}
+
+/// Whether a wheel built here installs on the target: its tags must be
+/// among the target's, and a plain `linux_<arch>` tag (a build against this
+/// machine's libraries, which pip would accept on any Linux) counts only for
+/// a target whose platform is exactly that.
+fn installs_on(wheel: &WheelFilename, target: &Target) -> bool {
+    let host_specific = wheel
+        .platform_tags()
+        .iter()
+        .any(|tag| tag.starts_with("linux_"));
+    if host_specific && target.platform().family() != PlatformFamily::Linux {
+        return false;
+    }
+    target.tags().wheel_priority(wheel).is_some()
 }
 
 fn target_of(python: &str, platform: &str) -> Result<Target, WheelhouseError> {
@@ -237,4 +250,26 @@ fn build_one(
     let dest = dir.join(&name);
     std::fs::rename(wheel, &dest).map_err(|error| WheelhouseError::io("write", &dest, error))?;
     Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(python: &str, platform: &str) -> Target {
+        target_of(python, platform).unwrap()
+    }
+
+    #[test]
+    fn host_wheels_install_only_on_plain_linux_targets() {
+        let pure = WheelFilename::parse("purecli-1.0-py3-none-any.whl").unwrap();
+        let host = WheelFilename::parse("native-1.0-cp311-cp311-linux_x86_64.whl").unwrap();
+        let manylinux = target("3.11", "manylinux_2_28_x86_64");
+        assert!(installs_on(&pure, &manylinux));
+        assert!(!installs_on(&host, &manylinux));
+        assert!(!installs_on(&host, &target("3.11", "macos")));
+        assert!(installs_on(&host, &target("3.11", "linux_x86_64")));
+        // The right platform but another Python is refused too.
+        assert!(!installs_on(&host, &target("3.12", "linux_x86_64")));
+    }
 }
