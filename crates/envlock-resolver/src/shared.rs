@@ -30,6 +30,9 @@ pub(crate) type MetadataResult = Result<Arc<CoreMetadata>, MetadataFailure>;
 
 type Slot<R> = Arc<OnceLock<R>>;
 
+/// An sdist's build requirements, or why they could not be read.
+type BuildRequirements = Result<Vec<String>, String>;
+
 /// Counts of the work done, for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct FetchCounts {
@@ -44,7 +47,7 @@ pub(crate) struct SharedIndexes {
     reporter: Arc<dyn Reporter>,
     projects: Mutex<HashMap<PackageName, Slot<Shared<Project>>>>,
     metadata: Mutex<HashMap<String, Slot<MetadataResult>>>,
-    build_requirements: Mutex<HashMap<String, Slot<Result<Vec<String>, String>>>>,
+    build_requirements: Mutex<HashMap<String, Slot<BuildRequirements>>>,
     builder: Option<SdistBuilder>,
     /// Which files of a project are worth keeping.
     keep: Keep,
