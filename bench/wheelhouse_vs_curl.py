@@ -223,10 +223,22 @@ def main():
     if "pip" in tools:
         # One pin per project with the hash of exactly the locked file, so pip
         # (which drops candidates whose hash is not listed) picks that file.
-        requirements = work / "requirements.txt"
-        requirements.write_text("".join(
-            f"{project}=={version} --hash=sha256:{sha256}\n" for project, version, sha256, _ in files.values()
-        ))
+        # pip takes one version per project in one run, and a build tool can
+        # be locked at two versions (one to install, one to build with), so
+        # the pins go into as many files as the most versions of a project.
+        batches = []
+        for project, version, sha256, _ in sorted(files.values()):
+            pin = f"{project}=={version} --hash=sha256:{sha256}\n"
+            batch = next((b for b in batches if not any(p.startswith(f"{project}==") for p in b)), None)
+            if batch is None:
+                batch = []
+                batches.append(batch)
+            batch.append(pin)
+        requirement_files = []
+        for number, batch in enumerate(batches):
+            path = work / f"requirements-{number}.txt"
+            path.write_text("".join(batch))
+            requirement_files.append(path)
 
     def envlock_runs(run_dir):
         """Cold, warm and no-op builds, which must run in that order on one cache."""
@@ -259,10 +271,13 @@ def main():
         env = dict(base_env, PIP_CACHE_DIR=str(run_dir / "pip-cache"), PIP_DISABLE_PIP_VERSION_CHECK="1")
         platform_flags = [flag for tag in pip_platforms(platform) for flag in ("--platform", tag)]
         # --no-deps is what lets pip take the lock's two sdists despite --platform.
-        seconds, rss, _ = run_measured(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *platform_flags,
-             "--python-version", python, "--implementation", "cp", "--abi", "cp" + python.replace(".", ""),
-             "--require-hashes", "-r", str(requirements), "-d", str(out), "--index-url", index_url], env)
+        seconds, rss = 0.0, 0
+        for requirements in requirement_files:
+            batch_seconds, batch_rss, _ = run_measured(
+                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *platform_flags,
+                 "--python-version", python, "--implementation", "cp", "--abi", "cp" + python.replace(".", ""),
+                 "--require-hashes", "-r", str(requirements), "-d", str(out), "--index-url", index_url], env)
+            seconds, rss = seconds + batch_seconds, max(rss, batch_rss)
         if len(list(out.iterdir())) != len(files):
             sys.exit(f"pip download wrote {len(list(out.iterdir()))} files, the lock has {len(files)}")
         check_files(out, files, "pip download")

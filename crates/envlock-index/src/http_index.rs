@@ -320,11 +320,13 @@ fn verify_bytes(file: &IndexFile, bytes: &[u8]) -> Result<(), IndexError> {
 
 impl HttpIndex {
     /// A project's page, fetched or from the cache, with the files `keep`
-    /// accepts.
+    /// accepts. A fetched page is kept in the cache when `cache_new` says
+    /// so (pages that revalidated are always refreshed there).
     fn project_keeping(
         &self,
         name: &PackageName,
         keep: Keep<'_>,
+        cache_new: bool,
     ) -> Result<ProjectPage, IndexError> {
         let page_url = self.page_url(name)?;
         let cache = self.client.cache();
@@ -414,7 +416,9 @@ impl HttpIndex {
             .client
             .cpu_bound(|| self.parse_cached(&page, name, keep))?;
         // A cache that cannot be written only costs a later refetch.
-        let _ = cache.write_page(&key, name.as_ref(), &page);
+        if cache_new {
+            let _ = cache.write_page(&key, name.as_ref(), &page);
+        }
         Ok(parsed)
     }
 }
@@ -425,7 +429,7 @@ impl PackageIndex for HttpIndex {
     }
 
     fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
-        self.project_keeping(name, &keep_all)
+        self.project_keeping(name, &keep_all, true)
     }
 
     fn project_files(
@@ -433,7 +437,11 @@ impl PackageIndex for HttpIndex {
         name: &PackageName,
         filenames: &[&str],
     ) -> Result<ProjectPage, IndexError> {
-        self.project_keeping(name, &|filename| filenames.contains(&filename))
+        // Looking files up (for a wheelhouse) does not fill the page cache:
+        // what needs the pages again is a lock, which revalidates them
+        // anyway, and writing a few hundred pages costs a first wheelhouse
+        // build a good part of its time on a slow file system.
+        self.project_keeping(name, &|filename| filenames.contains(&filename), false)
     }
 
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError> {
