@@ -340,6 +340,7 @@ fn install_offline(venv: &Path, index_args: &[String], wh: &Path) {
         .env("PIP_CONFIG_FILE", "/dev/null")
         .env_remove("PIP_INDEX_URL")
         .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PIP_FIND_LINKS")
         .output()
         .unwrap();
     assert!(
