@@ -163,7 +163,9 @@ pub struct LockArgs {
 #[command(after_help = "Examples:
   envlock wheelhouse envlock.lock --platform manylinux -o wheelhouse
   envlock wheelhouse envlock.lock --target cp310-manylinux_2_28_x86_64 -o wh --archive wh.tar.zst
-  envlock --offline wheelhouse envlock.lock -o wheelhouse   # from the cache alone")]
+  envlock --offline wheelhouse envlock.lock -o wheelhouse   # from the cache alone
+  envlock wheelhouse envlock.lock --platform manylinux -o wheelhouse \\
+      --serve-url http://wheels.internal/clearml --queue gpu --image-pull-secret regcred")]
 pub struct WheelhouseArgs {
     /// The lock to build from.
     #[arg(default_value = "envlock.lock", value_name = "LOCK")]
@@ -205,9 +207,41 @@ pub struct WheelhouseArgs {
     #[arg(long, value_name = "PATH", requires = "build_wheels")]
     pub python: Option<PathBuf>,
 
+    /// Where the wheelhouse folder will be on the far side: the URL a web
+    /// server serves it at, or the absolute path it is mounted at. Writes
+    /// clearml.env, clearml-agent-values.override.yaml and
+    /// clearml.conf.snippet, which point pip and the resources' variables
+    /// there.
+    #[arg(long, value_name = "URL|PATH")]
+    pub serve_url: Option<String>,
+
+    /// `extra` adds the served index to the one the far side already uses
+    /// (PIP_EXTRA_INDEX_URL); `replace` makes it the only one (PIP_INDEX_URL).
+    #[arg(long, value_enum, default_value = "extra", requires = "serve_url")]
+    pub index_mode: IndexModeArg,
+
+    /// A ClearML Agent queue whose pods get the variables, in the Helm
+    /// values override (repeatable; default: the chart's `default` queue).
+    #[arg(long, value_name = "QUEUE", requires = "serve_url")]
+    pub queue: Vec<String>,
+
+    /// An image pull secret for the agent and its pods, in the Helm values
+    /// override (repeatable).
+    #[arg(long, value_name = "NAME", requires = "serve_url")]
+    pub image_pull_secret: Vec<String>,
+
     /// Print the summary as JSON on standard output.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--index-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IndexModeArg {
+    /// PIP_EXTRA_INDEX_URL: added to the far side's index.
+    Extra,
+    /// PIP_INDEX_URL: the only index.
+    Replace,
 }
 
 /// Arguments of `envlock verify`.

@@ -21,6 +21,8 @@ pub struct Opened {
     pub urls: IndexUrls,
     /// The client's cache folder.
     pub cache_root: PathBuf,
+    /// The pooled client the indexes share (also for plain files).
+    pub client: Arc<IndexClient>,
 }
 
 impl Opened {
@@ -137,5 +139,6 @@ fn open_with(
         indexes,
         urls,
         cache_root,
+        client,
     })
 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use envlock_lock::Lock;
 use envlock_pep::PackageName;
-use envlock_resolver::{LockRequest, SdistBuilder, Upgrade};
+use envlock_resolver::{LockRequest, ResourceRequest, SdistBuilder, Upgrade};
 use envlock_spec::Spec;
 
 use crate::cli::{GlobalOptions, LockArgs};
@@ -78,6 +78,7 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
     };
 
     let opened = indexes::open(global, Some(&spec))?;
+    let client = Arc::clone(&opened.client);
     let sdist_builder = SdistBuilder {
         python: PathBuf::from("python3"),
         pip_environment: opened.pip_environment(),
@@ -105,9 +106,21 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         reporter: Arc::clone(&progress) as Arc<dyn envlock_resolver::Reporter>,
     });
     progress.finish();
-    let outcome = outcome.map_err(|error| diagnostics::resolve_error(&error))?;
+    let mut outcome = outcome.map_err(|error| diagnostics::resolve_error(&error))?;
+    let resources = envlock_resolver::lock_resources(&ResourceRequest {
+        spec: &spec,
+        previous: previous.as_ref(),
+        refetch: args.upgrade,
+        client,
+        environment: &envlock_spec::process_environment,
+    })
+    .map_err(|error| diagnostics::resolve_error(&error))?;
+    outcome.lock.resources = resources.resources;
     let text = envlock_lock::encode(&outcome.lock);
     if global.quiet < 2 {
+        for warning in &resources.warnings {
+            say(&format!("warning: {warning}"));
+        }
         for warning in &outcome.warnings {
             say(&format!("warning: {warning}"));
         }
@@ -152,8 +165,16 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
                 )
             })
             .collect();
+        let resources_note = match outcome.lock.resources.len() {
+            0 => String::new(),
+            count => format!(
+                " and {count} resource{} ({} fetched)",
+                if count == 1 { "" } else { "s" },
+                resources.fetched
+            ),
+        };
         say(&format!(
-            "Locked {} package versions for {} targets ({}) in {:.1}s; {} {}",
+            "Locked {} package versions for {} targets ({}){resources_note} in {:.1}s; {} {}",
             outcome.lock.packages.len(),
             outcome.lock.targets.len(),
             per_target.join(", "),
@@ -201,6 +222,7 @@ fn check(
             lines.push("  the inputs (requirements, constraints, targets or options) changed since it was written".to_owned());
         }
         lines.extend(version_changes(previous, lock));
+        lines.extend(resource_changes(previous, lock));
     }
     lines.push("hint: run `envlock lock` and commit the result".to_owned());
     say(&lines.join("\n"));
@@ -236,6 +258,33 @@ fn version_changes(old: &Lock, new: &Lock) -> Vec<String> {
         }
     }
     lines
+}
+
+/// One line per resource added, removed or changed.
+fn resource_changes(old: &Lock, new: &Lock) -> Vec<String> {
+    let names: BTreeSet<&str> = old
+        .resources
+        .iter()
+        .chain(&new.resources)
+        .map(|resource| resource.name.as_str())
+        .collect();
+    let find = |lock: &'_ Lock, name: &str| {
+        lock.resources
+            .iter()
+            .find(|resource| resource.name == name)
+            .cloned()
+    };
+    names
+        .into_iter()
+        .filter_map(|name| match (find(old, name), find(new, name)) {
+            (Some(_), None) => Some(format!("  resource {name} removed")),
+            (None, Some(_)) => Some(format!("  resource {name} added")),
+            (Some(before), Some(after)) if before != after => {
+                Some(format!("  resource {name} changed"))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// A status line on standard error (standard output stays for data).

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use envlock_index::Cache;
 use envlock_wheelhouse::{
-    BuildRequest, BuildSummary, PlatformSelector, VerifyReport, WheelBuildOptions, WheelhouseError,
+    BuildRequest, BuildSummary, FarSide, IndexMode, PlatformSelector, ServeLocation, VerifyReport,
+    WheelBuildOptions, WheelhouseError,
 };
 
-use crate::cli::{GlobalOptions, VerifyArgs, WheelhouseArgs};
+use crate::cli::{GlobalOptions, IndexModeArg, VerifyArgs, WheelhouseArgs};
 use crate::commands::indexes;
 use crate::commands::progress::WheelhouseProgress;
 use crate::diagnostics;
@@ -31,8 +32,24 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         .map_err(|error| wheelhouse_error(&error))?;
     let targets = envlock_wheelhouse::select_targets(&lock, &platforms, &args.target)
         .map_err(|error| wheelhouse_error(&error))?;
+    let far_side = match &args.serve_url {
+        Some(value) => Some(FarSide {
+            serve: ServeLocation::parse(value).map_err(|error| wheelhouse_error(&error))?,
+            index_mode: match args.index_mode {
+                IndexModeArg::Extra => IndexMode::Extra,
+                IndexModeArg::Replace => IndexMode::Replace,
+            },
+            queues: args.queue.clone(),
+            image_pull_secrets: args.image_pull_secret.clone(),
+        }),
+        None => None,
+    };
     let opened = indexes::open_optional(global)?;
     let cache = Cache::new(opened.cache_root.clone());
+    let lock_dir = match args.lock.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
     let progress = WheelhouseProgress::new(global.quiet == 0 && std::io::stderr().is_terminal());
     let request = BuildRequest {
         lock: &lock,
@@ -46,6 +63,10 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         build_wheels: args.build_wheels.then(|| WheelBuildOptions {
             python: args.python.clone(),
         }),
+        client: Some(&opened.client),
+        lock_dir: &lock_dir,
+        variables: &envlock_spec::process_environment,
+        far_side,
     };
     let result = envlock_wheelhouse::build(&request);
     progress.finish();
@@ -146,6 +167,14 @@ fn summary_lines(summary: &BuildSummary) -> Vec<String> {
         summary.cached_files,
         summary.kept_files,
     )];
+    if summary.resources > 0 {
+        lines.push(format!(
+            "Placed {} resource(s), {}, under resources/ ({} downloaded)",
+            summary.resources,
+            human_bytes(summary.resource_bytes),
+            summary.downloaded_resources
+        ));
+    }
     if !summary.removed_files.is_empty() {
         lines.push(format!(
             "Removed {} files the lock no longer has: {}",

@@ -9,6 +9,7 @@ mod util;
 
 mod cli;
 mod conformance;
+mod kit;
 mod live;
 mod lock;
 mod review;

@@ -92,7 +92,7 @@ fn tiny_sdist(name: &str, c_source: bool) -> Vec<u8> {
 
 /// The wheelhouse universe: pure wheels, two sdist-only packages (one with
 /// C sources), and the backend that builds them.
-fn universe() -> FixtureIndex {
+pub(crate) fn universe() -> FixtureIndex {
     let mut index = FixtureIndex::new();
     index.add_wheel(
         &DistSpec::new("flask", "3.0.3").requires("werkzeug>=3.0"),
@@ -117,7 +117,7 @@ fn universe() -> FixtureIndex {
 }
 
 /// The Python the tests install with, as `3.X`.
-fn host_python() -> Option<String> {
+pub(crate) fn host_python() -> Option<String> {
     let output = Command::new("python3")
         .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
         .output()
@@ -128,7 +128,7 @@ fn host_python() -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
-fn target_name(python: &str) -> String {
+pub(crate) fn target_name(python: &str) -> String {
     format!("cp{}-manylinux_2_28_x86_64", python.replace('.', ""))
 }
 
@@ -177,7 +177,7 @@ fn wheelhouse(dir: &TestDir, index_url: Option<&str>, extra: &[&str]) -> (i32, S
     run(command)
 }
 
-fn names_in(dir: &Path) -> Vec<String> {
+pub(crate) fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
@@ -186,7 +186,7 @@ fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
-fn file_requests(server: &FixtureServer) -> usize {
+pub(crate) fn file_requests(server: &FixtureServer) -> usize {
     server
         .requests()
         .iter()

@@ -137,6 +137,14 @@ pub enum IndexError {
         /// What is wrong.
         reason: String,
     },
+    /// A file's location (a resource's URL) cannot be used.
+    #[error("invalid URL `{url}`: {reason}")]
+    BadUrl {
+        /// The URL as given, with any userinfo masked.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A configuration file could not be read.
     #[error("cannot read the configuration file {path}: {reason}")]
     Config {

@@ -477,7 +477,8 @@ impl PackageIndex for HttpIndex {
             .as_ref()
             .filter(|path| !options.refresh && path.is_file())
         {
-            return place_verified(file, cached, dest);
+            let sha256 = file.sha256.as_deref().unwrap_or_default();
+            return crate::plain_file::place_cached(cached, sha256, dest);
         }
         if options.offline {
             return Err(IndexError::Offline {
@@ -573,33 +574,6 @@ pub(crate) fn parent_dir(path: &Path) -> &Path {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     }
-}
-
-/// Places an already-verified cached file at `dest` (hard link, else copy),
-/// atomically.
-fn place_verified(file: &IndexFile, cached: &Path, dest: &Path) -> Result<FetchedFile, IndexError> {
-    let parent = parent_dir(dest);
-    let temporary = tempfile::Builder::new()
-        .prefix(".envlock-link-")
-        .tempfile_in(parent)
-        .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
-    let temporary_path = temporary.into_temp_path();
-    let _ = std::fs::remove_file(&temporary_path);
-    if std::fs::hard_link(cached, &temporary_path).is_err() {
-        std::fs::copy(cached, &temporary_path)
-            .map_err(|error| IndexError::io("cannot copy from the cache", cached, error))?;
-    }
-    temporary_path
-        .persist(dest)
-        .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
-    let size = std::fs::metadata(dest)
-        .map_err(|error| IndexError::io("cannot read", dest, error))?
-        .len();
-    Ok(FetchedFile {
-        sha256: file.sha256.clone().unwrap_or_default().to_ascii_lowercase(),
-        size,
-        path: dest.to_path_buf(),
-    })
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod error;
 mod find_links;
 mod http_index;
 mod metadata;
+mod plain_file;
 mod remote_zip;
 mod safe_url;
 mod simple;
@@ -37,6 +38,7 @@ pub use error::IndexError;
 pub use find_links::FindLinks;
 pub use http_index::HttpIndex;
 pub use metadata::{parse_core_metadata, wheel_metadata_from_bytes};
+pub use plain_file::FileSource;
 pub use safe_url::{SafeUrl, redacted};
 pub use types::{
     CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::FORMAT_VERSION;
-use crate::model::{Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
+use crate::model::{Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy};
 
 /// Why a lock could not be read.
 #[derive(Debug, Error)]
@@ -85,6 +85,18 @@ struct WireLock {
     package: Vec<WirePackage>,
     #[serde(default, rename = "build-package")]
     build_package: Vec<WirePackage>,
+    #[serde(default)]
+    resource: Vec<WireResource>,
+}
+
+#[derive(Deserialize)]
+struct WireResource {
+    name: String,
+    url: String,
+    file: String,
+    env: String,
+    sha256: String,
+    size: u64,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +179,18 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
             .into_iter()
             .map(package_from_wire)
             .collect::<Result<_, _>>()?,
+        resources: wire
+            .resource
+            .into_iter()
+            .map(|resource| LockedResource {
+                name: resource.name,
+                url: resource.url,
+                file: resource.file,
+                env: resource.env,
+                sha256: resource.sha256,
+                size: resource.size,
+            })
+            .collect(),
     };
     validate(&lock)?;
     Ok(lock)
@@ -259,7 +283,51 @@ pub fn validate(lock: &Lock) -> Result<(), LockError> {
     ] {
         validate_packages(packages, kind, &known)?;
     }
+    validate_resources(&lock.resources)
+}
+
+/// Resource names, files and variables are unique, files are bare names,
+/// hashes are hex.
+fn validate_resources(resources: &[LockedResource]) -> Result<(), LockError> {
+    let invalid = |message: String| Err(LockError::Invalid(message));
+    let mut names = HashSet::new();
+    let mut files = HashSet::new();
+    let mut variables = HashSet::new();
+    for resource in resources {
+        let id = format!("resource `{}`", resource.name);
+        if !names.insert(resource.name.as_str()) {
+            return invalid(format!("{id} is listed twice"));
+        }
+        if !files.insert(resource.file.as_str()) {
+            return invalid(format!("{id} reuses the file name `{}`", resource.file));
+        }
+        if !variables.insert(resource.env.as_str()) {
+            return invalid(format!("{id} reuses the variable `{}`", resource.env));
+        }
+        if resource.file.is_empty()
+            || resource.file.starts_with('.')
+            || resource.file.contains(['/', '\\'])
+        {
+            return invalid(format!(
+                "{id} has file `{}`, which is not a plain file name",
+                resource.file
+            ));
+        }
+        if !is_sha256_hex(&resource.sha256) {
+            return invalid(format!(
+                "{id} has sha256 `{}`, which is not 64 lowercase hex digits",
+                resource.sha256
+            ));
+        }
+    }
     Ok(())
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
 }
 
 /// Checks that a set of targets names only declared targets; the closure
@@ -296,12 +364,7 @@ fn validate_packages(
             if file.name.contains('/') || file.name.contains('\\') {
                 return invalid(format!("{} is a path; locks name files only", file_id()));
             }
-            if file.sha256.len() != 64
-                || !file
-                    .sha256
-                    .bytes()
-                    .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
-            {
+            if !is_sha256_hex(&file.sha256) {
                 return invalid(format!(
                     "{} has sha256 `{}`, which is not 64 lowercase hex digits",
                     file_id(),

@@ -49,6 +49,63 @@ pub struct LockDiff {
     /// Per target in both locks (new lock's order), the targets whose
     /// installed set changed.
     pub targets: Vec<TargetDiff>,
+    /// Resources added, removed or changed (file, URL or hash), by name.
+    pub resources: Vec<ResourceChange>,
+}
+
+/// A resource that one lock has and the other has not, or has otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceChange {
+    /// The resource's name.
+    pub name: String,
+    /// `file (sha256 …)` in the old lock; `None` when added.
+    pub old: Option<String>,
+    /// `file (sha256 …)` in the new lock; `None` when removed.
+    pub new: Option<String>,
+}
+
+impl ResourceChange {
+    fn label(&self) -> &'static str {
+        match (&self.old, &self.new) {
+            (None, _) => "resource added",
+            (_, None) => "resource removed",
+            _ => "resource changed",
+        }
+    }
+
+    fn text(&self) -> String {
+        match (&self.old, &self.new) {
+            (Some(old), Some(new)) => format!("{old} -> {new}"),
+            (Some(only), None) | (None, Some(only)) => only.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+fn resource_changes(old: &Lock, new: &Lock) -> Vec<ResourceChange> {
+    let describe = |resource: &crate::LockedResource| {
+        format!(
+            "{} from {} (sha256 {})",
+            resource.file, resource.url, resource.sha256
+        )
+    };
+    let index = |lock: &'_ Lock| -> BTreeMap<String, String> {
+        lock.resources
+            .iter()
+            .map(|resource| (resource.name.clone(), describe(resource)))
+            .collect()
+    };
+    let (before, after) = (index(old), index(new));
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    names
+        .into_iter()
+        .filter(|name| before.get(*name) != after.get(*name))
+        .map(|name| ResourceChange {
+            name: name.clone(),
+            old: before.get(name).cloned(),
+            new: after.get(name).cloned(),
+        })
+        .collect()
 }
 
 /// A file whose content changed while its name and version did not.
@@ -264,6 +321,7 @@ impl LockDiff {
             requirements_removed: set_difference(&old.requirements, &new.requirements),
             constraints_added: set_difference(&new.constraints, &old.constraints),
             constraints_removed: set_difference(&old.constraints, &new.constraints),
+            resources: resource_changes(old, new),
             ..LockDiff::default()
         };
         let summary = |lock: &Lock, target: &LockedTarget, with_sdists: bool| TargetSummary {
@@ -308,6 +366,7 @@ impl LockDiff {
             && self.requirements_removed.is_empty()
             && self.constraints_added.is_empty()
             && self.constraints_removed.is_empty()
+            && self.resources.is_empty()
             && self.targets.iter().all(TargetDiff::is_empty)
     }
 }
@@ -636,6 +695,13 @@ pub fn render_table(diff: &LockDiff) -> String {
             general.push(vec![label.to_owned(), item.clone()]);
         }
     }
+    for change in &diff.resources {
+        general.push(vec![
+            change.label().to_owned(),
+            change.name.clone(),
+            change.text(),
+        ]);
+    }
     if !general.is_empty() {
         out.push_str(&columns(&general, ""));
         out.push('\n');
@@ -743,6 +809,16 @@ pub fn render_markdown(diff: &LockDiff) -> String {
         for item in items {
             bullets.push(format!("- {label}: {}", code(item)));
         }
+    }
+    for change in &diff.resources {
+        let label = change.label();
+        let mut capitalised = label[..1].to_ascii_uppercase();
+        capitalised.push_str(&label[1..]);
+        bullets.push(format!(
+            "- {capitalised}: {} {}",
+            code(&change.name),
+            cell(&change.text())
+        ));
     }
     if !bullets.is_empty() {
         out.push_str(&bullets.join("\n"));

@@ -39,6 +39,15 @@ pub fn encode(lock: &Lock) -> String {
     for package in &lock.build_packages {
         encode_package(&mut out, "build-package", package);
     }
+    for resource in &lock.resources {
+        out.push_str("\n[[resource]]\n");
+        line(&mut out, "name", &quote(&resource.name));
+        line(&mut out, "url", &quote(&resource.url));
+        line(&mut out, "file", &quote(&resource.file));
+        line(&mut out, "env", &quote(&resource.env));
+        line(&mut out, "sha256", &quote(&resource.sha256));
+        line(&mut out, "size", &resource.size.to_string());
+    }
     out
 }
 
@@ -91,9 +100,11 @@ fn inline_file(file: &LockedFile) -> String {
 
 /// Puts a lock in its canonical order: packages by name then PEP 440
 /// version, files by name, edges root-first then by requiring package, and
-/// duplicate strings removed from requirement lists. Targets keep the order
-/// the spec declared them in, which is part of the input.
+/// duplicate strings removed from requirement lists, resources by name.
+/// Targets keep the order the spec declared them in, which is part of the
+/// input.
 pub fn normalise(mut lock: Lock) -> Lock {
+    lock.resources.sort();
     for packages in [&mut lock.packages, &mut lock.build_packages] {
         packages.sort_by(|a, b| {
             a.name

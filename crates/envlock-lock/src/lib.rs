@@ -62,6 +62,14 @@
 //!     { package = "pyperclip", version = "1.8.2", specifier = ">=40.8.0", targets = ["cp310-manylinux_2_28_x86_64"] },
 //! ]
 //! files = [ … ]
+//!
+//! [[resource]]                           # last, sorted by name: plain files, not packages
+//! name = "code-server"
+//! url = "https://…/code-server_4.96.2_amd64.deb"   # as the spec writes it (`${VAR}` kept)
+//! file = "code-server_4.96.2_amd64.deb"  # its name under `resources/` in a wheelhouse
+//! env = "CLEARML_SESSION_VSCODE_SERVER_DEB"
+//! sha256 = "…"
+//! size = 51228340
 //! ```
 //!
 //! # Invariants (checked on read)
@@ -75,6 +83,8 @@
 //!   that install its package.
 //! - A `required-by` edge names both `package` and `version`, or neither (a
 //!   requirement of the spec itself).
+//! - Resource names, file names and variables are each unique; a resource's
+//!   file is a bare file name and its sha256 is 64 lowercase hex digits.
 //!
 //! # Compatibility policy
 //!
@@ -84,7 +94,11 @@
 //!   newer one of the same format version. `[[build-package]]` was added so:
 //!   a separate table, not a flag on `[[package]]`, so that an older reader
 //!   sees no build packages (what it assumed) rather than taking them for
-//!   packages to install.
+//!   packages to install. `[[resource]]` was added the same way.
+//! - A resource is the one place a lock holds a URL: a plain file has no
+//!   index to be looked up in. The URL is kept as the spec writes it, with
+//!   `${VAR}` unexpanded, so a mirror or a credential is configuration, not
+//!   lock content; the hash still proves the file is the same.
 //! - Any change that an older reader would misread — a key whose absence
 //!   means something new, a changed meaning, a removed key — bumps `version`.
 //!   A reader rejects versions it does not know, with an error saying to
@@ -102,13 +116,13 @@ mod why;
 
 pub use decode::{LockError, decode, read_lock, validate};
 pub use diff::{
-    ChangedHash, FilesChange, LockDiff, PackageVersion, SdistFile, Step, TargetDiff, TargetSummary,
-    VersionChange, render_json, render_markdown, render_table,
+    ChangedHash, FilesChange, LockDiff, PackageVersion, ResourceChange, SdistFile, Step,
+    TargetDiff, TargetSummary, VersionChange, render_json, render_markdown, render_table,
 };
 pub use encode::{encode, normalise};
 pub use environment::TargetEnvironmentError;
 pub use export::{ExportError, FileLocation, export_pylock, export_requirements};
-pub use model::{Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
+pub use model::{Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy};
 pub use why::{
     MAX_PATHS, Mention, MentionSource, TargetWhy, VersionWhy, WhyEdge, WhyError, WhyOutcome,
     WhyPath, WhyReport, render_why, why,

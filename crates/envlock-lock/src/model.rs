@@ -27,6 +27,28 @@ pub struct Lock {
     /// has no wheel for it (its sdist's `build-system.requires`, resolved
     /// for that target). Their `required-by` edges name the sdist's package.
     pub build_packages: Vec<LockedPackage>,
+    /// Plain files (not Python packages) the far side needs, each found
+    /// there through an environment variable.
+    pub resources: Vec<LockedResource>,
+}
+
+/// A plain file to carry with the packages (a `.deb`, an editor extension,
+/// a static binary), pinned by its hash.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LockedResource {
+    /// The resource's name, unique in the lock.
+    pub name: String,
+    /// Where it is fetched from, as the spec writes it: `${VAR}` is kept
+    /// unexpanded, so no credential or mirror host is written into the lock.
+    pub url: String,
+    /// The file name it gets under `resources/` in a wheelhouse.
+    pub file: String,
+    /// The environment variable that points to it on the far side.
+    pub env: String,
+    /// The lowercase hex sha256 of the file.
+    pub sha256: String,
+    /// The size in bytes.
+    pub size: u64,
 }
 
 /// One target: a CPython version on one platform.

@@ -201,3 +201,45 @@ fn snapshot_markdown() {
 fn snapshot_json() {
     insta::assert_snapshot!(render_json(&demo()));
 }
+
+#[test]
+fn resources_added_removed_and_changed_are_shown() {
+    let old = fixture("marker-gate.lock");
+    let mut new = fixture("resources.lock");
+    new.name = old.name.clone();
+    let added = LockDiff::new(&old, &new);
+    let kinds: Vec<(&str, bool, bool)> = added
+        .resources
+        .iter()
+        .map(|change| {
+            (
+                change.name.as_str(),
+                change.old.is_some(),
+                change.new.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("code-server", false, true), ("dropbear", false, true)]
+    );
+    assert!(!added.is_empty());
+    let table = render_table(&added);
+    assert!(
+        table.contains("resource added") && table.contains("dropbearmulti from ${RELEASES_MIRROR}"),
+        "{table}"
+    );
+    let removed = LockDiff::new(&new, &old);
+    assert!(render_markdown(&removed).contains("- Resource removed: `code-server`"));
+    let mut changed = new.clone();
+    changed.resources[1].sha256 = "e".repeat(64);
+    let diff = LockDiff::new(&new, &changed);
+    assert_eq!(diff.resources.len(), 1);
+    let text = render_table(&diff);
+    assert!(
+        text.contains("resource changed") && text.contains(&"e".repeat(64)),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&render_json(&diff)).unwrap();
+    assert_eq!(json["resources"][0]["name"], "dropbear");
+}

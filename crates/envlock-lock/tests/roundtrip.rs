@@ -239,3 +239,63 @@ fn unknown_keys_are_ignored_within_a_format_version() {
     let lock: Lock = decode(&text).unwrap();
     assert_eq!(encode(&lock), marker_gate());
 }
+
+fn with_resources() -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/resources.lock"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn resources_are_read_sorted_and_checked() {
+    let lock = decode(&with_resources()).unwrap();
+    let names: Vec<&str> = lock
+        .resources
+        .iter()
+        .map(|resource| resource.name.as_str())
+        .collect();
+    assert_eq!(names, ["code-server", "dropbear"]);
+    // `${VAR}` in a URL is kept as written.
+    assert!(lock.resources[1].url.starts_with("${RELEASES_MIRROR}/"));
+    // Written in name order whatever order they come in.
+    let mut shuffled = lock.clone();
+    shuffled.resources.reverse();
+    assert_eq!(encode(&shuffled), with_resources());
+    // An older reader's view: a lock without resources is still what it was.
+    let mut without = lock.clone();
+    without.resources.clear();
+    assert!(!encode(&without).contains("[[resource]]"));
+
+    let cases = [
+        (
+            "file = \"dropbearmulti\"",
+            "file = \"bin/dropbearmulti\"",
+            "not a plain file name",
+        ),
+        (
+            "file = \"dropbearmulti\"",
+            "file = \"code-server_4.96.2_amd64.deb\"",
+            "reuses the file name",
+        ),
+        (
+            "env = \"CLEARML_DROPBEAR_EXEC\"",
+            "env = \"CLEARML_SESSION_VSCODE_SERVER_DEB\"",
+            "reuses the variable",
+        ),
+        (
+            "name = \"dropbear\"",
+            "name = \"code-server\"",
+            "is listed twice",
+        ),
+        (
+            "sha256 = \"d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35\"",
+            "sha256 = \"D4735E\"",
+            "not 64 lowercase hex digits",
+        ),
+    ];
+    for (from, to, message) in cases {
+        let error = rejects(&with_resources().replace(from, to)).to_string();
+        assert!(error.contains(message), "{to}: {error}");
+    }
+}

@@ -64,6 +64,16 @@ pub enum ResolveError {
         /// What is wrong.
         message: String,
     },
+    /// A resource of the spec could not be locked.
+    #[error("resource `{resource}`: {message}")]
+    Resource {
+        /// The resource's name.
+        resource: String,
+        /// What went wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
     /// Something inside the resolver went wrong (a bug).
     #[error("internal resolver error: {0}")]
     Internal(String),
@@ -77,6 +87,7 @@ impl ResolveError {
             ResolveError::MissingHash { .. } => vec![
                 "use an index that publishes sha256 digests (PEP 503 `#sha256=` fragments or PEP 691 `hashes`)".to_owned(),
             ],
+            ResolveError::Resource { hint, .. } => vec![hint.clone()],
             ResolveError::Index { .. } => vec!["check the index URL and your network, or run with --offline to use the cache".to_owned()],
             _ => Vec::new(),
         }

@@ -8,6 +8,9 @@
 //!
 //! Targets are resolved in parallel and share one view of the indexes, so a
 //! project page or a release's metadata is fetched once for all of them.
+//!
+//! The spec's resources (plain files, not packages) are locked beside the
+//! packages by [`lock_resources`]: fetched once, pinned by sha256 and size.
 
 mod error;
 mod project;
@@ -15,11 +18,13 @@ mod provider;
 mod report;
 mod reporter;
 mod resolve;
+mod resources;
 mod sdist_build;
 mod shared;
 
 pub use error::ResolveError;
 pub use reporter::{Reporter, Silent};
 pub use resolve::{LockOutcome, LockRequest, Upgrade, lock};
+pub use resources::{ResourceOutcome, ResourceRequest, lock_resources};
 pub use sdist_build::SdistBuilder;
 pub use shared::FetchCounts;

@@ -16,4 +16,6 @@ mod spec;
 pub use error::{Location, SpecError};
 pub use expand::{Environment, expand, process_environment};
 pub use requirements_txt::{Located, RequirementsFile, read_requirements_file};
-pub use spec::{IndexSpec, PrereleasePolicy, SPEC_FILE_NAME, Spec, TargetSpec, find_spec};
+pub use spec::{
+    IndexSpec, PrereleasePolicy, ResourceSpec, SPEC_FILE_NAME, Spec, TargetSpec, find_spec,
+};

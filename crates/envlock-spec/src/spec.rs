@@ -76,6 +76,43 @@ impl IndexSpec {
     }
 }
 
+/// A declared resource: a plain file (not a Python package) that the far
+/// side needs, found through an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceSpec {
+    /// The resource's name, unique in the spec.
+    pub name: Located<String>,
+    /// Where to fetch it, as written (`https://…`, `http://…`, `file://…` or
+    /// a local path, relative to the spec's folder); `${VAR}` is expanded
+    /// when it is fetched.
+    pub url: Located<String>,
+    /// The file name it gets under `resources/` in a wheelhouse.
+    pub file: String,
+    /// The environment variable that points to it on the far side.
+    pub env: Located<String>,
+    /// The expected sha256 (lowercase hex), when the spec gives one.
+    pub sha256: Option<String>,
+    /// The expected size in bytes, when the spec gives one.
+    pub size: Option<u64>,
+}
+
+impl ResourceSpec {
+    /// The URL with `${VAR}` expanded; an unset variable is an error that
+    /// points at the `url` value.
+    pub fn expanded_url(&self, environment: Environment<'_>) -> Result<String, SpecError> {
+        expand(&self.url.value, environment).map_err(|name| {
+            SpecError::at(
+                self.url.location.clone(),
+                format!(
+                    "resource `{}` uses ${{{name}}}, which is not set",
+                    self.name.value
+                ),
+            )
+            .with_hint(format!("set {name} before running envlock"))
+        })
+    }
+}
+
 /// A whole spec, read and checked, with requirements files included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
@@ -102,6 +139,8 @@ pub struct Spec {
     pub only_binary: BTreeSet<String>,
     /// Packages that must be installed from sdists (`:all:` for every one).
     pub no_binary: BTreeSet<String>,
+    /// Plain files to carry with the packages, in the order declared.
+    pub resources: Vec<ResourceSpec>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +164,19 @@ struct WireSpec {
     targets: Vec<WireTarget>,
     #[serde(default)]
     indexes: Vec<WireIndex>,
+    #[serde(default)]
+    resources: Vec<WireResource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireResource {
+    name: Spanned<String>,
+    url: Spanned<String>,
+    file: Option<Spanned<String>>,
+    env: Spanned<String>,
+    sha256: Option<Spanned<String>>,
+    size: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -327,6 +379,13 @@ impl Spec {
             })
             .transpose()?;
 
+        let resources = wire
+            .resources
+            .iter()
+            .map(|resource| read_resource(resource, &at))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_resources_unique(&resources, &wire.resources, &at)?;
+
         if wire.name.get_ref().trim().is_empty() {
             return Err(SpecError::at(
                 at(wire.name.span()),
@@ -345,6 +404,7 @@ impl Spec {
             prereleases,
             only_binary,
             no_binary,
+            resources,
         })
     }
 
@@ -446,6 +506,21 @@ impl Spec {
                 .iter()
                 .map(|name| format!("no-binary {name}")),
         );
+        // Only specs with resources add lines, so that the digest of every
+        // lock made before resources existed stays the same.
+        for resource in &self.resources {
+            lines.push(format!(
+                "resource {} {} {} {} {} {}",
+                resource.name.value,
+                resource.url.value,
+                resource.file,
+                resource.env.value,
+                resource.sha256.as_deref().unwrap_or("-"),
+                resource
+                    .size
+                    .map_or_else(|| "-".to_owned(), |size| size.to_string()),
+            ));
+        }
         let mut hasher = Sha256::new();
         for line in lines {
             hasher.update(line.as_bytes());
@@ -455,4 +530,145 @@ impl Spec {
         let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
         format!("sha256:{hex}")
     }
+}
+
+/// Checks one `[[resources]]` table; errors point at the offending value.
+fn read_resource(
+    resource: &WireResource,
+    at: &dyn Fn(Range<usize>) -> Location,
+) -> Result<ResourceSpec, SpecError> {
+    let name = resource.name.get_ref().trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(SpecError::at(
+            at(resource.name.span()),
+            "a resource name must be non-empty and without spaces",
+        ));
+    }
+    let url = resource.url.get_ref().trim();
+    if url.is_empty() {
+        return Err(SpecError::at(
+            at(resource.url.span()),
+            format!("resource `{name}` has an empty `url`"),
+        ));
+    }
+    let file = match &resource.file {
+        Some(file) => {
+            let value = file.get_ref().trim();
+            if !is_plain_file_name(value) {
+                return Err(SpecError::at(
+                    at(file.span()),
+                    format!("`{value}` is not a plain file name"),
+                )
+                .with_hint(
+                    "give a name without `/`, `\\` or leading dots, e.g. \"tool_1.0_amd64.deb\"",
+                ));
+            }
+            value.to_owned()
+        }
+        None => {
+            let last = url
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default();
+            if !is_plain_file_name(last) {
+                return Err(SpecError::at(
+                    at(resource.url.span()),
+                    format!("resource `{name}`: no file name can be taken from this URL"),
+                )
+                .with_hint("add `file = \"…\"` with the name the file should have"));
+            }
+            last.to_owned()
+        }
+    };
+    let env = resource.env.get_ref().trim();
+    let valid_variable = !env.is_empty()
+        && !env.starts_with(|character: char| character.is_ascii_digit())
+        && env
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
+    if !valid_variable {
+        return Err(SpecError::at(
+            at(resource.env.span()),
+            format!("`{env}` is not an environment variable name"),
+        )
+        .with_hint("use letters, digits and `_`, not starting with a digit"));
+    }
+    let sha256 = match &resource.sha256 {
+        Some(value) => {
+            let hex = value.get_ref().trim().to_ascii_lowercase();
+            let hex = hex.strip_prefix("sha256:").unwrap_or(&hex).to_owned();
+            if hex.len() != 64 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+                return Err(SpecError::at(
+                    at(value.span()),
+                    "`sha256` must be 64 hex digits",
+                ));
+            }
+            Some(hex)
+        }
+        None => None,
+    };
+    Ok(ResourceSpec {
+        name: Located {
+            value: name.to_owned(),
+            location: at(resource.name.span()),
+        },
+        url: Located {
+            value: url.to_owned(),
+            location: at(resource.url.span()),
+        },
+        file,
+        env: Located {
+            value: env.to_owned(),
+            location: at(resource.env.span()),
+        },
+        sha256,
+        size: resource.size,
+    })
+}
+
+/// Names, files and variables of resources must each be unique: two
+/// resources in one `resources/` folder, or behind one variable, would
+/// overwrite each other.
+fn check_resources_unique(
+    resources: &[ResourceSpec],
+    wire: &[WireResource],
+    at: &dyn Fn(Range<usize>) -> Location,
+) -> Result<(), SpecError> {
+    let mut names = BTreeSet::new();
+    let mut files = BTreeSet::new();
+    let mut variables = BTreeSet::new();
+    for (resource, wire) in resources.iter().zip(wire) {
+        if !names.insert(resource.name.value.as_str()) {
+            return Err(SpecError::at(
+                resource.name.location.clone(),
+                format!("two resources are named `{}`", resource.name.value),
+            ));
+        }
+        if !files.insert(resource.file.as_str()) {
+            let span = wire.file.as_ref().map_or(wire.url.span(), Spanned::span);
+            return Err(SpecError::at(
+                at(span),
+                format!("two resources have the file name `{}`", resource.file),
+            )
+            .with_hint("give one of them a different `file`"));
+        }
+        if !variables.insert(resource.env.value.as_str()) {
+            return Err(SpecError::at(
+                resource.env.location.clone(),
+                format!("two resources set `{}`", resource.env.value),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A bare file name: no folders, not hidden, not `.`/`..`.
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && !name.contains(char::is_whitespace)
 }

@@ -381,3 +381,100 @@ fn targets_are_validated_and_named() {
         "{error}"
     );
 }
+
+const RESOURCE: &str = "\n[[resources]]\nname = \"code-server\"\nurl = \"${MIRROR}/code-server_4.96.2_amd64.deb\"\nenv = \"CLEARML_SESSION_VSCODE_SERVER_DEB\"\n";
+
+#[test]
+fn resources_are_read_with_a_file_name_taken_from_the_url() {
+    let spec = parse(&format!("name = \"x\"\n{TARGET}{RESOURCE}")).unwrap();
+    let [resource] = spec.resources.as_slice() else {
+        panic!("one resource expected: {:?}", spec.resources);
+    };
+    assert_eq!(resource.name.value, "code-server");
+    assert_eq!(resource.file, "code-server_4.96.2_amd64.deb");
+    assert_eq!(resource.env.value, "CLEARML_SESSION_VSCODE_SERVER_DEB");
+    assert_eq!(resource.sha256, None);
+    let environment = |name: &str| (name == "MIRROR").then(|| "http://127.0.0.1:9".to_owned());
+    assert_eq!(
+        resource.expanded_url(&environment).unwrap(),
+        "http://127.0.0.1:9/code-server_4.96.2_amd64.deb"
+    );
+    let unset = resource.expanded_url(&no_environment).unwrap_err();
+    assert!(unset.to_string().contains("${MIRROR}"), "{unset}");
+    assert_eq!(unset.location.unwrap().line_column(), (9, 7));
+}
+
+#[test]
+fn a_resource_sha256_is_normalised_and_enters_the_digest() {
+    let with_hash = parse(&format!(
+        "name = \"x\"\n{TARGET}{RESOURCE}sha256 = \"sha256:{}\"\nsize = 12\n",
+        "AB".repeat(32)
+    ))
+    .unwrap();
+    assert_eq!(with_hash.resources[0].sha256, Some("ab".repeat(32)));
+    assert_eq!(with_hash.resources[0].size, Some(12));
+    let without = parse(&format!("name = \"x\"\n{TARGET}{RESOURCE}")).unwrap();
+    let none = parse(&format!("name = \"x\"\n{TARGET}")).unwrap();
+    assert_ne!(with_hash.inputs_digest(), without.inputs_digest());
+    assert_ne!(without.inputs_digest(), none.inputs_digest());
+}
+
+#[test]
+fn bad_resources_point_at_the_value() {
+    let cases = [
+        (
+            "env = \"1BAD\"",
+            "is not an environment variable name",
+            (11, 7),
+        ),
+        ("file = \"../x.deb\"", "is not a plain file name", (11, 8)),
+        ("sha256 = \"abc\"", "must be 64 hex digits", (11, 10)),
+        ("mode = 1", "unknown field `mode`", (11, 1)),
+    ];
+    for (line, message, line_column) in cases {
+        let text = format!(
+            "name = \"x\"\n{TARGET}\n[[resources]]\nname = \"r\"\nurl = \"https://h.invalid/r.bin\"\nenv = \"R\"\n{line}\n"
+        );
+        let text = if line.starts_with("env") {
+            text.replace("env = \"R\"\n", "")
+        } else {
+            text
+        };
+        let error = error(&text);
+        assert!(error.message.contains(message), "{line}: {error}");
+        let location = error.location.unwrap().line_column();
+        let expected_line = if line.starts_with("env") {
+            line_column.0 - 1
+        } else {
+            line_column.0
+        };
+        assert_eq!(location, (expected_line, line_column.1), "{line}");
+    }
+}
+
+#[test]
+fn resources_need_unique_names_files_and_variables_and_a_file_name() {
+    let twice = |second: &str| {
+        error(&format!(
+            "name = \"x\"\n{TARGET}\n[[resources]]\nname = \"a\"\nurl = \"https://h.invalid/a.bin\"\nenv = \"A\"\n\n[[resources]]\n{second}\n"
+        ))
+    };
+    let name = twice("name = \"a\"\nurl = \"https://h.invalid/b.bin\"\nenv = \"B\"");
+    assert!(
+        name.message.contains("two resources are named `a`"),
+        "{name}"
+    );
+    let file = twice("name = \"b\"\nurl = \"https://h.invalid/other/a.bin\"\nenv = \"B\"");
+    assert!(file.message.contains("file name `a.bin`"), "{file}");
+    assert!(file.hint.unwrap().contains("`file`"));
+    let variable = twice("name = \"b\"\nurl = \"https://h.invalid/b.bin\"\nenv = \"A\"");
+    assert!(
+        variable.message.contains("two resources set `A`"),
+        "{variable}"
+    );
+    let nameless = error(&format!(
+        "name = \"x\"\n{TARGET}\n[[resources]]\nname = \"ext\"\nurl = \"https://h.invalid/vspackage/\"\nenv = \"EXT\"\n"
+    ));
+    assert!(nameless.message.contains("no file name"), "{nameless}");
+    assert!(nameless.hint.unwrap().contains("file = "));
+}

@@ -14,14 +14,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
-use envlock_index::{Cache, IndexFile, PackageIndex};
+use envlock_index::{Cache, IndexClient, IndexFile, PackageIndex};
 use envlock_lock::{Lock, LockedFile};
 use envlock_pep::PackageName;
 use serde::Serialize;
 
 use crate::error::WheelhouseError;
+use crate::far_side::FarSide;
 use crate::layout;
 use crate::plan::{PlannedFile, planned_files};
+use crate::resources::{ExpandedUrl, place_resources};
 use crate::sdist::{SourceBuild, source_builds};
 use crate::wheel_build::{BuiltWheel, WheelBuildOptions, build_wheels};
 
@@ -73,6 +75,17 @@ pub struct BuildRequest<'a> {
     /// Build the wheels of sdist-only packages here (`--build-wheels`)
     /// instead of leaving them to the target.
     pub build_wheels: Option<WheelBuildOptions>,
+    /// Fetches the lock's resources that the cache lacks; `None` when no
+    /// network client is at hand (then they must be in the cache).
+    pub client: Option<&'a IndexClient>,
+    /// The lock's folder: a resource whose URL is a relative path is found
+    /// from here.
+    pub lock_dir: &'a Path,
+    /// Where `${VAR}` in resource URLs is looked up.
+    pub variables: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// Where the wheelhouse will be served on the far side, for the
+    /// ClearML files (`--serve-url`); `None` writes none of them.
+    pub far_side: Option<FarSide>,
 }
 
 /// What a build did.
@@ -102,6 +115,12 @@ pub struct BuildSummary {
     pub source_builds: Vec<SourceBuild>,
     /// Wheels built here from sdists (`--build-wheels`).
     pub built_wheels: Vec<BuiltWheel>,
+    /// Resources placed under `resources/`.
+    pub resources: usize,
+    /// Their total size in bytes.
+    pub resource_bytes: u64,
+    /// Resources downloaded in this build.
+    pub downloaded_resources: usize,
 }
 
 /// Builds (or brings up to date) the wheelhouse that `request` describes.
@@ -123,7 +142,15 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
     )?;
     let files = planned_files(request.lock, &request.targets);
     let total_bytes = files.iter().map(|file| file.size).sum();
-    request.reporter.planned(files.len(), total_bytes);
+    let resources = &request.lock.resources;
+    let resource_bytes: u64 = resources.iter().map(|resource| resource.size).sum();
+    request
+        .reporter
+        .planned(files.len() + resources.len(), total_bytes + resource_bytes);
+    let resource_urls: Vec<ExpandedUrl> = resources
+        .iter()
+        .map(|resource| envlock_spec::expand(&resource.url, request.variables))
+        .collect();
 
     let mut origins: Vec<Option<Origin>> = vec![None; files.len()];
     let mut to_fetch = Vec::new();
@@ -153,17 +180,36 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
             example: files[to_fetch[0]].name.clone(),
         });
     }
-    let failures = fetch_all(request, &files, &to_fetch);
+    // Resources come from their own hosts, so they are fetched beside the
+    // distributions rather than after them.
+    let (failures, placed_resources) = std::thread::scope(|scope| {
+        let resources = scope.spawn(|| place_resources(request, &resource_urls));
+        let failures = fetch_all(request, &files, &to_fetch);
+        let placed = resources.join().unwrap_or_else(|_| {
+            Err(vec![WheelhouseError::Internal(
+                "placing the resources panicked".to_owned(),
+            )])
+        });
+        (failures, placed)
+    });
     for position in &to_fetch {
         if !failures.iter().any(|(failed, _)| failed == position) {
             origins[*position] = Some(Origin::Downloaded);
         }
     }
+    let mut failures: Vec<WheelhouseError> = failures.into_iter().map(|(_, error)| error).collect();
+    let resource_origins = match placed_resources {
+        Ok(origins) => origins,
+        Err(resource_failures) => {
+            failures.extend(resource_failures);
+            Vec::new()
+        }
+    };
     if !failures.is_empty() {
         layout::mark_incomplete(out_dir)?;
         return Err(WheelhouseError::Incomplete {
-            failures: failures.into_iter().map(|(_, error)| error).collect(),
-            total: files.len(),
+            failures,
+            total: files.len() + resources.len(),
         });
     }
 
@@ -215,6 +261,12 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
         seconds: started.elapsed().as_secs_f64(),
         source_builds,
         built_wheels,
+        resources: resources.len(),
+        resource_bytes,
+        downloaded_resources: resource_origins
+            .iter()
+            .filter(|origin| **origin == Origin::Downloaded)
+            .count(),
     })
 }
 
@@ -293,7 +345,7 @@ fn same_file(_left: &Path, _right: &Path) -> bool {
 
 /// Puts the cached file at `dest` by hard link, or by copy across file
 /// systems, through a temporary name.
-fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
+pub(crate) fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
     // Where nothing is in the way, a link appears whole or not at all.
     if std::fs::hard_link(cached, dest).is_ok() {
         return Ok(());

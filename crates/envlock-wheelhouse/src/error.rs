@@ -205,6 +205,28 @@ pub enum WheelhouseError {
         path: PathBuf,
     },
 
+    /// A resource of the lock could not be placed.
+    #[error("resource `{name}`: {reason}")]
+    Resource {
+        /// The resource's name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// `--serve-url` cannot be used.
+    #[error("--serve-url {value}: {reason}")]
+    ServeLocation {
+        /// The value given.
+        value: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Something inside the builder went wrong (a bug).
+    #[error("internal error: {0}")]
+    Internal(String),
+
     /// A file-system operation failed.
     #[error("cannot {action} {}", path.display())]
     Io {
@@ -261,6 +283,9 @@ impl WheelhouseError {
             )),
             WheelhouseError::HostWheel { .. } => Some(
                 "leave out --build-wheels to carry the sdist and its build requirements (it is then built on the target), or build that wheel on a machine of the target's platform".to_owned(),
+            ),
+            WheelhouseError::Resource { .. } => Some(
+                "resources fetched by `envlock lock` are in the cache; on another machine, make the resource's URL reachable (its `${VAR}` can point at a mirror)".to_owned(),
             ),
             WheelhouseError::Incomplete { .. } => Some(
                 "run the same command again: verified files are kept and only the missing ones are fetched".to_owned(),

@@ -10,6 +10,9 @@
 //!   envlock.lock             the lock, byte for byte
 //!   wheelhouse.toml          which targets of the lock this folder serves
 //!   README.txt               the install commands for the far side
+//!   resources/               the lock's plain files, verified like the rest
+//!   clearml.env, clearml-agent-values.override.yaml, clearml.conf.snippet
+//!                            with --serve-url: where the far side finds it all
 //!   SHA256SUMS               every other file, for `sha256sum -c`; written last
 //! ```
 //!
@@ -21,12 +24,14 @@ use std::fmt::Write as _;
 use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 
-use envlock_lock::{FileLocation, Lock, export_pylock, export_requirements};
+use envlock_lock::{FileLocation, Lock, LockedResource, export_pylock, export_requirements};
 use sha2::{Digest, Sha256};
 
 use crate::build::BuildRequest;
 use crate::error::WheelhouseError;
+use crate::far_side;
 use crate::plan::PlannedFile;
+use crate::resources::resource_path;
 use crate::sdist::SourceBuild;
 use crate::wheel_build::BuiltWheel;
 
@@ -250,7 +255,24 @@ pub(crate) fn write_outputs(
         &dir.join(MANIFEST),
         manifest_text(&lock.name, targets, built_wheels).as_bytes(),
     )?;
-    write_checksums(dir, files)
+    match &request.far_side {
+        Some(far_side) => {
+            for (name, text) in far_side.render(&lock.name, &lock.resources) {
+                write_atomic(&dir.join(name), text.as_bytes())?;
+            }
+        }
+        // Files of an earlier build with other flags would be stale.
+        None => {
+            for name in far_side::FILES {
+                let path = dir.join(name);
+                if path.is_file() {
+                    std::fs::remove_file(&path)
+                        .map_err(|error| WheelhouseError::io("remove", &path, error))?;
+                }
+            }
+        }
+    }
+    write_checksums(dir, files, &lock.resources)
 }
 
 /// Writes `simple/index.html` and one page per project, linking to the
@@ -375,10 +397,23 @@ pub(crate) fn all_files(dir: &Path) -> Result<Vec<String>, WheelhouseError> {
 /// Writes `SHA256SUMS` over every other file, in `sha256sum`'s format. The
 /// distributions were verified against the lock as they were placed, so
 /// their locked hashes are used; only the generated files are hashed.
-fn write_checksums(dir: &Path, files: &[PlannedFile]) -> Result<(), WheelhouseError> {
+fn write_checksums(
+    dir: &Path,
+    files: &[PlannedFile],
+    resources: &[LockedResource],
+) -> Result<(), WheelhouseError> {
+    let resource_paths: Vec<(String, &str)> = resources
+        .iter()
+        .map(|resource| (resource_path(resource), resource.sha256.as_str()))
+        .collect();
     let known: BTreeMap<&str, &str> = files
         .iter()
         .map(|file| (file.name.as_str(), file.sha256.as_str()))
+        .chain(
+            resource_paths
+                .iter()
+                .map(|(path, sha256)| (path.as_str(), *sha256)),
+        )
         .collect();
     let paths = all_files(dir)?;
     let generated: Vec<String> = paths
@@ -462,6 +497,33 @@ fn readme(request: &BuildRequest<'_>, source_builds: &[SourceBuild]) -> String {
          \x20   pip install --index-url http://<host>/<path>/simple --require-hashes -r requirements.txt\n\
          \x20   pip install --index-url file://$PWD/simple --require-hashes -r requirements.txt\n",
     );
+    if !lock.resources.is_empty() {
+        out.push_str(
+            "\nPlain files the far side needs are in resources/, checked like the rest.\n\
+             Point these variables at where they are served (with --serve-url,\n\
+             clearml.env and the other clearml files here do that for you):\n\n",
+        );
+        for resource in &lock.resources {
+            let _ = writeln!(
+                out,
+                "  {}={}  ({})",
+                resource.env,
+                resource_path(resource),
+                resource.name
+            );
+        }
+    }
+    if let Some(far_side) = &request.far_side {
+        out.push_str(
+            "\nServed at the location given to --serve-url, the far side needs:\n\n\
+             \x20 clearml.env                          the variables, for docker --env-file or a shell\n\
+             \x20 clearml-agent-values.override.yaml   for the ClearML Agent Helm chart (helm ... -f)\n\
+             \x20 clearml.conf.snippet                 agent.extra_docker_arguments for clearml.conf\n\n",
+        );
+        for (name, value) in far_side.variables(&lock.resources) {
+            let _ = writeln!(out, "  {name}={value}");
+        }
+    }
     if !source_builds.is_empty() {
         out.push_str(
             "\nThese packages have no wheel for a target and are built from source on it\n\

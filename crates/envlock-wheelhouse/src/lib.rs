@@ -16,14 +16,21 @@
 //!   name; a different hash on the index is an error, never a substitute.
 //! - **As fast as the network.** A warm cache is used without asking the
 //!   index anything; cold downloads run `jobs` at a time, largest first.
+//! - **Plain files too.** The lock's resources (a `.deb`, an editor
+//!   extension, a static binary) are placed under `resources/`, verified
+//!   the same way, and the far side is told where to find everything
+//!   (`clearml.env`, a Helm values override and a `clearml.conf` snippet;
+//!   see the `far_side` module).
 //! - **Reproducible carry.** [`write_archive`] gives identical bytes for
 //!   identical wheelhouses.
 
 mod archive;
 mod build;
 mod error;
+mod far_side;
 mod layout;
 mod plan;
+mod resources;
 mod sdist;
 mod verify;
 mod wheel_build;
@@ -31,6 +38,7 @@ mod wheel_build;
 pub use archive::{ArchiveSummary, write_archive};
 pub use build::{BuildRequest, BuildSummary, Origin, Reporter, SilentReporter, build};
 pub use error::WheelhouseError;
+pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation};
 pub use plan::{PlatformSelector, select_targets};
 pub use sdist::SourceBuild;
 pub use verify::{Problem, VerifyReport, verify};

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::error::WheelhouseError;
 use crate::layout::{self, CHECKSUMS, LOCK};
 use crate::plan::planned_files;
+use crate::resources::resource_path;
 
 /// One thing wrong with a wheelhouse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,9 +82,10 @@ impl VerifyReport {
     }
 }
 
-/// Re-hashes every file of the wheelhouse at `dir`: distributions against
-/// the lock inside it (for the targets its manifest names), every other file
-/// against `SHA256SUMS`, and reports files that are missing or extra.
+/// Re-hashes every file of the wheelhouse at `dir`: distributions and
+/// resources against the lock inside it (for the targets its manifest
+/// names), every other file against `SHA256SUMS`, and reports files that
+/// are missing or extra.
 pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
     let lock_path = dir.join(LOCK);
     let lock = envlock_lock::read_lock(&lock_path).map_err(|source| WheelhouseError::Lock {
@@ -117,6 +119,10 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
     }
     for wheel in &manifest.built_wheels {
         expected.insert(wheel.file.as_str(), wheel.sha256.as_str());
+    }
+    let resource_paths: Vec<String> = lock.resources.iter().map(resource_path).collect();
+    for (path, resource) in resource_paths.iter().zip(&lock.resources) {
+        expected.insert(path.as_str(), resource.sha256.as_str());
     }
     for path in expected.keys() {
         if !present_set.contains(path) {

@@ -1,0 +1,228 @@
+//! Plain files fetched by URL or path rather than looked up on an index:
+//! the resources of a spec (a `.deb`, an editor extension, a static binary).
+//!
+//! They go through the same client, retries, credentials and
+//! content-addressed cache as index files, so a resource fetched once by
+//! `envlock lock` is placed in a wheelhouse without a second download.
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+use url::Url;
+
+use crate::cache::hex;
+use crate::client::IndexClient;
+use crate::error::IndexError;
+use crate::http_index::parent_dir;
+use crate::safe_url::SafeUrl;
+use crate::types::FetchedFile;
+
+/// Where a plain file comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileSource {
+    /// An `http://` or `https://` URL.
+    Url(SafeUrl),
+    /// A local file (a path, or a `file://` URL).
+    Path(PathBuf),
+}
+
+impl FileSource {
+    /// Reads a location as a spec writes it: an http(s) URL, a `file://`
+    /// URL, or a path (relative paths are taken from `base`).
+    pub fn parse(text: &str, base: &Path) -> Result<FileSource, IndexError> {
+        let text = text.trim();
+        let has_scheme = text
+            .split_once("://")
+            .is_some_and(|(scheme, _)| scheme.bytes().all(|byte| byte.is_ascii_alphabetic()));
+        if !has_scheme {
+            return Ok(FileSource::Path(base.join(text)));
+        }
+        let url = Url::parse(text).map_err(|error| IndexError::BadUrl {
+            url: mask_userinfo(text),
+            reason: error.to_string(),
+        })?;
+        match url.scheme() {
+            "http" | "https" => Ok(FileSource::Url(SafeUrl::new(url))),
+            "file" => url
+                .to_file_path()
+                .map(FileSource::Path)
+                .map_err(|()| IndexError::BadUrl {
+                    url: mask_userinfo(text),
+                    reason: "not a local file path".to_owned(),
+                }),
+            other => Err(IndexError::BadUrl {
+                url: SafeUrl::new(url.clone()).to_string(),
+                reason: format!(
+                    "`{other}:` URLs are not supported; use http, https, file or a path"
+                ),
+            }),
+        }
+    }
+}
+
+/// `scheme://****@rest` for text that may not parse as a URL.
+fn mask_userinfo(text: &str) -> String {
+    match text.split_once("://") {
+        Some((scheme, rest)) => match rest.split('/').next().and_then(|host| host.rfind('@')) {
+            Some(at) => format!("{scheme}://****{}", &rest[at..]),
+            None => text.to_owned(),
+        },
+        None => text.to_owned(),
+    }
+}
+
+impl std::fmt::Display for FileSource {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileSource::Url(url) => write!(formatter, "{url}"),
+            FileSource::Path(path) => write!(formatter, "{}", path.display()),
+        }
+    }
+}
+
+impl IndexClient {
+    /// Fetches a plain file to `dest`, named `filename` in messages. With an
+    /// `expected` sha256 the cache is tried first and the content must match;
+    /// without one, whatever arrives is hashed and returned. Either way the
+    /// file appears at `dest` only when complete (and verified), and enters
+    /// the cache under its hash.
+    pub fn fetch_source(
+        &self,
+        source: &FileSource,
+        filename: &str,
+        expected: Option<&str>,
+        dest: &Path,
+    ) -> Result<FetchedFile, IndexError> {
+        let cache = self.cache();
+        if let Some(cached) = expected
+            .and_then(|sha256| cache.cached_file(sha256))
+            .filter(|_| !self.options().refresh)
+        {
+            return place_cached(&cached, expected.unwrap_or_default(), dest);
+        }
+        let parent = parent_dir(dest);
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".envlock-download-")
+            .tempfile_in(parent)
+            .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
+        let temporary_path = temporary.path().to_path_buf();
+        let (sha256, size) = match source {
+            FileSource::Url(url) => {
+                self.register_credentials(url.as_url());
+                self.download(url, temporary.as_file_mut(), &temporary_path)?
+            }
+            FileSource::Path(path) => copy_hashing(path, temporary.as_file_mut(), &temporary_path)?,
+        };
+        if let Some(expected) = expected
+            && !sha256.eq_ignore_ascii_case(expected)
+        {
+            // Dropping `temporary` deletes the unverified file.
+            return Err(IndexError::HashMismatch {
+                filename: filename.to_owned(),
+                source_name: source.to_string(),
+                expected: expected.to_ascii_lowercase(),
+                actual: sha256,
+            });
+        }
+        temporary
+            .persist(dest)
+            .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
+        // A file that cannot be cached is only fetched again next time.
+        let _ = cache.store_file(dest, &sha256);
+        Ok(FetchedFile {
+            sha256,
+            size,
+            path: dest.to_path_buf(),
+        })
+    }
+}
+
+/// Copies a local file into `file`, hashing on the way.
+fn copy_hashing(
+    source: &Path,
+    file: &mut std::fs::File,
+    file_path: &Path,
+) -> Result<(String, u64), IndexError> {
+    let mut input = std::fs::File::open(source)
+        .map_err(|error| IndexError::io("cannot read", source, error))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let read = match input.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(IndexError::io("cannot read", source, error)),
+        };
+        hasher.update(&buffer[..read]);
+        file.write_all(&buffer[..read])
+            .map_err(|error| IndexError::io("cannot write", file_path, error))?;
+        size += read as u64;
+    }
+    file.flush()
+        .map_err(|error| IndexError::io("cannot write", file_path, error))?;
+    Ok((hex(&hasher.finalize()), size))
+}
+
+/// Places a cached (hence verified) file at `dest`: a hard link, else a
+/// copy, under a temporary name first.
+pub(crate) fn place_cached(
+    cached: &Path,
+    sha256: &str,
+    dest: &Path,
+) -> Result<FetchedFile, IndexError> {
+    let parent = parent_dir(dest);
+    let temporary = tempfile::Builder::new()
+        .prefix(".envlock-link-")
+        .tempfile_in(parent)
+        .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
+    let temporary_path = temporary.into_temp_path();
+    let _ = std::fs::remove_file(&temporary_path);
+    if std::fs::hard_link(cached, &temporary_path).is_err() {
+        std::fs::copy(cached, &temporary_path)
+            .map_err(|error| IndexError::io("cannot copy from the cache", cached, error))?;
+    }
+    temporary_path
+        .persist(dest)
+        .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
+    let size = std::fs::metadata(dest)
+        .map_err(|error| IndexError::io("cannot read", dest, error))?
+        .len();
+    Ok(FetchedFile {
+        sha256: sha256.to_ascii_lowercase(),
+        size,
+        path: dest.to_path_buf(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_urls_or_paths() {
+        let base = Path::new("/specs");
+        assert_eq!(
+            FileSource::parse("tools/dropbear", base).unwrap(),
+            FileSource::Path(PathBuf::from("/specs/tools/dropbear"))
+        );
+        assert_eq!(
+            FileSource::parse("file:///srv/a.deb", base).unwrap(),
+            FileSource::Path(PathBuf::from("/srv/a.deb"))
+        );
+        assert!(matches!(
+            FileSource::parse("https://h.invalid/a.deb", base).unwrap(),
+            FileSource::Url(_)
+        ));
+        let error = FileSource::parse("ftp://h.invalid/a.deb", base)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("`ftp:` URLs are not supported"), "{error}");
+        let error = FileSource::parse("https://user:secret@[bad/a.deb", base)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("secret"), "{error}");
+    }
+}

@@ -1,0 +1,367 @@
+//! What the wheelhouse tells the far side: the environment that points
+//! ClearML's containers at the served wheelhouse and its resources, in the
+//! three forms an installation takes it.
+//!
+//! - `clearml.env`: `KEY=value` lines, for `docker --env-file` or
+//!   `set -a; . ./clearml.env`;
+//! - `clearml-agent-values.override.yaml`: a Helm values override for the
+//!   ClearML Agent chart, setting the variables in the pod template of each
+//!   queue (`agentk8sglue.queues.<QUEUE>.templateOverrides.env`) and, when
+//!   asked, `imageCredentials.extraImagePullSecrets`;
+//! - `clearml.conf.snippet`: the same variables as
+//!   `agent.extra_docker_arguments`, for agents on VMs or bare metal.
+//!
+//! The three are generated from the lock and the flags, never edited: every
+//! build writes them again (and removes them when no `--serve-url` is given).
+
+use std::fmt::Write as _;
+
+use envlock_lock::LockedResource;
+
+use crate::error::WheelhouseError;
+use crate::resources::RESOURCES;
+
+/// The environment file.
+pub(crate) const ENV_FILE: &str = "clearml.env";
+/// The Helm values override.
+pub(crate) const HELM_FILE: &str = "clearml-agent-values.override.yaml";
+/// The `clearml.conf` snippet.
+pub(crate) const CONF_FILE: &str = "clearml.conf.snippet";
+/// Every file this module writes.
+pub(crate) const FILES: [&str; 3] = [ENV_FILE, HELM_FILE, CONF_FILE];
+
+/// The queue the ClearML Agent chart serves when none is named.
+pub const DEFAULT_QUEUE: &str = "default";
+
+/// Where the wheelhouse folder will be on the far side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServeLocation {
+    /// Served by a web server at this URL (no trailing slash).
+    Url(String),
+    /// Mounted into the containers at this absolute path (no trailing slash).
+    Path(String),
+}
+
+impl ServeLocation {
+    /// Reads `--serve-url`: an `http://` or `https://` URL, a `file://` URL,
+    /// or an absolute path.
+    pub fn parse(value: &str) -> Result<ServeLocation, WheelhouseError> {
+        let bad = |reason: &str| WheelhouseError::ServeLocation {
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let trimmed = value.trim().trim_end_matches('/');
+        if let Some(character) = trimmed.chars().find(|character| !is_plain(*character)) {
+            return Err(bad(&format!(
+                "`{character}` would need quoting in an environment file; percent-encode it or choose another location"
+            )));
+        }
+        let lower = trimmed.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            let host = trimmed
+                .split_once("://")
+                .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
+                .unwrap_or_default();
+            if host.is_empty() {
+                return Err(bad("the URL has no host"));
+            }
+            if host.contains('@') {
+                return Err(bad(
+                    "credentials do not belong in generated files; give them to pip on the far side (netrc, or a keyring)",
+                ));
+            }
+            return Ok(ServeLocation::Url(trimmed.to_owned()));
+        }
+        let path = trimmed.strip_prefix("file://").unwrap_or(trimmed);
+        if path.starts_with('/') {
+            let path = if path.is_empty() { "/" } else { path };
+            return Ok(ServeLocation::Path(path.to_owned()));
+        }
+        Err(bad(
+            "give an http(s) URL where a web server serves the wheelhouse folder, or the absolute path it is mounted at",
+        ))
+    }
+
+    /// The URL pip uses for the static index under `simple/`.
+    fn index_url(&self) -> String {
+        match self {
+            ServeLocation::Url(url) => format!("{url}/simple/"),
+            ServeLocation::Path(path) => format!("file://{}/simple/", path.trim_end_matches('/')),
+        }
+    }
+
+    /// Where a resource is on the far side: a URL, or a plain path (what
+    /// ClearML's `CLEARML_SESSION_*` variables accept for a local copy).
+    fn resource_location(&self, file: &str) -> String {
+        match self {
+            ServeLocation::Url(url) => format!("{url}/{RESOURCES}/{}", percent_encode(file)),
+            ServeLocation::Path(path) => {
+                format!("{}/{RESOURCES}/{file}", path.trim_end_matches('/'))
+            }
+        }
+    }
+
+    /// `host[:port]` of a plain-HTTP URL: pip ignores an index on such a
+    /// host unless it is trusted.
+    fn insecure_host(&self) -> Option<String> {
+        let ServeLocation::Url(url) = self else {
+            return None;
+        };
+        let rest = url
+            .get(..7)
+            .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+            .map(|_| &url[7..])?;
+        Some(rest.split('/').next().unwrap_or_default().to_owned())
+    }
+}
+
+/// Whether pip's index replaces the default one or is added to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IndexMode {
+    /// `PIP_EXTRA_INDEX_URL`: the served wheelhouse is added to whatever
+    /// index the containers already use (ClearML's documented setting).
+    #[default]
+    Extra,
+    /// `PIP_INDEX_URL`: the served wheelhouse is the only index.
+    Replace,
+}
+
+/// Everything the far-side files are made from, besides the lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FarSide {
+    /// Where the wheelhouse will be served.
+    pub serve: ServeLocation,
+    /// `PIP_EXTRA_INDEX_URL` or `PIP_INDEX_URL`.
+    pub index_mode: IndexMode,
+    /// The agent queues whose pod templates get the variables; empty means
+    /// [`DEFAULT_QUEUE`].
+    pub queues: Vec<String>,
+    /// Image pull secrets for the agent and the pods it starts.
+    pub image_pull_secrets: Vec<String>,
+}
+
+impl FarSide {
+    /// The variables, in a fixed order: pip's first, then one per resource
+    /// (sorted by name, as the lock lists them).
+    pub(crate) fn variables(&self, resources: &[LockedResource]) -> Vec<(String, String)> {
+        let index_variable = match self.index_mode {
+            IndexMode::Extra => "PIP_EXTRA_INDEX_URL",
+            IndexMode::Replace => "PIP_INDEX_URL",
+        };
+        let mut variables = vec![(index_variable.to_owned(), self.serve.index_url())];
+        if let Some(host) = self.serve.insecure_host() {
+            variables.push(("PIP_TRUSTED_HOST".to_owned(), host));
+        }
+        for resource in resources {
+            variables.push((
+                resource.env.clone(),
+                self.serve.resource_location(&resource.file),
+            ));
+        }
+        variables
+    }
+
+    /// The three files, as `(name, text)`.
+    pub(crate) fn render(
+        &self,
+        lock_name: &str,
+        resources: &[LockedResource],
+    ) -> [(&'static str, String); 3] {
+        let variables = self.variables(resources);
+        let header = format!(
+            "Written by `envlock wheelhouse` from the lock `{lock_name}`; do not edit by hand, build the wheelhouse again."
+        );
+        [
+            (ENV_FILE, env_file(&header, &variables)),
+            (HELM_FILE, helm_values(&header, self, &variables)),
+            (CONF_FILE, conf_snippet(&header, &variables)),
+        ]
+    }
+}
+
+fn env_file(header: &str, variables: &[(String, String)]) -> String {
+    let mut out = format!("# {}\n", single_line(header));
+    out.push_str(
+        "# Use with `docker run --env-file clearml.env`, or `set -a; . ./clearml.env; set +a`.\n",
+    );
+    for (name, value) in variables {
+        let _ = writeln!(out, "{name}={value}");
+    }
+    out
+}
+
+fn helm_values(header: &str, far_side: &FarSide, variables: &[(String, String)]) -> String {
+    let mut out = format!("# {}\n", single_line(header));
+    out.push_str("# Use with `helm upgrade --install <release> <clearml-agent chart> -f clearml-agent-values.override.yaml`.\n");
+    out.push_str("agentk8sglue:\n  queues:\n");
+    let default_queue = [DEFAULT_QUEUE.to_owned()];
+    let queues = if far_side.queues.is_empty() {
+        &default_queue[..]
+    } else {
+        &far_side.queues[..]
+    };
+    for queue in queues {
+        let _ = writeln!(out, "    {}:", yaml_string(queue));
+        out.push_str("      templateOverrides:\n        env:\n");
+        for (name, value) in variables {
+            let _ = writeln!(out, "          - name: {}", yaml_string(name));
+            let _ = writeln!(out, "            value: {}", yaml_string(value));
+        }
+    }
+    if !far_side.image_pull_secrets.is_empty() {
+        out.push_str("imageCredentials:\n  extraImagePullSecrets:\n");
+        for secret in &far_side.image_pull_secrets {
+            let _ = writeln!(out, "    - name: {}", yaml_string(secret));
+        }
+    }
+    out
+}
+
+fn conf_snippet(header: &str, variables: &[(String, String)]) -> String {
+    let mut out = format!("# {}\n", single_line(header));
+    out.push_str(
+        "# Merge into clearml.conf on agents that run on VMs or bare metal (docker mode).\n",
+    );
+    out.push_str("agent {\n    extra_docker_arguments: [\n");
+    for (name, value) in variables {
+        let _ = writeln!(
+            out,
+            "        \"-e\", {},",
+            json_string(&format!("{name}={value}"))
+        );
+    }
+    out.push_str("    ]\n}\n");
+    out
+}
+
+/// A YAML double-quoted scalar (its escapes are JSON's, plus more).
+fn yaml_string(value: &str) -> String {
+    json_string(value)
+}
+
+/// A JSON string, which is also a HOCON quoted string and a YAML
+/// double-quoted scalar.
+fn json_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for character in value.chars() {
+        match character {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            control if control.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(control));
+            }
+            other => out.push(other),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn single_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Characters that need no quoting in an environment file or a shell.
+fn is_plain(character: char) -> bool {
+    character.is_ascii_alphanumeric() || "-._~:/%@+=,".contains(character)
+}
+
+/// Percent-encodes what is not plain in a file name.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        let character = char::from(byte);
+        if byte.is_ascii() && is_plain(character) && character != '%' {
+            out.push(character);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(name: &str, env: &str, file: &str) -> LockedResource {
+        LockedResource {
+            name: name.to_owned(),
+            url: format!("https://h.invalid/{file}"),
+            file: file.to_owned(),
+            env: env.to_owned(),
+            sha256: "a".repeat(64),
+            size: 1,
+        }
+    }
+
+    #[test]
+    fn serve_locations_are_urls_or_absolute_paths() {
+        assert_eq!(
+            ServeLocation::parse("http://wheels.internal/clearml/").unwrap(),
+            ServeLocation::Url("http://wheels.internal/clearml".to_owned())
+        );
+        assert_eq!(
+            ServeLocation::parse("file:///mnt/wheels").unwrap(),
+            ServeLocation::Path("/mnt/wheels".to_owned())
+        );
+        for bad in ["wheels/", "http:///x", "https://u:p@h/x", "/mnt/my wheels"] {
+            let error = ServeLocation::parse(bad).unwrap_err();
+            assert!(
+                matches!(error, WheelhouseError::ServeLocation { .. }),
+                "{bad}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn variables_point_at_the_served_index_and_resources() {
+        let far_side = FarSide {
+            serve: ServeLocation::parse("http://wheels.internal:8080/kit").unwrap(),
+            index_mode: IndexMode::Extra,
+            queues: Vec::new(),
+            image_pull_secrets: Vec::new(),
+        };
+        let resources = [resource("ext", "EXT", "ms python+1.vsix")];
+        let variables = far_side.variables(&resources);
+        assert_eq!(
+            variables,
+            [
+                (
+                    "PIP_EXTRA_INDEX_URL".to_owned(),
+                    "http://wheels.internal:8080/kit/simple/".to_owned()
+                ),
+                (
+                    "PIP_TRUSTED_HOST".to_owned(),
+                    "wheels.internal:8080".to_owned()
+                ),
+                (
+                    "EXT".to_owned(),
+                    "http://wheels.internal:8080/kit/resources/ms%20python+1.vsix".to_owned()
+                ),
+            ]
+        );
+        let mounted = FarSide {
+            serve: ServeLocation::parse("/mnt/kit").unwrap(),
+            index_mode: IndexMode::Replace,
+            ..far_side
+        };
+        assert_eq!(
+            mounted.variables(&resources),
+            [
+                (
+                    "PIP_INDEX_URL".to_owned(),
+                    "file:///mnt/kit/simple/".to_owned()
+                ),
+                (
+                    "EXT".to_owned(),
+                    "/mnt/kit/resources/ms python+1.vsix".to_owned()
+                ),
+            ]
+        );
+    }
+}
