@@ -586,3 +586,50 @@ for name in sys.argv[1:]:
         );
     }
 );
+
+envlock_test!(the_clearml_walkthrough_runs_as_written, |dir| {
+    if Command::new("git").arg("--version").output().is_err() {
+        println!("SKIPPED: git is not installed; the walkthrough uses `envlock diff --git`");
+        return;
+    }
+    let server = FixtureServer::start(universe_with_stand_ins(), ServerOptions::default()).unwrap();
+    // The example's spec, with the fixture's packages and stand-in resources.
+    write_spec(&dir, "3.12", r#""flask", "purecli""#, RESOURCES);
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/clearml-session/walkthrough.sh");
+    let mut command = Command::new("bash");
+    command
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("ENVLOCK", env!("CARGO_BIN_EXE_envlock"))
+        .env("ENVLOCK_INDEX_URL", server.index_url())
+        .env("ENVLOCK_CACHE_DIR", dir.join(".cache"))
+        .env("STAND_INS", server.base_url())
+        .env("SPEC", dir.path())
+        .env("WORK", dir.join("work"))
+        .env("QUEUE", "sessions")
+        .env("NO_COLOR", "1")
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL");
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("PIP_EXTRA_INDEX_URL=http://wheels.internal/clearml/simple/"),
+        "{stdout}"
+    );
+    let far_side = dir.join("work/far-side/clearml-wheelhouse");
+    assert_eq!(
+        std::fs::read(far_side.join("resources/dropbearmulti")).unwrap(),
+        DROPBEAR.1
+    );
+    let values =
+        std::fs::read_to_string(far_side.join("clearml-agent-values.override.yaml")).unwrap();
+    assert!(values.contains("\"sessions\":"), "{values}");
+    assert!(
+        std::fs::read_to_string(dir.join("work/lock-changes.md"))
+            .unwrap()
+            .contains("The locks are the same"),
+        "a fresh lock equals the one just committed"
+    );
+});

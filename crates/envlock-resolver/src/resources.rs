@@ -203,7 +203,7 @@ impl Fetcher<'_> {
                     ),
                 )),
                 _ => Err(failed(
-                    format!("cannot fetch {source}: {error}"),
+                    format!("cannot fetch it: {error}"),
                     "give `sha256` and `size` in the spec (taken on a machine that can reach the URL) to lock it unfetched, or point `url` at a local copy",
                 )),
             },

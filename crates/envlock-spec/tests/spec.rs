@@ -51,6 +51,26 @@ fn the_clearml_example_reads() {
         .map(|target| target.python.value.as_str())
         .collect();
     assert_eq!(pythons, ["3.8", "3.10", "3.12"]);
+    // The three files the ClearML air-gap documentation names.
+    let resources: Vec<(&str, &str)> = spec
+        .resources
+        .iter()
+        .map(|resource| (resource.env.value.as_str(), resource.file.as_str()))
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            (
+                "CLEARML_SESSION_VSCODE_SERVER_DEB",
+                "code-server_4.96.2_amd64.deb"
+            ),
+            (
+                "CLEARML_SESSION_VSCODE_PY_EXT",
+                "ms-python.python-2022.12.0.vsix"
+            ),
+            ("CLEARML_DROPBEAR_EXEC", "dropbearmulti"),
+        ]
+    );
     assert_eq!(
         spec.indexes[0].expanded_url(&test_environment).unwrap(),
         "http://127.0.0.1:1/simple/"
