@@ -9,7 +9,7 @@ use std::process::Command;
 
 use envlock_test::{FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
 
-use crate::util::{TestDir, run};
+use crate::util::{TestDir, check_with_sha256sum, run, unshare_permitted};
 use crate::wheelhouse::{host_python, names_in, target_name, universe};
 
 /// Stand-ins for the three files the ClearML air-gap documentation names;
@@ -298,17 +298,7 @@ envlock_test!(
                 "{generated}: {sums}"
             );
         }
-        if let Ok(output) = Command::new("sha256sum")
-            .args(["-c", "--quiet", "SHA256SUMS"])
-            .current_dir(&wh)
-            .output()
-        {
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stdout)
-            );
-        }
+        check_with_sha256sum(&wh);
 
         // clearml.env: pip's extra index and each resource's variable, served.
         let variables = env_file(&wh.join("clearml.env"));
@@ -465,11 +455,7 @@ envlock_test!(
             println!("SKIPPED: nginx is not installed (.ci/run installs Debian's nginx-light)");
             return;
         };
-        if !Command::new("unshare")
-            .args(["-n", "true"])
-            .output()
-            .is_ok_and(|output| output.status.success())
-        {
+        if !unshare_permitted() {
             println!("SKIPPED: `unshare -n` is not permitted here");
             return;
         }

@@ -97,3 +97,27 @@ pub fn zip_archive(files: &[(&str, &str)]) -> Vec<u8> {
     }
     writer.finish().unwrap().into_inner()
 }
+
+/// Whether `unshare -n` (a network namespace with no network) works here.
+pub fn unshare_permitted() -> bool {
+    Command::new("unshare")
+        .args(["-n", "true"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// Runs `sha256sum -c SHA256SUMS` in a wheelhouse, as the far side would,
+/// where the tool exists.
+pub fn check_with_sha256sum(wheelhouse: &Path) {
+    if let Ok(output) = Command::new("sha256sum")
+        .args(["-c", "--quiet", "SHA256SUMS"])
+        .current_dir(wheelhouse)
+        .output()
+    {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}

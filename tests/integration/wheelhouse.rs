@@ -8,7 +8,7 @@ use std::process::Command;
 
 use envlock_test::{DistSpec, Fault, FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
 
-use crate::util::{TestDir, run, sdist, zip_archive};
+use crate::util::{TestDir, check_with_sha256sum, run, sdist, unshare_permitted, zip_archive};
 
 /// A PEP 517 backend small enough to read: it packs the sdist's import
 /// package into a wheel. A C file in the package is never compiled, but it
@@ -270,28 +270,14 @@ envlock_test!(wheelhouse_installs_with_pip_and_no_network, |dir| {
         "{page}"
     );
     // Standard tools check the carry.
-    if let Ok(output) = Command::new("sha256sum")
-        .args(["-c", "--quiet", "SHA256SUMS"])
-        .current_dir(&wh)
-        .output()
-    {
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stdout)
-        );
-    }
+    check_with_sha256sum(&wh);
     let mut verify = dir.envlock();
     verify.args(["verify", "wh"]);
     let (code, _, stderr) = run(verify);
     assert_eq!(code, 0, "{stderr}");
 
     // The far side: no network at all.
-    if !Command::new("unshare")
-        .args(["-n", "true"])
-        .output()
-        .is_ok_and(|output| output.status.success())
-    {
+    if !unshare_permitted() {
         println!("SKIPPED: `unshare -n` is not permitted here; the offline install was not run");
         return;
     }

@@ -11,6 +11,7 @@ use crate::cache::{CachedPage, sha256_hex};
 use crate::client::IndexClient;
 use crate::error::IndexError;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
+use crate::plain_file::FileSource;
 use crate::remote_zip::{TAIL_SIZE, Tail, read_remote_metadata};
 use crate::safe_url::SafeUrl;
 use crate::simple::{ACCEPT, Keep, keep_all, page_format, parse_page};
@@ -467,53 +468,14 @@ impl PackageIndex for HttpIndex {
     }
 
     fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError> {
-        let cache = self.client.cache();
-        let options = self.client.options();
-        let cached_path = file
-            .sha256
-            .as_deref()
-            .and_then(|hash| cache.file_path(hash));
-        if let Some(cached) = cached_path
-            .as_ref()
-            .filter(|path| !options.refresh && path.is_file())
-        {
-            let sha256 = file.sha256.as_deref().unwrap_or_default();
-            return crate::plain_file::place_cached(cached, sha256, dest);
-        }
-        if options.offline {
-            return Err(IndexError::Offline {
-                what: format!("the file {} ({})", file.filename, file.url),
-            });
-        }
-        let parent = parent_dir(dest);
-        let mut temporary = tempfile::Builder::new()
-            .prefix(".envlock-download-")
-            .tempfile_in(parent)
-            .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
-        let temporary_path = temporary.path().to_path_buf();
-        let (sha256, size) =
-            self.client
-                .download(&file.url, temporary.as_file_mut(), &temporary_path)?;
-        if let Some(expected) = &file.sha256
-            && !sha256.eq_ignore_ascii_case(expected)
-        {
-            // Dropping `temporary` deletes the partial file.
-            return Err(IndexError::HashMismatch {
-                filename: file.filename.clone(),
-                source_name: file.url.to_string(),
-                expected: expected.clone(),
-                actual: sha256,
-            });
-        }
-        temporary
-            .persist(dest)
-            .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
-        let _ = cache.store_file(dest, &sha256);
-        Ok(FetchedFile {
-            sha256,
-            size,
-            path: dest.to_path_buf(),
-        })
+        // An index file is a plain file at a URL, with the hash the index
+        // (or the lock) gives for it.
+        self.client.fetch_source(
+            &FileSource::Url(file.url.clone()),
+            &file.filename,
+            file.sha256.as_deref(),
+            dest,
+        )
     }
 
     /// PEP 503 pages carry no sizes. A one-byte range request answers with

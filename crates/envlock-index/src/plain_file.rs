@@ -101,6 +101,13 @@ impl IndexClient {
         {
             return place_cached(&cached, expected.unwrap_or_default(), dest);
         }
+        if let FileSource::Url(url) = source
+            && self.options().offline
+        {
+            return Err(IndexError::Offline {
+                what: format!("the file {filename} ({url})"),
+            });
+        }
         let parent = parent_dir(dest);
         let mut temporary = tempfile::Builder::new()
             .prefix(".envlock-download-")
