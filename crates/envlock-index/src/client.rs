@@ -296,6 +296,16 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
+/// HTTP/2 settings for bulk downloads. Many downloads share one connection
+/// per host, so the connection window bounds their total rate to
+/// window / RTT, and the defaults (a few MiB) cap a fast link below its
+/// speed. Larger frames mean fewer hand-overs from the I/O thread to the
+/// download threads (measured: cold wheelhouse builds about 10% faster,
+/// with less CPU; see bench/wheelhouse_vs_curl.py).
+const HTTP2_STREAM_WINDOW: u32 = 16 * 1024 * 1024;
+const HTTP2_CONNECTION_WINDOW: u32 = 128 * 1024 * 1024;
+const HTTP2_MAX_FRAME: u32 = 1024 * 1024;
+
 impl IndexClient {
     /// Builds the shared client: TLS roots, netrc, cache and thread pool.
     pub fn new(options: ClientOptions) -> Result<Self, IndexError> {
@@ -305,7 +315,10 @@ impl IndexClient {
             .connect_timeout(options.connect_timeout)
             .timeout(options.read_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true);
+            .tcp_nodelay(true)
+            .http2_initial_stream_window_size(HTTP2_STREAM_WINDOW)
+            .http2_initial_connection_window_size(HTTP2_CONNECTION_WINDOW)
+            .http2_max_frame_size(HTTP2_MAX_FRAME);
         if !roots.is_empty() {
             // Keeps the platform verifier (system store) and adds these.
             builder = builder.tls_certs_merge(roots);
