@@ -144,7 +144,8 @@ pub struct LockArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Ignore the existing lock's pins: take the newest versions allowed.
+    /// Ignore the existing lock's pins: take the newest versions allowed,
+    /// and fetch the spec's resources again.
     #[arg(long, conflicts_with = "upgrade_package")]
     pub upgrade: bool,
 

@@ -300,6 +300,14 @@ envlock_test!(
         }
         check_with_sha256sum(&wh);
 
+        // The far side's README names the resources and the generated files.
+        let readme = std::fs::read_to_string(wh.join("README.txt")).unwrap();
+        assert!(
+            readme.contains("CLEARML_DROPBEAR_EXEC=resources/dropbearmulti")
+                && readme.contains("clearml-agent-values.override.yaml"),
+            "{readme}"
+        );
+
         // clearml.env: pip's extra index and each resource's variable, served.
         let variables = env_file(&wh.join("clearml.env"));
         let expected: BTreeMap<String, String> = [
