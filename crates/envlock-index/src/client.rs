@@ -309,6 +309,11 @@ const HTTP2_MAX_FRAME: u32 = 1024 * 1024;
 impl IndexClient {
     /// Builds the shared client: TLS roots, netrc, cache and thread pool.
     pub fn new(options: ClientOptions) -> Result<Self, IndexError> {
+        // ring's crypto provider, installed once per process (a provider
+        // installed earlier is as good). aws-lc, reqwest's default, seeds
+        // its generator with CPU jitter at start-up: about 5% of a cold
+        // wheelhouse build's CPU here, on the path to the first request.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let roots = extra_roots(&options)?;
         let mut builder = Client::builder()
             .user_agent(concat!("envlock/", env!("CARGO_PKG_VERSION")))
