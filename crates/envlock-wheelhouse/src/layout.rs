@@ -314,13 +314,19 @@ fn write_simple_index(dir: &Path, files: &[PlannedFile]) -> Result<(), Wheelhous
             );
         }
         page.push_str(PAGE_TAIL);
+        // The staging folder replaces `simple/` whole or not at all, so its
+        // pages need no temporary names of their own.
         let project_dir = staging.path().join(project);
-        std::fs::create_dir_all(&project_dir)
+        std::fs::create_dir(&project_dir)
             .map_err(|error| WheelhouseError::io("create", &project_dir, error))?;
-        write_atomic(&project_dir.join("index.html"), page.as_bytes())?;
+        let page_path = project_dir.join("index.html");
+        std::fs::write(&page_path, page.as_bytes())
+            .map_err(|error| WheelhouseError::io("write", &page_path, error))?;
     }
     root.push_str(PAGE_TAIL);
-    write_atomic(&staging.path().join("index.html"), root.as_bytes())?;
+    let root_path = staging.path().join("index.html");
+    std::fs::write(&root_path, root.as_bytes())
+        .map_err(|error| WheelhouseError::io("write", &root_path, error))?;
     let final_dir = dir.join(SIMPLE);
     if final_dir.exists() {
         std::fs::remove_dir_all(&final_dir)
