@@ -74,7 +74,6 @@ impl ServeLocation {
         }
         let path = trimmed.strip_prefix("file://").unwrap_or(trimmed);
         if path.starts_with('/') {
-            let path = if path.is_empty() { "/" } else { path };
             return Ok(ServeLocation::Path(path.to_owned()));
         }
         Err(bad(
