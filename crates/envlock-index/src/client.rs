@@ -581,7 +581,10 @@ impl IndexClient {
                 .send(url, builder)
                 .map_err(|error| transport_failure(url, error))?;
             self.check_status(url, &response, authorized)?;
-            let mut body = Vec::new();
+            // Sized up front where the length is announced: project pages
+            // run to megabytes, and a growing buffer copies itself as it goes.
+            let announced = response.content_length().unwrap_or(0).min(64 << 20);
+            let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
             response
                 .read_to_end(&mut body)
                 .map_err(|error| Failure::Retry {

@@ -182,15 +182,27 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
     }
     // Resources come from their own hosts, so they are fetched beside the
     // distributions rather than after them.
-    let (failures, placed_resources) = std::thread::scope(|scope| {
+    // So are the exports, which need only the lock (unless wheels are
+    // built here, which changes them).
+    let early_exports = request.build_wheels.is_none();
+    let (failures, placed_resources, exported) = std::thread::scope(|scope| {
         let resources = scope.spawn(|| place_resources(request, &resource_urls));
+        let exports = early_exports
+            .then(|| scope.spawn(|| layout::write_exports(request, request.lock, &files)));
         let failures = fetch_all(request, &files, &to_fetch);
         let placed = resources.join().unwrap_or_else(|_| {
             Err(vec![WheelhouseError::Internal(
                 "placing the resources panicked".to_owned(),
             )])
         });
-        (failures, placed)
+        let exported = exports.map(|handle| {
+            handle.join().unwrap_or_else(|_| {
+                Err(WheelhouseError::Internal(
+                    "writing the exports panicked".to_owned(),
+                ))
+            })
+        });
+        (failures, placed, exported)
     });
     for position in &to_fetch {
         if !failures.iter().any(|(failed, _)| failed == position) {
@@ -230,6 +242,10 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
             });
         }
         source_builds.retain(|source| !source.targets.is_empty());
+    }
+    match exported {
+        Some(result) => result?,
+        None => layout::write_exports(request, &exported_lock, &all_files)?,
     }
     layout::write_outputs(
         request,

@@ -231,8 +231,25 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest, WheelhouseError> {
     })
 }
 
-/// Writes every file of the wheelhouse besides the distributions, with
-/// `SHA256SUMS` last.
+/// Writes what installers read: `requirements.txt`, `pylock.toml` and the
+/// static index. They depend on the lock alone (and on wheels built here),
+/// so a build writes them while the downloads run.
+pub(crate) fn write_exports(
+    request: &BuildRequest<'_>,
+    lock: &Lock,
+    files: &[PlannedFile],
+) -> Result<(), WheelhouseError> {
+    let dir = request.out_dir;
+    let targets = request.targets.as_slice();
+    let requirements = export_requirements(lock, Some(targets))?;
+    write_atomic(&dir.join("requirements.txt"), requirements.as_bytes())?;
+    let pylock = export_pylock(lock, Some(targets), &FileLocation::Wheelhouse)?;
+    write_atomic(&dir.join("pylock.toml"), pylock.as_bytes())?;
+    write_simple_index(dir, files)
+}
+
+/// Writes the rest of the wheelhouse besides the distributions and the
+/// exports, with `SHA256SUMS` last.
 pub(crate) fn write_outputs(
     request: &BuildRequest<'_>,
     lock: &Lock,
@@ -242,11 +259,6 @@ pub(crate) fn write_outputs(
 ) -> Result<(), WheelhouseError> {
     let dir = request.out_dir;
     let targets = request.targets.as_slice();
-    let requirements = export_requirements(lock, Some(targets))?;
-    write_atomic(&dir.join("requirements.txt"), requirements.as_bytes())?;
-    let pylock = export_pylock(lock, Some(targets), &FileLocation::Wheelhouse)?;
-    write_atomic(&dir.join("pylock.toml"), pylock.as_bytes())?;
-    write_simple_index(dir, files)?;
     write_atomic(
         &dir.join("README.txt"),
         readme(request, source_builds).as_bytes(),
