@@ -142,6 +142,19 @@ fn locked(dir: &TestDir, server: &FixtureServer, python: &str) {
     );
 }
 
+/// The universe served and locked for the host's Python; `None` (having
+/// said why) where python3 does not run, since the wheelhouse tests
+/// install or build with it.
+fn locked_universe(dir: &TestDir) -> Option<(FixtureServer, String)> {
+    let Some(python) = host_python() else {
+        println!("SKIPPED: python3 does not run here");
+        return None;
+    };
+    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    locked(dir, &server, &python);
+    Some((server, python))
+}
+
 /// Like [`locked`], with these requirements (TOML strings, comma-separated).
 fn locked_with(dir: &TestDir, server: &FixtureServer, python: &str, requirements: &str) {
     std::fs::write(
@@ -195,12 +208,9 @@ pub(crate) fn file_requests(server: &FixtureServer) -> usize {
 }
 
 envlock_test!(wheelhouse_installs_with_pip_and_no_network, |dir| {
-    let Some(python) = host_python() else {
-        println!("SKIPPED: python3 does not run here");
+    let Some((server, python)) = locked_universe(&dir) else {
         return;
     };
-    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
-    locked(&dir, &server, &python);
     let (code, stdout, stderr) = wheelhouse(&dir, Some(&server.index_url()), &["--json"]);
     assert_eq!(code, 0, "{stderr}");
     let wh = dir.join("wh");
@@ -438,12 +448,9 @@ envlock_test!(faults_leave_nothing_unverified_and_a_rerun_resumes, |dir| {
 envlock_test!(
     rebuilds_come_from_the_cache_and_archives_are_reproducible,
     |dir| {
-        let Some(python) = host_python() else {
-            println!("SKIPPED: python3 does not run here");
+        let Some((server, _)) = locked_universe(&dir) else {
             return;
         };
-        let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
-        locked(&dir, &server, &python);
         let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
         assert_eq!(code, 0, "{stderr}");
         server.clear_requests();
@@ -523,12 +530,9 @@ envlock_test!(
 envlock_test!(
     verify_catches_a_flipped_byte_a_missing_and_an_extra_file,
     |dir| {
-        let Some(python) = host_python() else {
-            println!("SKIPPED: python3 does not run here");
+        let Some((server, _)) = locked_universe(&dir) else {
             return;
         };
-        let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
-        locked(&dir, &server, &python);
         let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
         assert_eq!(code, 0, "{stderr}");
         let wh = dir.join("wh");
@@ -592,12 +596,9 @@ envlock_test!(
 );
 
 envlock_test!(an_index_that_lacks_or_changed_a_file_is_an_error, |dir| {
-    let Some(python) = host_python() else {
-        println!("SKIPPED: python3 does not run here");
+    let Some((server, _)) = locked_universe(&dir) else {
         return;
     };
-    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
-    locked(&dir, &server, &python);
     drop(server);
     // A mirror without tqdm's file.
     let mut lacking = universe();
@@ -631,12 +632,9 @@ envlock_test!(an_index_that_lacks_or_changed_a_file_is_an_error, |dir| {
 });
 
 envlock_test!(targets_are_chosen_by_platform_or_name, |dir| {
-    let Some(python) = host_python() else {
-        println!("SKIPPED: python3 does not run here");
+    let Some((server, python)) = locked_universe(&dir) else {
         return;
     };
-    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
-    locked(&dir, &server, &python);
     let mut command = dir.envlock();
     command.args(["wheelhouse", "--platform", "windows", "-o", "win"]);
     let (code, _, stderr) = run(command);

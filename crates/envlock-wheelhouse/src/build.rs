@@ -346,7 +346,7 @@ fn is_verified_copy(
 }
 
 #[cfg(unix)]
-fn same_file(left: &Path, right: &Path) -> bool {
+pub(crate) fn same_file(left: &Path, right: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (std::fs::metadata(left), std::fs::metadata(right)) {
         (Ok(left), Ok(right)) => left.dev() == right.dev() && left.ino() == right.ino(),
@@ -355,7 +355,7 @@ fn same_file(left: &Path, right: &Path) -> bool {
 }
 
 #[cfg(not(unix))]
-fn same_file(_left: &Path, _right: &Path) -> bool {
+pub(crate) fn same_file(_left: &Path, _right: &Path) -> bool {
     false
 }
 

@@ -344,6 +344,17 @@ mod tests {
                 ),
             ]
         );
+        // pip trusts an https host without being told.
+        let secure = FarSide {
+            serve: ServeLocation::parse("https://wheels.internal/kit").unwrap(),
+            ..far_side.clone()
+        };
+        assert!(
+            !secure
+                .variables(&resources)
+                .iter()
+                .any(|(name, _)| name == "PIP_TRUSTED_HOST")
+        );
         let mounted = FarSide {
             serve: ServeLocation::parse("/mnt/kit").unwrap(),
             index_mode: IndexMode::Replace,
