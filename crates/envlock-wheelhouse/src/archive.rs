@@ -12,7 +12,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::WheelhouseError;
-use crate::layout::{self, CHECKSUMS, TEMPORARY_PREFIX};
+use crate::folder::{CHECKSUMS, all_files};
+use crate::fsio::{TEMPORARY_PREFIX, sha256_of};
 
 /// The modification time of every entry: 2000-01-01T00:00:00Z. A fixed
 /// date after 1980 keeps zip-minded and DOS-minded tools from complaining.
@@ -39,16 +40,7 @@ enum Compression {
 /// Writes the wheelhouse at `dir` as one archive at `archive` (`.tar.gz`,
 /// `.tgz` or `.tar.zst`), through a temporary file and a rename.
 pub fn write_archive(dir: &Path, archive: &Path) -> Result<ArchiveSummary, WheelhouseError> {
-    let lower = archive.to_string_lossy().to_ascii_lowercase();
-    let compression = if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
-        Compression::Gzip
-    } else if lower.ends_with(".tar.zst") {
-        Compression::Zstd
-    } else {
-        return Err(WheelhouseError::ArchiveFormat {
-            path: archive.to_path_buf(),
-        });
-    };
+    let compression = compression_of(archive)?;
     let top = dir
         .canonicalize()
         .ok()
@@ -57,26 +49,7 @@ pub fn write_archive(dir: &Path, archive: &Path) -> Result<ArchiveSummary, Wheel
                 .map(|name| name.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "wheelhouse".to_owned());
-    let mut paths = layout::all_files(dir)?;
-    if dir.join(CHECKSUMS).is_file() {
-        paths.push(CHECKSUMS.to_owned());
-        paths.sort();
-    }
-    // An archive written inside the wheelhouse must not swallow itself.
-    let archive_inside = archive.canonicalize().ok().or_else(|| {
-        archive
-            .parent()?
-            .canonicalize()
-            .ok()?
-            .join(archive.file_name()?)
-            .into()
-    });
-    let dir_absolute = dir.canonicalize().ok();
-    paths.retain(|path| match (&archive_inside, &dir_absolute) {
-        (Some(archive), Some(dir)) => dir.join(path) != *archive,
-        _ => true,
-    });
-
+    let paths = entries(dir, archive)?;
     let parent = archive
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -92,21 +65,7 @@ pub fn write_archive(dir: &Path, archive: &Path) -> Result<ArchiveSummary, Wheel
             .reopen()
             .map_err(|error| WheelhouseError::io("write", archive, error))?,
     );
-    let io = |error| WheelhouseError::io("write", archive, error);
-    match compression {
-        Compression::Gzip => {
-            let encoder = flate2::GzBuilder::new()
-                .mtime(0)
-                .write(output, flate2::Compression::default());
-            let encoder = write_tar(dir, &top, &paths, encoder, archive)?;
-            encoder.finish().map_err(io)?.flush().map_err(io)?;
-        }
-        Compression::Zstd => {
-            let encoder = zstd::Encoder::new(output, 3).map_err(io)?;
-            let encoder = write_tar(dir, &top, &paths, encoder, archive)?;
-            encoder.finish().map_err(io)?.flush().map_err(io)?;
-        }
-    }
+    write_compressed(compression, output, dir, &top, &paths, archive)?;
     temporary
         .persist(archive)
         .map_err(|error| WheelhouseError::io("write", archive, error.error))?;
@@ -117,8 +76,74 @@ pub fn write_archive(dir: &Path, archive: &Path) -> Result<ArchiveSummary, Wheel
         path: archive.to_path_buf(),
         files: paths.len(),
         bytes,
-        sha256: layout::sha256_of(archive)?,
+        sha256: sha256_of(archive)?,
     })
+}
+
+/// The compression the archive's name asks for.
+fn compression_of(archive: &Path) -> Result<Compression, WheelhouseError> {
+    let lower = archive.to_string_lossy().to_ascii_lowercase();
+    if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+        Ok(Compression::Gzip)
+    } else if lower.ends_with(".tar.zst") {
+        Ok(Compression::Zstd)
+    } else {
+        Err(WheelhouseError::ArchiveFormat {
+            path: archive.to_path_buf(),
+        })
+    }
+}
+
+/// The wheelhouse's files, sorted, `SHA256SUMS` included, the archive
+/// itself excluded (one written inside the wheelhouse must not swallow
+/// itself).
+fn entries(dir: &Path, archive: &Path) -> Result<Vec<String>, WheelhouseError> {
+    let mut paths = all_files(dir)?;
+    if dir.join(CHECKSUMS).is_file() {
+        paths.push(CHECKSUMS.to_owned());
+        paths.sort();
+    }
+    let archive_inside = archive.canonicalize().ok().or_else(|| {
+        archive
+            .parent()?
+            .canonicalize()
+            .ok()?
+            .join(archive.file_name()?)
+            .into()
+    });
+    let dir_absolute = dir.canonicalize().ok();
+    paths.retain(|path| match (&archive_inside, &dir_absolute) {
+        (Some(archive), Some(dir)) => dir.join(path) != *archive,
+        _ => true,
+    });
+    Ok(paths)
+}
+
+/// Writes the tar stream of `paths` through the compressor into `output`.
+fn write_compressed<W: Write>(
+    compression: Compression,
+    output: W,
+    dir: &Path,
+    top: &str,
+    paths: &[String],
+    archive: &Path,
+) -> Result<(), WheelhouseError> {
+    let io = |error| WheelhouseError::io("write", archive, error);
+    match compression {
+        Compression::Gzip => {
+            let encoder = flate2::GzBuilder::new()
+                .mtime(0)
+                .write(output, flate2::Compression::default());
+            let encoder = write_tar(dir, top, paths, encoder, archive)?;
+            encoder.finish().map_err(io)?.flush().map_err(io)?;
+        }
+        Compression::Zstd => {
+            let encoder = zstd::Encoder::new(output, 3).map_err(io)?;
+            let encoder = write_tar(dir, top, paths, encoder, archive)?;
+            encoder.finish().map_err(io)?.flush().map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_tar<W: Write>(

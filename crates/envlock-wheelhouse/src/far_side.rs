@@ -15,20 +15,50 @@
 //! build writes them again (and removes them when no `--serve-url` is given).
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use envlock_lock::LockedResource;
 
 use crate::error::WheelhouseError;
-use crate::resources::RESOURCES;
+use crate::folder::RESOURCES;
+use crate::fsio::write_atomic;
 
 /// The environment file.
-pub(crate) const ENV_FILE: &str = "clearml.env";
+const ENV_FILE: &str = "clearml.env";
 /// The Helm values override.
-pub(crate) const HELM_FILE: &str = "clearml-agent-values.override.yaml";
+const HELM_FILE: &str = "clearml-agent-values.override.yaml";
 /// The `clearml.conf` snippet.
-pub(crate) const CONF_FILE: &str = "clearml.conf.snippet";
+const CONF_FILE: &str = "clearml.conf.snippet";
 /// Every file this module writes.
-pub(crate) const FILES: [&str; 3] = [ENV_FILE, HELM_FILE, CONF_FILE];
+const FILES: [&str; 3] = [ENV_FILE, HELM_FILE, CONF_FILE];
+
+/// Writes the far-side files into the folder at `dir`; without a
+/// `far_side` (no `--serve-url`), removes those of an earlier build, which
+/// would be stale.
+pub(crate) fn write_far_side_files(
+    dir: &Path,
+    far_side: Option<&FarSide>,
+    lock_name: &str,
+    resources: &[LockedResource],
+) -> Result<(), WheelhouseError> {
+    match far_side {
+        Some(far_side) => {
+            for (name, text) in far_side.render(lock_name, resources) {
+                write_atomic(&dir.join(name), text.as_bytes())?;
+            }
+        }
+        None => {
+            for name in FILES {
+                let path = dir.join(name);
+                if path.is_file() {
+                    std::fs::remove_file(&path)
+                        .map_err(|error| WheelhouseError::io("remove", &path, error))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// The queue the ClearML Agent chart serves when none is named.
 pub const DEFAULT_QUEUE: &str = "default";
@@ -161,11 +191,7 @@ impl FarSide {
     }
 
     /// The three files, as `(name, text)`.
-    pub(crate) fn render(
-        &self,
-        lock_name: &str,
-        resources: &[LockedResource],
-    ) -> [(&'static str, String); 3] {
+    fn render(&self, lock_name: &str, resources: &[LockedResource]) -> [(&'static str, String); 3] {
         let variables = self.variables(resources);
         let header = format!(
             "Written by `envlock wheelhouse` from the lock `{lock_name}`; do not edit by hand, build the wheelhouse again."

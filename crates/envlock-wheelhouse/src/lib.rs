@@ -4,7 +4,8 @@
 //! wheelhouse: every locked file for those targets, fetched in parallel,
 //! checked against the lock's sha256 and size before it gets its final
 //! name, plus what lets plain `pip --no-index` install from it on the far
-//! side of an air gap (see the `layout` module for the folder's contents).
+//! side of an air gap. What the folder holds is described once, in the
+//! repository's README.md, section "Building a wheelhouse".
 //!
 //! Design goals:
 //!
@@ -24,22 +25,50 @@
 //! - **Reproducible carry.** [`write_archive`] gives identical bytes for
 //!   identical wheelhouses.
 
+// Modules, each on top of those below it (none imports one above it):
+//
+// - `build`: the steps of a build in their order.
+// - `fetch`: downloading what the folder lacks, pages and files in parallel.
+// - `resources`: the lock's plain files under `resources/`.
+// - `place`: putting one verified file in place (kept, from the cache, or
+//   fetched from an index).
+// - `verify`, `archive`: reading a built wheelhouse back.
+// - the artifacts, one module each: `manifest` (`wheelhouse.toml`),
+//   `simple_index` (`simple/`), `checksums` (`SHA256SUMS`), `exports`
+//   (`requirements.txt`, `pylock.toml`), `readme` (`README.txt`),
+//   `far_side` (the ClearML files).
+// - `wheel_build` (`--build-wheels`), `sdist` (what the target builds).
+// - `folder`: the folder's lifecycle and the names of its fixed files.
+// - `plan` (targets and planned files), `progress` (`Reporter`, `Origin`).
+// - `fsio`: atomic writes, hashing, temporary names.
+// - `error`.
+
 mod archive;
 mod build;
+mod checksums;
 mod error;
+mod exports;
 mod far_side;
-mod layout;
+mod fetch;
+mod folder;
+mod fsio;
+mod manifest;
+mod place;
 mod plan;
+mod progress;
+mod readme;
 mod resources;
 mod sdist;
+mod simple_index;
 mod verify;
 mod wheel_build;
 
 pub use archive::{ArchiveSummary, write_archive};
-pub use build::{BuildRequest, BuildSummary, Origin, Reporter, SilentReporter, build};
+pub use build::{BuildRequest, BuildSummary, build};
 pub use error::WheelhouseError;
 pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation};
 pub use plan::{PlatformSelector, select_targets};
+pub use progress::{Origin, Reporter, SilentReporter};
 pub use sdist::SourceBuild;
 pub use verify::{Problem, VerifyReport, verify};
 pub use wheel_build::{BuiltWheel, WheelBuildOptions};

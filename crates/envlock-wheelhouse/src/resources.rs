@@ -1,37 +1,46 @@
 //! The lock's resources in a wheelhouse: plain files under `resources/`,
-//! verified against the lock's sha256 and size like every distribution.
+//! placed and verified against the lock's sha256 and size like every
+//! distribution.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use envlock_index::FileSource;
+use envlock_index::{Cache, FileSource, IndexClient};
 use envlock_lock::LockedResource;
 
-use crate::build::{BuildRequest, Origin};
 use crate::error::WheelhouseError;
-use crate::layout;
-
-/// The folder of a wheelhouse that holds the resources.
-pub(crate) const RESOURCES: &str = "resources";
-
-/// The path of a resource inside the wheelhouse (`resources/<file>`).
-pub(crate) fn resource_path(resource: &LockedResource) -> String {
-    format!("{RESOURCES}/{}", resource.file)
-}
+use crate::folder::{RESOURCES, resource_path};
+use crate::place::{check_fetched_size, place_local};
+use crate::progress::{Origin, Reporter};
 
 /// A resource's location with `${VAR}` expanded, or why it cannot be
 /// expanded. Done up front, on the calling thread.
 pub(crate) type ExpandedUrl = Result<String, String>;
 
-/// Places every resource of the lock: kept when already there and intact,
-/// linked from the cache, or fetched from its URL and verified. Returns
-/// each one's origin, or the failures.
+/// Where resources come from.
+pub(crate) struct ResourceSources<'a> {
+    /// The content-addressed cache, tried first.
+    pub cache: Option<&'a Cache>,
+    /// Fetches what the cache lacks; `None` when no network client is at
+    /// hand.
+    pub client: Option<&'a IndexClient>,
+    /// Where a resource whose URL is a relative path is found from.
+    pub lock_dir: &'a Path,
+}
+
+/// Places every resource under `resources/` of the folder at `dir`: kept
+/// when already there and intact, linked from the cache, or fetched from
+/// its URL (`urls`, in the same order) and verified. Returns each one's
+/// origin, or the failures.
 pub(crate) fn place_resources(
-    request: &BuildRequest<'_>,
+    dir: &Path,
+    resources: &[LockedResource],
     urls: &[ExpandedUrl],
+    sources: &ResourceSources<'_>,
+    reporter: &dyn Reporter,
 ) -> Result<Vec<Origin>, Vec<WheelhouseError>> {
-    let folder = request.out_dir.join(RESOURCES);
-    if request.lock.resources.is_empty() {
+    let folder = dir.join(RESOURCES);
+    if resources.is_empty() {
         // A lock that lost its resources leaves none behind.
         if folder.is_dir() {
             std::fs::remove_dir_all(&folder)
@@ -41,15 +50,13 @@ pub(crate) fn place_resources(
     }
     std::fs::create_dir_all(&folder)
         .map_err(|error| vec![WheelhouseError::io("create", &folder, error)])?;
-    remove_unlisted(&folder, &request.lock.resources).map_err(|error| vec![error])?;
+    remove_unlisted(&folder, resources).map_err(|error| vec![error])?;
     let mut origins = Vec::new();
     let mut failures = Vec::new();
-    for (resource, url) in request.lock.resources.iter().zip(urls) {
-        match place_one(request, resource, url, &folder) {
+    for (resource, url) in resources.iter().zip(urls) {
+        match place_one(sources, resource, url, &folder) {
             Ok(origin) => {
-                request
-                    .reporter
-                    .file_done(&resource_path(resource), resource.size, origin);
+                reporter.file_done(&resource_path(resource), resource.size, origin);
                 origins.push(origin);
             }
             Err(error) => failures.push(error),
@@ -63,36 +70,20 @@ pub(crate) fn place_resources(
 }
 
 fn place_one(
-    request: &BuildRequest<'_>,
+    sources: &ResourceSources<'_>,
     resource: &LockedResource,
     url: &ExpandedUrl,
     folder: &Path,
 ) -> Result<Origin, WheelhouseError> {
     let dest = folder.join(&resource.file);
-    let cached = request
-        .cache
-        .and_then(|cache| cache.cached_file(&resource.sha256));
-    let present = std::fs::metadata(&dest)
-        .is_ok_and(|metadata| metadata.is_file() && metadata.len() == resource.size);
-    // A link to the cached copy is the verified bytes; anything else of the
-    // right size is hashed.
-    if present
-        && (cached
-            .as_deref()
-            .is_some_and(|cached| crate::build::same_file(&dest, cached))
-            || layout::sha256_of(&dest)? == resource.sha256)
-    {
-        return Ok(Origin::AlreadyThere);
-    }
-    if let Some(cached) = cached {
-        crate::build::place_from_cache(&cached, &dest)?;
-        return Ok(Origin::Cache);
+    if let Some(origin) = place_local(&dest, &resource.sha256, resource.size, sources.cache)? {
+        return Ok(origin);
     }
     let failed = |reason: String| WheelhouseError::Resource {
         name: resource.name.clone(),
         reason,
     };
-    let Some(client) = request.client else {
+    let Some(client) = sources.client else {
         return Err(failed(
             "it is not in the cache, and there is no client to fetch it with".to_owned(),
         ));
@@ -104,18 +95,11 @@ fn place_one(
         ))
     })?;
     let source =
-        FileSource::parse(url, request.lock_dir).map_err(|error| failed(error.to_string()))?;
+        FileSource::parse(url, sources.lock_dir).map_err(|error| failed(error.to_string()))?;
     let fetched = client
         .fetch_source(&source, &resource.file, Some(&resource.sha256), &dest)
         .map_err(|error| failed(error.to_string()))?;
-    if fetched.size != resource.size {
-        let _ = std::fs::remove_file(&dest);
-        return Err(WheelhouseError::SizeDiffers {
-            file: resource_path(resource),
-            expected: resource.size,
-            actual: fetched.size,
-        });
-    }
+    check_fetched_size(&dest, &resource_path(resource), resource.size, fetched.size)?;
     Ok(Origin::Downloaded)
 }
 

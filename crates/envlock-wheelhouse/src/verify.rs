@@ -1,15 +1,17 @@
 //! `envlock verify`: re-hashing a carried wheelhouse against the lock in it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
+use envlock_lock::Lock;
 use serde::Serialize;
 
+use crate::checksums::read_checksums;
 use crate::error::WheelhouseError;
-use crate::layout::{self, CHECKSUMS, LOCK};
-use crate::plan::planned_files;
-use crate::resources::resource_path;
+use crate::folder::{CHECKSUMS, LOCK, all_files, resource_path};
+use crate::fsio::hash_all;
+use crate::manifest::{Manifest, read_manifest};
+use crate::plan::{PlannedFile, planned_files};
 
 /// One thing wrong with a wheelhouse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,38 +94,25 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
         path: lock_path.clone(),
         source,
     })?;
-    let manifest = layout::read_manifest(dir)?;
-    let targets = manifest.targets;
-    let planned = planned_files(&lock, &targets);
-    let present = layout::all_files(dir)?;
-    let present_set: BTreeSet<&str> = present.iter().map(String::as_str).collect();
+    let manifest = read_manifest(dir)?;
     let mut problems = Vec::new();
-
     let checksums = if dir.join(CHECKSUMS).is_file() {
-        Some(layout::read_checksums(dir)?)
+        Some(read_checksums(dir)?)
     } else {
         problems.push(Problem::Unfinished);
         None
     };
-
-    // What each present file should hash to: the lock decides for the
-    // distributions, SHA256SUMS for the rest.
-    let mut expected: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-    if let Some(checksums) = &checksums {
-        for (path, sha256) in checksums {
-            expected.insert(path.as_str(), sha256.as_str());
-        }
-    }
-    for file in &planned {
-        expected.insert(file.name.as_str(), file.sha256.as_str());
-    }
-    for wheel in &manifest.built_wheels {
-        expected.insert(wheel.file.as_str(), wheel.sha256.as_str());
-    }
+    let planned = planned_files(&lock, &manifest.targets);
     let resource_paths: Vec<String> = lock.resources.iter().map(resource_path).collect();
-    for (path, resource) in resource_paths.iter().zip(&lock.resources) {
-        expected.insert(path.as_str(), resource.sha256.as_str());
-    }
+    let expected = expected_hashes(
+        &planned,
+        &manifest,
+        checksums.as_ref(),
+        &lock,
+        &resource_paths,
+    );
+    let present = all_files(dir)?;
+    let present_set: BTreeSet<&str> = present.iter().map(String::as_str).collect();
     for path in expected.keys() {
         if !present_set.contains(path) {
             problems.push(Problem::Missing {
@@ -131,23 +120,59 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
             });
         }
     }
-    let to_hash: Vec<String> = present
-        .iter()
-        .filter(|path| {
-            if expected.contains_key(path.as_str()) {
-                true
-            } else {
-                problems.push(Problem::Extra {
-                    path: (*path).clone(),
-                });
-                false
-            }
-        })
-        .cloned()
-        .collect();
-    let sums = hash_all(dir, &to_hash)?;
+    let (to_hash, extra): (Vec<String>, Vec<String>) = present
+        .into_iter()
+        .partition(|path| expected.contains_key(path.as_str()));
+    problems.extend(extra.into_iter().map(|path| Problem::Extra { path }));
+    let bytes = compare_hashes(dir, &to_hash, &expected, &mut problems)?;
+    problems.sort_by(|left, right| problem_path(left).cmp(problem_path(right)));
+    Ok(VerifyReport {
+        dir: dir.to_path_buf(),
+        targets: manifest.targets,
+        files: to_hash.len(),
+        bytes,
+        problems,
+    })
+}
+
+/// What each file should hash to: the lock decides for the distributions
+/// (`planned`, and the manifest for wheels built here) and the resources
+/// (the lock's, at `resource_paths` in the same order); `SHA256SUMS` for
+/// the rest.
+fn expected_hashes<'a>(
+    planned: &'a [PlannedFile],
+    manifest: &'a Manifest,
+    checksums: Option<&'a BTreeMap<String, String>>,
+    lock: &'a Lock,
+    resource_paths: &'a [String],
+) -> BTreeMap<&'a str, &'a str> {
+    let mut expected: BTreeMap<&str, &str> = BTreeMap::new();
+    for (path, sha256) in checksums.into_iter().flatten() {
+        expected.insert(path.as_str(), sha256.as_str());
+    }
+    for file in planned {
+        expected.insert(file.name.as_str(), file.sha256.as_str());
+    }
+    for wheel in &manifest.built_wheels {
+        expected.insert(wheel.file.as_str(), wheel.sha256.as_str());
+    }
+    for (path, resource) in resource_paths.iter().zip(&lock.resources) {
+        expected.insert(path.as_str(), resource.sha256.as_str());
+    }
+    expected
+}
+
+/// Hashes `paths` under `dir` in parallel and adds a problem for each one
+/// whose hash is not the expected one. Returns the bytes hashed.
+fn compare_hashes(
+    dir: &Path,
+    paths: &[String],
+    expected: &BTreeMap<&str, &str>,
+    problems: &mut Vec<Problem>,
+) -> Result<u64, WheelhouseError> {
+    let sums = hash_all(dir, paths)?;
     let mut bytes = 0;
-    for (path, actual) in to_hash.iter().zip(sums) {
+    for (path, actual) in paths.iter().zip(sums) {
         bytes += std::fs::metadata(dir.join(path))
             .map(|metadata| metadata.len())
             .unwrap_or(0);
@@ -161,14 +186,7 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
             });
         }
     }
-    problems.sort_by(|left, right| problem_path(left).cmp(problem_path(right)));
-    Ok(VerifyReport {
-        dir: dir.to_path_buf(),
-        targets,
-        files: to_hash.len(),
-        bytes,
-        problems,
-    })
+    Ok(bytes)
 }
 
 fn problem_path(problem: &Problem) -> &str {
@@ -176,12 +194,4 @@ fn problem_path(problem: &Problem) -> &str {
         Problem::Missing { path } | Problem::Changed { path, .. } | Problem::Extra { path } => path,
         Problem::Unfinished => "",
     }
-}
-
-/// The sha256 of each relative path under `dir`, hashed in parallel.
-pub(crate) fn hash_all(dir: &Path, paths: &[String]) -> Result<Vec<String>, WheelhouseError> {
-    paths
-        .par_iter()
-        .map(|path| layout::sha256_of(&dir.join(path)))
-        .collect()
 }

@@ -18,7 +18,8 @@ use envlock_pep::{Platform, PlatformFamily, PythonVersion, Target, WheelFilename
 use serde::Serialize;
 
 use crate::error::WheelhouseError;
-use crate::layout::{self, TEMPORARY_PREFIX};
+use crate::folder::LOCK;
+use crate::fsio::{TEMPORARY_PREFIX, sha256_of};
 use crate::sdist::SourceBuild;
 
 /// How `--build-wheels` finds its interpreters.
@@ -104,7 +105,7 @@ pub(crate) fn build_wheels(
                     version: source.version.clone(),
                     sdist: source.file.clone(),
                     file: wheel_name.clone(),
-                    sha256: layout::sha256_of(&path)?,
+                    sha256: sha256_of(&path)?,
                     size: std::fs::metadata(&path)
                         .map_err(|error| WheelhouseError::io("read", &path, error))?
                         .len(),
@@ -136,7 +137,7 @@ fn installs_on(wheel: &WheelFilename, target: &Target) -> bool {
 
 fn target_of(python: &str, platform: &str) -> Result<Target, WheelhouseError> {
     let invalid = |reason: String| WheelhouseError::Malformed {
-        path: PathBuf::from(layout::LOCK),
+        path: PathBuf::from(LOCK),
         reason,
     };
     let python = PythonVersion::parse(python).map_err(|error| invalid(error.to_string()))?;

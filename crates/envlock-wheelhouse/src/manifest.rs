@@ -1,0 +1,114 @@
+//! `wheelhouse.toml`: which lock and which targets the folder serves, and
+//! the wheels built here (which the lock does not know).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::error::WheelhouseError;
+use crate::folder::MANIFEST;
+use crate::fsio::write_atomic;
+use crate::wheel_build::BuiltWheel;
+
+/// Writes the manifest of the folder at `dir`.
+pub(crate) fn write_manifest(
+    dir: &Path,
+    lock_name: &str,
+    targets: &[String],
+    built: &[BuiltWheel],
+) -> Result<(), WheelhouseError> {
+    write_atomic(
+        &dir.join(MANIFEST),
+        manifest_text(lock_name, targets, built).as_bytes(),
+    )
+}
+
+/// The manifest's text.
+fn manifest_text(lock_name: &str, targets: &[String], built: &[BuiltWheel]) -> String {
+    let list = |values: &[String]| {
+        values
+            .iter()
+            .map(|value| toml_string(value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::new();
+    out.push_str("# Written by `envlock wheelhouse`. Do not edit: `envlock verify` reads it.\n");
+    let _ = writeln!(out, "lock = {}", toml_string(lock_name));
+    let _ = writeln!(out, "targets = [{}]", list(targets));
+    for wheel in built {
+        out.push_str("\n[[built-wheel]]\n");
+        let _ = writeln!(out, "package = {}", toml_string(&wheel.package));
+        let _ = writeln!(out, "version = {}", toml_string(&wheel.version));
+        let _ = writeln!(out, "sdist = {}", toml_string(&wheel.sdist));
+        let _ = writeln!(out, "file = {}", toml_string(&wheel.file));
+        let _ = writeln!(out, "sha256 = {}", toml_string(&wheel.sha256));
+        let _ = writeln!(out, "size = {}", wheel.size);
+        let _ = writeln!(out, "targets = [{}]", list(&wheel.targets));
+    }
+    out
+}
+
+fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_owned()).to_string()
+}
+
+/// What a wheelhouse's manifest says.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct Manifest {
+    /// The targets the wheelhouse serves.
+    pub targets: Vec<String>,
+    /// Wheels built here from sdists.
+    #[serde(default, rename = "built-wheel")]
+    pub built_wheels: Vec<ManifestWheel>,
+}
+
+/// A built wheel as the manifest records it.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ManifestWheel {
+    /// The wheel's file name.
+    pub file: String,
+    /// Its sha256.
+    pub sha256: String,
+}
+
+/// Reads a wheelhouse's manifest.
+pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest, WheelhouseError> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| WheelhouseError::io("read", &path, error))?;
+    toml::from_str(&text).map_err(|error| WheelhouseError::Malformed {
+        path: path.clone(),
+        reason: error.message().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_reads_back_with_its_built_wheels() {
+        let dir = tempfile::tempdir().unwrap();
+        let built = BuiltWheel {
+            package: "pyperclip".to_owned(),
+            version: "1.8.2".to_owned(),
+            sdist: "pyperclip-1.8.2.tar.gz".to_owned(),
+            file: "pyperclip-1.8.2-py3-none-any.whl".to_owned(),
+            sha256: "b".repeat(64),
+            size: 11,
+            targets: vec!["cp310-manylinux_2_28_x86_64".to_owned()],
+        };
+        write_manifest(
+            dir.path(),
+            "kit \"quoted\"",
+            &["cp310-manylinux_2_28_x86_64".to_owned()],
+            std::slice::from_ref(&built),
+        )
+        .unwrap();
+        let manifest = read_manifest(dir.path()).unwrap();
+        assert_eq!(manifest.targets, ["cp310-manylinux_2_28_x86_64"]);
+        assert_eq!(manifest.built_wheels.len(), 1);
+        assert_eq!(manifest.built_wheels[0].file, built.file);
+        assert_eq!(manifest.built_wheels[0].sha256, built.sha256);
+    }
+}

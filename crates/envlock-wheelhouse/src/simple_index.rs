@@ -1,0 +1,145 @@
+//! `simple/`: a static PEP 503 index of the folder's distributions, with
+//! relative links and each file's sha256 as the fragment.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use envlock_pep::PackageName;
+
+use crate::error::WheelhouseError;
+use crate::folder::LOCK;
+use crate::fsio::TEMPORARY_PREFIX;
+use crate::plan::PlannedFile;
+
+/// The static index folder.
+const SIMPLE: &str = "simple";
+
+const PAGE_TAIL: &str = "  </body>\n</html>\n";
+
+/// Writes `simple/index.html` and one page per project, linking to the
+/// flat files one and two levels up. The pages are built in a temporary
+/// folder that replaces the old one whole.
+pub(crate) fn write_simple_index(dir: &Path, files: &[PlannedFile]) -> Result<(), WheelhouseError> {
+    let projects = by_project(files)?;
+    let staging = tempfile::Builder::new()
+        .prefix(TEMPORARY_PREFIX)
+        .tempdir_in(dir)
+        .map_err(|error| WheelhouseError::io("create a temporary folder in", dir, error))?;
+    let mut root = page_head("Simple index");
+    for (project, project_files) in &projects {
+        let _ = writeln!(root, "    <a href=\"{project}/\">{project}</a><br>");
+        // The staging folder replaces `simple/` whole or not at all, so its
+        // pages need no temporary names of their own.
+        let project_dir = staging.path().join(project);
+        std::fs::create_dir(&project_dir)
+            .map_err(|error| WheelhouseError::io("create", &project_dir, error))?;
+        write_page(&project_dir, &project_page(project, project_files))?;
+    }
+    root.push_str(PAGE_TAIL);
+    write_page(staging.path(), &root)?;
+    let final_dir = dir.join(SIMPLE);
+    if final_dir.exists() {
+        std::fs::remove_dir_all(&final_dir)
+            .map_err(|error| WheelhouseError::io("remove", &final_dir, error))?;
+    }
+    let staged = staging.keep();
+    std::fs::rename(&staged, &final_dir)
+        .map_err(|error| WheelhouseError::io("write", &final_dir, error))
+}
+
+/// The files grouped by their project's PEP 503 name.
+fn by_project(
+    files: &[PlannedFile],
+) -> Result<BTreeMap<String, Vec<&PlannedFile>>, WheelhouseError> {
+    let mut projects: BTreeMap<String, Vec<&PlannedFile>> = BTreeMap::new();
+    for file in files {
+        let name =
+            file.package
+                .parse::<PackageName>()
+                .map_err(|error| WheelhouseError::Malformed {
+                    path: LOCK.into(),
+                    reason: format!("the package name `{}` is not valid: {error}", file.package),
+                })?;
+        projects.entry(name.to_string()).or_default().push(file);
+    }
+    Ok(projects)
+}
+
+/// One project's page.
+fn project_page(project: &str, files: &[&PlannedFile]) -> String {
+    let mut page = page_head(&format!("Links for {project}"));
+    for file in files {
+        let name = html_escape::encode_double_quoted_attribute(&file.name);
+        let requires_python = file
+            .requires_python
+            .as_deref()
+            .map(|value| {
+                format!(
+                    " data-requires-python=\"{}\"",
+                    html_escape::encode_double_quoted_attribute(value)
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            page,
+            "    <a href=\"../../{name}#sha256={}\"{requires_python}>{}</a><br>",
+            file.sha256,
+            html_escape::encode_text(&file.name)
+        );
+    }
+    page.push_str(PAGE_TAIL);
+    page
+}
+
+fn write_page(folder: &Path, page: &str) -> Result<(), WheelhouseError> {
+    let path = folder.join("index.html");
+    std::fs::write(&path, page.as_bytes())
+        .map_err(|error| WheelhouseError::io("write", &path, error))
+}
+
+fn page_head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.0\">\n    <title>{title}</title>\n  </head>\n  <body>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(package: &str) -> PlannedFile {
+        PlannedFile {
+            package: package.to_owned(),
+            version: "1.0".to_owned(),
+            index: "main".to_owned(),
+            name: format!("{package}-1.0.tar.gz"),
+            sha256: "a".repeat(64),
+            size: 1,
+            targets: Vec::new(),
+            build_only: false,
+            requires_python: None,
+        }
+    }
+
+    #[test]
+    fn project_names_are_normalised_as_pep_503_says() {
+        let files = [
+            file("Friendly.Bard__Lib"),
+            file("urwid-mitmproxy"),
+            file("zope.interface"),
+        ];
+        let projects = by_project(&files).unwrap();
+        let names: Vec<&str> = projects.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["friendly-bard-lib", "urwid-mitmproxy", "zope-interface"]
+        );
+        // A name that is no name never becomes a folder.
+        let error = by_project(&[file("../up")]).unwrap_err();
+        assert!(
+            matches!(error, WheelhouseError::Malformed { .. }),
+            "{error}"
+        );
+    }
+}
