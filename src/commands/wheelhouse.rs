@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use envlock_index::Cache;
 use envlock_wheelhouse::{
     BuildRequest, BuildSummary, FarSide, IndexMode, PlatformSelector, ServeLocation, VerifyReport,
-    WheelBuildOptions, WheelhouseError,
+    WheelBuildOptions,
 };
 
 use crate::cli::{GlobalOptions, IndexModeArg, VerifyArgs, WheelhouseArgs};
@@ -29,12 +29,13 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         .iter()
         .map(|value| PlatformSelector::parse(value))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| wheelhouse_error(&error))?;
+        .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     let targets = envlock_wheelhouse::select_targets(&lock, &platforms, &args.target)
-        .map_err(|error| wheelhouse_error(&error))?;
+        .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     let far_side = match &args.serve_url {
         Some(value) => Some(FarSide {
-            serve: ServeLocation::parse(value).map_err(|error| wheelhouse_error(&error))?,
+            serve: ServeLocation::parse(value)
+                .map_err(|error| diagnostics::wheelhouse_error(&error))?,
             index_mode: match args.index_mode {
                 IndexModeArg::Extra => IndexMode::Extra,
                 IndexModeArg::Replace => IndexMode::Replace,
@@ -70,11 +71,11 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
     };
     let result = envlock_wheelhouse::build(&request);
     progress.finish();
-    let summary = result.map_err(|error| wheelhouse_error(&error))?;
+    let summary = result.map_err(|error| diagnostics::wheelhouse_error(&error))?;
     let archive = match &args.archive {
         Some(path) => Some(
             envlock_wheelhouse::write_archive(&args.output, path)
-                .map_err(|error| wheelhouse_error(&error))?,
+                .map_err(|error| diagnostics::wheelhouse_error(&error))?,
         ),
         None => None,
     };
@@ -107,7 +108,8 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
 
 /// Checks a wheelhouse; exit 0 when intact, 1 when anything is wrong.
 pub fn verify(global: &GlobalOptions, args: &VerifyArgs) -> miette::Result<ExitCode> {
-    let report = envlock_wheelhouse::verify(&args.dir).map_err(|error| wheelhouse_error(&error))?;
+    let report = envlock_wheelhouse::verify(&args.dir)
+        .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     if args.json {
         print_out(&format!(
             "{}\n",
@@ -232,36 +234,6 @@ pub fn human_bytes(bytes: u64) -> String {
         unit += 1;
     }
     format!("{value:.1} {}", UNITS[unit])
-}
-
-fn wheelhouse_error(error: &WheelhouseError) -> miette::Report {
-    let mut hints: Vec<String> = error.hint().into_iter().collect();
-    if let WheelhouseError::Incomplete { failures, .. } = error {
-        // The first few failures tell the story; a page of identical ones
-        // hides it.
-        const SHOWN: usize = 10;
-        let mut details: Vec<String> = failures
-            .iter()
-            .take(SHOWN)
-            .map(|failure| {
-                let mut text = failure.to_string();
-                let mut source = std::error::Error::source(failure);
-                while let Some(cause) = source {
-                    text.push_str(&format!(": {cause}"));
-                    source = cause.source();
-                }
-                if let Some(hint) = failure.hint() {
-                    text.push_str(&format!("\n    hint: {hint}"));
-                }
-                format!("  - {text}")
-            })
-            .collect();
-        if failures.len() > SHOWN {
-            details.push(format!("  … and {} more", failures.len() - SHOWN));
-        }
-        return diagnostics::plain(format!("{error}:\n{}", details.join("\n")), hints.pop());
-    }
-    diagnostics::chained(error, hints)
 }
 
 #[allow(clippy::print_stdout)]

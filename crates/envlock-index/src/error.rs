@@ -161,6 +161,21 @@ pub enum IndexError {
     NoIndex,
 }
 
+impl envlock_pep::Hint for IndexError {
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
+            IndexError::Network { .. } => {
+                "check the index URL and the network; behind a TLS-intercepting proxy, pass its CA with --cert or SSL_CERT_FILE"
+            }
+            IndexError::Status {
+                status: 401 | 403, ..
+            } => "give credentials in the index URL (https://user:token@host/…) or in ~/.netrc",
+            _ => return None,
+        };
+        Some(hint.to_owned())
+    }
+}
+
 impl IndexError {
     /// Shorthand for an [`IndexError::Io`].
     pub(crate) fn io(

@@ -47,11 +47,8 @@ pub trait Reporter: Sync {
     fn file_done(&self, _name: &str, _size: u64, _origin: Origin) {}
 }
 
-/// A reporter that ignores everything.
-#[derive(Debug, Default)]
-pub struct SilentReporter;
-
-impl Reporter for SilentReporter {}
+/// Reports nothing (the same no-op type the resolver takes).
+impl Reporter for envlock_pep::Silent {}
 
 /// What to build and from where.
 pub struct BuildRequest<'a> {
@@ -556,14 +553,15 @@ impl DownloadQueue {
     }
 }
 
-type Located = (Arc<dyn PackageIndex>, BTreeMap<String, IndexFile>);
+/// The index that lists a set of files, and how it lists each of them.
+type FilesOnIndex = (Arc<dyn PackageIndex>, BTreeMap<String, IndexFile>);
 
 /// Finds the index that lists the planned files: the index the lock names
 /// first, then the others in configuration order.
 fn locate<'f>(
     request: &BuildRequest<'_>,
     wanted: impl Iterator<Item = &'f PlannedFile> + Clone,
-) -> Result<Located, LookupError> {
+) -> Result<FilesOnIndex, LookupError> {
     let Some(first) = wanted.clone().next() else {
         return Err(LookupError::NotListed);
     };

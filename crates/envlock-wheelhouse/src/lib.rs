@@ -36,7 +36,8 @@ mod verify;
 mod wheel_build;
 
 pub use archive::{ArchiveSummary, write_archive};
-pub use build::{BuildRequest, BuildSummary, Origin, Reporter, SilentReporter, build};
+pub use build::{BuildRequest, BuildSummary, Origin, Reporter, build};
+pub use envlock_pep::Silent;
 pub use error::WheelhouseError;
 pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation};
 pub use plan::{PlatformSelector, select_targets};
