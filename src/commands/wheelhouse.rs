@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use envlock_index::Cache;
 use envlock_wheelhouse::{
-    BuildRequest, BuildSummary, FarSide, IndexMode, PlatformSelector, ServeLocation, VerifyReport,
-    WheelBuildOptions,
+    ArchiveSummary, BuildRequest, BuildSummary, FarSide, IndexMode, PlatformSelector,
+    ServeLocation, VerifyReport, WheelBuildOptions,
 };
 
 use crate::cli::{GlobalOptions, IndexModeArg, VerifyArgs, WheelhouseArgs};
@@ -16,14 +16,7 @@ use crate::diagnostics;
 
 /// Builds the wheelhouse; exit 0 when it is complete and verified.
 pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<ExitCode> {
-    let lock_text = std::fs::read_to_string(&args.lock).map_err(|error| {
-        diagnostics::plain(
-            format!("{}: cannot read the lock: {error}", args.lock.display()),
-            Some("give the lock to build from: envlock wheelhouse path/to/envlock.lock".to_owned()),
-        )
-    })?;
-    let lock = envlock_lock::decode(&lock_text)
-        .map_err(|error| diagnostics::lock_error(&args.lock, error))?;
+    let (lock_text, lock) = read_lock(args)?;
     let platforms = args
         .platform
         .iter()
@@ -32,19 +25,7 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     let targets = envlock_wheelhouse::select_targets(&lock, &platforms, &args.target)
         .map_err(|error| diagnostics::wheelhouse_error(&error))?;
-    let far_side = match &args.serve_url {
-        Some(value) => Some(FarSide {
-            serve: ServeLocation::parse(value)
-                .map_err(|error| diagnostics::wheelhouse_error(&error))?,
-            index_mode: match args.index_mode {
-                IndexModeArg::Extra => IndexMode::Extra,
-                IndexModeArg::Replace => IndexMode::Replace,
-            },
-            queues: args.queue.clone(),
-            image_pull_secrets: args.image_pull_secret.clone(),
-        }),
-        None => None,
-    };
+    let far_side = far_side(args)?;
     let opened = indexes::open_optional(global)?;
     let cache = Cache::new(opened.cache_root.clone());
     let lock_dir = match args.lock.parent() {
@@ -79,6 +60,49 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         ),
         None => None,
     };
+    report_build(global, args, &summary, archive.as_ref());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The lock to build from, as text (copied into the wheelhouse byte for
+/// byte) and as read.
+fn read_lock(args: &WheelhouseArgs) -> miette::Result<(String, envlock_lock::Lock)> {
+    let lock_text = std::fs::read_to_string(&args.lock).map_err(|error| {
+        diagnostics::plain(
+            format!("{}: cannot read the lock: {error}", args.lock.display()),
+            Some("give the lock to build from: envlock wheelhouse path/to/envlock.lock".to_owned()),
+        )
+    })?;
+    let lock = envlock_lock::decode(&lock_text)
+        .map_err(|error| diagnostics::lock_error(&args.lock, error))?;
+    Ok((lock_text, lock))
+}
+
+/// What the far side needs, when `--serve-url` says where it serves from.
+fn far_side(args: &WheelhouseArgs) -> miette::Result<Option<FarSide>> {
+    let Some(value) = &args.serve_url else {
+        return Ok(None);
+    };
+    Ok(Some(FarSide {
+        serve: ServeLocation::parse(value)
+            .map_err(|error| diagnostics::wheelhouse_error(&error))?,
+        index_mode: match args.index_mode {
+            IndexModeArg::Extra => IndexMode::Extra,
+            IndexModeArg::Replace => IndexMode::Replace,
+        },
+        queues: args.queue.clone(),
+        image_pull_secrets: args.image_pull_secret.clone(),
+    }))
+}
+
+/// The `--json` document on standard output, and the summary lines on
+/// standard error.
+fn report_build(
+    global: &GlobalOptions,
+    args: &WheelhouseArgs,
+    summary: &BuildSummary,
+    archive: Option<&ArchiveSummary>,
+) {
     if args.json {
         let value = serde_json::json!({
             "wheelhouse": summary,
@@ -90,10 +114,10 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         ));
     }
     if global.quiet == 0 {
-        for line in summary_lines(&summary) {
+        for line in summary_lines(summary) {
             say(&line);
         }
-        if let Some(archive) = &archive {
+        if let Some(archive) = archive {
             say(&format!(
                 "Archived {} files into {} ({}, sha256 {})",
                 archive.files,
@@ -103,7 +127,6 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
             ));
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Checks a wheelhouse; exit 0 when intact, 1 when anything is wrong.
