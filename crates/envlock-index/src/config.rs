@@ -222,7 +222,10 @@ impl IndexSources {
 impl IndexUrls {
     /// Chooses the indexes from the sources (pure; see the module docs).
     pub fn from_sources(sources: &IndexSources) -> Result<Self, IndexError> {
-        let (mut indexes, mut extras) = first_source(sources)?;
+        let FirstSource {
+            primary: mut indexes,
+            mut extras,
+        } = first_source(sources)?;
         for url in &sources.extra_index_urls {
             extras.push((url.clone(), "--extra-index-url".to_owned()));
         }
@@ -262,13 +265,18 @@ impl IndexUrls {
     }
 }
 
-/// The primary indexes and the extra URLs (each with its origin) of the
-/// first source that names any: `--index-url`, the spec's `[[indexes]]`,
-/// ENVLOCK_INDEX_URL, PIP_INDEX_URL / PIP_EXTRA_INDEX_URL, pip's
-/// configuration files.
-fn first_source(
-    sources: &IndexSources,
-) -> Result<(Vec<ConfiguredIndex>, Vec<(String, String)>), IndexError> {
+/// What the first source that names an index says.
+struct FirstSource {
+    /// Its primary indexes.
+    primary: Vec<ConfiguredIndex>,
+    /// Its extra index URLs, each with its origin.
+    extras: Vec<(String, String)>,
+}
+
+/// The indexes of the first source that names any: `--index-url`, the
+/// spec's `[[indexes]]`, ENVLOCK_INDEX_URL, PIP_INDEX_URL /
+/// PIP_EXTRA_INDEX_URL, pip's configuration files.
+fn first_source(sources: &IndexSources) -> Result<FirstSource, IndexError> {
     let default = |url: &str, origin: String| -> Result<ConfiguredIndex, IndexError> {
         Ok(ConfiguredIndex {
             name: "default".to_owned(),
@@ -278,7 +286,10 @@ fn first_source(
     };
     let env = |name: &str| sources.env.get(name);
     if let Some(url) = &sources.index_url {
-        return Ok((vec![default(url, "--index-url".to_owned())?], Vec::new()));
+        return Ok(FirstSource {
+            primary: vec![default(url, "--index-url".to_owned())?],
+            extras: Vec::new(),
+        });
     }
     if !sources.spec_indexes.is_empty() {
         let mut primary = Vec::new();
@@ -290,13 +301,16 @@ fn first_source(
                 origin,
             });
         }
-        return Ok((primary, Vec::new()));
+        return Ok(FirstSource {
+            primary,
+            extras: Vec::new(),
+        });
     }
     if let Some(url) = env("ENVLOCK_INDEX_URL") {
-        return Ok((
-            vec![default(url, "ENVLOCK_INDEX_URL".to_owned())?],
-            Vec::new(),
-        ));
+        return Ok(FirstSource {
+            primary: vec![default(url, "ENVLOCK_INDEX_URL".to_owned())?],
+            extras: Vec::new(),
+        });
     }
     if env("PIP_INDEX_URL").is_some() || env("PIP_EXTRA_INDEX_URL").is_some() {
         let primary = match env("PIP_INDEX_URL") {
@@ -308,7 +322,7 @@ fn first_source(
             .split_whitespace()
             .map(|url| (url.to_owned(), "PIP_EXTRA_INDEX_URL".to_owned()))
             .collect();
-        return Ok((primary, extras));
+        return Ok(FirstSource { primary, extras });
     }
     let settings = pip_settings(&sources.pip_config);
     let mut primary = Vec::new();
@@ -321,7 +335,7 @@ fn first_source(
             extras.push((url, format!("extra-index-url in {}", path.display())));
         }
     }
-    Ok((primary, extras))
+    Ok(FirstSource { primary, extras })
 }
 
 #[cfg(test)]

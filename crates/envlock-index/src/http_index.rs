@@ -366,7 +366,7 @@ impl HttpIndex {
             return Err(IndexError::Status {
                 url: page_url,
                 status: response.status.as_u16(),
-                hint: String::new(),
+                detail: String::new(),
             });
         }
         let page = page_to_cache(response);
