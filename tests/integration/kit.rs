@@ -9,8 +9,9 @@ use std::process::Command;
 
 use envlock_test::{FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
 
+use crate::universe::universe;
 use crate::util::{TestDir, check_with_sha256sum, run, unshare_permitted};
-use crate::wheelhouse::{host_python, names_in, target_name, universe};
+use crate::wheelhouse::{host_python, names_in, target_name};
 
 /// Stand-ins for the three files the ClearML air-gap documentation names;
 /// the real ones live on hosts this machine cannot reach.
@@ -456,15 +457,15 @@ envlock_test!(
     a_wheelhouse_served_by_nginx_installs_and_serves_resources,
     |dir| {
         let Some(python) = host_python() else {
-            println!("SKIPPED: python3 does not run here");
+            envlock_test::skip("python3 does not run here");
             return;
         };
         let Some(nginx) = nginx() else {
-            println!("SKIPPED: nginx is not installed (.ci/run installs Debian's nginx-light)");
+            envlock_test::skip("nginx is not installed (.ci/run installs Debian's nginx-light)");
             return;
         };
         if !unshare_permitted() {
-            println!("SKIPPED: `unshare -n` is not permitted here");
+            envlock_test::skip("`unshare -n` is not permitted here");
             return;
         }
         let server =
@@ -583,7 +584,7 @@ for name in sys.argv[1:]:
 
 envlock_test!(the_clearml_walkthrough_runs_as_written, |dir| {
     if Command::new("git").arg("--version").output().is_err() {
-        println!("SKIPPED: git is not installed; the walkthrough uses `envlock diff --git`");
+        envlock_test::skip("git is not installed; the walkthrough uses `envlock diff --git`");
         return;
     }
     let server = FixtureServer::start(universe_with_stand_ins(), ServerOptions::default()).unwrap();

@@ -2,70 +2,10 @@
 //! (stability, markers per target, sdists made visible) and what CI relies
 //! on (`--check`).
 
-use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions};
+use envlock_test::{DistSpec, FixtureServer, ServerOptions};
 
+use crate::universe::{SPEC, universe};
 use crate::util::{TestDir, run, sdist, zip_archive};
-
-/// A small universe with the shapes that matter: a marker-gated root
-/// requirement, a package whose newest version dropped an old Python, one
-/// with only an sdist, a binary wheel per Python, and an extra.
-pub(crate) fn universe() -> FixtureIndex {
-    let mut index = FixtureIndex::new();
-    for version in ["2.3.8", "3.0.6"] {
-        let spec = DistSpec::new("werkzeug", version).requires("markupsafe>=2.1");
-        let spec = if version.starts_with('3') {
-            spec.requires_python(">=3.9")
-        } else {
-            spec.requires_python(">=3.8")
-        };
-        index.add_wheel(&spec, "py3-none-any");
-    }
-    for version in ["2.3.3", "3.0.3"] {
-        let werkzeug = if version.starts_with('3') {
-            "werkzeug>=3.0"
-        } else {
-            "werkzeug>=2.3.7"
-        };
-        let spec = DistSpec::new("flask", version)
-            .requires(werkzeug)
-            .requires_python(">=3.8");
-        index.add_wheel(&spec, "py3-none-any");
-    }
-    let markupsafe = DistSpec::new("markupsafe", "2.1.5");
-    for python in ["cp38", "cp310", "cp312"] {
-        index.add_wheel(
-            &markupsafe,
-            &format!("{python}-{python}-manylinux_2_17_x86_64.manylinux2014_x86_64"),
-        );
-    }
-    index.add_wheel(&markupsafe, "cp310-cp310-win_amd64");
-    index.add_sdist(&markupsafe);
-    index.add_sdist(&DistSpec::new("pyperclip", "1.8.2"));
-    let requests = DistSpec::new("requests", "2.32.0").extra("socks", ["pysocks>=1.5.6"]);
-    index.add_wheel(&requests, "py3-none-any");
-    index.add_wheel(&DistSpec::new("pysocks", "1.7.1"), "py3-none-any");
-    index.add_wheel(&DistSpec::new("tqdm", "4.66.0"), "py3-none-any");
-    index.add_wheel(&DistSpec::new("tqdm", "4.67.0"), "py3-none-any");
-    index
-}
-
-pub(crate) const SPEC: &str = r#"name = "fixture"
-requirements = [
-    "flask",
-    "werkzeug>2,<3.0 ; python_version < '3.9'",
-    "pyperclip",
-    "requests[socks]",
-    "tqdm<4.67",
-]
-
-[[targets]]
-python = "3.8"
-platform = "manylinux_2_28_x86_64"
-
-[[targets]]
-python = "3.12"
-platform = "manylinux_2_28_x86_64"
-"#;
 
 fn lock(dir: &TestDir, server: &FixtureServer, extra: &[&str]) -> (i32, String, String) {
     let mut command = dir.envlock();
@@ -508,7 +448,7 @@ fn python3_available() -> bool {
         .output()
         .is_ok();
     if !available {
-        println!("SKIPPED: python3 is not available to run the build backend");
+        envlock_test::skip("python3 is not available to run the build backend");
     }
     available
 }

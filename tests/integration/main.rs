@@ -13,4 +13,5 @@ mod kit;
 mod live;
 mod lock;
 mod review;
+mod universe;
 mod wheelhouse;

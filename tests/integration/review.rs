@@ -6,7 +6,7 @@ use std::process::Command;
 
 use envlock_test::{FixtureServer, ServerOptions};
 
-use crate::lock::{SPEC, universe};
+use crate::universe::{SPEC, universe};
 use crate::util::{TestDir, run};
 
 fn fixture(name: &str) -> PathBuf {
@@ -101,7 +101,7 @@ envlock_test!(diff_reads_git_revisions, |dir| {
             .output()
     };
     if git(&["init", "-q"]).is_err() {
-        println!("SKIPPED: git is not available");
+        envlock_test::skip("git is not available");
         return;
     }
     std::fs::copy(fixture("diff-old.lock"), dir.join("envlock.lock")).unwrap();
@@ -175,8 +175,8 @@ envlock_test!(requirements_export_installs_with_require_hashes, |dir| {
     );
     // pip picks files for the Python it runs on: install with a 3.12.
     let Some(python) = python_3_12() else {
-        println!(
-            "SKIPPED: no CPython 3.12 here (python3.12 on PATH or under ~/.pyenv/versions) to install the 3.12 export with"
+        envlock_test::skip(
+            "no CPython 3.12 here (python3.12 on PATH or under ~/.pyenv/versions) to install the 3.12 export with",
         );
         return;
     };
@@ -186,7 +186,10 @@ envlock_test!(requirements_export_installs_with_require_hashes, |dir| {
         .arg(&venv)
         .output();
     if !created.is_ok_and(|output| output.status.success()) {
-        println!("SKIPPED: {} -m venv does not work here", python.display());
+        envlock_test::skip(format_args!(
+            "{} -m venv does not work here",
+            python.display()
+        ));
         return;
     }
     // The sdist-only package needs a build backend that this offline
