@@ -145,19 +145,36 @@ envlock_test!(existing_pins_are_kept_until_upgraded, |_dir| {
     assert_eq!(code, 0, "{stderr}");
     let kept = read_lock(&dir);
     let cp312 = versions(&kept, "cp312-manylinux_2_28_x86_64");
-    assert!(
-        cp312.contains(&"flask 3.0.3".to_owned()) && cp312.contains(&"six 1.16.0".to_owned()),
-        "{cp312:?}"
+    assert_eq!(
+        cp312,
+        [
+            "flask 3.0.3",
+            "markupsafe 2.1.5",
+            "pyperclip 1.8.2",
+            "pysocks 1.7.1",
+            "requests 2.32.0",
+            "six 1.16.0",
+            "tqdm 4.66.0",
+            "werkzeug 3.0.6"
+        ]
     );
     // Only the named package moves (and what it must drag along).
     let (code, _, stderr) = lock(&dir, &server, &["--refresh", "--upgrade-package", "flask"]);
     assert_eq!(code, 0, "{stderr}");
     let cp312 = versions(&read_lock(&dir), "cp312-manylinux_2_28_x86_64");
-    assert!(
-        cp312.contains(&"flask 3.1.0".to_owned()) && cp312.contains(&"werkzeug 3.1.0".to_owned()),
-        "{cp312:?}"
+    assert_eq!(
+        cp312,
+        [
+            "flask 3.1.0",
+            "markupsafe 2.1.5",
+            "pyperclip 1.8.2",
+            "pysocks 1.7.1",
+            "requests 2.32.0",
+            "six 1.16.0",
+            "tqdm 4.66.0",
+            "werkzeug 3.1.0"
+        ]
     );
-    assert!(cp312.contains(&"tqdm 4.66.0".to_owned()), "{cp312:?}");
 });
 
 envlock_test!(check_fails_on_a_stale_lock_and_writes_nothing, |_dir| {
@@ -189,8 +206,30 @@ envlock_test!(target_option_re_resolves_only_that_target, |_dir| {
     let (code, _, stderr) = lock(&dir, &server, &["--target", "cp312-manylinux_2_28_x86_64"]);
     assert_eq!(code, 0, "{stderr}");
     let locked = read_lock(&dir);
-    assert!(versions(&locked, "cp312-manylinux_2_28_x86_64").contains(&"tqdm 4.67.0".to_owned()));
-    assert!(versions(&locked, "cp38-manylinux_2_28_x86_64").contains(&"tqdm 4.66.0".to_owned()));
+    assert_eq!(
+        versions(&locked, "cp312-manylinux_2_28_x86_64"),
+        [
+            "flask 3.0.3",
+            "markupsafe 2.1.5",
+            "pyperclip 1.8.2",
+            "pysocks 1.7.1",
+            "requests 2.32.0",
+            "tqdm 4.67.0",
+            "werkzeug 3.0.6"
+        ]
+    );
+    assert_eq!(
+        versions(&locked, "cp38-manylinux_2_28_x86_64"),
+        [
+            "flask 2.3.3",
+            "markupsafe 2.1.5",
+            "pyperclip 1.8.2",
+            "pysocks 1.7.1",
+            "requests 2.32.0",
+            "tqdm 4.66.0",
+            "werkzeug 2.3.8"
+        ]
+    );
     // An unknown target: the snapshot `lock_error_unknown_target`.
 });
 
@@ -202,9 +241,17 @@ envlock_test!(find_links_folders_are_indexes_too, |dir| {
     command.args(["lock", "--find-links"]).arg(&wheels);
     let (code, _, stderr) = run(command);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        versions(&read_lock(&dir), "cp38-manylinux_2_28_x86_64")
-            .contains(&"werkzeug 2.3.8".to_owned())
+    assert_eq!(
+        versions(&read_lock(&dir), "cp38-manylinux_2_28_x86_64"),
+        [
+            "flask 2.3.3",
+            "markupsafe 2.1.5",
+            "pyperclip 1.8.2",
+            "pysocks 1.7.1",
+            "requests 2.32.0",
+            "tqdm 4.66.0",
+            "werkzeug 2.3.8"
+        ]
     );
 });
 
