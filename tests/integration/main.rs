@@ -12,5 +12,7 @@ mod conformance;
 mod kit;
 mod live;
 mod lock;
+mod outputs;
 mod review;
+mod universe;
 mod wheelhouse;
