@@ -80,12 +80,7 @@ pub fn lock_error(path: &std::path::Path, error: envlock_lock::LockError) -> mie
 
 /// A report for any error with a chain of causes and optional hints.
 pub fn chained(error: &dyn std::error::Error, hints: Vec<String>) -> miette::Report {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(&format!("\n  caused by: {cause}"));
-        source = cause.source();
-    }
+    let message = envlock_index::join_causes(error, "\n  caused by: ");
     miette::Report::new(Plain {
         message,
         help: join_hints(hints),

@@ -244,12 +244,7 @@ fn wheelhouse_error(error: &WheelhouseError) -> miette::Report {
             .iter()
             .take(SHOWN)
             .map(|failure| {
-                let mut text = failure.to_string();
-                let mut source = std::error::Error::source(failure);
-                while let Some(cause) = source {
-                    text.push_str(&format!(": {cause}"));
-                    source = cause.source();
-                }
+                let mut text = envlock_index::join_causes(failure, ": ");
                 if let Some(hint) = failure.hint() {
                     text.push_str(&format!("\n    hint: {hint}"));
                 }

@@ -313,7 +313,7 @@ fn validate_resources(resources: &[LockedResource]) -> Result<(), LockError> {
                 resource.file
             ));
         }
-        if !is_sha256_hex(&resource.sha256) {
+        if !envlock_fs::is_lowercase_sha256_hex(&resource.sha256) {
             return invalid(format!(
                 "{id} has sha256 `{}`, which is not 64 lowercase hex digits",
                 resource.sha256
@@ -321,13 +321,6 @@ fn validate_resources(resources: &[LockedResource]) -> Result<(), LockError> {
         }
     }
     Ok(())
-}
-
-fn is_sha256_hex(text: &str) -> bool {
-    text.len() == 64
-        && text
-            .bytes()
-            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
 }
 
 /// Checks that a set of targets names only declared targets; the closure
@@ -364,7 +357,7 @@ fn validate_packages(
             if file.name.contains('/') || file.name.contains('\\') {
                 return invalid(format!("{} is a path; locks name files only", file_id()));
             }
-            if !is_sha256_hex(&file.sha256) {
+            if !envlock_fs::is_lowercase_sha256_hex(&file.sha256) {
                 return invalid(format!(
                     "{} has sha256 `{}`, which is not 64 lowercase hex digits",
                     file_id(),

@@ -272,9 +272,9 @@ impl TargetDiff {
     }
 }
 
-/// Whether a file is an sdist (anything that is not a wheel).
+/// Whether a file is an sdist.
 fn is_sdist(file: &LockedFile) -> bool {
-    !file.name.ends_with(".whl")
+    envlock_pep::is_sdist(&file.name)
 }
 
 /// `version → files` of every package a target installs, by package name.

@@ -42,6 +42,6 @@ pub use tags::{Tag, Tags};
 pub use target::{Target, TargetError};
 pub use version_ranges::Ranges;
 pub use wheel::{
-    BuildTag, DistFilename, DistFilenameError, SourceDistExtension, SourceDistFilename,
-    SourceDistFilenameError, WheelFilename, WheelFilenameError,
+    BuildTag, DistFilename, DistFilenameError, DistKind, SourceDistExtension, SourceDistFilename,
+    SourceDistFilenameError, WheelFilename, WheelFilenameError, is_sdist,
 };

@@ -107,7 +107,8 @@ impl Project {
         let mut wheels: BTreeMap<Version, Vec<(WheelFilename, &IndexFile)>> = BTreeMap::new();
         let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
         for file in files {
-            if file.filename.ends_with(".whl") {
+            let kind = file.kind();
+            if kind == envlock_pep::DistKind::Wheel {
                 let Ok(wheel) = WheelFilename::parse(&file.filename) else {
                     continue;
                 };
@@ -129,7 +130,9 @@ impl Project {
                         .other_platforms
                         .extend(wheel.platform_tags().iter().cloned());
                 }
-            } else if let Ok(sdist) = SourceDistFilename::parse(&file.filename, name) {
+            } else if kind == envlock_pep::DistKind::Sdist
+                && let Ok(sdist) = SourceDistFilename::parse(&file.filename, name)
+            {
                 let release = releases.entry(sdist.version().clone()).or_default();
                 // Indexes may list several sdist formats; the first is kept
                 // (PEP 625 names `.tar.gz` the standard one and it comes first

@@ -21,11 +21,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 
 use envlock_lock::{FileLocation, Lock, LockedResource, export_pylock, export_requirements};
-use sha2::{Digest, Sha256};
 
 use crate::build::BuildRequest;
 use crate::error::WheelhouseError;
@@ -37,7 +35,7 @@ use crate::wheel_build::BuiltWheel;
 
 /// The prefix of every temporary file envlock makes in a wheelhouse (the
 /// index client uses `.envlock-download-`, which shares it).
-pub(crate) const TEMPORARY_PREFIX: &str = ".envlock-";
+pub(crate) const TEMPORARY_PREFIX: &str = envlock_fs::TEMPORARY_PREFIX;
 
 /// The file that marks a folder as a wheelhouse and names its targets.
 pub(crate) const MANIFEST: &str = "wheelhouse.toml";
@@ -104,8 +102,7 @@ fn read_dir_names(dir: &Path) -> Result<Vec<String>, WheelhouseError> {
 
 /// Whether a top-level file name is a distribution (wheel or sdist).
 pub(crate) fn is_distribution(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".whl") || lower.ends_with(".tar.gz") || lower.ends_with(".zip")
+    envlock_pep::DistKind::of(name) != envlock_pep::DistKind::Other
 }
 
 /// Removes distributions that an earlier build of this folder placed and
@@ -129,45 +126,17 @@ pub(crate) fn remove_unplanned(
 
 /// The lowercase hex sha256 of a file's content.
 pub(crate) fn sha256_of(path: &Path) -> Result<String, WheelhouseError> {
-    let mut file =
-        std::fs::File::open(path).map_err(|error| WheelhouseError::io("read", path, error))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 256 * 1024];
-    loop {
-        let read = file
-            .read(&mut buffer)
-            .map_err(|error| WheelhouseError::io("read", path, error))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(hex(&hasher.finalize()))
+    let (sha256, _) =
+        envlock_fs::sha256_file(path).map_err(|error| WheelhouseError::io("read", path, error))?;
+    Ok(sha256.to_string())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` atomically (see [`envlock_fs::write_atomic`]),
+/// creating its folder first.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WheelhouseError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|error| WheelhouseError::io("create", dir, error))?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(TEMPORARY_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|error| WheelhouseError::io("create a temporary file in", dir, error))?;
-    temporary
-        .write_all(bytes)
-        .map_err(|error| WheelhouseError::io("write", path, error))?;
-    temporary
-        .persist(path)
-        .map_err(|error| WheelhouseError::io("write", path, error.error))?;
-    Ok(())
+    envlock_fs::write_atomic(path, bytes).map_err(|error| WheelhouseError::io("write", path, error))
 }
 
 /// The manifest: which lock and which targets the folder serves, and the
@@ -294,7 +263,7 @@ fn write_simple_index(dir: &Path, files: &[PlannedFile]) -> Result<(), Wheelhous
     let mut projects: BTreeMap<String, Vec<&PlannedFile>> = BTreeMap::new();
     for file in files {
         projects
-            .entry(normalise(&file.package))
+            .entry(project_name(&file.package))
             .or_default()
             .push(file);
     }
@@ -358,21 +327,11 @@ fn page_head(title: &str) -> String {
 const PAGE_TAIL: &str = "  </body>\n</html>\n";
 
 /// PEP 503 name normalisation.
-fn normalise(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for character in name.chars() {
-        if matches!(character, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !out.is_empty() {
-                out.push('-');
-            }
-            separator = false;
-            out.push(character.to_ascii_lowercase());
-        }
-    }
-    out
+fn project_name(name: &str) -> String {
+    // Lock package names are already normalised; parsing keeps the page
+    // name right for any other input too.
+    name.parse::<envlock_pep::PackageName>()
+        .map_or_else(|_| name.to_owned(), |name| name.to_string())
 }
 
 /// Every file under `dir` except `SHA256SUMS` itself and temporary files,
@@ -471,9 +430,7 @@ pub(crate) fn read_checksums(dir: &Path) -> Result<BTreeMap<String, String>, Whe
         let parsed = line
             .split_once("  ")
             .or_else(|| line.split_once(" *"))
-            .filter(|(sha256, _)| {
-                sha256.len() == 64 && sha256.bytes().all(|byte| byte.is_ascii_hexdigit())
-            });
+            .filter(|(sha256, _)| envlock_fs::is_sha256_hex(sha256));
         let Some((sha256, file)) = parsed else {
             return Err(WheelhouseError::Malformed {
                 path: path.clone(),
@@ -576,9 +533,9 @@ mod tests {
 
     #[test]
     fn project_names_are_normalised_as_pep_503_says() {
-        assert_eq!(normalise("Friendly.Bard__Lib"), "friendly-bard-lib");
-        assert_eq!(normalise("urwid-mitmproxy"), "urwid-mitmproxy");
-        assert_eq!(normalise("zope.interface"), "zope-interface");
+        assert_eq!(project_name("Friendly.Bard__Lib"), "friendly-bard-lib");
+        assert_eq!(project_name("urwid-mitmproxy"), "urwid-mitmproxy");
+        assert_eq!(project_name("zope.interface"), "zope-interface");
     }
 
     #[test]

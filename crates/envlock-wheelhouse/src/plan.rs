@@ -126,7 +126,7 @@ pub(crate) struct PlannedFile {
 impl PlannedFile {
     /// Whether the file is a source distribution (built on the target).
     pub fn is_sdist(&self) -> bool {
-        !self.name.to_ascii_lowercase().ends_with(".whl")
+        envlock_pep::is_sdist(&self.name)
     }
 }
 
