@@ -372,7 +372,7 @@ impl LockDiff {
 }
 
 fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
-    let old_files: BTreeMap<(&str, &str, &str), &str> = old
+    let old_files: BTreeMap<(&str, &str, &str), envlock_fs::Sha256> = old
         .packages
         .iter()
         .flat_map(|package| {
@@ -383,7 +383,7 @@ fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
                         package.version.as_str(),
                         file.name.as_str(),
                     ),
-                    file.sha256.as_str(),
+                    file.sha256,
                 )
             })
         })
@@ -403,8 +403,8 @@ fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
                     file: file.name.clone(),
                     package: package.name.clone(),
                     version: package.version.clone(),
-                    old_sha256: (*old_sha256).to_owned(),
-                    new_sha256: file.sha256.clone(),
+                    old_sha256: old_sha256.to_string(),
+                    new_sha256: file.sha256.to_string(),
                 });
             }
         }

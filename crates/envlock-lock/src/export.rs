@@ -257,11 +257,8 @@ pub fn export_requirements(lock: &Lock, targets: Option<&[String]>) -> Result<St
         if let Some(marker) = &entry.marker {
             let _ = write!(out, " ; {marker}");
         }
-        let hashes: BTreeSet<&str> = entry
-            .files
-            .iter()
-            .map(|file| file.sha256.as_str())
-            .collect();
+        let hashes: BTreeSet<envlock_fs::Sha256> =
+            entry.files.iter().map(|file| file.sha256).collect();
         for hash in hashes {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
         }
@@ -411,6 +408,6 @@ fn file_table(file: &LockedFile, location: &FileLocation) -> Result<String, Expo
         "{{ name = {}, {place}, size = {}, hashes = {{ sha256 = {} }} }}",
         quote(&file.name),
         file.size,
-        quote(&file.sha256)
+        quote(&file.sha256.to_string())
     ))
 }

@@ -591,9 +591,11 @@ fn assemble_packages(
                     ResolveError::Internal(format!("no file recorded for {name} {version}"))
                 })?;
             let file = chosen.file();
+            // A hash that is not 64 hex digits is no usable hash either.
             let sha256 = file
                 .sha256
-                .clone()
+                .as_deref()
+                .and_then(|text| envlock_fs::Sha256::from_hex(text).ok())
                 .ok_or_else(|| ResolveError::MissingHash {
                     package: name.to_string(),
                     file: file.filename.clone(),

@@ -6,6 +6,7 @@
 //! content-addressed cache, so the wheelhouse places them without a second
 //! download.
 
+use envlock_fs::Sha256;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -121,7 +122,7 @@ impl Fetcher<'_> {
         url: Result<String, String>,
     ) -> Result<Locked, ResolveError> {
         let name = &resource.name.value;
-        let entry = |sha256: String, size: u64| LockedResource {
+        let entry = |sha256: Sha256, size: u64| LockedResource {
             name: name.clone(),
             url: resource.url.value.clone(),
             file: resource.file.clone(),
@@ -133,11 +134,11 @@ impl Fetcher<'_> {
             && let Some(previous) = self
                 .previous
                 .and_then(|lock| lock.resources.iter().find(|locked| locked.name == *name))
-            && *previous == entry(previous.sha256.clone(), previous.size)
+            && *previous == entry(previous.sha256, previous.size)
             && resource
                 .sha256
                 .as_ref()
-                .is_none_or(|sha256| *sha256 == previous.sha256)
+                .is_none_or(|sha256| previous.sha256.matches_hex(sha256))
             && resource.size.is_none_or(|size| size == previous.size)
         {
             return Ok(Locked::Kept(previous.clone()));
@@ -189,15 +190,24 @@ impl Fetcher<'_> {
                         "correct `size` in the spec, or check that the URL is the file you mean",
                     ));
                 }
-                Ok(Locked::Fetched(entry(fetched.sha256, fetched.size)))
+                let sha256 = Sha256::from_hex(&fetched.sha256).map_err(|error| {
+                    failed(error.to_string(), "report this: the index client hashed it")
+                })?;
+                Ok(Locked::Fetched(entry(sha256, fetched.size)))
             }
             Err(error @ IndexError::HashMismatch { .. }) => Err(failed(
                 error.to_string(),
                 "the file at the URL is not the one the spec's `sha256` names; check the URL, or correct `sha256`",
             )),
-            Err(error) => match (&resource.sha256, resource.size) {
+            Err(error) => match (
+                resource
+                    .sha256
+                    .as_deref()
+                    .and_then(|text| Sha256::from_hex(text).ok()),
+                resource.size,
+            ) {
                 (Some(sha256), Some(size)) => Ok(Locked::FromSpec(
-                    entry(sha256.clone(), size),
+                    entry(sha256, size),
                     format!(
                         "resource `{name}` could not be fetched ({error}); the lock records the sha256 and size the spec gives, and the wheelhouse checks the file against them"
                     ),

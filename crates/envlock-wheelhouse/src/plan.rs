@@ -150,7 +150,7 @@ pub(crate) fn planned_files(lock: &Lock, targets: &[String]) -> Vec<PlannedFile>
                 version: package.version.clone(),
                 index: package.index.clone(),
                 name: file.name.clone(),
-                sha256: file.sha256.clone(),
+                sha256: file.sha256.to_string(),
                 size: file.size,
                 targets,
                 build_only,

@@ -71,7 +71,7 @@ fn place_one(
     let dest = folder.join(&resource.file);
     let cached = request
         .cache
-        .and_then(|cache| cache.cached_file(&resource.sha256));
+        .and_then(|cache| cache.cached_file(&resource.sha256.to_string()));
     let present = std::fs::metadata(&dest)
         .is_ok_and(|metadata| metadata.is_file() && metadata.len() == resource.size);
     // A link to the cached copy is the verified bytes; anything else of the
@@ -80,7 +80,7 @@ fn place_one(
         && (cached
             .as_deref()
             .is_some_and(|cached| crate::build::same_file(&dest, cached))
-            || layout::sha256_of(&dest)? == resource.sha256)
+            || layout::sha256_of(&dest)? == resource.sha256.to_string())
     {
         return Ok(Origin::AlreadyThere);
     }
@@ -106,7 +106,12 @@ fn place_one(
     let source =
         FileSource::parse(url, request.lock_dir).map_err(|error| failed(error.to_string()))?;
     let fetched = client
-        .fetch_source(&source, &resource.file, Some(&resource.sha256), &dest)
+        .fetch_source(
+            &source,
+            &resource.file,
+            Some(&resource.sha256.to_string()),
+            &dest,
+        )
         .map_err(|error| failed(error.to_string()))?;
     if fetched.size != resource.size {
         let _ = std::fs::remove_file(&dest);

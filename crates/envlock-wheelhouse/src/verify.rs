@@ -120,9 +120,13 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
     for wheel in &manifest.built_wheels {
         expected.insert(wheel.file.as_str(), wheel.sha256.as_str());
     }
-    let resource_paths: Vec<String> = lock.resources.iter().map(resource_path).collect();
-    for (path, resource) in resource_paths.iter().zip(&lock.resources) {
-        expected.insert(path.as_str(), resource.sha256.as_str());
+    let resource_paths: Vec<(String, String)> = lock
+        .resources
+        .iter()
+        .map(|resource| (resource_path(resource), resource.sha256.to_string()))
+        .collect();
+    for (path, sha256) in &resource_paths {
+        expected.insert(path.as_str(), sha256.as_str());
     }
     for path in expected.keys() {
         if !present_set.contains(path) {
