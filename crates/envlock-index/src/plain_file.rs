@@ -12,7 +12,6 @@ use url::Url;
 
 use crate::client::IndexClient;
 use crate::error::IndexError;
-use crate::http_index::parent_dir;
 use crate::safe_url::SafeUrl;
 use crate::types::FetchedFile;
 
@@ -140,6 +139,14 @@ impl IndexClient {
             size,
             path: dest.to_path_buf(),
         })
+    }
+}
+
+/// The folder a path is in (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     }
 }
 

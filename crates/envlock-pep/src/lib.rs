@@ -25,6 +25,7 @@ mod platform;
 mod python;
 mod ranges;
 mod rank;
+mod tag;
 mod tags;
 mod target;
 mod wheel;
@@ -38,7 +39,8 @@ pub use platform::{Arch, Platform, PlatformError, PlatformFamily};
 pub use python::{PythonVersion, PythonVersionError};
 pub use ranges::{specifier_to_range, specifiers_to_ranges};
 pub use rank::{NoCompatibleWheel, rank_wheels};
-pub use tags::{Tag, Tags};
+pub use tag::Tag;
+pub use tags::Tags;
 pub use target::{Target, TargetError};
 pub use version_ranges::Ranges;
 pub use wheel::{

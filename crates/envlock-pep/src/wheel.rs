@@ -8,7 +8,7 @@ use std::str::FromStr;
 use pep440_rs::{Version, VersionParseError};
 use pep508_rs::{InvalidNameError, PackageName};
 
-use crate::tags::Tag;
+use crate::tag::Tag;
 
 /// A wheel's optional build tag: a number and an optional suffix (`1`,
 /// `2b`). Ordered numerically, then by suffix, as the wheel spec requires.

@@ -116,6 +116,68 @@ struct Fetcher<'a> {
 }
 
 impl Fetcher<'_> {
+    /// The previous lock's entry for this resource, when the spec still says
+    /// the same of it and no refetch was asked for.
+    fn unchanged(&self, resource: &ResourceSpec) -> Option<&LockedResource> {
+        if self.refetch {
+            return None;
+        }
+        let name = &resource.name.value;
+        let previous = self
+            .previous?
+            .resources
+            .iter()
+            .find(|locked| locked.name == *name)?;
+        let same = previous.url == resource.url.value
+            && previous.file == resource.file
+            && previous.env == resource.env.value
+            && resource
+                .sha256
+                .as_ref()
+                .is_none_or(|sha256| previous.sha256.matches_hex(sha256))
+            && resource.size.is_none_or(|size| size == previous.size);
+        same.then_some(previous)
+    }
+
+    /// A fresh temporary folder under the cache to fetch into.
+    fn scratch(&self) -> Result<tempfile::TempDir, String> {
+        let scratch = self.client.cache().root().join("tmp");
+        std::fs::create_dir_all(&scratch)
+            .and_then(|()| tempfile::tempdir_in(&scratch))
+            .map_err(|error| {
+                format!(
+                    "cannot create a temporary folder in {}: {error}",
+                    scratch.display()
+                )
+            })
+    }
+
+    /// Where to fetch a resource from: its URL with variables expanded
+    /// (or why they could not be), as a file source.
+    fn source_of(
+        &self,
+        name: &str,
+        url: Result<String, String>,
+    ) -> Result<FileSource, ResolveError> {
+        let failed = |message: String, hint: &str| ResolveError::Resource {
+            resource: name.to_owned(),
+            message,
+            hint: hint.to_owned(),
+        };
+        let url = url.map_err(|message| {
+            failed(
+                message,
+                &format!("set the variable, or change the `url` of resource `{name}`"),
+            )
+        })?;
+        FileSource::parse(&url, self.folder).map_err(|error| {
+            failed(
+                error.to_string(),
+                "a resource's `url` is an http(s) or file:// URL, or a path relative to the spec",
+            )
+        })
+    }
+
     fn lock_one(
         &self,
         resource: &ResourceSpec,
@@ -130,17 +192,7 @@ impl Fetcher<'_> {
             sha256,
             size,
         };
-        if !self.refetch
-            && let Some(previous) = self
-                .previous
-                .and_then(|lock| lock.resources.iter().find(|locked| locked.name == *name))
-            && *previous == entry(previous.sha256, previous.size)
-            && resource
-                .sha256
-                .as_ref()
-                .is_none_or(|sha256| previous.sha256.matches_hex(sha256))
-            && resource.size.is_none_or(|size| size == previous.size)
-        {
+        if let Some(previous) = self.unchanged(resource) {
             return Ok(Locked::Kept(previous.clone()));
         }
 
@@ -149,30 +201,13 @@ impl Fetcher<'_> {
             message,
             hint: hint.to_owned(),
         };
-        let url = url.map_err(|message| {
+        let source = self.source_of(name, url)?;
+        let scratch = self.scratch().map_err(|message| {
             failed(
                 message,
-                &format!("set the variable, or change the `url` of resource `{name}`"),
+                "check that the cache folder (ENVLOCK_CACHE_DIR) is writable",
             )
         })?;
-        let source = FileSource::parse(&url, self.folder).map_err(|error| {
-            failed(
-                error.to_string(),
-                "a resource's `url` is an http(s) or file:// URL, or a path relative to the spec",
-            )
-        })?;
-        let scratch = self.client.cache().root().join("tmp");
-        let scratch = std::fs::create_dir_all(&scratch)
-            .and_then(|()| tempfile::tempdir_in(&scratch))
-            .map_err(|error| {
-                failed(
-                    format!(
-                        "cannot create a temporary folder in {}: {error}",
-                        scratch.display()
-                    ),
-                    "check that the cache folder (ENVLOCK_CACHE_DIR) is writable",
-                )
-            })?;
         let dest = scratch.path().join(&resource.file);
         match self
             .client

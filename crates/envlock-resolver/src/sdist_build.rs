@@ -415,7 +415,7 @@ fn unpack_pure_wheels(
         if done.len() > MOST_BUILD_PACKAGES {
             return Err("too many build requirements".to_owned());
         }
-        let specifiers = crate::provider::requirement_specifiers(&requirement);
+        let specifiers = crate::inputs::requirement_specifiers(&requirement);
         let page = index
             .project(&requirement.name)
             .map_err(|error| error.to_string())?;
