@@ -45,7 +45,7 @@ pub fn encode(lock: &Lock) -> String {
         line(&mut out, "url", &quote(&resource.url));
         line(&mut out, "file", &quote(&resource.file));
         line(&mut out, "env", &quote(&resource.env));
-        line(&mut out, "sha256", &quote(&resource.sha256));
+        line(&mut out, "sha256", &quote(&resource.sha256.to_string()));
         line(&mut out, "size", &resource.size.to_string());
     }
     out
@@ -92,7 +92,7 @@ fn inline_file(file: &LockedFile) -> String {
     format!(
         "{{ name = {}, sha256 = {}, size = {}, targets = {} }}",
         quote(&file.name),
-        quote(&file.sha256),
+        quote(&file.sha256.to_string()),
         file.size,
         inline_set(&file.targets)
     )

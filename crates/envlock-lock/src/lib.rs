@@ -135,26 +135,13 @@ pub const FORMAT_VERSION: i64 = 1;
 /// The comment at the top of every lockfile.
 pub const HEADER: &str = "# This file is written by `envlock lock`. Review it in pull requests; do not edit it by hand.\n";
 
-/// Encodes `lock` and writes it to `path` atomically: the text goes to a
-/// temporary file in the same folder, which is then renamed over `path`, so a
-/// failure never leaves a half-written lock behind.
+/// Encodes `lock` and writes it to `path` atomically (temporary file,
+/// `fsync`, rename, `fsync` of the folder), so a failure never leaves a
+/// half-written lock behind.
 pub fn write_lock(path: &std::path::Path, lock: &Lock) -> Result<(), LockError> {
-    use std::io::Write as _;
-    let io_error = |source| LockError::Io {
+    envlock_fs::write_atomic(path, encode(lock).as_bytes()).map_err(|source| LockError::Io {
         action: "write",
         path: path.to_owned(),
         source,
-    };
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(io_error)?;
-    temporary
-        .write_all(encode(lock).as_bytes())
-        .map_err(io_error)?;
-    temporary
-        .persist(path)
-        .map_err(|error| io_error(error.error))?;
-    Ok(())
+    })
 }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 
+pub use envlock_fs::Sha256;
+
 /// A whole lockfile.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Lock {
@@ -45,8 +47,8 @@ pub struct LockedResource {
     pub file: String,
     /// The environment variable that points to it on the far side.
     pub env: String,
-    /// The lowercase hex sha256 of the file.
-    pub sha256: String,
+    /// The sha256 of the file (written as 64 lowercase hex digits).
+    pub sha256: Sha256,
     /// The size in bytes.
     pub size: u64,
 }
@@ -106,8 +108,8 @@ pub struct RequiredBy {
 pub struct LockedFile {
     /// The file name (a wheel or an sdist); never a URL.
     pub name: String,
-    /// The lowercase hex sha256 of the file.
-    pub sha256: String,
+    /// The sha256 of the file (written as 64 lowercase hex digits).
+    pub sha256: Sha256,
     /// The size in bytes.
     pub size: u64,
     /// The targets that install this file.
