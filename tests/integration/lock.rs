@@ -298,7 +298,8 @@ envlock_test!(a_bad_spec_points_at_line_and_column, |dir| {
 envlock_test!(no_index_configured_says_how_to_set_one, |dir| {
     std::fs::write(dir.join("envlock.toml"), "name = \"x\"\nrequirements = [\"flask\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n").unwrap();
     let mut command = dir.envlock();
-    command.arg("lock");
+    // No python3 either, so there is no pip to ask for its index.
+    command.arg("lock").env("PATH", dir.join("empty-bin"));
     let (code, _, stderr) = run(command);
     assert_eq!(code, 1, "{stderr}");
     assert!(
