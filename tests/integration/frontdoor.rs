@@ -244,6 +244,25 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
         "{:?}",
         names(&imported, true)
     );
+    // An ordinary lock: the wheelhouse builds from it and verifies, with the
+    // sdist and its build requirements inside.
+    let mut command = dir.envlock();
+    command.args([
+        "wheelhouse",
+        "envlock.lock",
+        "-o",
+        "wh",
+        "--index-url",
+        &server.index_url(),
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.join("wh/pyperclip-1.8.2.tar.gz").is_file());
+    assert!(dir.join("wh/setuptools-75.3.0-py3-none-any.whl").is_file());
+    let mut command = dir.envlock();
+    command.args(["verify", "wh"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
     // The lock records its source; `--check` passes, then fails once the
     // source changes.
     let source = imported.imported_from.clone().unwrap();
