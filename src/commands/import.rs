@@ -60,7 +60,7 @@ pub fn run(global: &GlobalOptions, args: &ImportArgs) -> miette::Result<ExitCode
         selections: &selections,
         index_names: &index_names,
     });
-    let (build_packages, warnings) = build_packages(&opened, &source, &selections, &output)?;
+    let (build_packages, warnings) = build_packages(&opened, &source, &selections, &output);
     lock.build_packages = build_packages;
     let lock = envlock_lock::normalise(lock);
     if global.quiet < 2 {
@@ -169,7 +169,7 @@ fn build_packages(
     source: &Source,
     selections: &[Selection],
     output: &Path,
-) -> miette::Result<(Vec<LockedPackage>, Vec<String>)> {
+) -> (Vec<LockedPackage>, Vec<String>) {
     let mut merged: BTreeMap<(String, String), LockedPackage> = BTreeMap::new();
     let mut warnings = Vec::new();
     for selection in selections {
@@ -193,13 +193,25 @@ fn build_packages(
             ));
             continue;
         }
-        let outcome = resolve_pins(opened, &selection.target, &pins, output)?;
+        // As in `envlock lock`, build requirements that cannot be locked do
+        // not stop the lock: the wheelhouse says which sdists lack them.
+        let outcome = match resolve_pins(opened, &selection.target, &pins, output) {
+            Ok(outcome) => outcome,
+            Err(reason) => {
+                warnings.push(format!(
+                    "the build requirements of {} on target `{}` could not be locked: {reason}",
+                    pins.join(", "),
+                    selection.target.name()
+                ));
+                continue;
+            }
+        };
         warnings.extend(outcome.warnings);
         for package in outcome.lock.build_packages {
             merge(&mut merged, package);
         }
     }
-    Ok((merged.into_values().collect(), warnings))
+    (merged.into_values().collect(), warnings)
 }
 
 fn resolve_pins(
@@ -207,7 +219,7 @@ fn resolve_pins(
     target: &Target,
     pins: &[String],
     output: &Path,
-) -> miette::Result<envlock_resolver::LockOutcome> {
+) -> Result<envlock_resolver::LockOutcome, String> {
     let quoted: Vec<String> = pins.iter().map(|pin| format!("\"{pin}\"")).collect();
     let text = format!(
         "name = \"build-requirements\"\nrequirements = [{}]\n[[targets]]\nname = \"{}\"\npython = \"{}\"\nplatform = \"{}\"\n",
@@ -221,8 +233,8 @@ fn resolve_pins(
         &output.with_file_name("envlock.toml"),
         &envlock_spec::process_environment,
     )
-    .map_err(diagnostics::spec_error)?;
-    let targets = spec.targets().map_err(diagnostics::spec_error)?;
+    .map_err(|error| error.to_string())?;
+    let targets = spec.targets().map_err(|error| error.to_string())?;
     envlock_resolver::lock(envlock_resolver::LockRequest {
         spec: &spec,
         targets,
@@ -239,7 +251,7 @@ fn resolve_pins(
         concurrency: 16,
         reporter: Arc::new(envlock_resolver::Silent),
     })
-    .map_err(|error| diagnostics::resolve_error(&error))
+    .map_err(|error| error.to_string())
 }
 
 /// Adds one target's build package to the others'.
