@@ -487,6 +487,57 @@ envlock_test!(
         assert_eq!(code, 0, "{stderr}");
         let lock = read(&dir, "envlock.lock");
         assert_eq!(lock.packages[0].files[0].sha256, tqdm.sha256());
+        // Without a hash it is refused, unless the hashes may come from the index.
+        let text = std::fs::read_to_string(dir.join("pylock.toml")).unwrap();
+        let bare = text.replace(
+            &format!(", hashes = {{ sha256 = \"{}\" }}", tqdm.sha256()),
+            "",
+        );
+        assert_ne!(bare, text);
+        std::fs::write(dir.join("pylock.toml"), bare).unwrap();
+        let (code, _, stderr) = import(&dir, &server, "pylock.toml", &["3.12"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("no sha256 hash") && stderr.contains("--fetch-hashes"),
+            "{stderr}"
+        );
+        let mut command = dir.envlock();
+        command.args([
+            "import",
+            "pylock.toml",
+            "--fetch-hashes",
+            "--python",
+            "3.12",
+        ]);
+        command.args(["--platform", PLATFORM, "--index-url", &server.index_url()]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("vouches for the index"), "{stderr}");
+        assert_eq!(
+            read(&dir, "envlock.lock").packages[0].files[0].sha256,
+            tqdm.sha256()
+        );
+        // With no --python/--platform, the targets are ./envlock.toml's.
+        std::fs::write(
+            dir.join("envlock.toml"),
+            "name = \"mine\"\n[[targets]]\nname = \"py312\"\npython = \"3.12\"\nplatform = \"manylinux\"\n",
+        )
+        .unwrap();
+        let mut command = dir.envlock();
+        command.args([
+            "import",
+            "pylock.toml",
+            "--fetch-hashes",
+            "--index-url",
+            &server.index_url(),
+        ]);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        let lock = read(&dir, "envlock.lock");
+        assert_eq!(
+            (lock.name.as_str(), lock.targets[0].name.as_str()),
+            ("mine", "py312")
+        );
     }
 );
 
