@@ -9,6 +9,7 @@ mod util;
 
 mod cli;
 mod conformance;
+mod frontdoor;
 mod kit;
 mod live;
 mod lock;

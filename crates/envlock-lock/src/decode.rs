@@ -8,7 +8,9 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::FORMAT_VERSION;
-use crate::model::{Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy};
+use crate::model::{
+    ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
+};
 
 /// Why a lock could not be read.
 #[derive(Debug, Error)]
@@ -58,6 +60,7 @@ struct WireLock {
     name: String,
     inputs_digest: String,
     exclude_newer: Option<String>,
+    imported_from: Option<WireImportedFrom>,
     #[serde(default)]
     requirements: Vec<String>,
     #[serde(default)]
@@ -70,6 +73,13 @@ struct WireLock {
     build_package: Vec<WirePackage>,
     #[serde(default)]
     resource: Vec<WireResource>,
+}
+
+#[derive(Deserialize)]
+struct WireImportedFrom {
+    format: String,
+    path: String,
+    sha256: String,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +151,11 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
         name: wire.name,
         inputs_digest: wire.inputs_digest,
         exclude_newer: wire.exclude_newer,
+        imported_from: wire.imported_from.map(|source| ImportedFrom {
+            format: source.format,
+            path: source.path,
+            sha256: source.sha256,
+        }),
         requirements: wire.requirements,
         constraints: wire.constraints,
         targets: wire

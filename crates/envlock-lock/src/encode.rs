@@ -23,6 +23,15 @@ pub fn encode(lock: &Lock) -> String {
     if let Some(exclude_newer) = &lock.exclude_newer {
         line(&mut out, "exclude-newer", &quote(exclude_newer));
     }
+    if let Some(source) = &lock.imported_from {
+        let value = format!(
+            "{{ format = {}, path = {}, sha256 = {} }}",
+            quote(&source.format),
+            quote(&source.path),
+            quote(&source.sha256)
+        );
+        line(&mut out, "imported-from", &value);
+    }
     string_array(&mut out, "requirements", &lock.requirements);
     if !lock.constraints.is_empty() {
         string_array(&mut out, "constraints", &lock.constraints);

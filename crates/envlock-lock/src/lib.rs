@@ -26,6 +26,7 @@
 //! name = "clearml-session"
 //! inputs-digest = "sha256:…"            # of the normalised inputs, for `lock --check`
 //! exclude-newer = "2026-11-01T00:00:00Z" # only when the spec sets it
+//! imported-from = { format = "uv.lock", path = "uv.lock", sha256 = "…" }  # only from `envlock import`
 //! requirements = [
 //!     "werkzeug>2,<3.0 ; python_version < '3.9'",
 //! ]
@@ -95,6 +96,10 @@
 //!   a separate table, not a flag on `[[package]]`, so that an older reader
 //!   sees no build packages (what it assumed) rather than taking them for
 //!   packages to install. `[[resource]]` was added the same way.
+//!   `imported-from` (written by `envlock import`: the other tool's lock the
+//!   packages were taken from, its format, its path relative to the lock and
+//!   its sha256) is optional too: an older reader sees an ordinary lock,
+//!   which it is; only `envlock import --check` reads it.
 //! - A resource is the one place a lock holds a URL: a plain file has no
 //!   index to be looked up in. The URL is kept as the spec writes it, with
 //!   `${VAR}` unexpanded, so a mirror or a credential is configuration, not
@@ -123,7 +128,9 @@ pub use diff::{
 pub use encode::{encode, normalise};
 pub use environment::TargetEnvironmentError;
 pub use export::{ExportError, FileLocation, export_pylock, export_requirements};
-pub use model::{Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy};
+pub use model::{
+    ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
+};
 pub use why::{
     MAX_PATHS, Mention, MentionSource, TargetWhy, VersionWhy, WhyEdge, WhyError, WhyOutcome,
     WhyPath, WhyReport, render_why, why,

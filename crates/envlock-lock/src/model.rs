@@ -17,6 +17,9 @@ pub struct Lock {
     pub inputs_digest: String,
     /// The spec's `exclude-newer` cut-off (RFC 3339), when it sets one.
     pub exclude_newer: Option<String>,
+    /// The lock another tool wrote that this one was imported from
+    /// (`envlock import`), when it was.
+    pub imported_from: Option<ImportedFrom>,
     /// The declared requirements, as written in the spec (normalised).
     pub requirements: Vec<String>,
     /// The declared constraints, as written in the spec (normalised).
@@ -32,6 +35,18 @@ pub struct Lock {
     /// Plain files (not Python packages) the far side needs, each found
     /// there through an environment variable.
     pub resources: Vec<LockedResource>,
+}
+
+/// The source of an imported lock: another tool's lockfile, pinned by its
+/// hash so that a changed source makes the lock stale.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ImportedFrom {
+    /// The source's format: `pylock.toml`, `uv.lock` or `requirements.txt`.
+    pub format: String,
+    /// Its path, relative to the lock's folder where it can be (`/` separated).
+    pub path: String,
+    /// The lowercase hex sha256 of the source file's bytes.
+    pub sha256: String,
 }
 
 /// A plain file to carry with the packages (a `.deb`, an editor extension,

@@ -546,6 +546,7 @@ fn assemble(
         name: spec.name.clone(),
         inputs_digest: spec.inputs_digest(),
         exclude_newer: spec.exclude_newer.map(|timestamp| timestamp.to_string()),
+        imported_from: None,
         requirements: spec
             .requirements
             .iter()
