@@ -40,6 +40,15 @@ pub enum ServeLocation {
     Url(String),
     /// Mounted into the containers at this absolute path (no trailing slash).
     Path(String),
+    /// A package repository the files were published into (`envlock
+    /// publish`): its simple index URL, and where the resources were put
+    /// (`None`: they stay with the wheelhouse, and get no variable).
+    Repository {
+        /// The repository's simple index URL (with its trailing slash).
+        index: String,
+        /// The folder URL the resources were uploaded under (no trailing slash).
+        resources: Option<String>,
+    },
 }
 
 impl ServeLocation {
@@ -81,30 +90,56 @@ impl ServeLocation {
         ))
     }
 
-    /// The URL pip uses for the static index under `simple/`.
+    /// A repository's simple index URL and resources folder URL, checked
+    /// as `--serve-url` is (http(s), nothing to quote, no credentials).
+    pub fn repository(
+        index: &str,
+        resources: Option<&str>,
+    ) -> Result<ServeLocation, WheelhouseError> {
+        let url = |value: &str| match ServeLocation::parse(value)? {
+            ServeLocation::Url(url) => Ok(url),
+            _ => Err(WheelhouseError::ServeLocation {
+                value: value.to_owned(),
+                reason: "a repository is reached over http(s)".to_owned(),
+            }),
+        };
+        Ok(ServeLocation::Repository {
+            index: format!("{}/", url(index)?),
+            resources: resources.map(url).transpose()?,
+        })
+    }
+
+    /// The URL pip uses for the index.
     fn index_url(&self) -> String {
         match self {
             ServeLocation::Url(url) => format!("{url}/simple/"),
             ServeLocation::Path(path) => format!("file://{}/simple/", path.trim_end_matches('/')),
+            ServeLocation::Repository { index, .. } => index.clone(),
         }
     }
 
     /// Where a resource is on the far side: a URL, or a plain path (what
     /// ClearML's `CLEARML_SESSION_*` variables accept for a local copy).
-    fn resource_location(&self, file: &str) -> String {
+    fn resource_location(&self, file: &str) -> Option<String> {
         match self {
-            ServeLocation::Url(url) => format!("{url}/{RESOURCES}/{}", percent_encode(file)),
-            ServeLocation::Path(path) => {
-                format!("{}/{RESOURCES}/{file}", path.trim_end_matches('/'))
-            }
+            ServeLocation::Url(url) => Some(format!("{url}/{RESOURCES}/{}", percent_encode(file))),
+            ServeLocation::Path(path) => Some(format!(
+                "{}/{RESOURCES}/{file}",
+                path.trim_end_matches('/')
+            )),
+            ServeLocation::Repository { resources, .. } => resources
+                .as_ref()
+                .map(|url| format!("{url}/{}", percent_encode(file))),
         }
     }
 
     /// `host[:port]` of a plain-HTTP URL: pip ignores an index on such a
     /// host unless it is trusted.
     fn insecure_host(&self) -> Option<String> {
-        let ServeLocation::Url(url) = self else {
-            return None;
+        let url = match self {
+            ServeLocation::Url(url) => url,
+            ServeLocation::Repository { index, .. } => index,
+            ServeLocation::Path(_) => return None,
         };
         let rest = url
             .get(..7)
@@ -152,10 +187,9 @@ impl FarSide {
             variables.push(("PIP_TRUSTED_HOST".to_owned(), host));
         }
         for resource in resources {
-            variables.push((
-                resource.env.clone(),
-                self.serve.resource_location(&resource.file),
-            ));
+            if let Some(location) = self.serve.resource_location(&resource.file) {
+                variables.push((resource.env.clone(), location));
+            }
         }
         variables
     }
@@ -168,7 +202,7 @@ impl FarSide {
     ) -> [(&'static str, String); 3] {
         let variables = self.variables(resources);
         let header = format!(
-            "Written by `envlock wheelhouse` from the lock `{lock_name}`; do not edit by hand, build the wheelhouse again."
+            "Written by envlock from the lock `{lock_name}`; do not edit by hand, generate it again."
         );
         [
             (ENV_FILE, env_file(&header, &variables)),

@@ -269,9 +269,7 @@ pub(crate) fn write_outputs(
     )?;
     match &request.far_side {
         Some(far_side) => {
-            for (name, text) in far_side.render(&lock.name, &lock.resources) {
-                write_atomic(&dir.join(name), text.as_bytes())?;
-            }
+            write_far_side(dir, far_side, &lock.name, &lock.resources)?;
         }
         // Files of an earlier build with other flags would be stale.
         None => {
@@ -285,6 +283,24 @@ pub(crate) fn write_outputs(
         }
     }
     write_checksums(dir, files, &lock.resources)
+}
+
+/// Writes the far side's three files (`clearml.env`, the Helm values
+/// override, the `clearml.conf` snippet) into `dir`, atomically: the one
+/// writer for `wheelhouse --serve-url` and `publish --kit-dir`.
+pub fn write_far_side(
+    dir: &Path,
+    far_side: &far_side::FarSide,
+    lock_name: &str,
+    resources: &[envlock_lock::LockedResource],
+) -> Result<Vec<std::path::PathBuf>, WheelhouseError> {
+    let mut written = Vec::new();
+    for (name, text) in far_side.render(lock_name, resources) {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Writes `simple/index.html` and one page per project, linking to the

@@ -39,6 +39,7 @@ pub use archive::{ArchiveSummary, write_archive};
 pub use build::{BuildRequest, BuildSummary, Origin, Reporter, SilentReporter, build};
 pub use error::WheelhouseError;
 pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation};
+pub use layout::write_far_side;
 pub use plan::{PlatformSelector, select_targets};
 pub use sdist::SourceBuild;
 pub use verify::{Problem, VerifyReport, verify};
