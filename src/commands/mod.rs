@@ -7,6 +7,7 @@ use crate::cli::{Cli, Command};
 mod indexes;
 mod lock;
 mod progress;
+mod publish;
 mod review;
 mod wheelhouse;
 
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Export(args) => review::export(&cli.global, &args),
         Command::Wheelhouse(args) => wheelhouse::build(&cli.global, &args),
         Command::Verify(args) => wheelhouse::verify(&cli.global, &args),
+        Command::Publish(args) => publish::run(&cli.global, &args),
     }
 }

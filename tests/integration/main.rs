@@ -12,5 +12,6 @@ mod conformance;
 mod kit;
 mod live;
 mod lock;
+mod publish;
 mod review;
 mod wheelhouse;

@@ -91,11 +91,7 @@ pub fn read_pypirc(path: &Path, name: &str) -> Result<PypircSection, PublishErro
     })
 }
 
-fn pair(
-    username: Option<String>,
-    password: Option<String>,
-    source: &str,
-) -> Option<Credentials> {
+fn pair(username: Option<String>, password: Option<String>, source: &str) -> Option<Credentials> {
     let password = password.filter(|value| !value.is_empty())?;
     Some(Credentials {
         username: username
@@ -226,7 +222,10 @@ mod tests {
             ("TWINE_PASSWORD", "tp"),
         ]);
         let found = resolve(&url, None, &ours).unwrap().unwrap();
-        assert_eq!((found.username.as_str(), found.password.as_str()), ("ci", "pw"));
+        assert_eq!(
+            (found.username.as_str(), found.password.as_str()),
+            ("ci", "pw")
+        );
         assert!(!format!("{found:?}").contains("pw"));
         let twine = env_of(&[("TWINE_PASSWORD", "pypi-abc")]);
         let found = resolve(&url, None, &twine).unwrap().unwrap();
@@ -238,13 +237,20 @@ mod tests {
             username: Some("bob".to_owned()),
             password: Some("pp".to_owned()),
         };
-        let found = resolve(&url, Some((Path::new("/x/.pypirc"), "local", &section)), &none)
-            .unwrap()
-            .unwrap();
+        let found = resolve(
+            &url,
+            Some((Path::new("/x/.pypirc"), "local", &section)),
+            &none,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(found.username, "bob");
         assert!(found.source.contains("[local]"), "{}", found.source);
         let found = resolve(&url, None, &none).unwrap().unwrap();
-        assert_eq!((found.username.as_str(), found.password.as_str()), ("alice", "s@cret"));
+        assert_eq!(
+            (found.username.as_str(), found.password.as_str()),
+            ("alice", "s@cret")
+        );
     }
 
     #[test]
@@ -257,10 +263,16 @@ mod tests {
         )
         .unwrap();
         let section = read_pypirc(&pypirc, "local").unwrap();
-        assert_eq!(section.repository.as_deref(), Some("http://127.0.0.1:8080/"));
+        assert_eq!(
+            section.repository.as_deref(),
+            Some("http://127.0.0.1:8080/")
+        );
         assert_eq!(section.password.as_deref(), Some("s3cret%x"));
         let missing = read_pypirc(&pypirc, "other").unwrap_err().to_string();
-        assert!(missing.contains("no [other] section") && missing.contains("local"), "{missing}");
+        assert!(
+            missing.contains("no [other] section") && missing.contains("local"),
+            "{missing}"
+        );
         assert!(!missing.contains("s3cret"));
 
         let netrc = dir.path().join("netrc");
@@ -269,7 +281,10 @@ mod tests {
         let env = move |name: &str| (name == "NETRC").then(|| path.clone());
         let url = Url::parse("https://repo.invalid/simple/").unwrap();
         let found = resolve(&url, None, &env).unwrap().unwrap();
-        assert_eq!((found.username.as_str(), found.password.as_str()), ("nl", "np"));
+        assert_eq!(
+            (found.username.as_str(), found.password.as_str()),
+            ("nl", "np")
+        );
         let other = Url::parse("https://elsewhere.invalid/").unwrap();
         assert!(resolve(&other, None, &env).unwrap().is_none());
     }

@@ -241,7 +241,9 @@ fn upload_all(
         .num_threads(request.jobs.max(1))
         .thread_name(|index| format!("envlock-upload-{index}"))
         .build()
-        .map_err(|error| PublishError::Client(format!("cannot start the upload threads: {error}")))?;
+        .map_err(|error| {
+            PublishError::Client(format!("cannot start the upload threads: {error}"))
+        })?;
     // Largest first, so the last minutes are not one big file alone.
     let mut order: Vec<&Artifact> = to_upload.to_vec();
     order.sort_by_key(|artifact| std::cmp::Reverse(artifact.size));
@@ -260,7 +262,9 @@ fn upload_all(
             }
         });
     });
-    Ok(reports.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+    Ok(reports
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
 }
 
 fn place_resources(
@@ -279,7 +283,10 @@ fn place_resources(
         .iter()
         .map(|(resource, path)| {
             let outcome = if request.dry_run {
-                match target.file_url(&resource.file).and_then(|url| target.remote_sha256(&url)) {
+                match target
+                    .file_url(&resource.file)
+                    .and_then(|url| target.remote_sha256(&url))
+                {
                     Ok(Some(found)) if found == resource.sha256 => FileOutcome::AlreadyThere,
                     Ok(Some(found)) => FileOutcome::Failed {
                         reason: format!(

@@ -43,7 +43,8 @@ impl RemoteIndex {
         cert: Option<&std::path::Path>,
         jobs: usize,
     ) -> Result<RemoteIndex, PublishError> {
-        let cache = tempfile::tempdir().map_err(|error| PublishError::io("create", std::env::temp_dir(), error))?;
+        let cache = tempfile::tempdir()
+            .map_err(|error| PublishError::io("create", std::env::temp_dir(), error))?;
         let options = ClientOptions {
             cert: cert.map(std::path::Path::to_path_buf),
             cache_dir: Some(cache.path().to_path_buf()),
@@ -107,7 +108,11 @@ impl RemoteIndex {
     }
 
     /// Downloads a listed file into `dir` and returns its sha256.
-    pub fn download(&self, file: &IndexFile, dir: &std::path::Path) -> Result<String, PublishError> {
+    pub fn download(
+        &self,
+        file: &IndexFile,
+        dir: &std::path::Path,
+    ) -> Result<String, PublishError> {
         let mut unverified = file.clone();
         // Hash what arrives, rather than trust the page's figure.
         unverified.sha256 = None;

@@ -124,9 +124,8 @@ pub fn http_client(cert: Option<&Path>) -> Result<reqwest::blocking::Client, Pub
         .tcp_nodelay(true);
     if let Some(path) = cert {
         let pem = std::fs::read(path).map_err(|error| PublishError::io("read", path, error))?;
-        let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
-            PublishError::Client(format!("--cert {}: {error}", path.display()))
-        })?;
+        let roots = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|error| PublishError::Client(format!("--cert {}: {error}", path.display())))?;
         builder = builder.tls_certs_merge(roots);
     }
     builder
@@ -188,18 +187,28 @@ mod tests {
         assert!(error.to_string().contains("plain http"), "{error}");
         assert!(error.hint().unwrap().contains("--allow-insecure-host"));
         for allowed in ["127.0.0.1", "127.0.0.1:9"] {
-            let url = parse_url("http://127.0.0.1:9", "--repository-url", &[allowed.to_owned()]).unwrap();
+            let url = parse_url(
+                "http://127.0.0.1:9",
+                "--repository-url",
+                &[allowed.to_owned()],
+            )
+            .unwrap();
             assert_eq!(url.as_str(), "http://127.0.0.1:9/");
         }
         assert!(parse_url("ftp://h/", "--repository-url", &[]).is_err());
-        let shown = parse_url("http://u:secret@h/", "--index-url", &[]).unwrap_err().to_string();
+        let shown = parse_url("http://u:secret@h/", "--index-url", &[])
+            .unwrap_err()
+            .to_string();
         assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]
     fn what_a_server_said_is_one_short_line() {
         assert_eq!(
-            server_said(Some("Conflict"), "<html><body><h1>409</h1>\n<p>File exists</p></body></html>"),
+            server_said(
+                Some("Conflict"),
+                "<html><body><h1>409</h1>\n<p>File exists</p></body></html>"
+            ),
             "409 File exists"
         );
         assert_eq!(server_said(Some("Bad Request"), ""), "Bad Request");

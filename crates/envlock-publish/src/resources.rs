@@ -89,7 +89,8 @@ impl ResourceTarget<'_> {
             }
             None => {}
         }
-        let body = std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let body = std::fs::read(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         let response = self
             .request(reqwest::Method::PUT, &url)
             .body(body)
@@ -105,7 +106,9 @@ impl ResourceTarget<'_> {
                 "{shown} was uploaded but reads back with sha256 {found}, not the lock's {}",
                 resource.sha256
             )),
-            None => Err(format!("{shown} was uploaded (HTTP {code}) but cannot be read back (404)")),
+            None => Err(format!(
+                "{shown} was uploaded (HTTP {code}) but cannot be read back (404)"
+            )),
         }
     }
 
@@ -121,10 +124,12 @@ impl ResourceTarget<'_> {
         let mut message = format!("{shown} answered HTTP {code} to {doing} it: {said}");
         if matches!(code, 401 | 403) {
             message.push_str("; ");
-            message.push_str(&credentials_hint(self.credentials.map_or(
-                "nowhere (no credentials were found)",
-                |credentials| credentials.source.as_str(),
-            )));
+            message.push_str(&credentials_hint(
+                self.credentials
+                    .map_or("nowhere (no credentials were found)", |credentials| {
+                        credentials.source.as_str()
+                    }),
+            ));
         }
         message
     }

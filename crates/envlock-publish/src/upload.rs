@@ -41,8 +41,12 @@ impl std::fmt::Display for UploadFailure {
 
 /// The form fields of `artifact`, from the metadata inside it.
 pub(crate) fn form_fields(artifact: &Artifact) -> Result<Vec<(&'static str, String)>, String> {
-    let distribution = python_pkginfo::Distribution::new(&artifact.path)
-        .map_err(|error| format!("cannot read the core metadata of {}: {error}", artifact.file))?;
+    let distribution = python_pkginfo::Distribution::new(&artifact.path).map_err(|error| {
+        format!(
+            "cannot read the core metadata of {}: {error}",
+            artifact.file
+        )
+    })?;
     let filetype = match distribution.r#type() {
         python_pkginfo::DistributionType::Wheel => "bdist_wheel",
         python_pkginfo::DistributionType::SDist => "sdist",
@@ -168,10 +172,12 @@ impl Uploader<'_> {
             401 | 403 => Answer::Failed(UploadFailure::Unauthorized(format!(
                 "{url} answered HTTP {code} to the upload of {}: {said}; {}",
                 artifact.file,
-                credentials_hint(self.credentials.map_or(
-                    "nowhere (no credentials were found)",
-                    |credentials| credentials.source.as_str()
-                ))
+                credentials_hint(
+                    self.credentials
+                        .map_or("nowhere (no credentials were found)", |credentials| {
+                            credentials.source.as_str()
+                        })
+                )
             ))),
             429 | 500..=599 => Answer::Retry(UploadFailure::Refused(format!(
                 "{url} answered HTTP {code} to the upload of {}: {said}",

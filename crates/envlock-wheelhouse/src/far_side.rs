@@ -123,10 +123,9 @@ impl ServeLocation {
     fn resource_location(&self, file: &str) -> Option<String> {
         match self {
             ServeLocation::Url(url) => Some(format!("{url}/{RESOURCES}/{}", percent_encode(file))),
-            ServeLocation::Path(path) => Some(format!(
-                "{}/{RESOURCES}/{file}",
-                path.trim_end_matches('/')
-            )),
+            ServeLocation::Path(path) => {
+                Some(format!("{}/{RESOURCES}/{file}", path.trim_end_matches('/')))
+            }
             ServeLocation::Repository { resources, .. } => resources
                 .as_ref()
                 .map(|url| format!("{url}/{}", percent_encode(file))),
