@@ -316,6 +316,23 @@ envlock_test!(publish_into_pypiserver_then_again_then_tampered, |dir| {
         "127.0.0.1",
     ];
 
+    // A repository that is not running is named.
+    let closed = format!("http://127.0.0.1:{}/", free_port());
+    let (code, _, stderr) = publish(
+        &dir,
+        &[
+            "--repository-url",
+            &closed,
+            "--allow-insecure-host",
+            "127.0.0.1",
+        ],
+        &twine,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot reach {closed}simple/")),
+        "{stderr}"
+    );
     // Plain http is refused unless the host is allowed.
     let (code, _, stderr) = publish(&dir, &["--repository-url", &url], &twine);
     assert_eq!(code, 1, "{stderr}");
@@ -558,6 +575,11 @@ envlock_test!(publish_into_devpi_then_again_then_tampered, |dir| {
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("refused werkzeug-3.0.6-py3-none-any.whl with HTTP 409"),
+        "{stderr}"
+    );
+    // ... and the simple URL given does not list what was uploaded.
+    assert!(
+        stderr.contains("does not list flask-3.0.3-py3-none-any.whl"),
         "{stderr}"
     );
 

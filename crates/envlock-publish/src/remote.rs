@@ -132,12 +132,12 @@ impl RemoteIndex {
                 status: status @ (401 | 403),
                 ..
             } => PublishError::Unauthorized {
-                url: url.to_string(),
+                url: url.without_credentials().to_string(),
                 status,
                 source_name: self.credentials_source.clone(),
             },
             IndexError::Network { url, reason, .. } => PublishError::Unreachable {
-                url: url.to_string(),
+                url: url.without_credentials().to_string(),
                 reason,
             },
             other => PublishError::Index(other),

@@ -113,14 +113,14 @@ pub fn derive_index_url(upload: &Url) -> Option<Url> {
 }
 
 /// The HTTP client for uploads and resources: the same TLS set-up as the
-/// index client (ring, system roots, `--cert`), long enough timeouts for
-/// large files.
+/// index client (ring, system roots, `--cert`), and a timeout long enough
+/// for a large file (30 minutes a request).
 pub fn http_client(cert: Option<&Path>) -> Result<reqwest::blocking::Client, PublishError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut builder = reqwest::blocking::Client::builder()
         .user_agent(concat!("envlock/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(600))
+        .timeout(Duration::from_secs(30 * 60))
         .tcp_nodelay(true);
     if let Some(path) = cert {
         let pem = std::fs::read(path).map_err(|error| PublishError::io("read", path, error))?;

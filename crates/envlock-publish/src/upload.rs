@@ -118,14 +118,19 @@ impl Uploader<'_> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let content = std::fs::read(&artifact.path).map_err(|error| {
+            // Streamed from disk with its length known, so that the body
+            // has a Content-Length and large wheels are never held in memory.
+            let content = std::fs::File::open(&artifact.path).map_err(|error| {
                 UploadFailure::Metadata(format!("cannot read {}: {error}", artifact.path.display()))
             })?;
+            let length = content
+                .metadata()
+                .map_or(artifact.size, |metadata| metadata.len());
             let mut form = Form::new();
             for (name, value) in &fields {
                 form = form.text(*name, value.clone());
             }
-            let part = Part::bytes(content)
+            let part = Part::reader_with_length(content, length)
                 .file_name(artifact.file.clone())
                 .mime_str("application/octet-stream")
                 .map_err(|error| UploadFailure::Metadata(error.to_string()))?;
