@@ -407,4 +407,41 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_repository_gives_its_own_index_and_resources_urls() {
+        let resources = [resource("ext", "EXT", "ms python+1.vsix")];
+        let published = FarSide {
+            serve: ServeLocation::repository(
+                "http://127.0.0.1:8080/alice/dev/+simple",
+                Some("https://files.internal/clearml/"),
+            )
+            .unwrap(),
+            index_mode: IndexMode::Extra,
+            queues: Vec::new(),
+            image_pull_secrets: Vec::new(),
+        };
+        assert_eq!(
+            published.variables(&resources),
+            [
+                (
+                    "PIP_EXTRA_INDEX_URL".to_owned(),
+                    "http://127.0.0.1:8080/alice/dev/+simple/".to_owned()
+                ),
+                ("PIP_TRUSTED_HOST".to_owned(), "127.0.0.1:8080".to_owned()),
+                (
+                    "EXT".to_owned(),
+                    "https://files.internal/clearml/ms%20python+1.vsix".to_owned()
+                ),
+            ]
+        );
+        // Resources left with the wheelhouse get no variable.
+        let packages_only = FarSide {
+            serve: ServeLocation::repository("https://pypi.internal/simple/", None).unwrap(),
+            ..published
+        };
+        assert_eq!(packages_only.variables(&resources).len(), 1);
+        assert!(ServeLocation::repository("/mnt/kit", None).is_err());
+        assert!(ServeLocation::repository("https://u:p@pypi.internal/simple/", None).is_err());
+    }
 }
