@@ -628,6 +628,32 @@ fn nginx_with_dav() -> Option<String> {
     found
 }
 
+/// nginx, stopped with `nginx -s stop` (killing its master would leave
+/// the worker behind).
+struct Nginx {
+    server: Server,
+    binary: String,
+    prefix: PathBuf,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.binary)
+            .arg("-c")
+            .arg(self.prefix.join("nginx.conf"))
+            .arg("-p")
+            .arg(&self.prefix)
+            .args(["-s", "stop"])
+            .output();
+        // The master exits once its worker has: wait for that before
+        // `Server` kills whatever is left.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while matches!(self.server.0.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 envlock_test!(publish_resources_with_put_and_read_them_back, |dir| {
     let Some(server) = tool("pypiserver", "pypi-server") else {
         return;
@@ -669,7 +695,11 @@ envlock_test!(publish_resources_with_put_and_read_them_back, |dir| {
         .arg(web.join("nginx.conf"))
         .arg("-p")
         .arg(&web);
-    let _web = start(command, web_port, &web.join("nginx.out"));
+    let _web = Nginx {
+        server: start(command, web_port, &web.join("nginx.out")),
+        binary: nginx.clone(),
+        prefix: web.clone(),
+    };
 
     let url = format!("http://127.0.0.1:{port}/");
     let resources = format!("http://127.0.0.1:{web_port}/res/kit");
