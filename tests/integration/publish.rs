@@ -128,6 +128,7 @@ fn fixture_wheelhouse(dir: &TestDir, build_wheels: bool) -> Option<String> {
 fn published_files(build_wheels: bool) -> Vec<&'static str> {
     let mut files = vec![
         "flask-3.0.3-py3-none-any.whl",
+        "markupsafe-2.1.5-py3-none-any.whl",
         "purecli-1.0.tar.gz",
         "tinybackend-1.0-py3-none-any.whl",
         "tqdm-4.67.0-py3-none-any.whl",
