@@ -9,6 +9,7 @@ mod util;
 
 mod cli;
 mod conformance;
+mod farside;
 mod kit;
 mod live;
 mod lock;

@@ -27,9 +27,24 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WheelhouseEr
     temporary
         .write_all(bytes)
         .map_err(|error| WheelhouseError::io("write", path, error))?;
+    readable_file(temporary.as_file(), path)?;
     temporary
         .persist(path)
         .map_err(|error| WheelhouseError::io("write", path, error.error))?;
+    Ok(())
+}
+
+/// Gives an open file mode 0644 (a temporary file is created 0600).
+#[cfg(unix)]
+fn readable_file(file: &std::fs::File, shown: &Path) -> Result<(), WheelhouseError> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+        .map_err(|error| WheelhouseError::io("set the permissions of", shown, error))
+}
+
+/// Modes are the file system's business off unix.
+#[cfg(not(unix))]
+fn readable_file(_file: &std::fs::File, _shown: &Path) -> Result<(), WheelhouseError> {
     Ok(())
 }
 
@@ -81,4 +96,50 @@ pub(crate) fn same_file(left: &Path, right: &Path) -> bool {
 #[cfg(not(unix))]
 pub(crate) fn same_file(_left: &Path, _right: &Path) -> bool {
     false
+}
+
+/// Gives every file under `dir` mode 0644 and every folder (`dir` too)
+/// 0755, whatever the umask or a temporary file's 0600 made them, so that a
+/// web server running as its own user can serve the folder. Temporary
+/// names and symbolic links are left alone.
+#[cfg(unix)]
+pub(crate) fn set_readable_modes(dir: &Path) -> Result<(), WheelhouseError> {
+    use std::os::unix::fs::PermissionsExt;
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|error| WheelhouseError::io("set the permissions of", path, error))
+    };
+    set(dir, 0o755)?;
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|error| WheelhouseError::io("read", &folder, error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| WheelhouseError::io("read", &folder, error))?;
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(TEMPORARY_PREFIX)
+            {
+                continue;
+            }
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|error| WheelhouseError::io("read", &path, error))?;
+            if kind.is_dir() {
+                set(&path, 0o755)?;
+                pending.push(path);
+            } else if kind.is_file() {
+                set(&path, 0o644)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Modes are the file system's business off unix.
+#[cfg(not(unix))]
+pub(crate) fn set_readable_modes(_dir: &Path) -> Result<(), WheelhouseError> {
+    Ok(())
 }

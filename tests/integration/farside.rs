@@ -1,0 +1,403 @@
+//! The far side, for real and offline: a multi-target wheelhouse installs
+//! with every pip from 20.3 to the newest on each CPython this machine has
+//! that the pip supports (the pip matrix), and `install.sh` installs into a
+//! venv whose pip is 20.0.2, is safe to run twice, and fails clearly on a
+//! damaged carry or a machine without the target's Python.
+//!
+//! Needs `unshare -n`, the pip wheels that `.ci/install-pip-wheels.sh`
+//! fetches into `$ENVLOCK_TEST_TOOLS_DIR/pip-wheels`, and CPythons under
+//! `$PYENV_ROOT/versions`; each test skips, saying why, without them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions};
+
+use crate::util::{TestDir, run, unshare_permitted};
+
+/// Every CPython minor version a target of the matrix lock names.
+const PYTHONS: [&str; 8] = ["3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"];
+
+/// The pips of the matrix, with the CPython minor versions each supports
+/// (its `Requires-Python` floor, and the newest CPython released before
+/// it: an older pip does not run on a later CPython). `None` stands for the
+/// newest pip in the wheels folder, bounded by its own `Requires-Python`.
+const PIPS: [(Option<&str>, &[&str]); 6] = [
+    (Some("20.3.4"), &["3.6", "3.7", "3.8", "3.9"]),
+    (Some("21.3.1"), &["3.6", "3.7", "3.8", "3.9", "3.10"]),
+    (Some("22.3.1"), &["3.7", "3.8", "3.9", "3.10", "3.11"]),
+    (Some("23.0.1"), &["3.7", "3.8", "3.9", "3.10", "3.11"]),
+    (
+        Some("23.2.1"),
+        &["3.7", "3.8", "3.9", "3.10", "3.11", "3.12"],
+    ),
+    (None, &PYTHONS),
+];
+
+/// Packages that split between targets and request an extra, like
+/// `jupyter-events` asking for `jsonschema[format-nongpl]>=4.18` where 3.8
+/// gets an older jsonschema than 3.10: `events` requires `schema[fmt]`, and
+/// `schema` 5.0 needs Python 3.9. `backport` is needed below 3.8 only;
+/// `platformpkg` has only a PEP 600 (`manylinux_2_28`) wheel.
+fn far_side_universe() -> FixtureIndex {
+    let mut index = FixtureIndex::new();
+    index.add_wheel(&DistSpec::new("fmtcheck", "1.0"), "py3-none-any");
+    index.add_wheel(&DistSpec::new("backport", "1.0"), "py3-none-any");
+    for (version, python) in [("4.0", ">=3.6"), ("5.0", ">=3.9")] {
+        index.add_wheel(
+            &DistSpec::new("schema", version)
+                .requires_python(python)
+                .extra("fmt", "fmtcheck>=1"),
+            "py3-none-any",
+        );
+    }
+    index.add_wheel(
+        &DistSpec::new("events", "1.0")
+            .requires(["schema[fmt]>=4.0", "backport>=1 ; python_version < '3.8'"])
+            .requires_python(">=3.6"),
+        "py3-none-any",
+    );
+    index.add_wheel(
+        &DistSpec::new("platformpkg", "1.0"),
+        "py3-none-manylinux_2_28_x86_64",
+    );
+    index
+}
+
+fn target_name(python: &str) -> String {
+    format!("cp{}-manylinux_2_28_x86_64", python.replace('.', ""))
+}
+
+/// The `schema` version a target of this Python installs.
+fn schema_version(python: &str) -> &'static str {
+    if matches!(python, "3.6" | "3.7" | "3.8") {
+        "4.0"
+    } else {
+        "5.0"
+    }
+}
+
+/// Locks `requirements` for `pythons` (manylinux_2_28_x86_64 each) and
+/// builds the wheelhouse `wh`.
+fn locked_wheelhouse(dir: &TestDir, server: &FixtureServer, pythons: &[&str], requirements: &str) {
+    let mut spec = format!("name = \"far\"\nrequirements = [{requirements}]\n");
+    for python in pythons {
+        spec.push_str(&format!(
+            "[[targets]]\npython = \"{python}\"\nplatform = \"manylinux_2_28_x86_64\"\n"
+        ));
+    }
+    std::fs::write(dir.join("envlock.toml"), spec).unwrap();
+    let mut command = dir.envlock();
+    command.args(["lock", "--index-url", &server.index_url()]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut command = dir.envlock();
+    command.args(["--index-url", &server.index_url()]).args([
+        "wheelhouse",
+        "envlock.lock",
+        "--platform",
+        "manylinux",
+        "-o",
+        "wh",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// The CPython `3.X` under `$PYENV_ROOT/versions`.
+fn cpython(minor: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT")?;
+    let versions = Path::new(&root).join("versions");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&versions)
+        .ok()?
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(minor)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|patch| patch.bytes().all(|byte| byte.is_ascii_digit()))
+        })
+        .map(|entry| entry.path().join("bin").join(format!("python{minor}")))
+        .filter(|path| path.is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// `$ENVLOCK_TEST_TOOLS_DIR/pip-wheels`, when it exists.
+fn pip_wheels() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("ENVLOCK_TEST_TOOLS_DIR")?).join("pip-wheels");
+    dir.is_dir().then_some(dir)
+}
+
+/// The wheel of pip `version` in `dir`, or the newest one for `None`, with
+/// its version.
+fn pip_wheel(dir: &Path, version: Option<&str>) -> Option<(String, PathBuf)> {
+    let mut wheels: Vec<(Vec<u32>, String, PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let found = name.strip_prefix("pip-")?.split('-').next()?.to_owned();
+            let key = found
+                .split('.')
+                .map(|part| part.parse().ok())
+                .collect::<Option<Vec<u32>>>()?;
+            name.ends_with(".whl").then(|| (key, found, entry.path()))
+        })
+        .filter(|(_, found, _)| version.is_none_or(|wanted| wanted == found))
+        .collect();
+    wheels.sort();
+    wheels.pop().map(|(_, found, path)| (found, path))
+}
+
+/// Runs `command` and returns its combined output, or the same as an error
+/// when it fails.
+fn checked(mut command: Command, what: &str) -> Result<String, String> {
+    let output = command
+        .output()
+        .map_err(|error| format!("{what}: {error}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if output.status.success() {
+        Ok(text)
+    } else {
+        Err(format!("{what} failed:\n{text}"))
+    }
+}
+
+/// A command that runs without any network, in `cwd`, with pip's settings
+/// and caches private to `home`.
+fn offline(program: &Path, cwd: &Path, home: &Path) -> Command {
+    let mut command = Command::new("unshare");
+    command
+        .arg("-n")
+        .arg(program)
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PYTHONPATH");
+    command
+}
+
+/// One cell of the matrix: a venv of `python` without pip, pip from its
+/// wheel, then the README's plain command for the target, `pip check`, and
+/// the locked versions imported.
+fn install_with(
+    wh: &Path,
+    root: &Path,
+    python: &str,
+    interpreter: &Path,
+    pip: &(String, PathBuf),
+) -> Result<(), String> {
+    let venv = root.join(format!("pip{}-py{python}", pip.0));
+    let mut create = Command::new(interpreter);
+    create.args(["-m", "venv", "--without-pip"]).arg(&venv);
+    checked(create, "creating the venv")?;
+    // A wheel is a zip: unpacked into site-packages, pip runs as `python -m pip`.
+    let site = venv.join(format!("lib/python{python}/site-packages"));
+    let mut unpack = Command::new(interpreter);
+    unpack
+        .args([
+            "-c",
+            "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+        ])
+        .arg(&pip.1)
+        .arg(&site);
+    checked(unpack, "unpacking pip")?;
+    let venv_python = venv.join("bin/python");
+    let requirements = format!("requirements/{}.txt", target_name(python));
+    let mut install = offline(&venv_python, wh, &venv);
+    install
+        .args(["-m", "pip", "install", "--no-index", "--find-links", "."])
+        .args(["--require-hashes", "-r", &requirements]);
+    checked(install, "pip install")?;
+    let mut check = offline(&venv_python, wh, &venv);
+    check.args(["-m", "pip", "check"]);
+    checked(check, "pip check")?;
+    let mut import = offline(&venv_python, wh, &venv);
+    import.args([
+        "-c",
+        "import events, fmtcheck, pip, platformpkg, schema; print(pip.__version__, schema.__version__)",
+    ]);
+    let imported = checked(import, "importing the locked set")?;
+    let expected = format!("{} {}", pip.0, schema_version(python));
+    if imported.trim() != expected {
+        return Err(format!(
+            "pip and schema are {}; expected {expected}",
+            imported.trim()
+        ));
+    }
+    Ok(())
+}
+
+envlock_test!(far_side_pip_matrix_installs_each_target_offline, |dir| {
+    if !unshare_permitted() {
+        println!("SKIPPED: `unshare -n` is not permitted here; the pip matrix was not run");
+        return;
+    }
+    let Some(wheels) = pip_wheels() else {
+        println!(
+            "SKIPPED: no pip wheels in $ENVLOCK_TEST_TOOLS_DIR/pip-wheels (run .ci/install-pip-wheels.sh DIR); the pip matrix was not run"
+        );
+        return;
+    };
+    let server = FixtureServer::start(far_side_universe(), ServerOptions::default()).unwrap();
+    locked_wheelhouse(&dir, &server, &PYTHONS, r#""events", "platformpkg""#);
+    let wh = dir.join("wh");
+
+    // Each target's own file: its pins only, the extra written on the pin.
+    let read = |python: &str| {
+        std::fs::read_to_string(wh.join(format!("requirements/{}.txt", target_name(python))))
+            .unwrap()
+    };
+    let old = read("3.8");
+    assert!(old.contains("\nschema[fmt]==4.0 \\\n"), "{old}");
+    assert!(!old.contains("==5.0"), "{old}");
+    assert!(!old.contains("backport"), "{old}");
+    assert!(read("3.6").contains("\nbackport==1.0 \\\n"));
+    assert!(read("3.12").contains("\nschema[fmt]==5.0 \\\n"));
+    let sums = std::fs::read_to_string(wh.join("SHA256SUMS")).unwrap();
+    for name in ["install.sh", "requirements/cp38-manylinux_2_28_x86_64.txt"] {
+        assert!(sums.contains(&format!("  {name}\n")), "{name}: {sums}");
+    }
+    assert!(!wh.join("install.ps1").exists());
+    let readme = std::fs::read_to_string(wh.join("README.txt")).unwrap();
+    assert!(readme.contains("sh install.sh"), "{readme}");
+    assert!(
+        readme.contains("-r requirements/cp38-manylinux_2_28_x86_64.txt"),
+        "{readme}"
+    );
+    assert_readable(&wh);
+
+    let cells = matrix_cells(&wheels);
+    let results = run_matrix(&wh, &dir.join("venvs"), cells);
+    let mut passed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (pip, python, result) in results {
+        match result {
+            Ok(()) => passed.entry(pip).or_default().push(python),
+            Err(error) => failures.push(format!("pip {pip} on Python {python}: {error}")),
+        }
+    }
+    for (pip, pythons) in &passed {
+        println!(
+            "installed offline with pip {pip} on Python {}",
+            pythons.join(", ")
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(!passed.is_empty(), "no cell of the pip matrix ran");
+});
+
+/// One cell of the pip matrix: a pip (version, wheel), a CPython minor
+/// version and its interpreter.
+type Cell = ((String, PathBuf), &'static str, PathBuf);
+/// What a cell did: pip version, Python version, and the failure if any.
+type Outcome = (String, String, Result<(), String>);
+
+/// The cells whose pip wheel and CPython are here, saying which are not.
+fn matrix_cells(wheels: &Path) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for (version, pythons) in PIPS {
+        let Some(pip) = pip_wheel(wheels, version) else {
+            println!(
+                "SKIPPED: no wheel of pip {} in {}",
+                version.unwrap_or("(newest)"),
+                wheels.display()
+            );
+            continue;
+        };
+        for python in pythons {
+            let floor_ok = version.is_some() || pip_admits(&pip, python);
+            match cpython(python) {
+                Some(interpreter) if floor_ok => cells.push((pip.clone(), *python, interpreter)),
+                Some(_) => {}
+                None => println!(
+                    "SKIPPED: pip {} on Python {python}: no CPython {python} under $PYENV_ROOT/versions",
+                    pip.0
+                ),
+            }
+        }
+    }
+    cells
+}
+
+/// Runs the cells, three at a time (each is mostly waiting on a Python
+/// process), sorted by pip and Python.
+fn run_matrix(wh: &Path, root: &Path, cells: Vec<Cell>) -> Vec<Outcome> {
+    std::fs::create_dir_all(root).unwrap();
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    let queue = Mutex::new(cells);
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| {
+                loop {
+                    let Some((pip, python, interpreter)) = queue.lock().unwrap().pop() else {
+                        return;
+                    };
+                    let result = install_with(wh, root, python, &interpreter, &pip);
+                    results
+                        .lock()
+                        .unwrap()
+                        .push((pip.0.clone(), python.to_owned(), result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort();
+    results
+}
+
+/// Whether the pip wheel's `Requires-Python` (a `>=3.N` floor) admits `python`.
+fn pip_admits((version, wheel): &(String, PathBuf), python: &str) -> bool {
+    let file = std::fs::File::open(wheel).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let name = format!("pip-{version}.dist-info/METADATA");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name(&name).unwrap(), &mut text).unwrap();
+    let minor = |version: &str| -> u32 {
+        version
+            .trim()
+            .strip_prefix("3.")
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|minor| minor.parse().ok())
+            .unwrap_or(0)
+    };
+    let floor = text
+        .lines()
+        .find_map(|line| line.strip_prefix("Requires-Python: >="))
+        .map(minor)
+        .unwrap_or(0);
+    minor(python) >= floor
+}
+
+/// Every file of the wheelhouse is 0644 and every folder 0755.
+fn assert_readable(wh: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut pending = vec![wh.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755, "{}", folder.display());
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o644, "{}", path.display());
+            }
+        }
+    }
+}
