@@ -174,7 +174,12 @@ fn checked(mut command: Command, what: &str) -> Result<String, String> {
 /// A command that runs without any network, in `cwd`, with pip's settings
 /// and caches private to `home`.
 fn offline(program: &Path, cwd: &Path, home: &Path) -> Command {
-    let mut command = Command::new("unshare");
+    // By its path: a test may give the command a bare PATH.
+    let unshare = ["/usr/bin/unshare", "/bin/unshare"]
+        .into_iter()
+        .find(|path| Path::new(path).exists())
+        .unwrap_or("unshare");
+    let mut command = Command::new(unshare);
     command
         .arg("-n")
         .arg(program)
@@ -401,3 +406,242 @@ fn assert_readable(wh: &Path) {
         }
     }
 }
+
+/// A CPython 3.8 whose `python -m venv` gives pip 20.0.2, as Ubuntu 20.04's
+/// does: Debian's venv takes pip from its own bundle, not the one CPython
+/// ships. Made like that here: a prefix with a copy of the interpreter,
+/// links to the standard library, and an `ensurepip` that bundles pip 20.0.2.
+fn python_with_old_ensurepip(base: &Path, root: &Path, pip_wheel: &Path) -> PathBuf {
+    let home = base.parent().unwrap().parent().unwrap();
+    let stdlib = home.join("lib/python3.8");
+    let prefix = root.join("python38");
+    let own_stdlib = prefix.join("lib/python3.8");
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    std::fs::create_dir_all(&own_stdlib).unwrap();
+    let python = prefix.join("bin/python3.8");
+    std::fs::copy(base, &python).unwrap();
+    for entry in std::fs::read_dir(&stdlib).unwrap().flatten() {
+        if entry.file_name() != "ensurepip" {
+            std::os::unix::fs::symlink(entry.path(), own_stdlib.join(entry.file_name())).unwrap();
+        }
+    }
+    let ensurepip = own_stdlib.join("ensurepip");
+    std::fs::create_dir_all(ensurepip.join("_bundled")).unwrap();
+    let bundled = stdlib.join("ensurepip");
+    for name in ["__main__.py", "_uninstall.py"] {
+        std::fs::copy(bundled.join(name), ensurepip.join(name)).unwrap();
+    }
+    for entry in std::fs::read_dir(bundled.join("_bundled"))
+        .unwrap()
+        .flatten()
+    {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("setuptools-")
+        {
+            std::fs::copy(
+                entry.path(),
+                ensurepip.join("_bundled").join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::copy(
+        pip_wheel,
+        ensurepip
+            .join("_bundled")
+            .join(pip_wheel.file_name().unwrap()),
+    )
+    .unwrap();
+    let init = std::fs::read_to_string(bundled.join("__init__.py")).unwrap();
+    let version_line = init
+        .lines()
+        .find(|line| line.starts_with("_PIP_VERSION = "))
+        .unwrap();
+    let patched = init
+        .replace(version_line, "_PIP_VERSION = \"20.0.2\"")
+        .replace(
+            "(\"pip\", _PIP_VERSION, \"py3\")",
+            "(\"pip\", _PIP_VERSION, \"py2.py3\")",
+        );
+    std::fs::write(ensurepip.join("__init__.py"), patched).unwrap();
+    python
+}
+
+/// A folder for `PATH` with the tools `install.sh` uses and, as `name`, the
+/// Python at `python`: no other Python is found through it.
+fn bare_path(root: &Path, folder: &str, python: Option<(&str, &Path)>) -> PathBuf {
+    let bin = root.join(folder);
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in [
+        "sh",
+        "dash",
+        "env",
+        "sed",
+        "grep",
+        "uname",
+        "ldd",
+        "ls",
+        "sha256sum",
+        "mkdir",
+        "rm",
+        "mv",
+        "cut",
+        "dirname",
+        "cat",
+        "tar",
+        "gzip",
+        "busybox",
+    ] {
+        for folder in ["/usr/bin", "/bin"] {
+            let path = Path::new(folder).join(tool);
+            if path.exists() {
+                std::os::unix::fs::symlink(&path, bin.join(tool)).unwrap();
+                break;
+            }
+        }
+    }
+    if let Some((name, python)) = python {
+        std::os::unix::fs::symlink(python, bin.join(name)).unwrap();
+    }
+    bin
+}
+
+/// `install.sh` run by `shell` (a program and its first arguments) without
+/// network, with only `path` on `PATH`.
+fn install_sh(shell: &[&str], wh: &Path, path: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut command = offline(
+        Path::new(shell[0]),
+        wh.parent().unwrap(),
+        wh.parent().unwrap(),
+    );
+    command
+        .args(&shell[1..])
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", wh.parent().unwrap())
+        .arg(wh.join("install.sh"))
+        .args(args);
+    run(command)
+}
+
+/// What a venv holds: `pip freeze`, and every file with its size and time.
+fn venv_state(venv: &Path) -> (String, Vec<String>) {
+    let mut freeze = offline(&venv.join("bin/python"), venv, venv);
+    freeze.args(["-m", "pip", "freeze", "--all"]);
+    let frozen = checked(freeze, "pip freeze").unwrap();
+    let mut files = Vec::new();
+    let mut pending = vec![venv.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let metadata = entry.path().symlink_metadata().unwrap();
+            if metadata.is_dir() {
+                pending.push(entry.path());
+            }
+            files.push(format!(
+                "{} {} {:?}",
+                entry.path().display(),
+                metadata.len(),
+                metadata.modified().ok()
+            ));
+        }
+    }
+    files.sort();
+    (frozen, files)
+}
+
+envlock_test!(
+    install_sh_installs_with_an_old_pip_and_fails_clearly,
+    |dir| {
+        if !unshare_permitted() {
+            println!("SKIPPED: `unshare -n` is not permitted here; install.sh was not run");
+            return;
+        }
+        let old_pip = pip_wheels().and_then(|wheels| pip_wheel(&wheels, Some("20.0.2")));
+        let (Some((_, old_pip)), Some(python38), Some(python311)) =
+            (old_pip, cpython("3.8"), cpython("3.11"))
+        else {
+            println!(
+                "SKIPPED: install.sh needs pip 20.0.2's wheel in $ENVLOCK_TEST_TOOLS_DIR/pip-wheels and CPython 3.8 and 3.11 under $PYENV_ROOT/versions"
+            );
+            return;
+        };
+        let server = FixtureServer::start(far_side_universe(), ServerOptions::default()).unwrap();
+        locked_wheelhouse(&dir, &server, &["3.8", "3.11"], r#""events""#);
+        let wh = dir.join("wh");
+        let debian_like = python_with_old_ensurepip(&python38, dir.path(), &old_pip);
+        let path = bare_path(dir.path(), "bin38", Some(("python3.8", &debian_like)));
+        let venv = dir.join("venv");
+        let prefix = venv.display().to_string();
+
+        // The target is the one whose Python this machine has; the venv's pip
+        // is the machine's 20.0.2.
+        let (code, stdout, stderr) = install_sh(&["sh"], &wh, &path, &["--prefix", &prefix]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(
+            stdout.contains("target cp38-manylinux_2_28_x86_64"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("==> pip 20.0.2"), "{stdout}");
+        assert!(
+            stdout.contains(&format!(". {prefix}/bin/activate")),
+            "{stdout}"
+        );
+        let first = venv_state(&venv);
+        assert!(first.0.contains("schema==4.0"), "{}", first.0);
+        assert!(first.0.contains("fmtcheck==1.0"), "{}", first.0);
+
+        // Again, under dash: it succeeds and changes nothing.
+        let (code, stdout, stderr) = install_sh(&["dash"], &wh, &path, &["--prefix", &prefix]);
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert_eq!(venv_state(&venv), first);
+        if Path::new("/usr/bin/busybox").exists() || Path::new("/bin/busybox").exists() {
+            let busybox = ["busybox", "sh"];
+            let (code, stdout, stderr) = install_sh(&busybox, &wh, &path, &["--prefix", &prefix]);
+            assert_eq!(code, 0, "{stdout}\n{stderr}");
+            assert_eq!(venv_state(&venv), first);
+        } else {
+            println!("SKIPPED: busybox is not installed; install.sh ran under sh and dash only");
+        }
+
+        // No Python of the target's version: the message says what there is.
+        let path311 = bare_path(dir.path(), "bin311", Some(("python3", &python311)));
+        let args = [
+            "--prefix",
+            "elsewhere",
+            "--target",
+            "cp38-manylinux_2_28_x86_64",
+        ];
+        let (code, _, stderr) = install_sh(&["dash"], &wh, &path311, &args);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("this machine has Python 3.11; this carry needs 3.8"),
+            "{stderr}"
+        );
+        let (code, _, stderr) =
+            install_sh(&["sh"], &wh, &bare_path(dir.path(), "none", None), &args);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("this machine has no Python; this carry needs 3.8"),
+            "{stderr}"
+        );
+
+        // A damaged file is named, and nothing is installed from the carry.
+        let damaged = wh.join("fmtcheck-1.0-py3-none-any.whl");
+        let mut bytes = std::fs::read(&damaged).unwrap();
+        bytes.push(0);
+        std::fs::write(&damaged, bytes).unwrap();
+        let (code, _, stderr) = install_sh(&["sh"], &wh, &path, &["--prefix", "other"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("fmtcheck-1.0-py3-none-any.whl: FAILED"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("checking the files against SHA256SUMS failed"),
+            "{stderr}"
+        );
+        assert!(!dir.join("other").exists());
+    }
+);
