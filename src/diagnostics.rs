@@ -1,13 +1,17 @@
 //! Turning library errors into `miette` reports: the one place that knows
 //! about terminals, source snippets and `help:` lines.
+//!
+//! Every library error implements [`envlock_pep::Hint`]; its hint becomes the
+//! report's `help:` through [`help`], and nowhere else.
 
+use envlock_pep::Hint;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
-/// An error that points into a file the user wrote.
+/// An error that underlines the text it is about in a file the user wrote.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
-struct Located {
+struct Underlined {
     message: String,
     #[source_code]
     source_code: NamedSource<String>,
@@ -26,35 +30,51 @@ struct Plain {
     help: Option<String>,
 }
 
-fn join_hints(hints: Vec<String>) -> Option<String> {
-    (!hints.is_empty()).then(|| hints.join("\n"))
+/// The `help:` text of any library error: its hint.
+fn help(error: &dyn Hint) -> Option<String> {
+    error.hint()
+}
+
+/// A report for any library error: its message, each cause on a line of its
+/// own, and its hint.
+pub fn report(error: &dyn Hint) -> miette::Report {
+    plain(with_causes(error), help(error))
+}
+
+/// The error's message followed by `caused by:` lines for its causes.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    message
 }
 
 /// A report for a spec or requirements-file error, underlining the text.
 pub fn spec_error(error: envlock_spec::SpecError) -> miette::Report {
+    let help = help(&error);
     match error.location {
         Some(location) => {
             let (line, column) = location.line_column();
             let name = format!("{}:{line}:{column}", location.path.display());
             let span =
                 SourceSpan::from(location.span.start..location.span.end.max(location.span.start));
-            miette::Report::new(Located {
+            miette::Report::new(Underlined {
                 message: error.message,
                 source_code: NamedSource::new(name, location.text.to_string()),
                 span,
-                help: error.hint,
+                help,
             })
         }
-        None => miette::Report::new(Plain {
-            message: error.message,
-            help: error.hint,
-        }),
+        None => plain(error.message, help),
     }
 }
 
 /// A report for a lockfile that cannot be read.
 pub fn lock_error(path: &std::path::Path, error: envlock_lock::LockError) -> miette::Report {
-    let help = error.hint().map(str::to_owned);
+    let help = help(&error);
     match (&error, std::fs::read_to_string(path)) {
         (
             envlock_lock::LockError::Syntax {
@@ -62,7 +82,7 @@ pub fn lock_error(path: &std::path::Path, error: envlock_lock::LockError) -> mie
                 message,
             },
             Ok(text),
-        ) => miette::Report::new(Located {
+        ) => miette::Report::new(Underlined {
             message: format!(
                 "{}: not a valid envlock lockfile: {message}",
                 path.display()
@@ -71,54 +91,44 @@ pub fn lock_error(path: &std::path::Path, error: envlock_lock::LockError) -> mie
             span: SourceSpan::from(span.clone()),
             help,
         }),
-        _ => miette::Report::new(Plain {
-            message: format!("{}: {error}", path.display()),
-            help,
-        }),
+        _ => plain(format!("{}: {error}", path.display()), help),
     }
 }
 
-/// A report for any error with a chain of causes and optional hints.
-pub fn chained(error: &dyn std::error::Error, hints: Vec<String>) -> miette::Report {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(&format!("\n  caused by: {cause}"));
-        source = cause.source();
-    }
-    miette::Report::new(Plain {
-        message,
-        help: join_hints(hints),
-    })
+/// A report for a lock given as text (not a file) that cannot be read.
+pub fn lock_text_error(origin: &str, error: &envlock_lock::LockError) -> miette::Report {
+    plain(format!("{origin}: {error}"), help(error))
 }
 
-/// A report for an index-client error.
-pub fn index_error(error: &envlock_index::IndexError) -> miette::Report {
-    use envlock_index::IndexError;
-    let hints = match error {
-        IndexError::Network { .. } => vec![
-            "check the index URL and the network; behind a TLS-intercepting proxy, pass its CA with --cert or SSL_CERT_FILE".to_owned(),
-        ],
-        IndexError::Status { status: 401 | 403, .. } => vec![
-            "give credentials in the index URL (https://user:token@host/…) or in ~/.netrc".to_owned(),
-        ],
-        _ => Vec::new(),
+/// A report for a wheelhouse failure; when some files could not be fetched,
+/// the first few are listed, each with its causes and hint.
+pub fn wheelhouse_error(error: &envlock_wheelhouse::WheelhouseError) -> miette::Report {
+    let envlock_wheelhouse::WheelhouseError::Incomplete { failures, .. } = error else {
+        return report(error);
     };
-    chained(error, hints)
-}
-
-/// A report for a resolution failure.
-pub fn resolve_error(error: &envlock_resolver::ResolveError) -> miette::Report {
-    match error {
-        envlock_resolver::ResolveError::Index { source, .. } => {
-            let mut report_hints = error.hints();
-            if let envlock_index::IndexError::Offline { .. } = source.as_ref() {
-                report_hints.clear();
+    // The first few failures tell the story; a page of identical ones
+    // hides it.
+    const SHOWN: usize = 10;
+    let mut details: Vec<String> = failures
+        .iter()
+        .take(SHOWN)
+        .map(|failure| {
+            let mut text = failure.to_string();
+            let mut source = std::error::Error::source(failure);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
             }
-            chained(error, report_hints)
-        }
-        _ => chained(error, error.hints()),
+            if let Some(hint) = help(failure) {
+                text.push_str(&format!("\n    hint: {hint}"));
+            }
+            format!("  - {text}")
+        })
+        .collect();
+    if failures.len() > SHOWN {
+        details.push(format!("  … and {} more", failures.len() - SHOWN));
     }
+    plain(format!("{error}:\n{}", details.join("\n")), help(error))
 }
 
 /// A report made here, with an optional hint.

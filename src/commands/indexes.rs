@@ -90,8 +90,8 @@ fn open_with(
     if let Some(spec) = spec {
         find_links.extend(spec.find_links.iter().map(|entry| entry.value.clone()));
     }
-    let pip_config = IndexSources::read_pip_config(&env)
-        .map_err(|error| diagnostics::chained(&error, Vec::new()))?;
+    let pip_config =
+        IndexSources::read_pip_config(&env).map_err(|error| diagnostics::report(&error))?;
     let sources = IndexSources {
         index_url: global.index_url.clone(),
         extra_index_urls: global.extra_index_url.clone(),
@@ -105,7 +105,7 @@ fn open_with(
         Err(envlock_index::IndexError::NoIndex) if optional => IndexUrls {
             indexes: Vec::new(),
         },
-        Err(error) => return Err(diagnostics::index_error(&error)),
+        Err(error) => return Err(diagnostics::report(&error)),
     };
     let client = Arc::new(
         IndexClient::new(ClientOptions {
@@ -116,7 +116,7 @@ fn open_with(
             env,
             ..ClientOptions::default()
         })
-        .map_err(|error| diagnostics::index_error(&error))?,
+        .map_err(|error| diagnostics::report(&error))?,
     );
     let cache_root = client.cache().root().to_owned();
     let indexes = urls
@@ -126,11 +126,11 @@ fn open_with(
             match &configured.location {
                 IndexLocation::Url(url) => Ok(Arc::new(
                     HttpIndex::new(&configured.name, url, Arc::clone(&client))
-                        .map_err(|error| diagnostics::index_error(&error))?,
+                        .map_err(|error| diagnostics::report(&error))?,
                 )),
                 IndexLocation::Directory(dir) => Ok(Arc::new(
                     FindLinks::new(&configured.name, dir.clone())
-                        .map_err(|error| diagnostics::index_error(&error))?,
+                        .map_err(|error| diagnostics::report(&error))?,
                 )),
             }
         })

@@ -1,15 +1,17 @@
 //! `envlock lock`: resolve the spec into a lock, for every target.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use envlock_lock::Lock;
-use envlock_pep::PackageName;
-use envlock_resolver::{LockRequest, ResourceRequest, SdistBuilder, Upgrade};
+use envlock_lock::{Lock, LockDiff};
+use envlock_pep::{PackageName, Target};
+use envlock_resolver::{
+    LockOutcome, LockRequest, ResourceOutcome, ResourceRequest, SdistBuilder, Upgrade,
+};
 use envlock_spec::Spec;
 
 use crate::cli::{GlobalOptions, LockArgs};
@@ -21,8 +23,58 @@ use crate::diagnostics;
 /// sized for latency rather than for cores.
 const PREFETCH_CONCURRENCY: usize = 16;
 
+/// `envlock lock`: read the spec and the lock it replaces, resolve every
+/// target and resource, then check or write the result.
 pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> {
     let started = Instant::now();
+    let (spec, targets) = read_spec(args)?;
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_lock_path(&spec.path));
+    let previous = Previous::read(&output, args)?;
+    let upgrade = upgrade_policy(args)?;
+    let (mut outcome, resources) = resolve(
+        global,
+        args,
+        &spec,
+        targets,
+        previous.lock.as_ref(),
+        upgrade,
+    )?;
+    outcome.lock.resources = resources.resources;
+    let text = envlock_lock::encode(&outcome.lock);
+    if global.quiet < 2 {
+        print_warnings(&resources.warnings, &outcome.warnings);
+    }
+    if args.check {
+        return Ok(check(&output, &previous, &outcome.lock, &text, global));
+    }
+    let unchanged = previous.text.as_deref() == Some(text.as_str());
+    if !unchanged {
+        envlock_lock::write_lock(&output, &outcome.lock)
+            .map_err(|error| diagnostics::lock_error(&output, error))?;
+    }
+    if global.verbose > 0 {
+        say(&format!(
+            "Read {} project pages and {} release metadata files (from the cache or the network)",
+            outcome.counts.projects, outcome.counts.metadata
+        ));
+    }
+    if global.quiet == 0 {
+        say(&summary(
+            &outcome.lock,
+            resources.fetched,
+            started,
+            unchanged,
+            &output,
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The spec and its targets; every `--target` must name one of them.
+fn read_spec(args: &LockArgs) -> miette::Result<(Spec, Vec<Target>)> {
     let spec = Spec::read(&args.path, &envlock_spec::process_environment)
         .map_err(diagnostics::spec_error)?;
     let targets = spec.targets().map_err(diagnostics::spec_error)?;
@@ -35,49 +87,74 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
             ));
         }
     }
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| default_lock_path(&spec.path));
-    let previous_text = std::fs::read_to_string(&output).ok();
-    let previous = match &previous_text {
-        Some(text) => match envlock_lock::decode(text) {
-            Ok(lock) => Some(lock),
-            // A lock we cannot read gives no preferences; --upgrade says the
-            // user does not want them anyway. Otherwise stop: silently
-            // re-resolving would lose every pin.
-            Err(_) if args.upgrade => None,
-            Err(error) => return Err(diagnostics::lock_error(&output, error)),
-        },
-        None => None,
-    };
-    if !args.target.is_empty() && previous.is_none() {
-        return Err(diagnostics::plain(
-            "--target re-resolves some targets of an existing lock, but there is none".to_owned(),
-            Some(format!(
-                "run `envlock lock` once without --target to create {}",
-                output.display()
-            )),
-        ));
-    }
-    let upgrade = if args.upgrade {
-        Upgrade::All
-    } else if !args.upgrade_package.is_empty() {
-        let names = args
-            .upgrade_package
-            .iter()
-            .map(|name| {
-                name.parse::<PackageName>().map_err(|error| {
-                    diagnostics::plain(format!("--upgrade-package {name}: {error}"), None)
-                })
-            })
-            .collect::<Result<BTreeSet<_>, _>>()?;
-        Upgrade::Packages(names)
-    } else {
-        Upgrade::Nothing
-    };
+    Ok((spec, targets))
+}
 
-    let opened = indexes::open(global, Some(&spec))?;
+/// The lock already at the output path, as text and as read.
+struct Previous {
+    text: Option<String>,
+    lock: Option<Lock>,
+}
+
+impl Previous {
+    fn read(output: &Path, args: &LockArgs) -> miette::Result<Previous> {
+        let text = std::fs::read_to_string(output).ok();
+        let lock = match &text {
+            Some(text) => match envlock_lock::decode(text) {
+                Ok(lock) => Some(lock),
+                // A lock we cannot read gives no preferences; --upgrade says
+                // the user does not want them anyway. Otherwise stop:
+                // silently re-resolving would lose every pin.
+                Err(_) if args.upgrade => None,
+                Err(error) => return Err(diagnostics::lock_error(output, error)),
+            },
+            None => None,
+        };
+        if !args.target.is_empty() && lock.is_none() {
+            return Err(diagnostics::plain(
+                "--target re-resolves some targets of an existing lock, but there is none"
+                    .to_owned(),
+                Some(format!(
+                    "run `envlock lock` once without --target to create {}",
+                    output.display()
+                )),
+            ));
+        }
+        Ok(Previous { text, lock })
+    }
+}
+
+/// Which pins of the previous lock `--upgrade` / `--upgrade-package` free.
+fn upgrade_policy(args: &LockArgs) -> miette::Result<Upgrade> {
+    if args.upgrade {
+        return Ok(Upgrade::All);
+    }
+    if args.upgrade_package.is_empty() {
+        return Ok(Upgrade::Nothing);
+    }
+    let names = args
+        .upgrade_package
+        .iter()
+        .map(|name| {
+            name.parse::<PackageName>().map_err(|error| {
+                diagnostics::plain(format!("--upgrade-package {name}: {error}"), None)
+            })
+        })
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    Ok(Upgrade::Packages(names))
+}
+
+/// Resolves the packages of every target (with a progress bar on a
+/// terminal), then locks the spec's resources.
+fn resolve(
+    global: &GlobalOptions,
+    args: &LockArgs,
+    spec: &Spec,
+    targets: Vec<Target>,
+    previous: Option<&Lock>,
+    upgrade: Upgrade,
+) -> miette::Result<(LockOutcome, ResourceOutcome)> {
+    let opened = indexes::open(global, Some(spec))?;
     let client = Arc::clone(&opened.client);
     let sdist_builder = SdistBuilder {
         python: PathBuf::from("python3"),
@@ -95,10 +172,10 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         show_progress,
     ));
     let outcome = envlock_resolver::lock(LockRequest {
-        spec: &spec,
-        targets: targets.clone(),
+        spec,
+        targets,
         indexes: opened.indexes,
-        previous: previous.as_ref(),
+        previous,
         upgrade,
         only_targets: (!args.target.is_empty()).then(|| args.target.iter().cloned().collect()),
         sdist_builder: Some(sdist_builder),
@@ -106,84 +183,66 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         reporter: Arc::clone(&progress) as Arc<dyn envlock_resolver::Reporter>,
     });
     progress.finish();
-    let mut outcome = outcome.map_err(|error| diagnostics::resolve_error(&error))?;
+    let outcome = outcome.map_err(|error| diagnostics::report(&error))?;
     let resources = envlock_resolver::lock_resources(&ResourceRequest {
-        spec: &spec,
-        previous: previous.as_ref(),
+        spec,
+        previous,
         refetch: args.upgrade,
         client,
         environment: &envlock_spec::process_environment,
     })
-    .map_err(|error| diagnostics::resolve_error(&error))?;
-    outcome.lock.resources = resources.resources;
-    let text = envlock_lock::encode(&outcome.lock);
-    if global.quiet < 2 {
-        for warning in &resources.warnings {
-            say(&format!("warning: {warning}"));
-        }
-        for warning in &outcome.warnings {
-            say(&format!("warning: {warning}"));
-        }
-        if !outcome.warnings.is_empty() {
-            say(
-                "hint: a wheelhouse will carry these sdists without their build requirements, so pip cannot build them with --no-index; make the build tools (setuptools, wheel, …) available on the index, or build the wheels elsewhere",
-            );
-        }
-    }
+    .map_err(|error| diagnostics::report(&error))?;
+    Ok((outcome, resources))
+}
 
-    if args.check {
-        return Ok(check(
-            &output,
-            previous_text.as_deref(),
-            previous.as_ref(),
-            &outcome.lock,
-            &text,
-            global,
-        ));
+/// The resolver's warnings, and what to do when sdists lack their build
+/// requirements.
+fn print_warnings(resource_warnings: &[String], package_warnings: &[String]) {
+    for warning in resource_warnings.iter().chain(package_warnings) {
+        say(&format!("warning: {warning}"));
     }
-    let unchanged = previous_text.as_deref() == Some(text.as_str());
-    if !unchanged {
-        envlock_lock::write_lock(&output, &outcome.lock)
-            .map_err(|error| diagnostics::lock_error(&output, error))?;
+    if !package_warnings.is_empty() {
+        say(
+            "hint: a wheelhouse will carry these sdists without their build requirements, so pip cannot build them with --no-index; make the build tools (setuptools, wheel, …) available on the index, or build the wheels elsewhere",
+        );
     }
-    if global.verbose > 0 {
-        say(&format!(
-            "Read {} project pages and {} release metadata files (from the cache or the network)",
-            outcome.counts.projects, outcome.counts.metadata
-        ));
-    }
-    if global.quiet == 0 {
-        let per_target: Vec<String> = outcome
-            .lock
-            .targets
-            .iter()
-            .map(|target| {
-                format!(
-                    "{} {}",
-                    target.name,
-                    outcome.lock.packages_for(&target.name).count()
-                )
-            })
-            .collect();
-        let resources_note = match outcome.lock.resources.len() {
-            0 => String::new(),
-            count => format!(
-                " and {count} resource{} ({} fetched)",
-                if count == 1 { "" } else { "s" },
-                resources.fetched
-            ),
-        };
-        say(&format!(
-            "Locked {} package versions for {} targets ({}){resources_note} in {:.1}s; {} {}",
-            outcome.lock.packages.len(),
-            outcome.lock.targets.len(),
-            per_target.join(", "),
-            started.elapsed().as_secs_f64(),
-            if unchanged { "unchanged:" } else { "wrote" },
-            output.display()
-        ));
-    }
-    Ok(ExitCode::SUCCESS)
+}
+
+/// The closing `Locked … packages …` line.
+fn summary(
+    lock: &Lock,
+    fetched: usize,
+    started: Instant,
+    unchanged: bool,
+    output: &Path,
+) -> String {
+    let per_target: Vec<String> = lock
+        .targets
+        .iter()
+        .map(|target| {
+            format!(
+                "{} {}",
+                target.name,
+                lock.packages_for(&target.name).count()
+            )
+        })
+        .collect();
+    let resources_note = match lock.resources.len() {
+        0 => String::new(),
+        count => format!(
+            " and {count} resource{} ({fetched} fetched)",
+            if count == 1 { "" } else { "s" },
+        ),
+    };
+    format!(
+        "Locked {} package versions for {} targets ({}){resources_note} in {:.1}s; {} {}",
+        lock.packages.len(),
+        lock.targets.len(),
+        per_target.join(", "),
+        started.elapsed().as_secs_f64(),
+        if unchanged { "unchanged:" } else { "wrote" },
+        output.display()
+    )
 }
 
 /// `envlock.lock` beside the spec.
@@ -191,16 +250,16 @@ fn default_lock_path(spec_path: &Path) -> PathBuf {
     spec_path.with_file_name("envlock.lock")
 }
 
-/// Compares the lock that would be written with the one on disk.
+/// Compares the lock that would be written with the one on disk; what
+/// differs is shown as `envlock diff` shows it.
 fn check(
     output: &Path,
-    previous_text: Option<&str>,
-    previous: Option<&Lock>,
+    previous: &Previous,
     lock: &Lock,
     text: &str,
     global: &GlobalOptions,
 ) -> ExitCode {
-    let Some(previous_text) = previous_text else {
+    let Some(previous_text) = previous.text.as_deref() else {
         say(&format!(
             "{} does not exist; run `envlock lock` to create it",
             output.display()
@@ -217,74 +276,22 @@ fn check(
         "{} is stale: `envlock lock` would change it",
         output.display()
     )];
-    if let Some(previous) = previous {
+    if let Some(previous) = &previous.lock {
         if previous.inputs_digest != lock.inputs_digest {
             lines.push("  the inputs (requirements, constraints, targets or options) changed since it was written".to_owned());
         }
-        lines.extend(version_changes(previous, lock));
-        lines.extend(resource_changes(previous, lock));
+        let difference = LockDiff::new(previous, lock);
+        if !difference.is_empty() {
+            lines.push(
+                envlock_lock::render_table(&difference)
+                    .trim_end()
+                    .to_owned(),
+            );
+        }
     }
     lines.push("hint: run `envlock lock` and commit the result".to_owned());
     say(&lines.join("\n"));
     ExitCode::FAILURE
-}
-
-/// One line per target per package whose pinned version changes.
-fn version_changes(old: &Lock, new: &Lock) -> Vec<String> {
-    let versions = |lock: &Lock, target: &str| -> BTreeMap<String, String> {
-        lock.packages_for(target)
-            .map(|package| (package.name.clone(), package.version.clone()))
-            .collect()
-    };
-    let mut lines = Vec::new();
-    let names: BTreeSet<&str> = old
-        .targets
-        .iter()
-        .chain(&new.targets)
-        .map(|target| target.name.as_str())
-        .collect();
-    for target in names {
-        let (before, after) = (versions(old, target), versions(new, target));
-        let packages: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-        for package in packages {
-            match (before.get(package), after.get(package)) {
-                (Some(a), Some(b)) if a != b => {
-                    lines.push(format!("  {target}: {package} {a} -> {b}"))
-                }
-                (Some(a), None) => lines.push(format!("  {target}: {package} {a} removed")),
-                (None, Some(b)) => lines.push(format!("  {target}: {package} {b} added")),
-                _ => {}
-            }
-        }
-    }
-    lines
-}
-
-/// One line per resource added, removed or changed.
-fn resource_changes(old: &Lock, new: &Lock) -> Vec<String> {
-    let names: BTreeSet<&str> = old
-        .resources
-        .iter()
-        .chain(&new.resources)
-        .map(|resource| resource.name.as_str())
-        .collect();
-    let find = |lock: &'_ Lock, name: &str| {
-        lock.resources
-            .iter()
-            .find(|resource| resource.name == name)
-            .cloned()
-    };
-    names
-        .into_iter()
-        .filter_map(|name| match (find(old, name), find(new, name)) {
-            (Some(_), None) => Some(format!("  resource {name} removed")),
-            (None, Some(_)) => Some(format!("  resource {name} added")),
-            (Some(before), Some(after)) if before != after => {
-                Some(format!("  resource {name} changed"))
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// A status line on standard error (standard output stays for data).

@@ -97,12 +97,7 @@ fn read_side(argument: &str) -> miette::Result<Lock> {
         ));
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    envlock_lock::decode(&text).map_err(|error| {
-        diagnostics::plain(
-            format!("{argument}: {error}"),
-            error.hint().map(str::to_owned),
-        )
-    })
+    envlock_lock::decode(&text).map_err(|error| diagnostics::lock_text_error(argument, &error))
 }
 
 /// `envlock why`: exit 0 when some target installs the package, 1 when none does.
@@ -110,7 +105,7 @@ pub fn why(args: &WhyArgs) -> miette::Result<ExitCode> {
     let lock = envlock_lock::read_lock(&args.lock)
         .map_err(|error| diagnostics::lock_error(&args.lock, error))?;
     let report = envlock_lock::why(&lock, &args.package, args.target.as_deref())
-        .map_err(|error| diagnostics::chained(&error, Vec::new()))?;
+        .map_err(|error| diagnostics::report(&error))?;
     print_out(&envlock_lock::render_why(&report));
     Ok(match report.outcome {
         WhyOutcome::Installed { .. } => ExitCode::SUCCESS,
@@ -133,7 +128,7 @@ pub fn export(global: &GlobalOptions, args: &ExportArgs) -> miette::Result<ExitC
             envlock_lock::export_pylock(&lock, targets, &location)
         }
     }
-    .map_err(|error| diagnostics::chained(&error, Vec::new()))?;
+    .map_err(|error| diagnostics::report(&error))?;
     match &args.output {
         Some(path) => write_atomically(path, &exported)?,
         None => print_out(&exported),
@@ -170,7 +165,7 @@ fn index_location(global: &GlobalOptions, lock: &Lock) -> miette::Result<FileLoc
         })?;
         let page = index
             .project(&name)
-            .map_err(|error| diagnostics::index_error(&error))?;
+            .map_err(|error| diagnostics::report(&error))?;
         for file in &package.files {
             match page
                 .files

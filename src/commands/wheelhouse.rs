@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use envlock_index::Cache;
 use envlock_wheelhouse::{
-    BuildRequest, BuildSummary, FarSide, IndexMode, PlatformSelector, ServeLocation, VerifyReport,
-    WheelBuildOptions, WheelhouseError,
+    ArchiveSummary, BuildRequest, BuildSummary, FarSide, IndexMode, PlatformSelector,
+    ServeLocation, VerifyReport, WheelBuildOptions,
 };
 
 use crate::cli::{GlobalOptions, IndexModeArg, VerifyArgs, WheelhouseArgs};
@@ -16,34 +16,16 @@ use crate::diagnostics;
 
 /// Builds the wheelhouse; exit 0 when it is complete and verified.
 pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<ExitCode> {
-    let lock_text = std::fs::read_to_string(&args.lock).map_err(|error| {
-        diagnostics::plain(
-            format!("{}: cannot read the lock: {error}", args.lock.display()),
-            Some("give the lock to build from: envlock wheelhouse path/to/envlock.lock".to_owned()),
-        )
-    })?;
-    let lock = envlock_lock::decode(&lock_text)
-        .map_err(|error| diagnostics::lock_error(&args.lock, error))?;
+    let (lock_text, lock) = read_lock(args)?;
     let platforms = args
         .platform
         .iter()
         .map(|value| PlatformSelector::parse(value))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| wheelhouse_error(&error))?;
+        .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     let targets = envlock_wheelhouse::select_targets(&lock, &platforms, &args.target)
-        .map_err(|error| wheelhouse_error(&error))?;
-    let far_side = match &args.serve_url {
-        Some(value) => Some(FarSide {
-            serve: ServeLocation::parse(value).map_err(|error| wheelhouse_error(&error))?,
-            index_mode: match args.index_mode {
-                IndexModeArg::Extra => IndexMode::Extra,
-                IndexModeArg::Replace => IndexMode::Replace,
-            },
-            queues: args.queue.clone(),
-            image_pull_secrets: args.image_pull_secret.clone(),
-        }),
-        None => None,
-    };
+        .map_err(|error| diagnostics::wheelhouse_error(&error))?;
+    let far_side = far_side(args)?;
     let opened = indexes::open_optional(global)?;
     let cache = Cache::new(opened.cache_root.clone());
     let lock_dir = match args.lock.parent() {
@@ -70,14 +52,57 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
     };
     let result = envlock_wheelhouse::build(&request);
     progress.finish();
-    let summary = result.map_err(|error| wheelhouse_error(&error))?;
+    let summary = result.map_err(|error| diagnostics::wheelhouse_error(&error))?;
     let archive = match &args.archive {
         Some(path) => Some(
             envlock_wheelhouse::write_archive(&args.output, path)
-                .map_err(|error| wheelhouse_error(&error))?,
+                .map_err(|error| diagnostics::wheelhouse_error(&error))?,
         ),
         None => None,
     };
+    report_build(global, args, &summary, archive.as_ref());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The lock to build from, as text (copied into the wheelhouse byte for
+/// byte) and as read.
+fn read_lock(args: &WheelhouseArgs) -> miette::Result<(String, envlock_lock::Lock)> {
+    let lock_text = std::fs::read_to_string(&args.lock).map_err(|error| {
+        diagnostics::plain(
+            format!("{}: cannot read the lock: {error}", args.lock.display()),
+            Some("give the lock to build from: envlock wheelhouse path/to/envlock.lock".to_owned()),
+        )
+    })?;
+    let lock = envlock_lock::decode(&lock_text)
+        .map_err(|error| diagnostics::lock_error(&args.lock, error))?;
+    Ok((lock_text, lock))
+}
+
+/// What the far side needs, when `--serve-url` says where it serves from.
+fn far_side(args: &WheelhouseArgs) -> miette::Result<Option<FarSide>> {
+    let Some(value) = &args.serve_url else {
+        return Ok(None);
+    };
+    Ok(Some(FarSide {
+        serve: ServeLocation::parse(value)
+            .map_err(|error| diagnostics::wheelhouse_error(&error))?,
+        index_mode: match args.index_mode {
+            IndexModeArg::Extra => IndexMode::Extra,
+            IndexModeArg::Replace => IndexMode::Replace,
+        },
+        queues: args.queue.clone(),
+        image_pull_secrets: args.image_pull_secret.clone(),
+    }))
+}
+
+/// The `--json` document on standard output, and the summary lines on
+/// standard error.
+fn report_build(
+    global: &GlobalOptions,
+    args: &WheelhouseArgs,
+    summary: &BuildSummary,
+    archive: Option<&ArchiveSummary>,
+) {
     if args.json {
         let value = serde_json::json!({
             "wheelhouse": summary,
@@ -89,10 +114,10 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         ));
     }
     if global.quiet == 0 {
-        for line in summary_lines(&summary) {
+        for line in summary_lines(summary) {
             say(&line);
         }
-        if let Some(archive) = &archive {
+        if let Some(archive) = archive {
             say(&format!(
                 "Archived {} files into {} ({}, sha256 {})",
                 archive.files,
@@ -102,12 +127,12 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
             ));
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Checks a wheelhouse; exit 0 when intact, 1 when anything is wrong.
 pub fn verify(global: &GlobalOptions, args: &VerifyArgs) -> miette::Result<ExitCode> {
-    let report = envlock_wheelhouse::verify(&args.dir).map_err(|error| wheelhouse_error(&error))?;
+    let report = envlock_wheelhouse::verify(&args.dir)
+        .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     if args.json {
         print_out(&format!(
             "{}\n",
@@ -232,36 +257,6 @@ pub fn human_bytes(bytes: u64) -> String {
         unit += 1;
     }
     format!("{value:.1} {}", UNITS[unit])
-}
-
-fn wheelhouse_error(error: &WheelhouseError) -> miette::Report {
-    let mut hints: Vec<String> = error.hint().into_iter().collect();
-    if let WheelhouseError::Incomplete { failures, .. } = error {
-        // The first few failures tell the story; a page of identical ones
-        // hides it.
-        const SHOWN: usize = 10;
-        let mut details: Vec<String> = failures
-            .iter()
-            .take(SHOWN)
-            .map(|failure| {
-                let mut text = failure.to_string();
-                let mut source = std::error::Error::source(failure);
-                while let Some(cause) = source {
-                    text.push_str(&format!(": {cause}"));
-                    source = cause.source();
-                }
-                if let Some(hint) = failure.hint() {
-                    text.push_str(&format!("\n    hint: {hint}"));
-                }
-                format!("  - {text}")
-            })
-            .collect();
-        if failures.len() > SHOWN {
-            details.push(format!("  … and {} more", failures.len() - SHOWN));
-        }
-        return diagnostics::plain(format!("{error}:\n{}", details.join("\n")), hints.pop());
-    }
-    diagnostics::chained(error, hints)
 }
 
 #[allow(clippy::print_stdout)]

@@ -129,10 +129,12 @@ fn run_scenario(scenario: &Scenario) -> Result<(), String> {
 fn packse_scenarios() {
     let dir = conformance_dir();
     if !Path::new(&dir).is_dir() {
-        println!(
-            "SKIPPED: no conformance scenarios at {} (set ENVLOCK_CONFORMANCE_DIR)",
+        envlock_test::skip(format_args!(
+            "the packse conformance scenarios did not run: {} does not exist \
+             (it is shared/conformance/packse beside the checkout; set ENVLOCK_CONFORMANCE_DIR \
+             to point elsewhere)",
             dir.display()
-        );
+        ));
         return;
     }
     let scenarios = load_scenarios(&dir).expect("scenarios load");

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions};
+use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions, skip};
 
 use crate::util::{TestDir, run, unshare_permitted};
 
@@ -248,12 +248,12 @@ fn install_with(
 
 envlock_test!(far_side_pip_matrix_installs_each_target_offline, |dir| {
     if !unshare_permitted() {
-        println!("SKIPPED: `unshare -n` is not permitted here; the pip matrix was not run");
+        skip("`unshare -n` is not permitted here; the pip matrix was not run");
         return;
     }
     let Some(wheels) = pip_wheels() else {
-        println!(
-            "SKIPPED: no pip wheels in $ENVLOCK_TEST_TOOLS_DIR/pip-wheels (run .ci/install-pip-wheels.sh DIR); the pip matrix was not run"
+        skip(
+            "no pip wheels in $ENVLOCK_TEST_TOOLS_DIR/pip-wheels (run .ci/install-pip-wheels.sh DIR); the pip matrix was not run",
         );
         return;
     };
@@ -316,11 +316,11 @@ fn matrix_cells(wheels: &Path) -> Vec<Cell> {
     let mut cells = Vec::new();
     for (version, pythons) in PIPS {
         let Some(pip) = pip_wheel(wheels, version) else {
-            println!(
-                "SKIPPED: no wheel of pip {} in {}",
+            skip(format!(
+                "no wheel of pip {} in {}",
                 version.unwrap_or("(newest)"),
                 wheels.display()
-            );
+            ));
             continue;
         };
         for python in pythons {
@@ -328,10 +328,10 @@ fn matrix_cells(wheels: &Path) -> Vec<Cell> {
             match cpython(python) {
                 Some(interpreter) if floor_ok => cells.push((pip.clone(), *python, interpreter)),
                 Some(_) => {}
-                None => println!(
-                    "SKIPPED: pip {} on Python {python}: no CPython {python} under $PYENV_ROOT/versions",
+                None => skip(format!(
+                    "pip {} on Python {python}: no CPython {python} under $PYENV_ROOT/versions",
                     pip.0
-                ),
+                )),
             }
         }
     }
@@ -555,15 +555,15 @@ envlock_test!(
     install_sh_installs_with_an_old_pip_and_fails_clearly,
     |dir| {
         if !unshare_permitted() {
-            println!("SKIPPED: `unshare -n` is not permitted here; install.sh was not run");
+            skip("`unshare -n` is not permitted here; install.sh was not run");
             return;
         }
         let old_pip = pip_wheels().and_then(|wheels| pip_wheel(&wheels, Some("20.0.2")));
         let (Some((_, old_pip)), Some(python38), Some(python311)) =
             (old_pip, cpython("3.8"), cpython("3.11"))
         else {
-            println!(
-                "SKIPPED: install.sh needs pip 20.0.2's wheel in $ENVLOCK_TEST_TOOLS_DIR/pip-wheels and CPython 3.8 and 3.11 under $PYENV_ROOT/versions"
+            skip(
+                "install.sh needs pip 20.0.2's wheel in $ENVLOCK_TEST_TOOLS_DIR/pip-wheels and CPython 3.8 and 3.11 under $PYENV_ROOT/versions",
             );
             return;
         };
@@ -602,7 +602,7 @@ envlock_test!(
             assert_eq!(code, 0, "{stdout}\n{stderr}");
             assert_eq!(venv_state(&venv), first);
         } else {
-            println!("SKIPPED: busybox is not installed; install.sh ran under sh and dash only");
+            skip("busybox is not installed; install.sh ran under sh and dash only");
         }
 
         // No Python of the target's version: the message says what there is.

@@ -9,8 +9,9 @@ use std::process::Command;
 
 use envlock_test::{FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
 
-use crate::util::{TestDir, check_with_sha256sum, run, unshare_permitted};
-use crate::wheelhouse::{host_python, names_in, target_name, universe};
+use crate::universe::universe;
+use crate::util::{TestDir, assert_output, check_with_sha256sum, run, unshare_permitted};
+use crate::wheelhouse::{host_python, names_in, target_name};
 
 /// Stand-ins for the three files the ClearML air-gap documentation names;
 /// the real ones live on hosts this machine cannot reach.
@@ -91,10 +92,8 @@ envlock_test!(resources_are_locked_once_and_checked, |dir| {
     write_spec(&dir, "3.12", r#""flask""#, RESOURCES);
     let (code, _, stderr) = lock(&dir, &server, &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("3 resources (3 fetched)"),
-        "the summary counts the resources: {stderr}"
-    );
+    // The summary counts the resources.
+    assert_output(&dir, "lock_summary_with_resources", &stderr);
     let text = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
     let locked = envlock_lock::decode(&text).unwrap();
     let found: Vec<(&str, &str, &str, u64)> = locked
@@ -165,13 +164,7 @@ envlock_test!(resources_are_locked_once_and_checked, |dir| {
     );
     let (code, _, stderr) = lock(&dir, &server, &[]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains("resource `dropbear`")
-            && stderr.contains(&wrong)
-            && stderr.contains(&dropbear_sha),
-        "{stderr}"
-    );
-    assert!(stderr.contains("help: the file at the URL"), "{stderr}");
+    assert_output(&dir, "lock_error_resource_hash", &stderr);
     assert_eq!(
         std::fs::read_to_string(dir.join("envlock.lock")).unwrap(),
         text
@@ -187,10 +180,7 @@ envlock_test!(
         write_spec(&dir, "3.12", r#""flask""#, unreachable);
         let (code, _, stderr) = lock(&dir, &server, &[]);
         assert_eq!(code, 1, "{stderr}");
-        assert!(
-            stderr.contains("resource `dropbear`") && stderr.contains("give `sha256` and `size`"),
-            "{stderr}"
-        );
+        assert_output(&dir, "lock_error_resource_unreachable", &stderr);
         assert!(!dir.join("envlock.lock").exists());
 
         // With the hash and size from a machine that can reach it, the lock
@@ -207,10 +197,7 @@ envlock_test!(
         );
         let (code, _, stderr) = lock(&dir, &server, &[]);
         assert_eq!(code, 0, "{stderr}");
-        assert!(
-            stderr.contains("warning: resource `dropbear` could not be fetched"),
-            "{stderr}"
-        );
+        assert_output(&dir, "lock_resource_from_the_spec", &stderr);
         let locked = envlock_lock::read_lock(&dir.join("envlock.lock")).unwrap();
         assert_eq!(locked.resources[0].sha256, sha256);
 
@@ -218,7 +205,7 @@ envlock_test!(
         // resource, and leaves the folder visibly unfinished.
         let (code, _, stderr) = wheelhouse(&dir, &server, &[]);
         assert_eq!(code, 1, "{stderr}");
-        assert!(stderr.contains("resource `dropbear`"), "{stderr}");
+        assert_output(&dir, "wheelhouse_error_resource_unreachable", &stderr);
         assert!(!dir.join("wh/SHA256SUMS").exists());
     }
 );
@@ -269,7 +256,7 @@ envlock_test!(
             ],
         );
         assert_eq!(code, 0, "{stderr}");
-        assert!(stderr.contains("Placed 3 resource(s)"), "{stderr}");
+        assert_output(&dir, "wheelhouse_summary_with_resources", &stderr);
         let wh = dir.join("wh");
         assert_eq!(
             names_in(&wh.join("resources")),
@@ -399,9 +386,9 @@ envlock_test!(
         // Break the link to the cache before writing, as a damaged carry would.
         std::fs::remove_file(&dropbear).unwrap();
         std::fs::write(&dropbear, &bytes).unwrap();
-        assert!(verify(1).contains("changed: resources/dropbearmulti"));
+        assert_output(&dir, "verify_changed_resource", &verify(1));
         std::fs::remove_file(&dropbear).unwrap();
-        assert!(verify(1).contains("missing: resources/dropbearmulti"));
+        assert_output(&dir, "verify_missing_resource", &verify(1));
 
         // A rebuild from the cache alone (no index, --offline) restores it, and
         // without --serve-url the far-side files go; --index-mode replace
@@ -410,7 +397,7 @@ envlock_test!(
         offline.args(["--offline", "wheelhouse", "envlock.lock", "-o", "wh"]);
         let (code, _, stderr) = run(offline);
         assert_eq!(code, 0, "{stderr}");
-        assert!(stderr.contains("(0 downloaded)"), "{stderr}");
+        assert_output(&dir, "wheelhouse_summary_offline_with_resources", &stderr);
         assert_eq!(std::fs::read(&dropbear).unwrap(), DROPBEAR.1);
         assert!(!wh.join("clearml.env").exists());
         verify(0);
@@ -431,10 +418,10 @@ envlock_test!(
         // Flags that only make sense with --serve-url say so.
         let (code, _, stderr) = wheelhouse(&dir, &server, &["--queue", "gpu"]);
         assert_eq!(code, 2, "{stderr}");
-        assert!(stderr.contains("--serve-url"), "{stderr}");
+        assert_output(&dir, "wheelhouse_error_queue_without_serve_url", &stderr);
         let (code, _, stderr) = wheelhouse(&dir, &server, &["--serve-url", "wheels/"]);
         assert_eq!(code, 1, "{stderr}");
-        assert!(stderr.contains("absolute path"), "{stderr}");
+        assert_output(&dir, "wheelhouse_error_relative_serve_url", &stderr);
     }
 );
 
@@ -456,15 +443,15 @@ envlock_test!(
     a_wheelhouse_served_by_nginx_installs_and_serves_resources,
     |dir| {
         let Some(python) = host_python() else {
-            println!("SKIPPED: python3 does not run here");
+            envlock_test::skip("python3 does not run here");
             return;
         };
         let Some(nginx) = nginx() else {
-            println!("SKIPPED: nginx is not installed (.ci/run installs Debian's nginx-light)");
+            envlock_test::skip("nginx is not installed (.ci/run installs Debian's nginx-light)");
             return;
         };
         if !unshare_permitted() {
-            println!("SKIPPED: `unshare -n` is not permitted here");
+            envlock_test::skip("`unshare -n` is not permitted here");
             return;
         }
         let server =
@@ -583,7 +570,7 @@ for name in sys.argv[1:]:
 
 envlock_test!(the_clearml_walkthrough_runs_as_written, |dir| {
     if Command::new("git").arg("--version").output().is_err() {
-        println!("SKIPPED: git is not installed; the walkthrough uses `envlock diff --git`");
+        envlock_test::skip("git is not installed; the walkthrough uses `envlock diff --git`");
         return;
     }
     let server = FixtureServer::start(universe_with_stand_ins(), ServerOptions::default()).unwrap();

@@ -10,8 +10,8 @@ fn live_index() -> Option<String> {
     match std::env::var("ENVLOCK_INDEX_URL") {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
-            println!(
-                "SKIPPED: ENVLOCK_INDEX_URL is not set; the live checks against a real index did not run"
+            envlock_test::skip(
+                "ENVLOCK_INDEX_URL is not set; the live checks against a real index did not run",
             );
             None
         }

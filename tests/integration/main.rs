@@ -13,5 +13,7 @@ mod farside;
 mod kit;
 mod live;
 mod lock;
+mod outputs;
 mod review;
+mod universe;
 mod wheelhouse;

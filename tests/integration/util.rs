@@ -121,3 +121,37 @@ pub fn check_with_sha256sum(wheelhouse: &Path) {
         );
     }
 }
+
+/// Snapshots `text` (a whole output) under `name`, with what varies from run
+/// to run replaced: the test's folder, other temporary folders, the fixture
+/// server's port and durations.
+pub fn assert_output(dir: &TestDir, name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    for path in [
+        Some(dir.path().to_path_buf()),
+        dir.path().canonicalize().ok(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        settings.add_filter(&escape(&path.display().to_string()), "[DIR]");
+    }
+    settings.add_filter(r"/[^\s`'\x22]*/\.tmp[A-Za-z0-9]{6}", "[TMP]");
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    settings.add_filter(r"\b\d+(\.\d+)?\s?(ms|s|µs)\b", "[TIME]");
+    settings.add_filter(r#""seconds": [0-9.e-]+"#, r#""seconds": "[SECONDS]""#);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
+/// `text` as a regular expression that matches it literally.
+fn escape(text: &str) -> String {
+    let mut escaped = String::new();
+    for character in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(character) {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
+}

@@ -505,7 +505,7 @@ impl IndexClient {
         {
             return Ok(());
         }
-        let hint = match status.as_u16() {
+        let detail = match status.as_u16() {
             401 | 403 if authorized => {
                 "; the credentials sent (from the URL or .netrc) were refused".to_owned()
             }
@@ -516,7 +516,7 @@ impl IndexClient {
         let error = IndexError::Status {
             url: url.clone(),
             status: status.as_u16(),
-            hint,
+            detail,
         };
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             Err(Failure::Retry {
@@ -628,7 +628,7 @@ impl IndexClient {
                 return Err(Failure::Fatal(Box::new(IndexError::Status {
                     url: url.clone(),
                     status: response.status().as_u16(),
-                    hint: String::new(),
+                    detail: String::new(),
                 })));
             }
             let mut hasher = Sha256::new();

@@ -222,68 +222,13 @@ impl IndexSources {
 impl IndexUrls {
     /// Chooses the indexes from the sources (pure; see the module docs).
     pub fn from_sources(sources: &IndexSources) -> Result<Self, IndexError> {
-        // Each tier: (primary, extras), with the origin of each.
-        let mut primary: Vec<ConfiguredIndex> = Vec::new();
-        let mut extras: Vec<(String, String)> = Vec::new();
-        if let Some(url) = &sources.index_url {
-            primary.push(ConfiguredIndex {
-                name: "default".to_owned(),
-                location: location(url, "--index-url")?,
-                origin: "--index-url".to_owned(),
-            });
-        } else if !sources.spec_indexes.is_empty() {
-            for index in &sources.spec_indexes {
-                let origin = format!("[[indexes]] `{}` in the spec", index.name);
-                primary.push(ConfiguredIndex {
-                    name: index.name.clone(),
-                    location: location(&index.url, &origin)?,
-                    origin,
-                });
-            }
-        } else if let Some(url) = sources.env.get("ENVLOCK_INDEX_URL") {
-            primary.push(ConfiguredIndex {
-                name: "default".to_owned(),
-                location: location(url, "ENVLOCK_INDEX_URL")?,
-                origin: "ENVLOCK_INDEX_URL".to_owned(),
-            });
-        } else if sources.env.get("PIP_INDEX_URL").is_some()
-            || sources.env.get("PIP_EXTRA_INDEX_URL").is_some()
-        {
-            if let Some(url) = sources.env.get("PIP_INDEX_URL") {
-                primary.push(ConfiguredIndex {
-                    name: "default".to_owned(),
-                    location: location(url, "PIP_INDEX_URL")?,
-                    origin: "PIP_INDEX_URL".to_owned(),
-                });
-            }
-            for url in sources
-                .env
-                .get("PIP_EXTRA_INDEX_URL")
-                .unwrap_or_default()
-                .split_whitespace()
-            {
-                extras.push((url.to_owned(), "PIP_EXTRA_INDEX_URL".to_owned()));
-            }
-        } else {
-            let settings = pip_settings(&sources.pip_config);
-            if let Some((url, path)) = settings.index_url {
-                let origin = format!("index-url in {}", path.display());
-                primary.push(ConfiguredIndex {
-                    name: "default".to_owned(),
-                    location: location(&url, &origin)?,
-                    origin,
-                });
-            }
-            if let Some((urls, path)) = settings.extra_index_urls {
-                for url in urls {
-                    extras.push((url, format!("extra-index-url in {}", path.display())));
-                }
-            }
-        }
+        let FirstSource {
+            primary: mut indexes,
+            mut extras,
+        } = first_source(sources)?;
         for url in &sources.extra_index_urls {
             extras.push((url.clone(), "--extra-index-url".to_owned()));
         }
-        let mut indexes = primary;
         for (number, (url, origin)) in extras.into_iter().enumerate() {
             let location = location(&url, &origin)?;
             // With no primary index, the first extra one becomes it.
@@ -318,6 +263,79 @@ impl IndexUrls {
     pub fn primary(&self) -> Option<&ConfiguredIndex> {
         self.indexes.first()
     }
+}
+
+/// What the first source that names an index says.
+struct FirstSource {
+    /// Its primary indexes.
+    primary: Vec<ConfiguredIndex>,
+    /// Its extra index URLs, each with its origin.
+    extras: Vec<(String, String)>,
+}
+
+/// The indexes of the first source that names any: `--index-url`, the
+/// spec's `[[indexes]]`, ENVLOCK_INDEX_URL, PIP_INDEX_URL /
+/// PIP_EXTRA_INDEX_URL, pip's configuration files.
+fn first_source(sources: &IndexSources) -> Result<FirstSource, IndexError> {
+    let default = |url: &str, origin: String| -> Result<ConfiguredIndex, IndexError> {
+        Ok(ConfiguredIndex {
+            name: "default".to_owned(),
+            location: location(url, &origin)?,
+            origin,
+        })
+    };
+    let env = |name: &str| sources.env.get(name);
+    if let Some(url) = &sources.index_url {
+        return Ok(FirstSource {
+            primary: vec![default(url, "--index-url".to_owned())?],
+            extras: Vec::new(),
+        });
+    }
+    if !sources.spec_indexes.is_empty() {
+        let mut primary = Vec::new();
+        for index in &sources.spec_indexes {
+            let origin = format!("[[indexes]] `{}` in the spec", index.name);
+            primary.push(ConfiguredIndex {
+                name: index.name.clone(),
+                location: location(&index.url, &origin)?,
+                origin,
+            });
+        }
+        return Ok(FirstSource {
+            primary,
+            extras: Vec::new(),
+        });
+    }
+    if let Some(url) = env("ENVLOCK_INDEX_URL") {
+        return Ok(FirstSource {
+            primary: vec![default(url, "ENVLOCK_INDEX_URL".to_owned())?],
+            extras: Vec::new(),
+        });
+    }
+    if env("PIP_INDEX_URL").is_some() || env("PIP_EXTRA_INDEX_URL").is_some() {
+        let primary = match env("PIP_INDEX_URL") {
+            Some(url) => vec![default(url, "PIP_INDEX_URL".to_owned())?],
+            None => Vec::new(),
+        };
+        let extras = env("PIP_EXTRA_INDEX_URL")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(|url| (url.to_owned(), "PIP_EXTRA_INDEX_URL".to_owned()))
+            .collect();
+        return Ok(FirstSource { primary, extras });
+    }
+    let settings = pip_settings(&sources.pip_config);
+    let mut primary = Vec::new();
+    if let Some((url, path)) = settings.index_url {
+        primary.push(default(&url, format!("index-url in {}", path.display()))?);
+    }
+    let mut extras = Vec::new();
+    if let Some((urls, path)) = settings.extra_index_urls {
+        for url in urls {
+            extras.push((url, format!("extra-index-url in {}", path.display())));
+        }
+    }
+    Ok(FirstSource { primary, extras })
 }
 
 #[cfg(test)]

@@ -21,14 +21,16 @@ pub enum IndexError {
         reason: String,
     },
     /// The server answered with an unexpected HTTP status.
-    #[error("{url} answered HTTP {status}{hint}")]
+    #[error("{url} answered HTTP {status}{detail}")]
     Status {
         /// The URL requested.
         url: SafeUrl,
         /// The HTTP status code.
         status: u16,
-        /// Extra advice (e.g. about credentials), possibly empty.
-        hint: String,
+        /// The end of the message, possibly empty: what the status means
+        /// here (e.g. that the credentials sent were refused). Advice on
+        /// what to do is the error's [`envlock_pep::Hint`].
+        detail: String,
     },
     /// The index has no page for this project (HTTP 404, or no files in a
     /// find-links directory).
@@ -159,6 +161,21 @@ pub enum IndexError {
          or add an `[[indexes]]` entry with a `url` to envlock.toml (or use `--find-links DIR` for a local directory)"
     )]
     NoIndex,
+}
+
+impl envlock_pep::Hint for IndexError {
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
+            IndexError::Network { .. } => {
+                "check the index URL and the network; behind a TLS-intercepting proxy, pass its CA with --cert or SSL_CERT_FILE"
+            }
+            IndexError::Status {
+                status: 401 | 403, ..
+            } => "give credentials in the index URL (https://user:token@host/…) or in ~/.netrc",
+            _ => return None,
+        };
+        Some(hint.to_owned())
+    }
 }
 
 impl IndexError {

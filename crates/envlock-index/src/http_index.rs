@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use url::Url;
 
 use crate::cache::{CachedPage, sha256_hex};
-use crate::client::IndexClient;
+use crate::client::{HttpResponse, IndexClient};
 use crate::error::IndexError;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
 use crate::plain_file::FileSource;
@@ -339,17 +339,7 @@ impl HttpIndex {
             cache.read_page(&key, name.as_ref())
         };
         if options.offline {
-            return match cached {
-                Some(page) => self
-                    .client
-                    .cpu_bound(|| self.parse_cached(&page, name, keep)),
-                None => Err(IndexError::Offline {
-                    what: format!(
-                        "the project page of `{name}` on index `{}` ({page_url})",
-                        self.name
-                    ),
-                }),
-            };
+            return self.offline_page(cached.as_ref(), name, &page_url, keep);
         }
         if let Some(page) = &cached
             && page.fresh_until.is_some_and(|until| now() < until)
@@ -358,25 +348,7 @@ impl HttpIndex {
                 .client
                 .cpu_bound(|| self.parse_cached(page, name, keep));
         }
-        let mut headers = vec![("Accept", ACCEPT.to_owned())];
-        if let Some(page) = &cached {
-            if let Some(etag) = &page.etag {
-                headers.push(("If-None-Match", etag.clone()));
-            }
-            if let Some(modified) = &page.last_modified {
-                headers.push(("If-Modified-Since", modified.clone()));
-            }
-        }
-        let response = match self.client.get(&page_url, &headers) {
-            Ok(response) => response,
-            Err(IndexError::Status { status: 404, .. }) => {
-                return Err(IndexError::ProjectNotFound {
-                    project: name.to_string(),
-                    index: self.name.clone(),
-                });
-            }
-            Err(error) => return Err(error),
-        };
+        let response = self.fetch_page(&page_url, name, cached.as_ref())?;
         if response.status.as_u16() == 304
             && let Some(mut page) = cached
         {
@@ -394,25 +366,10 @@ impl HttpIndex {
             return Err(IndexError::Status {
                 url: page_url,
                 status: response.status.as_u16(),
-                hint: String::new(),
+                detail: String::new(),
             });
         }
-        let content_type = response.header("content-type").map(str::to_owned);
-        let etag = response.header("etag").map(str::to_owned);
-        let last_modified = response.header("last-modified").map(str::to_owned);
-        let cache_control = fresh_until(response.header("cache-control"));
-        // Take the body without copying it (pages run to megabytes); only
-        // invalid UTF-8 needs the lossy copy.
-        let body = String::from_utf8(response.body)
-            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
-        let page = CachedPage {
-            url: response.url.to_string(),
-            etag,
-            last_modified,
-            content_type,
-            body,
-            fresh_until: cache_control,
-        };
+        let page = page_to_cache(response);
         let parsed = self
             .client
             .cpu_bound(|| self.parse_cached(&page, name, keep))?;
@@ -421,6 +378,73 @@ impl HttpIndex {
             let _ = cache.write_page(&key, name.as_ref(), &page);
         }
         Ok(parsed)
+    }
+
+    /// With `--offline`, the cached page or an error saying it is missing.
+    fn offline_page(
+        &self,
+        cached: Option<&CachedPage>,
+        name: &PackageName,
+        page_url: &SafeUrl,
+        keep: Keep<'_>,
+    ) -> Result<ProjectPage, IndexError> {
+        match cached {
+            Some(page) => self
+                .client
+                .cpu_bound(|| self.parse_cached(page, name, keep)),
+            None => Err(IndexError::Offline {
+                what: format!(
+                    "the project page of `{name}` on index `{}` ({page_url})",
+                    self.name
+                ),
+            }),
+        }
+    }
+
+    /// Requests a project's page, revalidating the cached copy when there
+    /// is one; a 404 means the index has no such project.
+    fn fetch_page(
+        &self,
+        page_url: &SafeUrl,
+        name: &PackageName,
+        cached: Option<&CachedPage>,
+    ) -> Result<HttpResponse, IndexError> {
+        let mut headers = vec![("Accept", ACCEPT.to_owned())];
+        if let Some(page) = cached {
+            if let Some(etag) = &page.etag {
+                headers.push(("If-None-Match", etag.clone()));
+            }
+            if let Some(modified) = &page.last_modified {
+                headers.push(("If-Modified-Since", modified.clone()));
+            }
+        }
+        match self.client.get(page_url, &headers) {
+            Err(IndexError::Status { status: 404, .. }) => Err(IndexError::ProjectNotFound {
+                project: name.to_string(),
+                index: self.name.clone(),
+            }),
+            other => other,
+        }
+    }
+}
+
+/// A fetched page as the cache keeps it, with its validators.
+fn page_to_cache(response: HttpResponse) -> CachedPage {
+    let content_type = response.header("content-type").map(str::to_owned);
+    let etag = response.header("etag").map(str::to_owned);
+    let last_modified = response.header("last-modified").map(str::to_owned);
+    let cache_control = fresh_until(response.header("cache-control"));
+    // Take the body without copying it (pages run to megabytes); only
+    // invalid UTF-8 needs the lossy copy.
+    let body = String::from_utf8(response.body)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+    CachedPage {
+        url: response.url.to_string(),
+        etag,
+        last_modified,
+        content_type,
+        body,
+        fresh_until: cache_control,
     }
 }
 

@@ -95,46 +95,9 @@ pub(crate) fn read_remote_metadata(
         source_name: source_name.to_owned(),
         reason,
     };
-    let (eocd_offset, mut directory) = find_end_of_directory(&tail).ok_or_else(|| {
-        corrupt("no end-of-central-directory record in the last bytes of the file".to_owned())
-    })?;
-    let saturated = directory.entries == u64::from(u16::MAX)
-        || directory.size == u64::from(u32::MAX)
-        || directory.offset == u64::from(u32::MAX);
-    if let Some(zip64) = zip64_directory(&tail, eocd_offset, saturated, &mut fetch, &corrupt)? {
-        directory = zip64;
-    }
-    let directory_end = directory
-        .offset
-        .checked_add(directory.size)
-        .filter(|end| *end <= eocd_offset)
-        .ok_or_else(|| corrupt("the central directory lies outside the file".to_owned()))?;
-    if directory.size > MAX_CENTRAL_DIRECTORY {
-        return Err(corrupt(format!(
-            "central directory of {} bytes is too large",
-            directory.size
-        )));
-    }
-    let fetched;
-    let central: &[u8] = match tail.slice(directory.offset, directory_end) {
-        Some(bytes) => bytes,
-        None => {
-            // The directory starts before the tail: fetch the missing head
-            // of it and join it with what the tail holds.
-            let mut bytes = fetch(directory.offset, tail.start.min(directory_end))?;
-            if directory_end > tail.start {
-                let rest = tail
-                    .slice(tail.start, directory_end)
-                    .ok_or_else(|| corrupt("inconsistent central directory bounds".to_owned()))?;
-                bytes.extend_from_slice(rest);
-            }
-            fetched = bytes;
-            &fetched
-        }
-    };
-    if central.len() as u64 != directory.size {
-        return Err(corrupt("short read of the central directory".to_owned()));
-    }
+    let (directory, directory_end) = locate_directory(&tail, &mut fetch, &corrupt)?;
+    let central = central_directory(&tail, &directory, directory_end, &mut fetch, &corrupt)?;
+    let central: &[u8] = &central;
     let entries = parse_central_directory(central, directory.entries).map_err(corrupt)?;
     let candidates: Vec<&str> = entries
         .iter()
@@ -168,6 +131,65 @@ pub(crate) fn read_remote_metadata(
     };
     let data = member_data(local, member).map_err(corrupt)?;
     inflate(data, member).map_err(corrupt)
+}
+
+/// Where the central directory is (from the end-of-central-directory
+/// record, or its zip64 form), checked to lie within the file and to be of
+/// a sane size; and where it ends.
+fn locate_directory(
+    tail: &Tail,
+    fetch: &mut impl FnMut(u64, u64) -> Result<Vec<u8>, IndexError>,
+    corrupt: &impl Fn(String) -> IndexError,
+) -> Result<(Directory, u64), IndexError> {
+    let (eocd_offset, mut directory) = find_end_of_directory(tail).ok_or_else(|| {
+        corrupt("no end-of-central-directory record in the last bytes of the file".to_owned())
+    })?;
+    let saturated = directory.entries == u64::from(u16::MAX)
+        || directory.size == u64::from(u32::MAX)
+        || directory.offset == u64::from(u32::MAX);
+    if let Some(zip64) = zip64_directory(tail, eocd_offset, saturated, fetch, corrupt)? {
+        directory = zip64;
+    }
+    let directory_end = directory
+        .offset
+        .checked_add(directory.size)
+        .filter(|end| *end <= eocd_offset)
+        .ok_or_else(|| corrupt("the central directory lies outside the file".to_owned()))?;
+    if directory.size > MAX_CENTRAL_DIRECTORY {
+        return Err(corrupt(format!(
+            "central directory of {} bytes is too large",
+            directory.size
+        )));
+    }
+    Ok((directory, directory_end))
+}
+
+/// The central directory's bytes: from the tail, or, when it starts before
+/// the tail, its missing head fetched and joined with what the tail holds.
+fn central_directory<'t>(
+    tail: &'t Tail,
+    directory: &Directory,
+    directory_end: u64,
+    fetch: &mut impl FnMut(u64, u64) -> Result<Vec<u8>, IndexError>,
+    corrupt: &impl Fn(String) -> IndexError,
+) -> Result<std::borrow::Cow<'t, [u8]>, IndexError> {
+    let central = match tail.slice(directory.offset, directory_end) {
+        Some(bytes) => std::borrow::Cow::Borrowed(bytes),
+        None => {
+            let mut bytes = fetch(directory.offset, tail.start.min(directory_end))?;
+            if directory_end > tail.start {
+                let rest = tail
+                    .slice(tail.start, directory_end)
+                    .ok_or_else(|| corrupt("inconsistent central directory bounds".to_owned()))?;
+                bytes.extend_from_slice(rest);
+            }
+            std::borrow::Cow::Owned(bytes)
+        }
+    };
+    if central.len() as u64 != directory.size {
+        return Err(corrupt("short read of the central directory".to_owned()));
+    }
+    Ok(central)
 }
 
 fn find_end_of_directory(tail: &Tail) -> Option<(u64, Directory)> {

@@ -220,95 +220,115 @@ pub(crate) fn parse_html(
 ) -> Result<Vec<IndexFile>, String> {
     let dom = tl::parse(body, tl::ParserOptions::default())
         .map_err(|error| format!("invalid HTML: {error}"))?;
-    let parser = dom.parser();
-    let mut base = page_url.clone();
-    // A <base href> changes what relative links resolve against.
-    for node in dom.nodes() {
-        let Some(tag) = node.as_tag() else { continue };
-        if tag.name().as_utf8_str().eq_ignore_ascii_case("base") {
-            if let Some(Some(href)) = tag.attributes().get("href") {
-                let href = decode_entities(&href.as_utf8_str());
-                base = page_url
-                    .join(href.trim())
-                    .map_err(|error| format!("invalid <base href> `{href}`: {error}"))?;
-            }
-            break;
-        }
-    }
+    let base = base_url(&dom, page_url)?;
     let mut files = Vec::new();
     for node in dom.nodes() {
         let Some(tag) = node.as_tag() else { continue };
         if !tag.name().as_utf8_str().eq_ignore_ascii_case("a") {
             continue;
         }
-        let attributes = tag.attributes();
-        let attribute = |name: &str| -> Option<String> {
-            match attributes.get(name) {
-                Some(Some(value)) => Some(decode_entities(&value.as_utf8_str())),
-                Some(None) => Some(String::new()),
-                None => None,
-            }
-        };
-        let Some(href) = attribute("href") else {
-            continue;
-        };
-        // The file name is the link's last path segment; a link whose name
-        // is plainly not wanted is not resolved at all.
-        let link_name = href
-            .split(['#', '?'])
-            .next()
-            .and_then(|path| path.rsplit('/').next())
-            .map(percent_decode)
-            .unwrap_or_default();
-        if !link_name.is_empty() && !keep(&link_name) {
-            continue;
+        if let Some(file) = file_of_link(tag, dom.parser(), &base, keep)? {
+            files.push(file);
         }
-        let mut url = base
-            .join(href.trim())
-            .map_err(|error| format!("invalid link `{href}`: {error}"))?;
-        let sha256 = take_sha256_fragment(&mut url);
-        let filename = url
-            .path_segments()
-            .and_then(|mut segments| segments.next_back())
-            .map(percent_decode)
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| decode_entities(tag.inner_text(parser).trim()));
-        if filename.is_empty() || !keep(&filename) {
-            continue;
-        }
-        let core_metadata = match attribute("data-core-metadata")
-            .or_else(|| attribute("data-dist-info-metadata"))
-        {
-            None => MetadataFile::NotOffered,
-            Some(value) => {
-                let value = value.trim();
-                match value.split_once('=') {
-                    Some((algorithm, hash)) if algorithm.eq_ignore_ascii_case("sha256") => {
-                        MetadataFile::Offered {
-                            sha256: Some(hash.to_ascii_lowercase()),
-                        }
-                    }
-                    _ if value.eq_ignore_ascii_case("false") => MetadataFile::NotOffered,
-                    // `true`, an empty value or another algorithm: offered, hash unknown.
-                    _ => MetadataFile::Offered { sha256: None },
-                }
-            }
-        };
-        let mut file = IndexFile {
-            filename,
-            url: SafeUrl::new(url),
-            sha256,
-            requires_python: None,
-            requires_python_raw: None,
-            yanked: attribute("data-yanked"),
-            core_metadata,
-            size: attribute("data-size").and_then(|size| size.trim().parse().ok()),
-            upload_time: attribute("data-upload-time"),
-        };
-        file.set_requires_python(attribute("data-requires-python"));
-        files.push(file);
     }
     Ok(files)
+}
+
+/// What relative links resolve against: the page's URL, or its first
+/// `<base href>`.
+fn base_url(dom: &tl::VDom<'_>, page_url: &Url) -> Result<Url, String> {
+    for node in dom.nodes() {
+        let Some(tag) = node.as_tag() else { continue };
+        if tag.name().as_utf8_str().eq_ignore_ascii_case("base") {
+            if let Some(Some(href)) = tag.attributes().get("href") {
+                let href = decode_entities(&href.as_utf8_str());
+                return page_url
+                    .join(href.trim())
+                    .map_err(|error| format!("invalid <base href> `{href}`: {error}"));
+            }
+            break;
+        }
+    }
+    Ok(page_url.clone())
+}
+
+/// The file an `<a>` links to, or `None` when it has no `href` or `keep`
+/// does not want it.
+fn file_of_link(
+    tag: &tl::HTMLTag<'_>,
+    parser: &tl::Parser<'_>,
+    base: &Url,
+    keep: Keep<'_>,
+) -> Result<Option<IndexFile>, String> {
+    let attributes = tag.attributes();
+    let attribute = |name: &str| -> Option<String> {
+        match attributes.get(name) {
+            Some(Some(value)) => Some(decode_entities(&value.as_utf8_str())),
+            Some(None) => Some(String::new()),
+            None => None,
+        }
+    };
+    let Some(href) = attribute("href") else {
+        return Ok(None);
+    };
+    // The file name is the link's last path segment; a link whose name
+    // is plainly not wanted is not resolved at all.
+    let link_name = href
+        .split(['#', '?'])
+        .next()
+        .and_then(|path| path.rsplit('/').next())
+        .map(percent_decode)
+        .unwrap_or_default();
+    if !link_name.is_empty() && !keep(&link_name) {
+        return Ok(None);
+    }
+    let mut url = base
+        .join(href.trim())
+        .map_err(|error| format!("invalid link `{href}`: {error}"))?;
+    let sha256 = take_sha256_fragment(&mut url);
+    let filename = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .map(percent_decode)
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| decode_entities(tag.inner_text(parser).trim()));
+    if filename.is_empty() || !keep(&filename) {
+        return Ok(None);
+    }
+    let core_metadata = metadata_offer(
+        attribute("data-core-metadata").or_else(|| attribute("data-dist-info-metadata")),
+    );
+    let mut file = IndexFile {
+        filename,
+        url: SafeUrl::new(url),
+        sha256,
+        requires_python: None,
+        requires_python_raw: None,
+        yanked: attribute("data-yanked"),
+        core_metadata,
+        size: attribute("data-size").and_then(|size| size.trim().parse().ok()),
+        upload_time: attribute("data-upload-time"),
+    };
+    file.set_requires_python(attribute("data-requires-python"));
+    Ok(Some(file))
+}
+
+/// A link's `data-core-metadata` (or older `data-dist-info-metadata`).
+fn metadata_offer(value: Option<String>) -> MetadataFile {
+    let Some(value) = value else {
+        return MetadataFile::NotOffered;
+    };
+    let value = value.trim();
+    match value.split_once('=') {
+        Some((algorithm, hash)) if algorithm.eq_ignore_ascii_case("sha256") => {
+            MetadataFile::Offered {
+                sha256: Some(hash.to_ascii_lowercase()),
+            }
+        }
+        _ if value.eq_ignore_ascii_case("false") => MetadataFile::NotOffered,
+        // `true`, an empty value or another algorithm: offered, hash unknown.
+        _ => MetadataFile::Offered { sha256: None },
+    }
 }
 
 fn percent_decode(segment: &str) -> String {

@@ -45,23 +45,6 @@ pub enum LockError {
     Invalid(String),
 }
 
-impl LockError {
-    /// A one-line suggestion of what to do about the error.
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            LockError::UnsupportedVersion { found } if *found > FORMAT_VERSION => Some(
-                "the lock was written by a newer envlock; upgrade envlock, or re-create the lock with this one",
-            ),
-            LockError::UnsupportedVersion { .. }
-            | LockError::Syntax { .. }
-            | LockError::Invalid(_) => {
-                Some("lockfiles are written by `envlock lock`; re-create it rather than edit it")
-            }
-            LockError::Io { .. } => None,
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct VersionProbe {
     version: Option<i64>,

@@ -111,6 +111,7 @@ mod diff;
 mod encode;
 mod environment;
 mod export;
+mod hint;
 mod model;
 mod why;
 

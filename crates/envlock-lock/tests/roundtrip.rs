@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use envlock_lock::{Lock, LockError, decode, encode, read_lock, write_lock};
+use envlock_pep::Hint;
 
 fn fixtures() -> Vec<(PathBuf, String)> {
     lock_files("tests/fixtures")

@@ -16,7 +16,9 @@
 //! - wheel and source distribution file names ([`WheelFilename`],
 //!   [`SourceDistFilename`], [`DistFilename`]), and ranking the wheels of a
 //!   release for a target ([`rank_wheels`]), with an explanation when none
-//!   fits ([`NoCompatibleWheel`]).
+//!   fits ([`NoCompatibleWheel`]);
+//! - the [`Hint`] every library error of envlock gives, and [`Silent`], the
+//!   reporter that reports nothing.
 //!
 //! Design goal: nothing here looks at the machine it runs on. Markers are
 //! evaluated and wheels are chosen for the declared target, never the host.
@@ -25,6 +27,7 @@ mod platform;
 mod python;
 mod ranges;
 mod rank;
+mod report;
 mod tags;
 mod target;
 mod wheel;
@@ -38,6 +41,7 @@ pub use platform::{Arch, Platform, PlatformError, PlatformFamily};
 pub use python::{PythonVersion, PythonVersionError};
 pub use ranges::{specifier_to_range, specifiers_to_ranges};
 pub use rank::{NoCompatibleWheel, rank_wheels};
+pub use report::{Hint, Silent, join_hints};
 pub use tags::{Tag, Tags};
 pub use target::{Target, TargetError};
 pub use version_ranges::Ranges;

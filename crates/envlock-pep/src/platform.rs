@@ -460,38 +460,52 @@ const MACOS_EXPECTED: &str =
 /// Parses an already trimmed and lowercased platform; `input` is the
 /// original text, used in errors.
 fn parse_lowered(input: &str, text: &str) -> Result<Repr, PlatformError> {
-    match text {
-        "manylinux" => {
-            return Ok(Repr::Manylinux {
-                glibc_minor: 28,
-                arch: Arch::X86_64,
-            });
-        }
-        "musllinux" => {
-            return Ok(Repr::Musllinux {
-                musl_minor: 2,
-                arch: Arch::X86_64,
-            });
-        }
-        "macos" | "macosx" => {
-            return Ok(Repr::Macos {
-                major: 11,
-                minor: 0,
-                arch: Arch::Aarch64,
-            });
-        }
-        "windows" | "win" => return Ok(Repr::Windows { arch: Arch::X86_64 }),
-        "win_amd64" => return Ok(Repr::Windows { arch: Arch::X86_64 }),
-        "win32" => return Ok(Repr::Windows { arch: Arch::X86 }),
-        "win_arm64" => {
-            return Ok(Repr::Windows {
-                arch: Arch::Aarch64,
-            });
-        }
-        _ => {}
+    if let Some(repr) = shorthand(text) {
+        return Ok(repr);
     }
+    if let Some(parsed) = parse_linux_family(input, text) {
+        return parsed;
+    }
+    if let Some(rest) = text
+        .strip_prefix("macosx_")
+        .or_else(|| text.strip_prefix("macos_"))
+    {
+        return parse_macos(input, rest);
+    }
+    Err(unknown(input, text))
+}
+
+/// The family shorthands (`manylinux`, `macos`, `windows`, …) and the
+/// Windows platforms, which have no version.
+fn shorthand(text: &str) -> Option<Repr> {
+    Some(match text {
+        "manylinux" => Repr::Manylinux {
+            glibc_minor: 28,
+            arch: Arch::X86_64,
+        },
+        "musllinux" => Repr::Musllinux {
+            musl_minor: 2,
+            arch: Arch::X86_64,
+        },
+        "macos" | "macosx" => Repr::Macos {
+            major: 11,
+            minor: 0,
+            arch: Arch::Aarch64,
+        },
+        "windows" | "win" | "win_amd64" => Repr::Windows { arch: Arch::X86_64 },
+        "win32" => Repr::Windows { arch: Arch::X86 },
+        "win_arm64" => Repr::Windows {
+            arch: Arch::Aarch64,
+        },
+        _ => return None,
+    })
+}
+
+/// `manylinux…`, `musllinux…` and `linux_<arch>`; `None` when `text` is of
+/// none of these families.
+fn parse_linux_family(input: &str, text: &str) -> Option<Result<Repr, PlatformError>> {
     if let Some(rest) = text.strip_prefix("manylinux_") {
-        return parse_manylinux(input, rest);
+        return Some(parse_manylinux(input, rest));
     }
     for (prefix, glibc_minor) in [
         ("manylinux1_", 5),
@@ -505,70 +519,64 @@ fn parse_lowered(input: &str, text: &str) -> Result<Repr, PlatformError> {
                 PlatformFamily::Manylinux,
                 LINUX_ARCHES,
                 |arch| format!("{prefix}{arch}"),
-            )?;
-            return check_glibc(input, glibc_minor, arch);
+            );
+            return Some(arch.and_then(|arch| check_glibc(input, glibc_minor, arch)));
         }
     }
     if text.starts_with("manylinux") {
-        return Err(malformed(
+        return Some(Err(malformed(
             input,
             "the manylinux version is missing or not one of 1, 2010, 2014 or _2_<minor>",
             MANYLINUX_EXPECTED,
             guess_missing_linux_version(text, "manylinux", "manylinux_2_28"),
-        ));
+        )));
     }
     if let Some(rest) = text.strip_prefix("musllinux_") {
-        return parse_musllinux(input, rest);
+        return Some(parse_musllinux(input, rest));
     }
     if text.starts_with("musllinux") {
-        return Err(malformed(
+        return Some(Err(malformed(
             input,
             "the musl version is missing",
             MUSLLINUX_EXPECTED,
             guess_missing_linux_version(text, "musllinux", "musllinux_1_2"),
-        ));
+        )));
     }
-    if let Some(rest) = text
-        .strip_prefix("macosx_")
-        .or_else(|| text.strip_prefix("macos_"))
-    {
-        return parse_macos(input, rest);
-    }
-    if let Some(arch_text) = text.strip_prefix("linux_") {
-        let arch = parse_linux_arch(
+    let arch_text = text.strip_prefix("linux_")?;
+    Some(
+        parse_linux_arch(
             input,
             arch_text,
             PlatformFamily::Linux,
             LINUX_ARCHES,
             |arch| format!("linux_{arch}"),
-        )?;
-        return Ok(Repr::Linux { arch });
-    }
-    if text.starts_with("win") {
-        let help = if text.contains("arm") || text.contains("aarch") {
+        )
+        .map(|arch| Repr::Linux { arch }),
+    )
+}
+
+/// An unknown platform, with a guess at what was meant when there is one.
+fn unknown(input: &str, text: &str) -> PlatformError {
+    let help = if text.starts_with("win") {
+        Some(if text.contains("arm") || text.contains("aarch") {
             "win_arm64"
         } else if text.contains("32") || (text.contains("86") && !text.contains("64")) {
             "win32"
         } else {
             "win_amd64"
-        };
-        return Err(PlatformError::Unknown {
-            input: input.to_owned(),
-            help: Some(help.to_owned()),
-        });
-    }
-    let help = match text {
-        "linux" => Some("manylinux_2_28_x86_64".to_owned()),
-        "mac" | "osx" | "darwin" => Some("macosx_11_0_arm64".to_owned()),
-        _ if text.starts_with("darwin") || text.starts_with("osx") => {
-            Some("macosx_11_0_arm64".to_owned())
+        })
+    } else {
+        match text {
+            "linux" => Some("manylinux_2_28_x86_64"),
+            "mac" | "osx" | "darwin" => Some("macosx_11_0_arm64"),
+            _ if text.starts_with("darwin") || text.starts_with("osx") => Some("macosx_11_0_arm64"),
+            _ => None,
         }
-        _ => None,
     };
-    Err(PlatformError::Unknown {
+    PlatformError::Unknown {
         input: input.to_owned(),
-        help,
-    })
+        help: help.map(str::to_owned),
+    }
 }
 
 fn malformed(

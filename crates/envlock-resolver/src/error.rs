@@ -79,17 +79,18 @@ pub enum ResolveError {
     Internal(String),
 }
 
-impl ResolveError {
-    /// Lines of advice to print under the error.
-    pub fn hints(&self) -> Vec<String> {
+impl envlock_pep::Hint for ResolveError {
+    fn hint(&self) -> Option<String> {
         match self {
-            ResolveError::NoSolution { hints, .. } => hints.clone(),
-            ResolveError::MissingHash { .. } => vec![
+            ResolveError::NoSolution { hints, .. } => envlock_pep::join_hints(hints),
+            ResolveError::MissingHash { .. } => Some(
                 "use an index that publishes sha256 digests (PEP 503 `#sha256=` fragments or PEP 691 `hashes`)".to_owned(),
-            ],
-            ResolveError::Resource { hint, .. } => vec![hint.clone()],
-            ResolveError::Index { .. } => vec!["check the index URL and your network, or run with --offline to use the cache".to_owned()],
-            _ => Vec::new(),
+            ),
+            ResolveError::Resource { hint, .. } => Some(hint.clone()),
+            // Offline already says what to do in its message.
+            ResolveError::Index { source, .. } if matches!(source.as_ref(), IndexError::Offline { .. }) => None,
+            ResolveError::Index { .. } => Some("check the index URL and your network, or run with --offline to use the cache".to_owned()),
+            _ => None,
         }
     }
 }

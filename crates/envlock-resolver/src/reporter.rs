@@ -11,8 +11,7 @@ pub trait Reporter: Send + Sync {
     fn target_resolved(&self, _target: &str, _packages: usize) {}
 }
 
-/// A reporter that reports nothing.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Silent;
+pub use envlock_pep::Silent;
 
+/// Reports nothing (the same no-op type the wheelhouse builder takes).
 impl Reporter for Silent {}

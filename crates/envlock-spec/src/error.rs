@@ -45,8 +45,9 @@ pub struct SpecError {
     pub message: String,
     /// Where, when it is known.
     pub location: Option<Location>,
-    /// What to do about it, when there is something specific to say.
-    pub hint: Option<String>,
+    /// What to do about it, when there is something specific to say; read
+    /// it through [`envlock_pep::Hint`], as for every error of envlock.
+    pub(crate) hint: Option<String>,
 }
 
 impl SpecError {
@@ -72,5 +73,11 @@ impl SpecError {
     pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> SpecError {
         self.hint = Some(hint.into());
         self
+    }
+}
+
+impl envlock_pep::Hint for SpecError {
+    fn hint(&self) -> Option<String> {
+        self.hint.clone()
     }
 }

@@ -12,7 +12,9 @@ use sha2::{Digest as _, Sha256};
 
 use crate::error::{Location, SpecError};
 use crate::expand::{Environment, expand};
-use crate::requirements_txt::{Located, parse_requirement, read_requirements_file};
+use crate::requirements_txt::{
+    Located, RequirementsFile, parse_requirement, read_requirements_file,
+};
 
 /// The file name `envlock lock` looks for in a folder.
 pub const SPEC_FILE_NAME: &str = "envlock.toml";
@@ -225,185 +227,52 @@ impl Spec {
     /// Parses spec text; `path` is where it came from (relative paths inside
     /// are resolved against its folder).
     pub fn parse(text: &str, path: &Path, environment: Environment<'_>) -> Result<Spec, SpecError> {
-        let text: Arc<str> = text.into();
-        let at = |span: Range<usize>| Location {
-            path: path.to_owned(),
-            text: Arc::clone(&text),
-            span,
+        let source = SpecSource {
+            path,
+            text: text.into(),
         };
-        let wire: WireSpec = toml::from_str(&text).map_err(|error| {
-            let span = error.span().unwrap_or(0..0);
-            let message = error.message().trim().to_owned();
-            let hint = message.contains("unknown field").then(|| {
-                "the keys of envlock.toml are listed in the README's \"The spec\"".to_owned()
-            });
-            SpecError {
-                message,
-                location: Some(at(span)),
-                hint,
-            }
-        })?;
+        let wire = source.decode()?;
+        let mut gathered = Gathered {
+            requirements: source.requirements(&wire.requirements)?,
+            constraints: source.requirements(&wire.constraints)?,
+            indexes: Vec::new(),
+            index_names: BTreeSet::new(),
+            find_links: Vec::new(),
+            prereleases: wire.prereleases,
+            only_binary: wire.only_binary.iter().cloned().collect(),
+            no_binary: wire.no_binary.iter().cloned().collect(),
+        };
+        gathered.declare_indexes(&source, &wire.indexes)?;
         let folder = path.parent().unwrap_or(Path::new("."));
-
-        let parse_list =
-            |values: &[Spanned<String>]| -> Result<Vec<Located<Requirement>>, SpecError> {
-                values
-                    .iter()
-                    .map(|value| {
-                        let span = value.span();
-                        // The value's span includes its quotes; offsets inside the
-                        // string line up with the file when it has no escapes.
-                        let inner_start = span.start + 1;
-                        let verbatim = text.get(inner_start..span.end.saturating_sub(1))
-                            == Some(value.get_ref().as_str());
-                        let locate = |start: usize, length: usize| {
-                            if verbatim {
-                                at(inner_start + start..inner_start + start + length)
-                            } else {
-                                at(span.clone())
-                            }
-                        };
-                        let requirement = parse_requirement(value.get_ref().trim(), &locate)?;
-                        Ok(Located {
-                            value: requirement,
-                            location: at(span.clone()),
-                        })
-                    })
-                    .collect()
-            };
-        let mut requirements = parse_list(&wire.requirements)?;
-        let mut constraints = parse_list(&wire.constraints)?;
-        let mut indexes: Vec<IndexSpec> = wire
-            .indexes
-            .iter()
-            .map(|index| IndexSpec {
-                name: index.name.get_ref().clone(),
-                url: Located {
-                    value: index.url.get_ref().clone(),
-                    location: at(index.url.span()),
-                },
-            })
-            .collect();
-        let mut index_names = BTreeSet::new();
-        for (index, wire_index) in indexes.iter().zip(&wire.indexes) {
-            if index.name.trim().is_empty() {
-                return Err(SpecError::at(
-                    at(wire_index.name.span()),
-                    "an index name cannot be empty",
-                ));
-            }
-            if !index_names.insert(index.name.clone()) {
-                return Err(SpecError::at(
-                    at(wire_index.name.span()),
-                    format!("the index name `{}` is used twice", index.name),
-                ));
-            }
-        }
-
-        let mut find_links = Vec::new();
-        let mut prereleases = wire.prereleases;
-        let mut only_binary: BTreeSet<String> = wire.only_binary.iter().cloned().collect();
-        let mut no_binary: BTreeSet<String> = wire.no_binary.iter().cloned().collect();
         for file in &wire.requirements_files {
-            let file_path = folder.join(file.get_ref());
-            if !file_path.is_file() {
-                return Err(SpecError::at(
-                    at(file.span()),
-                    format!(
-                        "the requirements file `{}` does not exist",
-                        file_path.display()
-                    ),
-                ));
-            }
-            let included = read_requirements_file(&file_path, environment)?;
-            requirements.extend(included.requirements);
-            constraints.extend(included.constraints);
-            find_links.extend(included.find_links);
-            if included.prereleases && prereleases == PrereleasePolicy::IfNecessaryOrExplicit {
-                prereleases = PrereleasePolicy::Allow;
-            }
-            only_binary.extend(included.only_binary);
-            no_binary.extend(included.no_binary);
-            let named = included
-                .index_url
-                .into_iter()
-                .map(|url| ("default".to_owned(), url))
-                .chain(
-                    included
-                        .extra_index_urls
-                        .into_iter()
-                        .enumerate()
-                        .map(|(number, url)| (format!("extra-{}", number + 1), url)),
-                );
-            for (name, url) in named {
-                if index_names.insert(name.clone()) {
-                    indexes.push(IndexSpec { name, url });
-                }
-            }
+            gathered.include(source.requirements_file(folder, file, environment)?);
         }
-
-        if wire.targets.is_empty() {
-            return Err(SpecError::at(at(0..0), "the spec declares no targets")
-                .with_hint("add one, e.g.\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux_2_28_x86_64\""));
-        }
-        let targets = wire
-            .targets
-            .iter()
-            .map(|target| TargetSpec {
-                name: target.name.as_ref().map(|name| Located {
-                    value: name.get_ref().clone(),
-                    location: at(name.span()),
-                }),
-                python: Located {
-                    value: target.python.get_ref().clone(),
-                    location: at(target.python.span()),
-                },
-                platform: Located {
-                    value: target.platform.get_ref().clone(),
-                    location: at(target.platform.span()),
-                },
-            })
-            .collect();
-
-        let exclude_newer = wire
-            .exclude_newer
-            .as_ref()
-            .map(|value| {
-                value.get_ref().parse::<jiff::Timestamp>().map_err(|error| {
-                    SpecError::at(
-                        at(value.span()),
-                        format!("`exclude-newer` is not an RFC 3339 time: {error}"),
-                    )
-                    .with_hint("write it like \"2026-11-01T00:00:00Z\"")
-                })
-            })
-            .transpose()?;
-
+        let targets = source.targets(&wire.targets)?;
+        let exclude_newer = source.exclude_newer(wire.exclude_newer.as_ref())?;
         let resources = wire
             .resources
             .iter()
-            .map(|resource| read_resource(resource, &at))
+            .map(|resource| read_resource(resource, &source))
             .collect::<Result<Vec<_>, _>>()?;
-        check_resources_unique(&resources, &wire.resources, &at)?;
-
+        check_resources_unique(&resources, &wire.resources, &source)?;
         if wire.name.get_ref().trim().is_empty() {
             return Err(SpecError::at(
-                at(wire.name.span()),
+                source.at(wire.name.span()),
                 "`name` cannot be empty",
             ));
         }
         Ok(Spec {
             path: path.to_owned(),
             name: wire.name.into_inner(),
-            requirements,
-            constraints,
+            requirements: gathered.requirements,
+            constraints: gathered.constraints,
             targets,
-            indexes,
-            find_links,
+            indexes: gathered.indexes,
+            find_links: gathered.find_links,
             exclude_newer,
-            prereleases,
-            only_binary,
-            no_binary,
+            prereleases: gathered.prereleases,
+            only_binary: gathered.only_binary,
+            no_binary: gathered.no_binary,
             resources,
         })
     }
@@ -532,101 +401,315 @@ impl Spec {
     }
 }
 
+/// The spec's text and the file it came from: what every error points into.
+struct SpecSource<'a> {
+    path: &'a Path,
+    text: Arc<str>,
+}
+
+impl SpecSource<'_> {
+    /// The place of `span` in the spec.
+    fn at(&self, span: Range<usize>) -> Location {
+        Location {
+            path: self.path.to_owned(),
+            text: Arc::clone(&self.text),
+            span,
+        }
+    }
+
+    /// A value of the spec with the place it was written.
+    fn located(&self, value: &Spanned<String>) -> Located<String> {
+        Located {
+            value: value.get_ref().clone(),
+            location: self.at(value.span()),
+        }
+    }
+
+    /// The TOML read into the spec's shape; unknown keys are refused.
+    fn decode(&self) -> Result<WireSpec, SpecError> {
+        toml::from_str(&self.text).map_err(|error| {
+            let span = error.span().unwrap_or(0..0);
+            let message = error.message().trim().to_owned();
+            let hint = message.contains("unknown field").then(|| {
+                "the keys of envlock.toml are listed in the README's \"The spec\"".to_owned()
+            });
+            SpecError {
+                message,
+                location: Some(self.at(span)),
+                hint,
+            }
+        })
+    }
+
+    /// `requirements` or `constraints`: PEP 508 strings, each error pointing
+    /// inside the string when it is written without escapes.
+    fn requirements(
+        &self,
+        values: &[Spanned<String>],
+    ) -> Result<Vec<Located<Requirement>>, SpecError> {
+        values
+            .iter()
+            .map(|value| {
+                let span = value.span();
+                // The value's span includes its quotes; offsets inside the
+                // string line up with the file when it has no escapes.
+                let inner_start = span.start + 1;
+                let verbatim = self.text.get(inner_start..span.end.saturating_sub(1))
+                    == Some(value.get_ref().as_str());
+                let locate = |start: usize, length: usize| {
+                    if verbatim {
+                        self.at(inner_start + start..inner_start + start + length)
+                    } else {
+                        self.at(span.clone())
+                    }
+                };
+                let requirement = parse_requirement(value.get_ref().trim(), &locate)?;
+                Ok(Located {
+                    value: requirement,
+                    location: self.at(span.clone()),
+                })
+            })
+            .collect()
+    }
+
+    /// One of `requirements-files`, read relative to the spec's folder.
+    fn requirements_file(
+        &self,
+        folder: &Path,
+        file: &Spanned<String>,
+        environment: Environment<'_>,
+    ) -> Result<RequirementsFile, SpecError> {
+        let file_path = folder.join(file.get_ref());
+        if !file_path.is_file() {
+            return Err(SpecError::at(
+                self.at(file.span()),
+                format!(
+                    "the requirements file `{}` does not exist",
+                    file_path.display()
+                ),
+            ));
+        }
+        read_requirements_file(&file_path, environment)
+    }
+
+    /// The `[[targets]]` tables as written; at least one is needed.
+    fn targets(&self, targets: &[WireTarget]) -> Result<Vec<TargetSpec>, SpecError> {
+        if targets.is_empty() {
+            return Err(SpecError::at(self.at(0..0), "the spec declares no targets")
+                .with_hint("add one, e.g.\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux_2_28_x86_64\""));
+        }
+        Ok(targets
+            .iter()
+            .map(|target| TargetSpec {
+                name: target.name.as_ref().map(|name| self.located(name)),
+                python: self.located(&target.python),
+                platform: self.located(&target.platform),
+            })
+            .collect())
+    }
+
+    /// `exclude-newer`, an RFC 3339 time.
+    fn exclude_newer(
+        &self,
+        value: Option<&Spanned<String>>,
+    ) -> Result<Option<jiff::Timestamp>, SpecError> {
+        value
+            .map(|value| {
+                value.get_ref().parse::<jiff::Timestamp>().map_err(|error| {
+                    SpecError::at(
+                        self.at(value.span()),
+                        format!("`exclude-newer` is not an RFC 3339 time: {error}"),
+                    )
+                    .with_hint("write it like \"2026-11-01T00:00:00Z\"")
+                })
+            })
+            .transpose()
+    }
+}
+
+/// What the spec and its requirements files ask for, gathered in the
+/// order they are read.
+struct Gathered {
+    requirements: Vec<Located<Requirement>>,
+    constraints: Vec<Located<Requirement>>,
+    indexes: Vec<IndexSpec>,
+    index_names: BTreeSet<String>,
+    find_links: Vec<Located<PathBuf>>,
+    prereleases: PrereleasePolicy,
+    only_binary: BTreeSet<String>,
+    no_binary: BTreeSet<String>,
+}
+
+impl Gathered {
+    /// The spec's `[[indexes]]`: names must be non-empty and unique.
+    fn declare_indexes(
+        &mut self,
+        source: &SpecSource<'_>,
+        indexes: &[WireIndex],
+    ) -> Result<(), SpecError> {
+        for index in indexes {
+            let name = index.name.get_ref();
+            if name.trim().is_empty() {
+                return Err(SpecError::at(
+                    source.at(index.name.span()),
+                    "an index name cannot be empty",
+                ));
+            }
+            if !self.index_names.insert(name.clone()) {
+                return Err(SpecError::at(
+                    source.at(index.name.span()),
+                    format!("the index name `{name}` is used twice"),
+                ));
+            }
+            self.indexes.push(IndexSpec {
+                name: name.clone(),
+                url: source.located(&index.url),
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds what a requirements file asks for; its `--index-url` is the
+    /// index `default` and its `--extra-index-url`s `extra-1`, `extra-2`, …,
+    /// unless the spec already has an index of that name.
+    fn include(&mut self, included: RequirementsFile) {
+        self.requirements.extend(included.requirements);
+        self.constraints.extend(included.constraints);
+        self.find_links.extend(included.find_links);
+        if included.prereleases && self.prereleases == PrereleasePolicy::IfNecessaryOrExplicit {
+            self.prereleases = PrereleasePolicy::Allow;
+        }
+        self.only_binary.extend(included.only_binary);
+        self.no_binary.extend(included.no_binary);
+        let named = included
+            .index_url
+            .into_iter()
+            .map(|url| ("default".to_owned(), url))
+            .chain(
+                included
+                    .extra_index_urls
+                    .into_iter()
+                    .enumerate()
+                    .map(|(number, url)| (format!("extra-{}", number + 1), url)),
+            );
+        for (name, url) in named {
+            if self.index_names.insert(name.clone()) {
+                self.indexes.push(IndexSpec { name, url });
+            }
+        }
+    }
+}
+
 /// Checks one `[[resources]]` table; errors point at the offending value.
 fn read_resource(
     resource: &WireResource,
-    at: &dyn Fn(Range<usize>) -> Location,
+    source: &SpecSource<'_>,
 ) -> Result<ResourceSpec, SpecError> {
     let name = resource.name.get_ref().trim();
     if name.is_empty() || name.contains(char::is_whitespace) {
         return Err(SpecError::at(
-            at(resource.name.span()),
+            source.at(resource.name.span()),
             "a resource name must be non-empty and without spaces",
         ));
     }
     let url = resource.url.get_ref().trim();
     if url.is_empty() {
         return Err(SpecError::at(
-            at(resource.url.span()),
+            source.at(resource.url.span()),
             format!("resource `{name}` has an empty `url`"),
         ));
     }
-    let file = match &resource.file {
-        Some(file) => {
-            let value = file.get_ref().trim();
-            if !is_plain_file_name(value) {
-                return Err(SpecError::at(
-                    at(file.span()),
-                    format!("`{value}` is not a plain file name"),
-                )
-                .with_hint(
-                    "give a name without `/`, `\\` or leading dots, e.g. \"tool_1.0_amd64.deb\"",
-                ));
-            }
-            value.to_owned()
-        }
-        None => {
-            let last = url
-                .split(['?', '#'])
-                .next()
-                .unwrap_or_default()
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or_default();
-            if !is_plain_file_name(last) {
-                return Err(SpecError::at(
-                    at(resource.url.span()),
-                    format!("resource `{name}`: no file name can be taken from this URL"),
-                )
-                .with_hint("add `file = \"…\"` with the name the file should have"));
-            }
-            last.to_owned()
-        }
-    };
-    let env = resource.env.get_ref().trim();
-    let valid_variable = !env.is_empty()
-        && !env.starts_with(|character: char| character.is_ascii_digit())
-        && env
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
-    if !valid_variable {
-        return Err(SpecError::at(
-            at(resource.env.span()),
-            format!("`{env}` is not an environment variable name"),
-        )
-        .with_hint("use letters, digits and `_`, not starting with a digit"));
-    }
-    let sha256 = match &resource.sha256 {
-        Some(value) => {
-            let hex = value.get_ref().trim().to_ascii_lowercase();
-            let hex = hex.strip_prefix("sha256:").unwrap_or(&hex).to_owned();
-            if hex.len() != 64 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-                return Err(SpecError::at(
-                    at(value.span()),
-                    "`sha256` must be 64 hex digits",
-                ));
-            }
-            Some(hex)
-        }
-        None => None,
+    let file = resource_file(resource, name, url, source)?;
+    let env = resource_variable(&resource.env, source)?;
+    let sha256 = resource
+        .sha256
+        .as_ref()
+        .map(|value| resource_sha256(value, source))
+        .transpose()?;
+    let trimmed = |value: &str, span: Range<usize>| Located {
+        value: value.to_owned(),
+        location: source.at(span),
     };
     Ok(ResourceSpec {
-        name: Located {
-            value: name.to_owned(),
-            location: at(resource.name.span()),
-        },
-        url: Located {
-            value: url.to_owned(),
-            location: at(resource.url.span()),
-        },
+        name: trimmed(name, resource.name.span()),
+        url: trimmed(url, resource.url.span()),
         file,
-        env: Located {
-            value: env.to_owned(),
-            location: at(resource.env.span()),
-        },
+        env: trimmed(env, resource.env.span()),
         sha256,
         size: resource.size,
     })
+}
+
+/// The file name a resource is kept under: `file`, or the last segment of
+/// its URL.
+fn resource_file(
+    resource: &WireResource,
+    name: &str,
+    url: &str,
+    source: &SpecSource<'_>,
+) -> Result<String, SpecError> {
+    if let Some(file) = &resource.file {
+        let value = file.get_ref().trim();
+        if !is_plain_file_name(value) {
+            return Err(SpecError::at(
+                source.at(file.span()),
+                format!("`{value}` is not a plain file name"),
+            )
+            .with_hint(
+                "give a name without `/`, `\\` or leading dots, e.g. \"tool_1.0_amd64.deb\"",
+            ));
+        }
+        return Ok(value.to_owned());
+    }
+    let last = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default();
+    if !is_plain_file_name(last) {
+        return Err(SpecError::at(
+            source.at(resource.url.span()),
+            format!("resource `{name}`: no file name can be taken from this URL"),
+        )
+        .with_hint("add `file = \"…\"` with the name the file should have"));
+    }
+    Ok(last.to_owned())
+}
+
+/// A resource's `env`: the name of the variable that gets its path.
+fn resource_variable<'w>(
+    env: &'w Spanned<String>,
+    source: &SpecSource<'_>,
+) -> Result<&'w str, SpecError> {
+    let variable = env.get_ref().trim();
+    let valid = !variable.is_empty()
+        && !variable.starts_with(|character: char| character.is_ascii_digit())
+        && variable
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
+    if !valid {
+        return Err(SpecError::at(
+            source.at(env.span()),
+            format!("`{variable}` is not an environment variable name"),
+        )
+        .with_hint("use letters, digits and `_`, not starting with a digit"));
+    }
+    Ok(variable)
+}
+
+/// A resource's `sha256`, lower-cased, with or without a `sha256:` prefix.
+fn resource_sha256(value: &Spanned<String>, source: &SpecSource<'_>) -> Result<String, SpecError> {
+    let hex = value.get_ref().trim().to_ascii_lowercase();
+    let hex = hex.strip_prefix("sha256:").unwrap_or(&hex).to_owned();
+    if hex.len() != 64 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return Err(SpecError::at(
+            source.at(value.span()),
+            "`sha256` must be 64 hex digits",
+        ));
+    }
+    Ok(hex)
 }
 
 /// Names, files and variables of resources must each be unique: two
@@ -635,7 +718,7 @@ fn read_resource(
 fn check_resources_unique(
     resources: &[ResourceSpec],
     wire: &[WireResource],
-    at: &dyn Fn(Range<usize>) -> Location,
+    source: &SpecSource<'_>,
 ) -> Result<(), SpecError> {
     let mut names = BTreeSet::new();
     let mut files = BTreeSet::new();
@@ -650,7 +733,7 @@ fn check_resources_unique(
         if !files.insert(resource.file.as_str()) {
             let span = wire.file.as_ref().map_or(wire.url.span(), Spanned::span);
             return Err(SpecError::at(
-                at(span),
+                source.at(span),
                 format!("two resources have the file name `{}`", resource.file),
             )
             .with_hint("give one of them a different `file`"));

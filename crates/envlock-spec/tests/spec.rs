@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use envlock_pep::Hint;
 use envlock_spec::{PrereleasePolicy, Spec, SpecError, read_requirements_file};
 
 fn no_environment(_: &str) -> Option<String> {
@@ -97,7 +98,7 @@ fn an_unset_index_variable_points_at_the_url() {
             .contains("uses ${ENVLOCK_INDEX_URL}, which is not set"),
         "{error}"
     );
-    assert!(error.hint.unwrap().contains("--index-url"));
+    assert!(error.hint().unwrap().contains("--index-url"));
 }
 
 #[test]
@@ -109,7 +110,7 @@ fn unknown_keys_are_errors_with_line_and_column() {
             .starts_with("/specs/envlock.toml:2:1: unknown field `requirement`"),
         "{error}"
     );
-    assert!(error.hint.is_some());
+    assert!(error.hint().is_some());
     let error = error_in_target("flavour = \"x\"");
     assert!(
         error.to_string().contains("unknown field `flavour`"),
@@ -157,7 +158,7 @@ fn direct_urls_and_paths_are_refused_with_a_hint() {
             "name = \"x\"\nrequirements = [\"{requirement}\"]\n{TARGET}"
         ));
         assert!(
-            error.hint.as_deref().unwrap_or_default().contains("index"),
+            error.hint().unwrap_or_default().contains("index"),
             "{requirement}: {error}"
         );
     }
@@ -167,7 +168,7 @@ fn direct_urls_and_paths_are_refused_with_a_hint() {
 fn a_spec_without_targets_says_how_to_add_one() {
     let error = error("name = \"x\"\nrequirements = [\"a\"]\n");
     assert!(error.to_string().contains("declares no targets"));
-    assert!(error.hint.unwrap().contains("[[targets]]"));
+    assert!(error.hint().unwrap().contains("[[targets]]"));
 }
 
 #[test]
@@ -486,7 +487,7 @@ fn resources_need_unique_names_files_and_variables_and_a_file_name() {
     );
     let file = twice("name = \"b\"\nurl = \"https://h.invalid/other/a.bin\"\nenv = \"B\"");
     assert!(file.message.contains("file name `a.bin`"), "{file}");
-    assert!(file.hint.unwrap().contains("`file`"));
+    assert!(file.hint().unwrap().contains("`file`"));
     let variable = twice("name = \"b\"\nurl = \"https://h.invalid/b.bin\"\nenv = \"A\"");
     assert!(
         variable.message.contains("two resources set `A`"),
@@ -496,5 +497,5 @@ fn resources_need_unique_names_files_and_variables_and_a_file_name() {
         "name = \"x\"\n{TARGET}\n[[resources]]\nname = \"ext\"\nurl = \"https://h.invalid/vspackage/\"\nenv = \"EXT\"\n"
     ));
     assert!(nameless.message.contains("no file name"), "{nameless}");
-    assert!(nameless.hint.unwrap().contains("file = "));
+    assert!(nameless.hint().unwrap().contains("file = "));
 }

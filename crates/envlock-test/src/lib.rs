@@ -22,6 +22,7 @@ pub mod dist;
 pub mod index;
 pub mod scenario;
 pub mod server;
+pub mod skip;
 
 pub use dist::{
     DistSpec, build_sdist, build_wheel, normalize_name, sdist_filename, sha256_hex, wheel_filename,
@@ -32,3 +33,4 @@ pub use scenario::{
     ScenarioVersion, conformance_dir, load_scenarios,
 };
 pub use server::{Fault, FixtureServer, RequestRecord, ServerOptions};
+pub use skip::skip;

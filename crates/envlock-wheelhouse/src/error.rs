@@ -253,9 +253,10 @@ impl WheelhouseError {
             source,
         }
     }
+}
 
-    /// What the user can do about it, when there is something to say.
-    pub fn hint(&self) -> Option<String> {
+impl envlock_pep::Hint for WheelhouseError {
+    fn hint(&self) -> Option<String> {
         match self {
             WheelhouseError::UnknownPlatform { .. } => Some(
                 "give a family (manylinux, musllinux, macos, windows) or a platform such as manylinux_2_28_x86_64".to_owned(),

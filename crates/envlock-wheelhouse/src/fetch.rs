@@ -238,14 +238,15 @@ impl DownloadQueue {
     }
 }
 
-type Located = (Arc<dyn PackageIndex>, BTreeMap<String, IndexFile>);
+/// The index that lists a set of files, and how it lists each of them.
+type FilesOnIndex = (Arc<dyn PackageIndex>, BTreeMap<String, IndexFile>);
 
 /// Finds the index that lists the planned files: the index the lock names
 /// first, then the others in configuration order.
 fn locate<'f>(
     indexes: &[Arc<dyn PackageIndex>],
     wanted: impl Iterator<Item = &'f PlannedFile> + Clone,
-) -> Result<Located, LookupError> {
+) -> Result<FilesOnIndex, LookupError> {
     let Some(first) = wanted.clone().next() else {
         return Err(LookupError::NotListed);
     };

@@ -67,10 +67,11 @@ mod wheel_build;
 
 pub use archive::{ArchiveSummary, write_archive};
 pub use build::{BuildRequest, BuildSummary, build};
+pub use envlock_pep::Silent;
 pub use error::WheelhouseError;
 pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation};
 pub use plan::{PlatformSelector, select_targets};
-pub use progress::{Origin, Reporter, SilentReporter};
+pub use progress::{Origin, Reporter};
 pub use sdist::SourceBuild;
 pub use verify::{Problem, VerifyReport, verify};
 pub use wheel_build::{BuiltWheel, WheelBuildOptions};

@@ -22,8 +22,5 @@ pub trait Reporter: Sync {
     fn file_done(&self, _name: &str, _size: u64, _origin: Origin) {}
 }
 
-/// A reporter that ignores everything.
-#[derive(Debug, Default)]
-pub struct SilentReporter;
-
-impl Reporter for SilentReporter {}
+/// Reports nothing (the same no-op type the resolver takes).
+impl Reporter for envlock_pep::Silent {}
