@@ -545,6 +545,7 @@ fn assemble(
             .collect(),
         packages,
         build_packages: Vec::new(),
+        installer_packages: Vec::new(),
         resources: Vec::new(),
     }))
 }
