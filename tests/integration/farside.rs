@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions, skip};
+use envlock_test::{DistSpec, FixtureFile, FixtureIndex, FixtureServer, ServerOptions, skip};
 
 use crate::util::{TestDir, run, unshare_permitted};
 
@@ -63,6 +63,17 @@ fn far_side_universe() -> FixtureIndex {
         &DistSpec::new("platformpkg", "1.0"),
         "py3-none-manylinux_2_28_x86_64",
     );
+    // Real pips for the lock to carry, each with its Requires-Python.
+    if let Some(wheels) = pip_wheels() {
+        for version in [Some("21.3.1"), Some("23.2.1"), None] {
+            if let Some(pip) = pip_wheel(&wheels, version) {
+                let name = pip.1.file_name().unwrap().to_string_lossy().into_owned();
+                let mut file = FixtureFile::new(&name, std::fs::read(&pip.1).unwrap());
+                file.requires_python = Some(format!(">={}", pip_floor(&pip)));
+                index.add_file("pip", file);
+            }
+        }
+    }
     index
 }
 
@@ -81,8 +92,15 @@ fn schema_version(python: &str) -> &'static str {
 
 /// Locks `requirements` for `pythons` (manylinux_2_28_x86_64 each) and
 /// builds the wheelhouse `wh`.
-fn locked_wheelhouse(dir: &TestDir, server: &FixtureServer, pythons: &[&str], requirements: &str) {
-    let mut spec = format!("name = \"far\"\nrequirements = [{requirements}]\n");
+fn locked_wheelhouse(
+    dir: &TestDir,
+    server: &FixtureServer,
+    pythons: &[&str],
+    requirements: &str,
+    carry_pip: bool,
+) {
+    let mut spec =
+        format!("name = \"far\"\nrequirements = [{requirements}]\ncarry-pip = {carry_pip}\n");
     for python in pythons {
         spec.push_str(&format!(
             "[[targets]]\npython = \"{python}\"\nplatform = \"manylinux_2_28_x86_64\"\n"
@@ -258,7 +276,7 @@ envlock_test!(far_side_pip_matrix_installs_each_target_offline, |dir| {
         return;
     };
     let server = FixtureServer::start(far_side_universe(), ServerOptions::default()).unwrap();
-    locked_wheelhouse(&dir, &server, &PYTHONS, r#""events", "platformpkg""#);
+    locked_wheelhouse(&dir, &server, &PYTHONS, r#""events", "platformpkg""#, true);
     let wh = dir.join("wh");
 
     // Each target's own file: its pins only, the extra written on the pin.
@@ -365,27 +383,32 @@ fn run_matrix(wh: &Path, root: &Path, cells: Vec<Cell>) -> Vec<Outcome> {
     results
 }
 
-/// Whether the pip wheel's `Requires-Python` (a `>=3.N` floor) admits `python`.
-fn pip_admits((version, wheel): &(String, PathBuf), python: &str) -> bool {
+/// The `3.N` floor of a pip wheel's `Requires-Python` (`>=3.N`).
+fn pip_floor((version, wheel): &(String, PathBuf)) -> String {
     let file = std::fs::File::open(wheel).unwrap();
     let mut archive = zip::ZipArchive::new(file).unwrap();
     let name = format!("pip-{version}.dist-info/METADATA");
     let mut text = String::new();
     std::io::Read::read_to_string(&mut archive.by_name(&name).unwrap(), &mut text).unwrap();
-    let minor = |version: &str| -> u32 {
-        version
-            .trim()
-            .strip_prefix("3.")
-            .and_then(|rest| rest.split('.').next())
-            .and_then(|minor| minor.parse().ok())
-            .unwrap_or(0)
-    };
-    let floor = text
-        .lines()
+    text.lines()
         .find_map(|line| line.strip_prefix("Requires-Python: >="))
-        .map(minor)
-        .unwrap_or(0);
-    minor(python) >= floor
+        .unwrap_or("3.0")
+        .trim()
+        .to_owned()
+}
+
+/// The minor number of `3.N`.
+fn minor(version: &str) -> u32 {
+    version
+        .strip_prefix("3.")
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|minor| minor.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Whether the pip wheel's `Requires-Python` admits `python`.
+fn pip_admits(pip: &(String, PathBuf), python: &str) -> bool {
+    minor(python) >= minor(&pip_floor(pip))
 }
 
 /// Every file of the wheelhouse is 0644 and every folder 0755.
@@ -568,22 +591,41 @@ envlock_test!(
             return;
         };
         let server = FixtureServer::start(far_side_universe(), ServerOptions::default()).unwrap();
-        locked_wheelhouse(&dir, &server, &["3.8", "3.11"], r#""events""#);
-        let wh = dir.join("wh");
+        let requirements = r#""events", "platformpkg""#;
         let debian_like = python_with_old_ensurepip(&python38, dir.path(), &old_pip);
         let path = bare_path(dir.path(), "bin38", Some(("python3.8", &debian_like)));
+
+        // Without a carried pip, the machine's pip 20.0.2 cannot read the
+        // name of a manylinux_2_28 wheel, and install.sh says so.
+        let own_pip = TestDir::new();
+        locked_wheelhouse(&own_pip, &server, &["3.8", "3.11"], requirements, false);
+        let (code, stdout, stderr) = install_sh(&["sh"], &own_pip.join("wh"), &path, &[]);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert!(stdout.contains("==> pip 20.0.2"), "{stdout}");
+        assert!(
+            stderr.contains("pip older than 20.3 cannot install manylinux_2_x wheels"),
+            "{stderr}"
+        );
+
+        // With it (the default), the environment gets the carried pip first.
+        locked_wheelhouse(&dir, &server, &["3.8", "3.11"], requirements, true);
+        let wh = dir.join("wh");
         let venv = dir.join("venv");
         let prefix = venv.display().to_string();
-
-        // The target is the one whose Python this machine has; the venv's pip
-        // is the machine's 20.0.2.
+        let carried =
+            std::fs::read_to_string(wh.join("requirements/pip/cp38-manylinux_2_28_x86_64.txt"))
+                .unwrap();
+        assert!(
+            carried.contains("\npip==23.2.1 \\\n    --hash=sha256:"),
+            "{carried}"
+        );
         let (code, stdout, stderr) = install_sh(&["sh"], &wh, &path, &["--prefix", &prefix]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
         assert!(
             stdout.contains("target cp38-manylinux_2_28_x86_64"),
             "{stdout}"
         );
-        assert!(stdout.contains("==> pip 20.0.2"), "{stdout}");
+        assert!(stdout.contains("==> pip 23.2.1"), "{stdout}");
         assert!(
             stdout.contains(&format!(". {prefix}/bin/activate")),
             "{stdout}"
@@ -591,6 +633,8 @@ envlock_test!(
         let first = venv_state(&venv);
         assert!(first.0.contains("schema==4.0"), "{}", first.0);
         assert!(first.0.contains("fmtcheck==1.0"), "{}", first.0);
+        assert!(first.0.contains("platformpkg==1.0"), "{}", first.0);
+        assert!(first.0.contains("pip==23.2.1"), "{}", first.0);
 
         // Again, under dash: it succeeds and changes nothing.
         let (code, stdout, stderr) = install_sh(&["dash"], &wh, &path, &["--prefix", &prefix]);

@@ -15,7 +15,8 @@ use std::path::Path;
 use std::str::FromStr;
 
 use envlock_lock::{
-    ExportError, FileLocation, Lock, LockedTarget, export_pylock, export_requirements,
+    ExportError, FileLocation, Lock, LockedFile, LockedPackage, LockedTarget, export_pylock,
+    export_requirements,
 };
 use envlock_pep::{ExtraName, MarkerEnvironment, Platform, PythonVersion, Requirement, Target};
 
@@ -24,6 +25,28 @@ use crate::fsio::{TEMPORARY_PREFIX, write_atomic};
 
 /// The folder of the per-target requirement files.
 pub(crate) const REQUIREMENTS_DIR: &str = "requirements";
+
+/// The path of the requirement file of a target's carried pip.
+pub(crate) fn target_pip_path(target: &str) -> String {
+    format!("{REQUIREMENTS_DIR}/pip/{target}.txt")
+}
+
+/// The carried pip's wheel for a target: the locked package and the file.
+pub(crate) fn carried_pip<'lock>(
+    lock: &'lock Lock,
+    target: &str,
+) -> Option<(&'lock LockedPackage, &'lock LockedFile)> {
+    lock.installer_packages
+        .iter()
+        .filter(|package| package.name == "pip" && package.targets.contains(target))
+        .find_map(|package| {
+            package
+                .files
+                .iter()
+                .find(|file| file.targets.contains(target) && file.name.ends_with(".whl"))
+                .map(|file| (package, file))
+        })
+}
 
 /// The path of a target's requirement file inside the wheelhouse.
 pub(crate) fn target_requirements_path(target: &str) -> String {
@@ -47,19 +70,33 @@ pub(crate) fn write_exports(
             text.as_bytes(),
         )?;
     }
-    remove_other_targets(dir, targets)
+    remove_other_targets(&dir.join(REQUIREMENTS_DIR), targets)?;
+    let mut with_pip = Vec::new();
+    for target in targets {
+        if let Some((package, file)) = carried_pip(lock, target) {
+            let text = format!(
+                "# The pip that install.sh puts into the environment first (target {target}).\n\
+                 pip=={} \\\n    --hash=sha256:{}\n",
+                package.version, file.sha256
+            );
+            write_atomic(&dir.join(target_pip_path(target)), text.as_bytes())?;
+            with_pip.push(target.clone());
+        }
+    }
+    remove_other_targets(&dir.join(REQUIREMENTS_DIR).join("pip"), &with_pip)
 }
 
-/// Removes the requirement files of targets an earlier build served.
-fn remove_other_targets(dir: &Path, targets: &[String]) -> Result<(), WheelhouseError> {
-    let folder = dir.join(REQUIREMENTS_DIR);
-    let Ok(entries) = std::fs::read_dir(&folder) else {
+/// Removes from `folder` the requirement files of targets an earlier build
+/// served (folders in it are left alone).
+fn remove_other_targets(folder: &Path, targets: &[String]) -> Result<(), WheelhouseError> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
         return Ok(());
     };
     let wanted: BTreeSet<String> = targets.iter().map(|name| format!("{name}.txt")).collect();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !wanted.contains(&name) && !name.starts_with(TEMPORARY_PREFIX) {
+        let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+        if is_file && !wanted.contains(&name) && !name.starts_with(TEMPORARY_PREFIX) {
             let path = entry.path();
             std::fs::remove_file(&path)
                 .map_err(|error| WheelhouseError::io("remove", &path, error))?;

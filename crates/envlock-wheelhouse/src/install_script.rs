@@ -18,7 +18,7 @@ use envlock_lock::{Lock, LockedTarget};
 use envlock_pep::{Platform, PlatformFamily, PythonVersion};
 
 use crate::error::WheelhouseError;
-use crate::exports::target_requirements_path;
+use crate::exports::{carried_pip, target_pip_path, target_requirements_path};
 use crate::fsio::write_atomic;
 
 /// The shell script's name.
@@ -40,6 +40,8 @@ struct ScriptTarget {
     arch: String,
     libc: &'static str,
     requirements: String,
+    /// The carried pip's requirement file and wheel, when the lock has one.
+    pip: Option<(String, String)>,
 }
 
 /// Writes `install.sh` for the chosen targets, and `install.ps1` when one of
@@ -52,7 +54,12 @@ pub(crate) fn write_install_scripts(
     let described = targets
         .iter()
         .filter_map(|name| lock.target(name))
-        .map(describe)
+        .map(|target| {
+            describe(
+                target,
+                carried_pip(lock, &target.name).map(|(_, file)| file.name.as_str()),
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let text = format!("{}{BODY}", shell_header(&lock.name, &described));
     write_atomic(&dir.join(INSTALL_SH), text.as_bytes())?;
@@ -74,7 +81,10 @@ pub(crate) fn write_install_scripts(
 
 /// Reads what the scripts need from a locked target, refusing anything that
 /// is not plain enough to write into a script.
-fn describe(target: &LockedTarget) -> Result<ScriptTarget, WheelhouseError> {
+fn describe(
+    target: &LockedTarget,
+    pip_wheel: Option<&str>,
+) -> Result<ScriptTarget, WheelhouseError> {
     let malformed = |reason: String| WheelhouseError::Malformed {
         path: format!("the lock's target `{}`", target.name).into(),
         reason,
@@ -104,7 +114,15 @@ fn describe(target: &LockedTarget) -> Result<ScriptTarget, WheelhouseError> {
         arch: platform.arch().to_string(),
         libc,
         requirements: target_requirements_path(&target.name),
+        pip: pip_wheel.map(|wheel| (target_pip_path(&target.name), wheel.to_owned())),
     };
+    if let Some((_, wheel)) = &described.pip
+        && !is_plain_name(wheel)
+    {
+        return Err(malformed(format!(
+            "the carried pip's file name `{wheel}` has characters a script cannot carry"
+        )));
+    }
     if !is_plain_name(&described.platform) {
         return Err(malformed(format!(
             "platform `{}` has characters a script cannot carry",
@@ -153,6 +171,7 @@ fn shell_header(lock_name: &str, targets: &[ScriptTarget]) -> String {
     out.push_str("envlock_target() {\n    case \"$1\" in\n");
     for target in targets {
         let _ = writeln!(out, "        '{}')", target.name);
+        let pip = target.pip.as_ref();
         for (variable, value) in [
             ("T_PYTHON", target.python.as_str()),
             ("T_PLATFORM", &target.platform),
@@ -161,8 +180,8 @@ fn shell_header(lock_name: &str, targets: &[ScriptTarget]) -> String {
             ("T_LIBC", target.libc),
             ("T_REQUIREMENTS", &target.requirements),
             ("T_INTERPRETER", ""),
-            ("T_PIP", ""),
-            ("T_PIP_WHEEL", ""),
+            ("T_PIP", pip.map_or("", |(path, _)| path.as_str())),
+            ("T_PIP_WHEEL", pip.map_or("", |(_, wheel)| wheel.as_str())),
         ] {
             let _ = writeln!(out, "            {variable}='{value}'");
         }
@@ -212,8 +231,12 @@ mod tests {
     #[test]
     fn the_header_describes_each_target_in_quoted_values() {
         let described = [
-            describe(&target("cp38-linux", "3.8.18", "manylinux_2_28_x86_64")).unwrap(),
-            describe(&target("cp312-mac", "3.12", "macosx_11_0_arm64")).unwrap(),
+            describe(
+                &target("cp38-linux", "3.8.18", "manylinux_2_28_x86_64"),
+                Some("pip-24.2-py3-none-any.whl"),
+            )
+            .unwrap(),
+            describe(&target("cp312-mac", "3.12", "macosx_11_0_arm64"), None).unwrap(),
         ];
         let header = shell_header("kit\n rm -rf /", &described);
         assert!(
@@ -224,6 +247,15 @@ mod tests {
         assert!(header.contains("T_LIBC='glibc'"), "{header}");
         assert!(header.contains("T_ARCH='aarch64'"), "{header}");
         assert!(header.contains("T_OS='macos'"), "{header}");
+        assert!(
+            header.contains("T_PIP='requirements/pip/cp38-linux.txt'"),
+            "{header}"
+        );
+        assert!(
+            header.contains("T_PIP_WHEEL='pip-24.2-py3-none-any.whl'"),
+            "{header}"
+        );
+        assert!(header.contains("T_PIP=''"), "{header}");
         assert!(
             header.contains("T_REQUIREMENTS='requirements/cp38-linux.txt'"),
             "{header}"
@@ -236,7 +268,7 @@ mod tests {
     #[test]
     fn a_target_name_a_script_cannot_carry_is_refused() {
         for name in ["a'b", "a b", "$(x)", ""] {
-            let error = describe(&target(name, "3.8", "manylinux_2_28_x86_64"))
+            let error = describe(&target(name, "3.8", "manylinux_2_28_x86_64"), None)
                 .err()
                 .unwrap_or_else(|| panic!("{name} was accepted"));
             assert!(error.to_string().contains("letters, digits"), "{error}");
