@@ -65,6 +65,9 @@ pub struct LockOutcome {
     /// What the lock could not record but did not stop for: sdists whose
     /// build requirements could not be locked, one sentence each.
     pub warnings: Vec<String>,
+    /// Targets for which no pip could be locked to carry (`carry-pip`),
+    /// one sentence each: their far side installs with its own pip.
+    pub installer_warnings: Vec<String>,
 }
 
 /// What one target resolved to.
@@ -157,11 +160,10 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
     });
     let resolutions = resolutions.into_iter().collect::<Result<Vec<_>, _>>()?;
     let mut lock = assemble(spec, &resolutions, &shared)?;
-    let (build_packages, mut warnings) = build_packages(&request, &shared, &resolutions)?;
+    let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;
     lock.build_packages = build_packages;
     let (installer_packages, installer_warnings) = installer_packages(&request, &shared)?;
     lock.installer_packages = installer_packages;
-    warnings.extend(installer_warnings);
     if let (Some(only), Some(previous)) = (&request.only_targets, request.previous) {
         keep_other_targets(&mut lock, previous, only);
     }
@@ -180,6 +182,7 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         lock: envlock_lock::normalise(lock),
         counts: shared.counts(),
         warnings,
+        installer_warnings,
     })
 }
 
@@ -478,8 +481,12 @@ fn installer_packages(
         match resolve_target(Arc::clone(shared), target.clone(), inputs) {
             Ok(resolution) => resolutions.push(resolution),
             Err(error @ ResolveError::Index { .. }) if !is_offline(&error) => return Err(error),
+            Err(ResolveError::NoSolution { .. }) => warnings.push(format!(
+                "no pip to carry for target `{}`: no version of pip on the indexes installs there",
+                target.name()
+            )),
             Err(error) => warnings.push(format!(
-                "no pip to carry for target `{}` (its wheelhouse will install with the far side's own pip): {error}",
+                "no pip to carry for target `{}`: {error}",
                 target.name()
             )),
         }
