@@ -114,8 +114,12 @@ pub struct GlobalOptions {
 /// The commands, in the order a user meets them.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented envlock.toml for a folder (its requirements file, targets).
+    Init(InitArgs),
     /// Resolve envlock.toml into envlock.lock, for every declared target.
     Lock(LockArgs),
+    /// Turn another tool's lock (pylock.toml, uv.lock, hashed requirements.txt) into envlock.lock.
+    Import(ImportArgs),
     /// Build a verified, hermetic wheelhouse from a lock.
     Wheelhouse(WheelhouseArgs),
     /// Re-hash a wheelhouse against the lock inside it (run this after the carry).
@@ -339,4 +343,110 @@ pub struct WhyArgs {
     /// Only this target (default: every target).
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
+}
+
+/// Targets given on the command line (`init`, `import`): the cross product
+/// of the Pythons and the platforms.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// A CPython version to lock for (repeatable; default: the host's
+    /// python3 version).
+    #[arg(long, value_name = "3.X")]
+    pub python: Vec<String>,
+
+    /// A platform to lock for (repeatable; default: manylinux_2_28 on the
+    /// host's architecture), exact (manylinux_2_28_x86_64) or a shorthand
+    /// (manylinux, musllinux, macos, windows).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Vec<String>,
+}
+
+/// Arguments of `envlock init`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  envlock init && envlock lock
+  envlock init --requirements requirements.in --python 3.10 --python 3.12 --platform manylinux
+  envlock init --exclude-newer now   # freeze: ignore files uploaded after this moment")]
+pub struct InitArgs {
+    /// The folder to write envlock.toml into.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// A pip requirements file to lock (default: requirements.in or
+    /// requirements.txt in DIR, when there is one).
+    #[arg(long, short = 'r', value_name = "FILE")]
+    pub requirements: Option<PathBuf>,
+
+    /// The targets.
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Ignore files uploaded after this moment: `now`, or an RFC 3339 time.
+    #[arg(long, value_name = "now|TIME")]
+    pub exclude_newer: Option<String>,
+
+    /// The spec's name (default: the folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Overwrite an existing envlock.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The formats `envlock import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// PEP 751 pylock.toml.
+    Pylock,
+    /// uv's uv.lock.
+    UvLock,
+    /// A requirements file with --hash options.
+    Requirements,
+}
+
+/// Arguments of `envlock import`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  envlock import uv.lock --python 3.8 --python 3.12 --platform manylinux
+  envlock import pylock.toml --spec envlock.toml     # the spec's targets
+  envlock import requirements.txt --index-url URL   # files found on the index by hash
+  envlock import uv.lock --check                    # exit 1 when uv.lock changed since")]
+pub struct ImportArgs {
+    /// The other tool's lock: pylock.toml (PEP 751), uv.lock, or a
+    /// requirements file with --hash options.
+    #[arg(value_name = "SOURCE")]
+    pub source: PathBuf,
+
+    /// The source's format (default: from its name; pylock.*.toml, uv.lock,
+    /// anything else is a requirements file).
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+
+    /// Take the targets from this spec (default: ./envlock.toml when it
+    /// exists and no --python/--platform is given).
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
+
+    /// The targets (instead of a spec's).
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Where to write the lock (default: envlock.lock beside the source).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The lock's name (default: the spec's, else the source's folder name).
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Write nothing; exit 1 and say why if the lock is not what importing
+    /// the source gives now (the source changed, say).
+    #[arg(long)]
+    pub check: bool,
+
+    /// For packages the source gives no hash for, take the index's hashes
+    /// (they then vouch for the index, not for the source).
+    #[arg(long)]
+    pub fetch_hashes: bool,
 }

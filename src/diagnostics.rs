@@ -43,13 +43,7 @@ pub fn report(error: &dyn Hint) -> miette::Report {
 
 /// The error's message followed by `caused by:` lines for its causes.
 fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(&format!("\n  caused by: {cause}"));
-        source = cause.source();
-    }
-    message
+    envlock_index::join_causes(error, "\n  caused by: ")
 }
 
 /// A report for a spec or requirements-file error, underlining the text.
@@ -113,12 +107,7 @@ pub fn wheelhouse_error(error: &envlock_wheelhouse::WheelhouseError) -> miette::
         .iter()
         .take(SHOWN)
         .map(|failure| {
-            let mut text = failure.to_string();
-            let mut source = std::error::Error::source(failure);
-            while let Some(cause) = source {
-                text.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
+            let mut text = envlock_index::join_causes(failure, ": ");
             if let Some(hint) = help(failure) {
                 text.push_str(&format!("\n    hint: {hint}"));
             }

@@ -6,7 +6,9 @@
 # what works.
 #
 # Environment:
-#   ENVLOCK_INDEX_URL  the index to lock and build from (required)
+#   ENVLOCK_INDEX_URL  the index to lock and build from (optional: without
+#                      it, and without pip configuration, the index the
+#                      local pip uses)
 #   ENVLOCK            the envlock binary (default: envlock on PATH)
 #   SPEC               the spec's folder (default: this folder)
 #   WORK               a folder to work in; it becomes a git repository
@@ -22,7 +24,6 @@ spec=${SPEC:-$here}
 work=${WORK:-$(mktemp -d)}
 serve_url=${SERVE_URL:-http://wheels.internal/clearml}
 queue=${QUEUE:-default}
-: "${ENVLOCK_INDEX_URL:?set ENVLOCK_INDEX_URL to the index to lock from}"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 

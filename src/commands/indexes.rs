@@ -62,6 +62,55 @@ pub fn open_optional(global: &GlobalOptions) -> miette::Result<Opened> {
     open_with(global, None, true)
 }
 
+/// The configured indexes; with none, nothing when that is fine, else
+/// the ones the local pip uses, else the error that says how to set one.
+fn choose_urls(sources: &IndexSources, optional: bool, quiet: u8) -> miette::Result<IndexUrls> {
+    match IndexUrls::from_sources(sources) {
+        Ok(urls) => Ok(urls),
+        Err(envlock_index::IndexError::NoIndex) if optional => Ok(IndexUrls {
+            indexes: Vec::new(),
+        }),
+        Err(envlock_index::IndexError::NoIndex) => pip_index_urls(quiet)
+            .ok_or_else(|| diagnostics::report(&envlock_index::IndexError::NoIndex)),
+        Err(error) => Err(diagnostics::report(&error)),
+    }
+}
+
+/// With no index configured anywhere: the indexes the local pip would use,
+/// announced in one line; `None` when there is no pip to ask.
+fn pip_index_urls(quiet: u8) -> Option<IndexUrls> {
+    let urls = super::pip_index::ask()?;
+    let mut indexes = Vec::new();
+    for (number, url) in urls.iter().enumerate() {
+        let parsed = url::Url::parse(url).ok()?;
+        indexes.push(envlock_index::ConfiguredIndex {
+            name: if number == 0 {
+                "default".to_owned()
+            } else {
+                format!("extra-{number}")
+            },
+            location: IndexLocation::Url(parsed),
+            origin: "pip's configuration (python3 -m pip)".to_owned(),
+        });
+    }
+    if quiet < 2
+        && let Some(IndexLocation::Url(url)) = indexes.first().map(|index| &index.location)
+    {
+        say_pip_index(&envlock_index::redacted(url));
+    }
+    Some(IndexUrls { indexes })
+}
+
+#[allow(clippy::print_stderr)]
+fn say_pip_index(url: &str) {
+    eprintln!("using pip's index: {url}; set ENVLOCK_INDEX_URL to choose another");
+}
+
+/// Like [`open`] with a spec, but having no index configured is fine.
+pub fn open_optional_with_spec(global: &GlobalOptions, spec: &Spec) -> miette::Result<Opened> {
+    open_with(global, Some(spec), true)
+}
+
 fn open_with(
     global: &GlobalOptions,
     spec: Option<&Spec>,
@@ -100,13 +149,7 @@ fn open_with(
         env: env.clone(),
         pip_config,
     };
-    let urls = match IndexUrls::from_sources(&sources) {
-        Ok(urls) => urls,
-        Err(envlock_index::IndexError::NoIndex) if optional => IndexUrls {
-            indexes: Vec::new(),
-        },
-        Err(error) => return Err(diagnostics::report(&error)),
-    };
+    let urls = choose_urls(&sources, optional, global.quiet)?;
     let client = Arc::new(
         IndexClient::new(ClientOptions {
             cert: global.cert.clone(),

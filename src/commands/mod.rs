@@ -4,8 +4,11 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod import;
 mod indexes;
+mod init;
 mod lock;
+mod pip_index;
 mod progress;
 mod review;
 mod wheelhouse;
@@ -13,7 +16,9 @@ mod wheelhouse;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> miette::Result<ExitCode> {
     match cli.command {
+        Command::Init(args) => init::run(&cli.global, &args),
         Command::Lock(args) => lock::run(&cli.global, &args),
+        Command::Import(args) => import::run(&cli.global, &args),
         Command::Diff(args) => review::diff(&args),
         Command::Why(args) => review::why(&args),
         Command::Export(args) => review::export(&cli.global, &args),

@@ -4,7 +4,6 @@
 //! the files' URLs (the lock itself never holds URLs).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command as Process, ExitCode};
 
@@ -199,19 +198,11 @@ fn index_location(global: &GlobalOptions, lock: &Lock) -> miette::Result<FileLoc
     })
 }
 
-/// Writes `text` to `path` through a temporary file in the same folder.
+/// Writes `text` to `path` atomically (temporary file, `fsync`, rename).
 fn write_atomically(path: &Path, text: &str) -> miette::Result<()> {
-    let fail = |error: std::io::Error| {
+    envlock_fs::write_atomic(path, text.as_bytes()).map_err(|error| {
         diagnostics::plain(format!("cannot write {}: {error}", path.display()), None)
-    };
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(fail)?;
-    temporary.write_all(text.as_bytes()).map_err(fail)?;
-    temporary.persist(path).map_err(|error| fail(error.error))?;
-    Ok(())
+    })
 }
 
 /// Data goes to standard output.

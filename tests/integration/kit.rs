@@ -96,14 +96,20 @@ envlock_test!(resources_are_locked_once_and_checked, |dir| {
     assert_output(&dir, "lock_summary_with_resources", &stderr);
     let text = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
     let locked = envlock_lock::decode(&text).unwrap();
+    let hashes: Vec<String> = locked
+        .resources
+        .iter()
+        .map(|resource| resource.sha256.to_string())
+        .collect();
     let found: Vec<(&str, &str, &str, u64)> = locked
         .resources
         .iter()
-        .map(|resource| {
+        .zip(&hashes)
+        .map(|(resource, sha256)| {
             (
                 resource.name.as_str(),
                 resource.file.as_str(),
-                resource.sha256.as_str(),
+                sha256.as_str(),
                 resource.size,
             )
         })
@@ -199,7 +205,7 @@ envlock_test!(
         assert_eq!(code, 0, "{stderr}");
         assert_output(&dir, "lock_resource_from_the_spec", &stderr);
         let locked = envlock_lock::read_lock(&dir.join("envlock.lock")).unwrap();
-        assert_eq!(locked.resources[0].sha256, sha256);
+        assert_eq!(locked.resources[0].sha256.to_string(), sha256);
 
         // The wheelhouse then has to fetch it, and cannot: it says which
         // resource, and leaves the folder visibly unfinished.

@@ -67,8 +67,10 @@ envlock_test!(lock_errors, |dir| {
     assert_output(&dir, "lock_error_bad_spec", &outcome(bad_spec));
     // No index configured: how to set one.
     std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
-    let no_index = envlock(&dir, &["lock"]);
-    assert_output(&dir, "lock_error_no_index", &outcome(no_index));
+    // (No python3 on PATH either, so there is no pip to ask for its index.)
+    let mut command = dir.envlock();
+    command.arg("lock").env("PATH", dir.join("empty-bin"));
+    assert_output(&dir, "lock_error_no_index", &outcome(run(command)));
     // A conflict, in requirement terms, with its help lines.
     let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
     let spec = SPEC.replace("\"flask\",", "\"flask>=3\",\n    \"werkzeug<3\",");

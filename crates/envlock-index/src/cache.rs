@@ -1,10 +1,9 @@
 //! The on-disk cache; its layout is documented on [`Cache`].
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use envlock_fs::Sha256;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::env::EnvVars;
 use crate::error::IndexError;
@@ -59,24 +58,9 @@ pub(crate) struct CachedPage {
     pub fresh_until: Option<u64>,
 }
 
-/// Lowercase hex of a byte slice.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
-}
-
 /// Lowercase hex sha256 of a byte slice.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn is_hex_hash(value: &str) -> bool {
-    value.len() == 64 && value.bytes().all(|byte| byte.is_ascii_hexdigit())
+    Sha256::digest(bytes).to_string()
 }
 
 impl Cache {
@@ -118,12 +102,14 @@ impl Cache {
     }
 
     fn metadata_path(&self, sha256: Option<&str>, url: &str) -> PathBuf {
-        match sha256.filter(|hash| is_hex_hash(hash)) {
-            Some(hash) => self
-                .versioned()
-                .join("metadata/sha256")
-                .join(&hash[..2])
-                .join(hash),
+        match sha256.and_then(|hash| Sha256::from_hex(hash).ok()) {
+            Some(hash) => {
+                let hash = hash.to_string();
+                self.versioned()
+                    .join("metadata/sha256")
+                    .join(&hash[..2])
+                    .join(hash)
+            }
             None => self
                 .versioned()
                 .join("metadata/url")
@@ -135,11 +121,8 @@ impl Cache {
     pub(crate) fn file_path(&self, sha256: &str) -> Option<PathBuf> {
         // One flat folder: a first build of a large wheelhouse would
         // otherwise spend as long creating shard folders as files.
-        is_hex_hash(sha256).then(|| {
-            self.versioned()
-                .join("files/sha256")
-                .join(sha256.to_ascii_lowercase())
-        })
+        let hash = Sha256::from_hex(sha256).ok()?;
+        Some(self.versioned().join("files/sha256").join(hash.to_string()))
     }
 
     /// The cached file with this sha256, when the cache holds it. Files
@@ -181,12 +164,13 @@ impl Cache {
     }
 
     fn size_path(&self, sha256: &str) -> Option<PathBuf> {
-        is_hex_hash(sha256).then(|| {
+        let hash = Sha256::from_hex(sha256).ok()?.to_string();
+        Some(
             self.versioned()
                 .join("sizes/sha256")
-                .join(&sha256[..2])
-                .join(sha256.to_ascii_lowercase())
-        })
+                .join(&hash[..2])
+                .join(hash),
+        )
     }
 
     /// The recorded size of the file with this sha256, if known.
@@ -219,36 +203,24 @@ impl Cache {
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
             Err(_) => {}
         }
-        let temporary = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(parent)
-            .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
-        std::fs::copy(source, temporary.path())
-            .map_err(|error| IndexError::io("cannot copy into the cache", source, error))?;
-        temporary
-            .persist(&target)
-            .map_err(|error| IndexError::io("cannot write", &target, error.error))?;
-        Ok(())
+        let copy = || -> std::io::Result<()> {
+            let mut file = envlock_fs::AtomicFile::create(&target)?;
+            std::io::copy(&mut std::fs::File::open(source)?, file.as_file_mut())?;
+            file.commit_unsynced()
+        };
+        copy().map_err(|error| IndexError::io("cannot copy into the cache", &target, error))
     }
 }
 
-/// Writes `bytes` to `path` via a temporary file in the same directory and
-/// a rename.
+/// Writes a cache entry through a temporary file and a rename, creating its
+/// folder first. Not flushed to disk: a cache entry lost in a crash is only
+/// fetched again (see [`envlock_fs::write_atomic_unsynced`]).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
         .map_err(|error| IndexError::io("cannot create", parent, error))?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(parent)
-        .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
-    temporary
-        .write_all(bytes)
-        .map_err(|error| IndexError::io("cannot write", temporary.path().to_path_buf(), error))?;
-    temporary
-        .persist(path)
-        .map_err(|error| IndexError::io("cannot write", path, error.error))?;
-    Ok(())
+    envlock_fs::write_atomic_unsynced(path, bytes)
+        .map_err(|error| IndexError::io("cannot write", path, error))
 }
 
 #[cfg(test)]
@@ -283,14 +255,5 @@ mod tests {
         );
         cache.write_metadata(None, "http://x/y", b"n").unwrap();
         assert_eq!(cache.read_metadata(None, "http://x/y").unwrap(), b"n");
-    }
-
-    #[test]
-    fn hex_encoding() {
-        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
     }
 }

@@ -10,10 +10,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::HeaderMap;
-use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::cache::{Cache, hex};
+use crate::cache::Cache;
 use crate::env::EnvVars;
 use crate::error::IndexError;
 use crate::safe_url::SafeUrl;
@@ -258,13 +257,7 @@ fn read_netrc(env: &EnvVars) -> Result<Option<netrc::Netrc>, IndexError> {
 /// Classifies a transport error: all are worth retrying except builder errors.
 fn transport_failure(url: &SafeUrl, error: reqwest::Error) -> Failure {
     let error = error.without_url();
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(inner) = source {
-        reason.push_str(": ");
-        reason.push_str(&inner.to_string());
-        source = inner.source();
-    }
+    let reason = crate::causes::join_causes(&error, ": ");
     let network = IndexError::Network {
         url: url.clone(),
         attempts: 1,
@@ -631,7 +624,7 @@ impl IndexClient {
                     detail: String::new(),
                 })));
             }
-            let mut hasher = Sha256::new();
+            let mut output = envlock_fs::HashingWriter::new(&mut *file);
             let mut size = 0u64;
             // Reads come in network-sized pieces; they are gathered into
             // whole buffers so that the file sees one write per 256 KiB.
@@ -658,15 +651,14 @@ impl IndexClient {
                 filled += read;
                 size += read as u64;
                 if filled == buffer.len() {
-                    hasher.update(&buffer);
-                    file.write_all(&buffer).map_err(io_error)?;
+                    output.write_all(&buffer).map_err(io_error)?;
                     filled = 0;
                 }
             }
-            hasher.update(&buffer[..filled]);
-            file.write_all(&buffer[..filled]).map_err(io_error)?;
-            file.flush().map_err(io_error)?;
-            Ok((hex(&hasher.finalize()), size))
+            output.write_all(&buffer[..filled]).map_err(io_error)?;
+            output.flush().map_err(io_error)?;
+            let (sha256, _, _) = output.finish();
+            Ok((sha256.to_string(), size))
         })
     }
 }

@@ -1,17 +1,13 @@
 //! A local directory of wheels and sdists used as an index (pip's
 //! `--find-links DIR`), e.g. a carried wheelhouse on the air-gapped side.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use envlock_pep::PackageName;
-use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::cache::hex;
 use crate::error::IndexError;
-use crate::http_index::parent_dir;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
 use crate::safe_url::SafeUrl;
 use crate::types::{CoreMetadata, DistKind, FetchedFile, IndexFile, PackageIndex, ProjectPage};
@@ -51,22 +47,9 @@ fn path_of(file: &IndexFile) -> Result<PathBuf, IndexError> {
 }
 
 fn hash_file(path: &Path) -> Result<(String, u64), IndexError> {
-    let mut input =
-        std::fs::File::open(path).map_err(|error| IndexError::io("cannot open", path, error))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let read = input
-            .read(&mut buffer)
-            .map_err(|error| IndexError::io("cannot read", path, error))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        size += read as u64;
-    }
-    Ok((hex(&hasher.finalize()), size))
+    let (sha256, size) = envlock_fs::sha256_file(path)
+        .map_err(|error| IndexError::io("cannot read", path, error))?;
+    Ok((sha256.to_string(), size))
 }
 
 impl FindLinks {
@@ -174,28 +157,13 @@ impl PackageIndex for FindLinks {
         let source_path = path_of(file)?;
         let mut input = std::fs::File::open(&source_path)
             .map_err(|error| IndexError::io("cannot open", &source_path, error))?;
-        let parent = parent_dir(dest);
-        let mut temporary = tempfile::Builder::new()
-            .prefix(".envlock-copy-")
-            .tempfile_in(parent)
-            .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 256 * 1024];
-        let mut size = 0u64;
-        loop {
-            let read = input
-                .read(&mut buffer)
-                .map_err(|error| IndexError::io("cannot read", &source_path, error))?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
-            temporary
-                .write_all(&buffer[..read])
-                .map_err(|error| IndexError::io("cannot write", dest, error))?;
-            size += read as u64;
-        }
-        let sha256 = hex(&hasher.finalize());
+        let mut temporary = envlock_fs::AtomicFile::create(dest)
+            .map_err(|error| IndexError::io("cannot create a temporary file for", dest, error))?;
+        let mut output = envlock_fs::HashingWriter::new(&mut temporary);
+        std::io::copy(&mut input, &mut output)
+            .map_err(|error| IndexError::io("cannot copy", &source_path, error))?;
+        let (sha256, size, _) = output.finish();
+        let sha256 = sha256.to_string();
         if let Some(expected) = &file.sha256
             && !sha256.eq_ignore_ascii_case(expected)
         {
@@ -207,8 +175,8 @@ impl PackageIndex for FindLinks {
             });
         }
         temporary
-            .persist(dest)
-            .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
+            .commit()
+            .map_err(|error| IndexError::io("cannot write", dest, error))?;
         Ok(FetchedFile {
             sha256,
             size,

@@ -555,13 +555,6 @@ impl PackageIndex for HttpIndex {
     }
 }
 
-pub(crate) fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

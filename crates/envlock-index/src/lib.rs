@@ -15,6 +15,7 @@
 //! [`SafeUrl`], which masks the userinfo.
 
 mod cache;
+mod causes;
 mod client;
 mod config;
 mod env;
@@ -29,6 +30,7 @@ mod simple;
 mod types;
 
 pub use cache::Cache;
+pub use causes::join_causes;
 pub use client::{ClientOptions, IndexClient};
 pub use config::{
     ConfiguredIndex, IndexLocation, IndexSources, IndexUrls, PipConfigFile, SpecIndex,

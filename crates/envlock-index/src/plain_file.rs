@@ -5,16 +5,13 @@
 //! content-addressed cache as index files, so a resource fetched once by
 //! `envlock lock` is placed in a wheelhouse without a second download.
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest as _, Sha256};
 use url::Url;
 
-use crate::cache::hex;
 use crate::client::IndexClient;
 use crate::error::IndexError;
-use crate::http_index::parent_dir;
 use crate::safe_url::SafeUrl;
 use crate::types::FetchedFile;
 
@@ -145,6 +142,14 @@ impl IndexClient {
     }
 }
 
+/// The folder a path is in (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// Copies a local file into `file`, hashing on the way.
 fn copy_hashing(
     source: &Path,
@@ -153,24 +158,14 @@ fn copy_hashing(
 ) -> Result<(String, u64), IndexError> {
     let mut input = std::fs::File::open(source)
         .map_err(|error| IndexError::io("cannot read", source, error))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let read = match input.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(IndexError::io("cannot read", source, error)),
-        };
-        hasher.update(&buffer[..read]);
-        file.write_all(&buffer[..read])
-            .map_err(|error| IndexError::io("cannot write", file_path, error))?;
-        size += read as u64;
-    }
-    file.flush()
+    let mut output = envlock_fs::HashingWriter::new(file);
+    std::io::copy(&mut input, &mut output)
+        .map_err(|error| IndexError::io("cannot copy", source, error))?;
+    output
+        .flush()
         .map_err(|error| IndexError::io("cannot write", file_path, error))?;
-    Ok((hex(&hasher.finalize()), size))
+    let (sha256, size, _) = output.finish();
+    Ok((sha256.to_string(), size))
 }
 
 /// Places a cached (hence verified) file at `dest`: a hard link, else a

@@ -22,30 +22,7 @@ pub enum MetadataFile {
     },
 }
 
-/// What kind of distribution a file is, judged by its extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DistKind {
-    /// A `.whl` built distribution.
-    Wheel,
-    /// A source distribution (`.tar.gz` or `.zip`).
-    Sdist,
-    /// Anything else (`.egg`, `.exe`, `.tar.bz2`, …); envlock ignores these.
-    Other,
-}
-
-impl DistKind {
-    /// Classifies a file name by its extension.
-    pub fn of(filename: &str) -> Self {
-        let lower = filename.to_ascii_lowercase();
-        if lower.ends_with(".whl") {
-            Self::Wheel
-        } else if lower.ends_with(".tar.gz") || lower.ends_with(".zip") {
-            Self::Sdist
-        } else {
-            Self::Other
-        }
-    }
-}
+pub use envlock_pep::DistKind;
 
 /// One file of a project, as an index lists it.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::FORMAT_VERSION;
-use crate::model::{Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy};
+use crate::model::{
+    ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
+};
 
 /// Why a lock could not be read.
 #[derive(Debug, Error)]
@@ -58,6 +60,7 @@ struct WireLock {
     name: String,
     inputs_digest: String,
     exclude_newer: Option<String>,
+    imported_from: Option<WireImportedFrom>,
     #[serde(default)]
     requirements: Vec<String>,
     #[serde(default)]
@@ -72,6 +75,13 @@ struct WireLock {
     installer_package: Vec<WirePackage>,
     #[serde(default)]
     resource: Vec<WireResource>,
+}
+
+#[derive(Deserialize)]
+struct WireImportedFrom {
+    format: String,
+    path: String,
+    sha256: String,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +153,11 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
         name: wire.name,
         inputs_digest: wire.inputs_digest,
         exclude_newer: wire.exclude_newer,
+        imported_from: wire.imported_from.map(|source| ImportedFrom {
+            format: source.format,
+            path: source.path,
+            sha256: source.sha256,
+        }),
         requirements: wire.requirements,
         constraints: wire.constraints,
         targets: wire
@@ -172,15 +187,19 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
         resources: wire
             .resource
             .into_iter()
-            .map(|resource| LockedResource {
-                name: resource.name,
-                url: resource.url,
-                file: resource.file,
-                env: resource.env,
-                sha256: resource.sha256,
-                size: resource.size,
+            .map(|resource| {
+                Ok(LockedResource {
+                    sha256: parse_sha256(&resource.sha256, || {
+                        format!("resource `{}`", resource.name)
+                    })?,
+                    name: resource.name,
+                    url: resource.url,
+                    file: resource.file,
+                    env: resource.env,
+                    size: resource.size,
+                })
             })
-            .collect(),
+            .collect::<Result<_, LockError>>()?,
     };
     validate(&lock)?;
     Ok(lock)
@@ -227,6 +246,23 @@ fn package_from_wire(package: WirePackage) -> Result<LockedPackage, LockError> {
             })
         })
         .collect::<Result<_, _>>()?;
+    let files = package
+        .files
+        .into_iter()
+        .map(|file| {
+            Ok(LockedFile {
+                sha256: parse_sha256(&file.sha256, || {
+                    format!(
+                        "file `{}` of package `{} {}`",
+                        file.name, package.name, package.version
+                    )
+                })?,
+                name: file.name,
+                size: file.size,
+                targets: file.targets,
+            })
+        })
+        .collect::<Result<_, LockError>>()?;
     Ok(LockedPackage {
         name: package.name,
         version: package.version,
@@ -235,16 +271,18 @@ fn package_from_wire(package: WirePackage) -> Result<LockedPackage, LockError> {
         requires_python: package.requires_python,
         dependencies: package.dependencies,
         required_by,
-        files: package
-            .files
-            .into_iter()
-            .map(|file| LockedFile {
-                name: file.name,
-                sha256: file.sha256,
-                size: file.size,
-                targets: file.targets,
-            })
-            .collect(),
+        files,
+    })
+}
+
+/// Parses a lock's sha256, which must be in canonical (lowercase) form so
+/// that the lock re-encodes to the same bytes.
+fn parse_sha256(text: &str, id: impl Fn() -> String) -> Result<envlock_fs::Sha256, LockError> {
+    envlock_fs::Sha256::from_lowercase_hex(text).map_err(|_| {
+        LockError::Invalid(format!(
+            "{} has sha256 `{text}`, which is not 64 lowercase hex digits",
+            id()
+        ))
     })
 }
 
@@ -304,21 +342,8 @@ fn validate_resources(resources: &[LockedResource]) -> Result<(), LockError> {
                 resource.file
             ));
         }
-        if !is_sha256_hex(&resource.sha256) {
-            return invalid(format!(
-                "{id} has sha256 `{}`, which is not 64 lowercase hex digits",
-                resource.sha256
-            ));
-        }
     }
     Ok(())
-}
-
-fn is_sha256_hex(text: &str) -> bool {
-    text.len() == 64
-        && text
-            .bytes()
-            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
 }
 
 /// Checks that a set of targets names only declared targets; the closure
@@ -354,13 +379,6 @@ fn validate_packages(
             }
             if file.name.contains('/') || file.name.contains('\\') {
                 return invalid(format!("{} is a path; locks name files only", file_id()));
-            }
-            if !is_sha256_hex(&file.sha256) {
-                return invalid(format!(
-                    "{} has sha256 `{}`, which is not 64 lowercase hex digits",
-                    file_id(),
-                    file.sha256
-                ));
             }
             known(&file.targets, &file_id)?;
             if let Some(stray) = file.targets.difference(&package.targets).next() {

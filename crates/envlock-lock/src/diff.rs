@@ -272,9 +272,9 @@ impl TargetDiff {
     }
 }
 
-/// Whether a file is an sdist (anything that is not a wheel).
+/// Whether a file is an sdist.
 fn is_sdist(file: &LockedFile) -> bool {
-    !file.name.ends_with(".whl")
+    envlock_pep::is_sdist(&file.name)
 }
 
 /// `version → files` of every package a target installs, by package name.
@@ -372,7 +372,7 @@ impl LockDiff {
 }
 
 fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
-    let old_files: BTreeMap<(&str, &str, &str), &str> = old
+    let old_files: BTreeMap<(&str, &str, &str), envlock_fs::Sha256> = old
         .packages
         .iter()
         .flat_map(|package| {
@@ -383,7 +383,7 @@ fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
                         package.version.as_str(),
                         file.name.as_str(),
                     ),
-                    file.sha256.as_str(),
+                    file.sha256,
                 )
             })
         })
@@ -403,8 +403,8 @@ fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
                     file: file.name.clone(),
                     package: package.name.clone(),
                     version: package.version.clone(),
-                    old_sha256: (*old_sha256).to_owned(),
-                    new_sha256: file.sha256.clone(),
+                    old_sha256: old_sha256.to_string(),
+                    new_sha256: file.sha256.to_string(),
                 });
             }
         }
@@ -446,85 +446,100 @@ fn diff_target(old: &Lock, new: &Lock, target: &str) -> TargetDiff {
     for name in names {
         let old_versions = before.get(name).unwrap_or(&empty);
         let new_versions = after.get(name).unwrap_or(&empty);
-        let package_version = |version: &str| PackageVersion {
-            package: name.to_owned(),
-            version: version.to_owned(),
-        };
-        // Versions in both: same version, maybe different files.
-        for (version, new_files) in new_versions {
-            if let Some(old_files) = old_versions.get(version) {
-                let names_of = |files: &Vec<&LockedFile>| -> BTreeSet<String> {
-                    files.iter().map(|file| file.name.clone()).collect()
-                };
-                let (old_names, new_names) = (names_of(old_files), names_of(new_files));
-                if old_names != new_names {
-                    diff.files_changed.push(FilesChange {
-                        package: name.to_owned(),
-                        version: (*version).to_owned(),
-                        removed: old_names.difference(&new_names).cloned().collect(),
-                        added: new_names.difference(&old_names).cloned().collect(),
-                    });
-                }
-            }
-        }
-        let gone: Vec<&str> = old_versions
-            .keys()
-            .filter(|version| !new_versions.contains_key(*version))
-            .copied()
-            .collect();
-        let came: Vec<&str> = new_versions
-            .keys()
-            .filter(|version| !old_versions.contains_key(*version))
-            .copied()
-            .collect();
-        match (gone.as_slice(), came.as_slice()) {
-            ([old_version], [new_version]) => {
-                match (parse_version(old_version), parse_version(new_version)) {
-                    (Some(old_parsed), Some(new_parsed)) => {
-                        let change = VersionChange {
-                            package: name.to_owned(),
-                            old: (*old_version).to_owned(),
-                            new: (*new_version).to_owned(),
-                            step: Step::between(&old_parsed, &new_parsed),
-                            new_is_prerelease: new_parsed.any_prerelease(),
-                        };
-                        if new_parsed > old_parsed {
-                            diff.upgraded.push(change);
-                        } else {
-                            diff.downgraded.push(change);
-                        }
-                    }
-                    // Locks that decode always have PEP 440 versions; a
-                    // hand-built one that does not is reported as a swap.
-                    _ => {
-                        diff.removed.push(package_version(old_version));
-                        diff.added.push(package_version(new_version));
-                    }
-                }
-            }
-            _ => {
-                diff.removed
-                    .extend(gone.iter().map(|version| package_version(version)));
-                diff.added
-                    .extend(came.iter().map(|version| package_version(version)));
-            }
-        }
-        for (version, new_files) in new_versions {
-            let old_files = old_versions.get(version);
-            for file in new_files.iter().filter(|file| is_sdist(file)) {
-                let had_it =
-                    old_files.is_some_and(|files| files.iter().any(|old| old.name == file.name));
-                if !had_it {
-                    diff.new_sdists.push(SdistFile {
-                        package: name.to_owned(),
-                        version: (*version).to_owned(),
-                        file: file.name.clone(),
-                    });
-                }
+        diff_files(&mut diff, name, old_versions, new_versions);
+        diff_versions(&mut diff, name, old_versions, new_versions);
+        diff_sdists(&mut diff, name, old_versions, new_versions);
+    }
+    diff
+}
+
+/// The files of one package's versions, by version.
+type VersionFiles<'lock> = BTreeMap<&'lock str, Vec<&'lock LockedFile>>;
+
+/// Versions in both locks: same version, maybe different files.
+fn diff_files(diff: &mut TargetDiff, name: &str, old: &VersionFiles<'_>, new: &VersionFiles<'_>) {
+    for (version, new_files) in new {
+        if let Some(old_files) = old.get(version) {
+            let names_of = |files: &Vec<&LockedFile>| -> BTreeSet<String> {
+                files.iter().map(|file| file.name.clone()).collect()
+            };
+            let (old_names, new_names) = (names_of(old_files), names_of(new_files));
+            if old_names != new_names {
+                diff.files_changed.push(FilesChange {
+                    package: name.to_owned(),
+                    version: (*version).to_owned(),
+                    removed: old_names.difference(&new_names).cloned().collect(),
+                    added: new_names.difference(&old_names).cloned().collect(),
+                });
             }
         }
     }
-    diff
+}
+
+/// Versions gone and come: one of each is an upgrade or a downgrade,
+/// anything else is removals and additions.
+fn diff_versions(
+    diff: &mut TargetDiff,
+    name: &str,
+    old: &VersionFiles<'_>,
+    new: &VersionFiles<'_>,
+) {
+    let package_version = |version: &str| PackageVersion {
+        package: name.to_owned(),
+        version: version.to_owned(),
+    };
+    let gone: Vec<&str> = old
+        .keys()
+        .filter(|version| !new.contains_key(*version))
+        .copied()
+        .collect();
+    let came: Vec<&str> = new
+        .keys()
+        .filter(|version| !old.contains_key(*version))
+        .copied()
+        .collect();
+    if let ([old_version], [new_version]) = (gone.as_slice(), came.as_slice())
+        && let (Some(old_parsed), Some(new_parsed)) =
+            (parse_version(old_version), parse_version(new_version))
+    {
+        let change = VersionChange {
+            package: name.to_owned(),
+            old: (*old_version).to_owned(),
+            new: (*new_version).to_owned(),
+            step: Step::between(&old_parsed, &new_parsed),
+            new_is_prerelease: new_parsed.any_prerelease(),
+        };
+        if new_parsed > old_parsed {
+            diff.upgraded.push(change);
+        } else {
+            diff.downgraded.push(change);
+        }
+        return;
+    }
+    // Locks that decode always have PEP 440 versions; a hand-built one that
+    // does not is reported as a swap.
+    diff.removed
+        .extend(gone.iter().map(|version| package_version(version)));
+    diff.added
+        .extend(came.iter().map(|version| package_version(version)));
+}
+
+/// Sdists a version installs now that it did not before.
+fn diff_sdists(diff: &mut TargetDiff, name: &str, old: &VersionFiles<'_>, new: &VersionFiles<'_>) {
+    for (version, new_files) in new {
+        let old_files = old.get(version);
+        for file in new_files.iter().filter(|file| is_sdist(file)) {
+            let had_it =
+                old_files.is_some_and(|files| files.iter().any(|old| old.name == file.name));
+            if !had_it {
+                diff.new_sdists.push(SdistFile {
+                    package: name.to_owned(),
+                    version: (*version).to_owned(),
+                    file: file.name.clone(),
+                });
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- renderers
@@ -637,23 +652,48 @@ pub fn render_table(diff: &LockDiff) -> String {
         return "The locks are the same.\n".to_owned();
     }
     let mut out = String::new();
-    if !diff.changed_hashes.is_empty() {
-        let _ = writeln!(
-            out,
-            "!! CHANGED HASHES: {}",
-            hash_headline(diff.changed_hashes.len())
-        );
-        for changed in &diff.changed_hashes {
-            let _ = writeln!(
-                out,
-                "!!   {} {}  {}",
-                changed.package, changed.version, changed.file
-            );
-            let _ = writeln!(out, "!!     old sha256 {}", changed.old_sha256);
-            let _ = writeln!(out, "!!     new sha256 {}", changed.new_sha256);
-        }
+    table_changed_hashes(&mut out, &diff.changed_hashes);
+    let general = general_rows(diff);
+    if !general.is_empty() {
+        out.push_str(&columns(&general, ""));
         out.push('\n');
     }
+    for target in &diff.targets {
+        table_target(&mut out, target);
+    }
+    // One trailing newline, not a blank line.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// The changed hashes first, loud: they are the one change that is never
+/// expected.
+fn table_changed_hashes(out: &mut String, changed_hashes: &[ChangedHash]) {
+    if changed_hashes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "!! CHANGED HASHES: {}",
+        hash_headline(changed_hashes.len())
+    );
+    for changed in changed_hashes {
+        let _ = writeln!(
+            out,
+            "!!   {} {}  {}",
+            changed.package, changed.version, changed.file
+        );
+        let _ = writeln!(out, "!!     old sha256 {}", changed.old_sha256);
+        let _ = writeln!(out, "!!     new sha256 {}", changed.new_sha256);
+    }
+    out.push('\n');
+}
+
+/// The rows of the changes that belong to no one target: targets gained and
+/// lost, inputs, resources.
+fn general_rows(diff: &LockDiff) -> Vec<Vec<String>> {
     let mut general = Vec::new();
     for gained in &diff.targets_gained {
         general.push(vec![
@@ -702,35 +742,29 @@ pub fn render_table(diff: &LockDiff) -> String {
             change.text(),
         ]);
     }
-    if !general.is_empty() {
-        out.push_str(&columns(&general, ""));
-        out.push('\n');
+    general
+}
+
+/// One target's table of package changes and its new sdists.
+fn table_target(out: &mut String, target: &TargetDiff) {
+    let _ = writeln!(out, "{}", target.target);
+    let mut rows: Vec<Vec<String>> = vec![
+        ["change", "package", "old", "new", "step"]
+            .map(str::to_owned)
+            .to_vec(),
+    ];
+    rows.extend(change_rows(target).into_iter().map(Vec::from));
+    if rows.len() > 1 {
+        out.push_str(&columns(&rows, "  "));
     }
-    for target in &diff.targets {
-        let _ = writeln!(out, "{}", target.target);
-        let mut rows: Vec<Vec<String>> = vec![
-            ["change", "package", "old", "new", "step"]
-                .map(str::to_owned)
-                .to_vec(),
-        ];
-        rows.extend(change_rows(target).into_iter().map(Vec::from));
-        if rows.len() > 1 {
-            out.push_str(&columns(&rows, "  "));
-        }
-        for sdist in &target.new_sdists {
-            let _ = writeln!(
-                out,
-                "  new sdist: {} {} will be built on the target from {}",
-                sdist.package, sdist.version, sdist.file
-            );
-        }
-        out.push('\n');
+    for sdist in &target.new_sdists {
+        let _ = writeln!(
+            out,
+            "  new sdist: {} {} will be built on the target from {}",
+            sdist.package, sdist.version, sdist.file
+        );
     }
-    // One trailing newline, not a blank line.
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
+    out.push('\n');
 }
 
 /// Escapes text for a markdown table cell.
@@ -754,24 +788,46 @@ pub fn render_markdown(diff: &LockDiff) -> String {
         out.push_str("The locks are the same.\n");
         return out;
     }
-    if !diff.changed_hashes.is_empty() {
-        out.push_str("> [!WARNING]\n");
-        let _ = writeln!(out, "> **{}**\n>", hash_headline(diff.changed_hashes.len()));
-        out.push_str("> | package | version | file | old sha256 | new sha256 |\n");
-        out.push_str("> |---|---|---|---|---|\n");
-        for changed in &diff.changed_hashes {
-            let _ = writeln!(
-                out,
-                "> | {} | {} | {} | {} | {} |",
-                cell(&changed.package),
-                cell(&changed.version),
-                code(&changed.file),
-                code(&changed.old_sha256),
-                code(&changed.new_sha256)
-            );
-        }
-        out.push('\n');
+    markdown_changed_hashes(&mut out, &diff.changed_hashes);
+    let bullets = general_bullets(diff);
+    if !bullets.is_empty() {
+        out.push_str(&bullets.join("\n"));
+        out.push_str("\n\n");
     }
+    for target in &diff.targets {
+        markdown_target(&mut out, target);
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// The changed hashes as a warning block with a table.
+fn markdown_changed_hashes(out: &mut String, changed_hashes: &[ChangedHash]) {
+    if changed_hashes.is_empty() {
+        return;
+    }
+    out.push_str("> [!WARNING]\n");
+    let _ = writeln!(out, "> **{}**\n>", hash_headline(changed_hashes.len()));
+    out.push_str("> | package | version | file | old sha256 | new sha256 |\n");
+    out.push_str("> |---|---|---|---|---|\n");
+    for changed in changed_hashes {
+        let _ = writeln!(
+            out,
+            "> | {} | {} | {} | {} | {} |",
+            cell(&changed.package),
+            cell(&changed.version),
+            code(&changed.file),
+            code(&changed.old_sha256),
+            code(&changed.new_sha256)
+        );
+    }
+    out.push('\n');
+}
+
+/// One bullet per change that belongs to no one target.
+fn general_bullets(diff: &LockDiff) -> Vec<String> {
     let mut bullets = Vec::new();
     for gained in &diff.targets_gained {
         let mut bullet = format!(
@@ -820,39 +876,34 @@ pub fn render_markdown(diff: &LockDiff) -> String {
             cell(&change.text())
         ));
     }
-    if !bullets.is_empty() {
-        out.push_str(&bullets.join("\n"));
-        out.push_str("\n\n");
-    }
-    for target in &diff.targets {
-        let _ = writeln!(out, "### {}\n", code(&target.target));
-        let rows = change_rows(target);
-        if !rows.is_empty() {
-            out.push_str("| change | package | old | new | step |\n|---|---|---|---|---|\n");
-            for row in rows {
-                let cells: Vec<String> = row.iter().map(|text| cell(text)).collect();
-                let _ = writeln!(out, "| {} |", cells.join(" | "));
-            }
-            out.push('\n');
+    bullets
+}
+
+/// One target's section: its table of package changes and its new sdists.
+fn markdown_target(out: &mut String, target: &TargetDiff) {
+    let _ = writeln!(out, "### {}\n", code(&target.target));
+    let rows = change_rows(target);
+    if !rows.is_empty() {
+        out.push_str("| change | package | old | new | step |\n|---|---|---|---|---|\n");
+        for row in rows {
+            let cells: Vec<String> = row.iter().map(|text| cell(text)).collect();
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
-        if !target.new_sdists.is_empty() {
-            out.push_str("> [!NOTE]\n> New sdists: built on the target, which needs a compiler and build tools there.\n>\n");
-            for sdist in &target.new_sdists {
-                let _ = writeln!(
-                    out,
-                    "> - {} {} from {}",
-                    cell(&sdist.package),
-                    cell(&sdist.version),
-                    code(&sdist.file)
-                );
-            }
-            out.push('\n');
+        out.push('\n');
+    }
+    if !target.new_sdists.is_empty() {
+        out.push_str("> [!NOTE]\n> New sdists: built on the target, which needs a compiler and build tools there.\n>\n");
+        for sdist in &target.new_sdists {
+            let _ = writeln!(
+                out,
+                "> - {} {} from {}",
+                cell(&sdist.package),
+                cell(&sdist.version),
+                code(&sdist.file)
+            );
         }
+        out.push('\n');
     }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
 }
 
 /// Renders the diff as pretty JSON; keys come in the order of the structs'

@@ -23,6 +23,15 @@ pub fn encode(lock: &Lock) -> String {
     if let Some(exclude_newer) = &lock.exclude_newer {
         line(&mut out, "exclude-newer", &quote(exclude_newer));
     }
+    if let Some(source) = &lock.imported_from {
+        let value = format!(
+            "{{ format = {}, path = {}, sha256 = {} }}",
+            quote(&source.format),
+            quote(&source.path),
+            quote(&source.sha256)
+        );
+        line(&mut out, "imported-from", &value);
+    }
     string_array(&mut out, "requirements", &lock.requirements);
     if !lock.constraints.is_empty() {
         string_array(&mut out, "constraints", &lock.constraints);
@@ -48,7 +57,7 @@ pub fn encode(lock: &Lock) -> String {
         line(&mut out, "url", &quote(&resource.url));
         line(&mut out, "file", &quote(&resource.file));
         line(&mut out, "env", &quote(&resource.env));
-        line(&mut out, "sha256", &quote(&resource.sha256));
+        line(&mut out, "sha256", &quote(&resource.sha256.to_string()));
         line(&mut out, "size", &resource.size.to_string());
     }
     out
@@ -95,7 +104,7 @@ fn inline_file(file: &LockedFile) -> String {
     format!(
         "{{ name = {}, sha256 = {}, size = {}, targets = {} }}",
         quote(&file.name),
-        quote(&file.sha256),
+        quote(&file.sha256.to_string()),
         file.size,
         inline_set(&file.targets)
     )

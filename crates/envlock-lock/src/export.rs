@@ -257,11 +257,8 @@ pub fn export_requirements(lock: &Lock, targets: Option<&[String]>) -> Result<St
         if let Some(marker) = &entry.marker {
             let _ = write!(out, " ; {marker}");
         }
-        let hashes: BTreeSet<&str> = entry
-            .files
-            .iter()
-            .map(|file| file.sha256.as_str())
-            .collect();
+        let hashes: BTreeSet<envlock_fs::Sha256> =
+            entry.files.iter().map(|file| file.sha256).collect();
         for hash in hashes {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
         }
@@ -281,27 +278,54 @@ pub fn export_pylock(
     let selection = Selection::new(lock, targets)?;
     let entries = selection.entries()?;
     let mut out = String::new();
+    pylock_header(&mut out, &selection);
+    let dependencies = pylock_dependencies(&selection, &entries);
+    for entry in &entries {
+        pylock_package(&mut out, entry, &dependencies, location)?;
+    }
+    out.push_str("\n[tool.envlock]\n");
+    let _ = writeln!(out, "lock = {}", quote(&lock.name));
+    let _ = writeln!(out, "inputs-digest = {}", quote(&lock.inputs_digest));
+    let targets: Vec<String> = selection
+        .chosen
+        .iter()
+        .map(|facts| quote(&facts.name))
+        .collect();
+    let _ = writeln!(out, "targets = [{}]", targets.join(", "));
+    Ok(out)
+}
+
+/// The top-level keys of a `pylock.toml`.
+fn pylock_header(out: &mut String, selection: &Selection<'_>) {
     out.push_str("lock-version = \"1.0\"\n");
     out.push_str("environments = [\n");
     for facts in &selection.chosen {
         let _ = writeln!(out, "    {},", quote(&facts.full_marker()));
     }
     out.push_str("]\n");
-    if let Some(requires_python) = requires_python(&selection) {
+    if let Some(requires_python) = requires_python(selection) {
         let _ = writeln!(out, "requires-python = {}", quote(&requires_python));
     }
     out.push_str("extras = []\ndependency-groups = []\ndefault-groups = []\n");
     out.push_str("created-by = \"envlock\"\n");
+}
 
-    // The version of each package that each target installs, to name a
-    // dependency's version (informational only, per PEP 751).
+/// `(name, version)` of a package → the `(name, version)`s it depends on.
+type Dependencies<'lock> = BTreeMap<(&'lock str, &'lock str), BTreeSet<(&'lock str, &'lock str)>>;
+
+/// The version of each package that each chosen target installs, to name a
+/// dependency's version (informational only, per PEP 751).
+fn pylock_dependencies<'lock>(
+    selection: &Selection<'lock>,
+    entries: &[Entry<'lock>],
+) -> Dependencies<'lock> {
     let chosen_names: BTreeSet<&str> = selection
         .chosen
         .iter()
         .map(|facts| facts.name.as_str())
         .collect();
-    let mut dependencies: BTreeMap<(&str, &str), BTreeSet<(&str, &str)>> = BTreeMap::new();
-    for entry in &entries {
+    let mut dependencies: Dependencies<'lock> = BTreeMap::new();
+    for entry in entries {
         for edge in &entry.package.required_by {
             if let Some((name, version)) = &edge.package
                 && edge
@@ -316,64 +340,62 @@ pub fn export_pylock(
             }
         }
     }
+    dependencies
+}
 
-    for entry in &entries {
-        let package = entry.package;
-        out.push_str("\n[[packages]]\n");
-        let _ = writeln!(out, "name = {}", quote(&package.name));
-        let _ = writeln!(out, "version = {}", quote(&package.version));
-        if let Some(marker) = &entry.marker {
-            let _ = writeln!(out, "marker = {}", quote(marker));
-        }
-        if let Some(requires_python) = &package.requires_python {
-            let _ = writeln!(out, "requires-python = {}", quote(requires_python));
-        }
-        let needs = dependencies
-            .get(&(package.name.as_str(), package.version.as_str()))
-            .cloned()
-            .unwrap_or_default();
-        if needs.is_empty() {
-            out.push_str("dependencies = []\n");
-        } else {
-            out.push_str("dependencies = [\n");
-            for (name, version) in needs {
-                let _ = writeln!(
-                    out,
-                    "    {{ name = {}, version = {} }},",
-                    quote(name),
-                    quote(version)
-                );
-            }
-            out.push_str("]\n");
-        }
-        if let FileLocation::Index { index_url, .. } = location {
-            let _ = writeln!(out, "index = {}", quote(index_url));
-        }
-        let (wheels, sdists): (Vec<&LockedFile>, Vec<&LockedFile>) = entry
-            .files
-            .iter()
-            .partition(|file| file.name.ends_with(".whl"));
-        if let Some(sdist) = sdists.first() {
-            let _ = writeln!(out, "sdist = {}", file_table(sdist, location)?);
-        }
-        if !wheels.is_empty() {
-            out.push_str("wheels = [\n");
-            for wheel in wheels {
-                let _ = writeln!(out, "    {},", file_table(wheel, location)?);
-            }
-            out.push_str("]\n");
-        }
+/// One `[[packages]]` table.
+fn pylock_package(
+    out: &mut String,
+    entry: &Entry<'_>,
+    dependencies: &Dependencies<'_>,
+    location: &FileLocation,
+) -> Result<(), ExportError> {
+    let package = entry.package;
+    out.push_str("\n[[packages]]\n");
+    let _ = writeln!(out, "name = {}", quote(&package.name));
+    let _ = writeln!(out, "version = {}", quote(&package.version));
+    if let Some(marker) = &entry.marker {
+        let _ = writeln!(out, "marker = {}", quote(marker));
     }
-    out.push_str("\n[tool.envlock]\n");
-    let _ = writeln!(out, "lock = {}", quote(&lock.name));
-    let _ = writeln!(out, "inputs-digest = {}", quote(&lock.inputs_digest));
-    let targets: Vec<String> = selection
-        .chosen
+    if let Some(requires_python) = &package.requires_python {
+        let _ = writeln!(out, "requires-python = {}", quote(requires_python));
+    }
+    let needs = dependencies
+        .get(&(package.name.as_str(), package.version.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    if needs.is_empty() {
+        out.push_str("dependencies = []\n");
+    } else {
+        out.push_str("dependencies = [\n");
+        for (name, version) in needs {
+            let _ = writeln!(
+                out,
+                "    {{ name = {}, version = {} }},",
+                quote(name),
+                quote(version)
+            );
+        }
+        out.push_str("]\n");
+    }
+    if let FileLocation::Index { index_url, .. } = location {
+        let _ = writeln!(out, "index = {}", quote(index_url));
+    }
+    let (sdists, wheels): (Vec<&LockedFile>, Vec<&LockedFile>) = entry
+        .files
         .iter()
-        .map(|facts| quote(&facts.name))
-        .collect();
-    let _ = writeln!(out, "targets = [{}]", targets.join(", "));
-    Ok(out)
+        .partition(|file| envlock_pep::is_sdist(&file.name));
+    if let Some(sdist) = sdists.first() {
+        let _ = writeln!(out, "sdist = {}", file_table(sdist, location)?);
+    }
+    if !wheels.is_empty() {
+        out.push_str("wheels = [\n");
+        for wheel in wheels {
+            let _ = writeln!(out, "    {},", file_table(wheel, location)?);
+        }
+        out.push_str("]\n");
+    }
+    Ok(())
 }
 
 /// `>=` the lowest Python among the chosen targets.
@@ -411,6 +433,6 @@ fn file_table(file: &LockedFile, location: &FileLocation) -> Result<String, Expo
         "{{ name = {}, {place}, size = {}, hashes = {{ sha256 = {} }} }}",
         quote(&file.name),
         file.size,
-        quote(&file.sha256)
+        quote(&file.sha256.to_string())
     ))
 }

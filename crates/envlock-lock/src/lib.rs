@@ -26,6 +26,7 @@
 //! name = "clearml-session"
 //! inputs-digest = "sha256:…"            # of the normalised inputs, for `lock --check`
 //! exclude-newer = "2026-11-01T00:00:00Z" # only when the spec sets it
+//! imported-from = { format = "uv.lock", path = "uv.lock", sha256 = "…" }  # only from `envlock import`
 //! requirements = [
 //!     "werkzeug>2,<3.0 ; python_version < '3.9'",
 //! ]
@@ -109,6 +110,10 @@
 //!   packages to install. `[[resource]]` was added the same way, and so was
 //!   `[[installer-package]]`: an older reader sees no carried pip, and its
 //!   wheelhouse installs with the far side's own pip, as it always did.
+//!   `imported-from` (written by `envlock import`: the other tool's lock the
+//!   packages were taken from, its format, its path relative to the lock and
+//!   its sha256) is optional too: an older reader sees an ordinary lock,
+//!   which it is; only `envlock import --check` reads it.
 //! - A resource is the one place a lock holds a URL: a plain file has no
 //!   index to be looked up in. The URL is kept as the spec writes it, with
 //!   `${VAR}` unexpanded, so a mirror or a credential is configuration, not
@@ -137,7 +142,9 @@ pub use diff::{
 pub use encode::{encode, normalise};
 pub use environment::TargetEnvironmentError;
 pub use export::{ExportError, FileLocation, export_pylock, export_requirements};
-pub use model::{Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy};
+pub use model::{
+    ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
+};
 pub use why::{
     MAX_PATHS, Mention, MentionSource, TargetWhy, VersionWhy, WhyEdge, WhyError, WhyOutcome,
     WhyPath, WhyReport, render_why, why,
@@ -149,26 +156,13 @@ pub const FORMAT_VERSION: i64 = 1;
 /// The comment at the top of every lockfile.
 pub const HEADER: &str = "# This file is written by `envlock lock`. Review it in pull requests; do not edit it by hand.\n";
 
-/// Encodes `lock` and writes it to `path` atomically: the text goes to a
-/// temporary file in the same folder, which is then renamed over `path`, so a
-/// failure never leaves a half-written lock behind.
+/// Encodes `lock` and writes it to `path` atomically (temporary file,
+/// `fsync`, rename, `fsync` of the folder), so a failure never leaves a
+/// half-written lock behind.
 pub fn write_lock(path: &std::path::Path, lock: &Lock) -> Result<(), LockError> {
-    use std::io::Write as _;
-    let io_error = |source| LockError::Io {
+    envlock_fs::write_atomic(path, encode(lock).as_bytes()).map_err(|source| LockError::Io {
         action: "write",
         path: path.to_owned(),
         source,
-    };
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(io_error)?;
-    temporary
-        .write_all(encode(lock).as_bytes())
-        .map_err(io_error)?;
-    temporary
-        .persist(path)
-        .map_err(|error| io_error(error.error))?;
-    Ok(())
+    })
 }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 
+pub use envlock_fs::Sha256;
+
 /// A whole lockfile.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Lock {
@@ -15,6 +17,9 @@ pub struct Lock {
     pub inputs_digest: String,
     /// The spec's `exclude-newer` cut-off (RFC 3339), when it sets one.
     pub exclude_newer: Option<String>,
+    /// The lock another tool wrote that this one was imported from
+    /// (`envlock import`), when it was.
+    pub imported_from: Option<ImportedFrom>,
     /// The declared requirements, as written in the spec (normalised).
     pub requirements: Vec<String>,
     /// The declared constraints, as written in the spec (normalised).
@@ -36,6 +41,18 @@ pub struct Lock {
     pub resources: Vec<LockedResource>,
 }
 
+/// The source of an imported lock: another tool's lockfile, pinned by its
+/// hash so that a changed source makes the lock stale.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ImportedFrom {
+    /// The source's format: `pylock.toml`, `uv.lock` or `requirements.txt`.
+    pub format: String,
+    /// Its path, relative to the lock's folder where it can be (`/` separated).
+    pub path: String,
+    /// The lowercase hex sha256 of the source file's bytes.
+    pub sha256: String,
+}
+
 /// A plain file to carry with the packages (a `.deb`, an editor extension,
 /// a static binary), pinned by its hash.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,8 +66,8 @@ pub struct LockedResource {
     pub file: String,
     /// The environment variable that points to it on the far side.
     pub env: String,
-    /// The lowercase hex sha256 of the file.
-    pub sha256: String,
+    /// The sha256 of the file (written as 64 lowercase hex digits).
+    pub sha256: Sha256,
     /// The size in bytes.
     pub size: u64,
 }
@@ -110,8 +127,8 @@ pub struct RequiredBy {
 pub struct LockedFile {
     /// The file name (a wheel or an sdist); never a URL.
     pub name: String,
-    /// The lowercase hex sha256 of the file.
-    pub sha256: String,
+    /// The sha256 of the file (written as 64 lowercase hex digits).
+    pub sha256: Sha256,
     /// The size in bytes.
     pub size: u64,
     /// The targets that install this file.

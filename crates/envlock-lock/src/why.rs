@@ -239,69 +239,84 @@ fn find<'lock>(lock: &'lock Lock, name: &str, version: &str) -> Option<&'lock Lo
         .find(|package| package.name == name && package.version == version)
 }
 
-/// Every path (up to [`MAX_PATHS`]) to `package` on `target`.
-fn paths_to(lock: &Lock, package: &LockedPackage, target: &str) -> VersionWhy {
-    struct Search<'lock> {
-        lock: &'lock Lock,
-        target: &'lock str,
-        found: Vec<Vec<WhyEdge>>,
-        visits: usize,
-        capped: bool,
-    }
-    impl<'lock> Search<'lock> {
-        /// `suffix` holds the edges from `node` down to the package, in
-        /// reverse (nearest the package first).
-        fn walk(
-            &mut self,
-            node: &'lock LockedPackage,
-            suffix: &mut Vec<WhyEdge>,
-            on_path: &mut BTreeSet<(&'lock str, &'lock str)>,
-        ) {
-            for edge in &node.required_by {
-                if !edge.targets.contains(self.target) {
-                    continue;
+/// A depth-first walk up the `required-by` edges of one target, collecting
+/// the paths that reach the spec's requirements.
+struct PathSearch<'lock> {
+    lock: &'lock Lock,
+    target: &'lock str,
+    found: Vec<Vec<WhyEdge>>,
+    visits: usize,
+    capped: bool,
+}
+
+impl<'lock> PathSearch<'lock> {
+    /// `suffix` holds the edges from `node` down to the package, in
+    /// reverse (nearest the package first).
+    fn walk(
+        &mut self,
+        node: &'lock LockedPackage,
+        suffix: &mut Vec<WhyEdge>,
+        on_path: &mut BTreeSet<(&'lock str, &'lock str)>,
+    ) {
+        for edge in &node.required_by {
+            if !edge.targets.contains(self.target) {
+                continue;
+            }
+            // One path more than is kept tells that some were left out.
+            if self.found.len() > MAX_PATHS || self.visits >= MAX_VISITS {
+                self.capped = true;
+                return;
+            }
+            self.visits += 1;
+            let why_edge = WhyEdge {
+                from: edge.package.clone(),
+                to: node.name.clone(),
+                to_version: node.version.clone(),
+                extra: edge.extra.clone(),
+                specifier: edge.specifier.clone(),
+                marker: edge.marker.clone(),
+            };
+            match &edge.package {
+                None => {
+                    let mut path = suffix.clone();
+                    path.push(why_edge);
+                    path.reverse();
+                    self.found.push(path);
                 }
-                // One path more than is kept tells that some were left out.
-                if self.found.len() > MAX_PATHS || self.visits >= MAX_VISITS {
-                    self.capped = true;
-                    return;
-                }
-                self.visits += 1;
-                let why_edge = WhyEdge {
-                    from: edge.package.clone(),
-                    to: node.name.clone(),
-                    to_version: node.version.clone(),
-                    extra: edge.extra.clone(),
-                    specifier: edge.specifier.clone(),
-                    marker: edge.marker.clone(),
-                };
-                match &edge.package {
-                    None => {
-                        let mut path = suffix.clone();
-                        path.push(why_edge);
-                        path.reverse();
-                        self.found.push(path);
-                    }
-                    Some((name, version)) => {
-                        let Some(parent) = find(self.lock, name, version) else {
-                            // An edge from a package the lock does not have:
-                            // nothing leads further up.
-                            continue;
-                        };
-                        let key = (parent.name.as_str(), parent.version.as_str());
-                        if !on_path.insert(key) {
-                            continue; // a cycle
-                        }
-                        suffix.push(why_edge);
-                        self.walk(parent, suffix, on_path);
-                        suffix.pop();
-                        on_path.remove(&key);
-                    }
-                }
+                Some((name, version)) => self.walk_up(name, version, why_edge, suffix, on_path),
             }
         }
     }
-    let mut search = Search {
+
+    /// Follows an edge from the locked package `name version`, unless that
+    /// would close a cycle.
+    fn walk_up(
+        &mut self,
+        name: &str,
+        version: &str,
+        why_edge: WhyEdge,
+        suffix: &mut Vec<WhyEdge>,
+        on_path: &mut BTreeSet<(&'lock str, &'lock str)>,
+    ) {
+        let Some(parent) = find(self.lock, name, version) else {
+            // An edge from a package the lock does not have: nothing leads
+            // further up.
+            return;
+        };
+        let key = (parent.name.as_str(), parent.version.as_str());
+        if !on_path.insert(key) {
+            return; // a cycle
+        }
+        suffix.push(why_edge);
+        self.walk(parent, suffix, on_path);
+        suffix.pop();
+        on_path.remove(&key);
+    }
+}
+
+/// Every path (up to [`MAX_PATHS`]) to `package` on `target`.
+fn paths_to(lock: &Lock, package: &LockedPackage, target: &str) -> VersionWhy {
+    let mut search = PathSearch {
         lock,
         target,
         found: Vec::new(),
@@ -393,119 +408,134 @@ pub fn render_why(report: &WhyReport) -> String {
     match &report.outcome {
         WhyOutcome::Installed { targets } => {
             for target in targets {
-                if target.versions.is_empty() {
-                    let _ = writeln!(
-                        out,
-                        "{}: does not install {}\n",
-                        target.target, report.package
-                    );
-                    continue;
-                }
-                for version in &target.versions {
-                    let _ = writeln!(
-                        out,
-                        "{}: {} {}, {}{}",
-                        target.target,
-                        report.package,
-                        version.version,
-                        match version.paths.len() {
-                            1 => "1 path".to_owned(),
-                            count => format!("{count} paths"),
-                        },
-                        if version.capped {
-                            format!(" (only the first {MAX_PATHS} are shown)")
-                        } else {
-                            String::new()
-                        }
-                    );
-                    for (number, path) in version.paths.iter().enumerate() {
-                        let _ = writeln!(out, "  {}. requirements", number + 1);
-                        let width = path
-                            .edges
-                            .iter()
-                            .map(|edge| edge.to.len() + edge.to_version.len() + 1)
-                            .max()
-                            .unwrap_or(0);
-                        for edge in &path.edges {
-                            let node = format!("{} {}", edge.to, edge.to_version);
-                            let _ = writeln!(
-                                out,
-                                "       -> {node:<width$}  {}",
-                                edge_requirement(edge)
-                            );
-                        }
-                    }
-                    out.push('\n');
-                }
+                render_installed_target(&mut out, &report.package, target);
             }
         }
         WhyOutcome::NotInstalled {
             targets,
             installed_on,
             mentions,
-        } => {
-            let _ = writeln!(
-                out,
-                "{} is not installed on {} (lock `{}`).",
-                report.package,
-                match targets.as_slice() {
-                    [one] => format!("target {one}"),
-                    _ => "any target".to_owned(),
-                },
-                report.lock
-            );
-            if !installed_on.is_empty() {
-                let _ = writeln!(out, "It is installed on: {}.", installed_on.join(", "));
-            }
-            if mentions.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "No requirement, constraint or locked dependency names it."
-                );
-            }
-            for mention in mentions {
-                let who = match &mention.source {
-                    MentionSource::Requirement => "The requirement".to_owned(),
-                    MentionSource::Constraint => "The constraint".to_owned(),
-                    MentionSource::Dependency { package, version } => {
-                        format!("{package} {version} requires")
-                    }
-                };
-                let considered: Vec<&String> = mention
-                    .holds_on
-                    .iter()
-                    .filter(|target| targets.contains(target))
-                    .collect();
-                let verdict = match (&mention.marker, considered.is_empty()) {
-                    (Some(marker), true) => format!(
-                        "its marker `{marker}` is false on every target ({}), so none installs it",
-                        targets.join(", ")
-                    ),
-                    (Some(marker), false) => format!(
-                        "its marker `{marker}` holds on {}, yet the package is not locked there: the lock may be stale (run `envlock lock`)",
-                        join(&considered)
-                    ),
-                    (None, _) if matches!(mention.source, MentionSource::Constraint) => {
-                        "constraints limit versions but never add a package".to_owned()
-                    }
-                    (None, _) => "it has no marker, yet the package is not locked: the lock may be stale (run `envlock lock`)".to_owned(),
-                };
-                let verdict = if matches!(mention.source, MentionSource::Constraint)
-                    && mention.marker.is_some()
-                {
-                    format!("{verdict}; constraints never add a package anyway")
-                } else {
-                    verdict
-                };
-                let _ = writeln!(out, "{who} `{}`: {verdict}.", mention.requirement);
-            }
-            out.push('\n');
-        }
+        } => render_not_installed(&mut out, report, targets, installed_on, mentions),
     }
     while out.ends_with("\n\n") {
         out.pop();
     }
     out
+}
+
+/// One target of an installed package: each version with its paths.
+fn render_installed_target(out: &mut String, package: &str, target: &TargetWhy) {
+    if target.versions.is_empty() {
+        let _ = writeln!(out, "{}: does not install {package}\n", target.target);
+        return;
+    }
+    for version in &target.versions {
+        let _ = writeln!(
+            out,
+            "{}: {package} {}, {}{}",
+            target.target,
+            version.version,
+            match version.paths.len() {
+                1 => "1 path".to_owned(),
+                count => format!("{count} paths"),
+            },
+            if version.capped {
+                format!(" (only the first {MAX_PATHS} are shown)")
+            } else {
+                String::new()
+            }
+        );
+        for (number, path) in version.paths.iter().enumerate() {
+            render_path(out, number + 1, path);
+        }
+        out.push('\n');
+    }
+}
+
+/// One numbered path from the requirements to the package, its nodes
+/// aligned.
+fn render_path(out: &mut String, number: usize, path: &WhyPath) {
+    let _ = writeln!(out, "  {number}. requirements");
+    let width = path
+        .edges
+        .iter()
+        .map(|edge| edge.to.len() + edge.to_version.len() + 1)
+        .max()
+        .unwrap_or(0);
+    for edge in &path.edges {
+        let node = format!("{} {}", edge.to, edge.to_version);
+        let _ = writeln!(out, "       -> {node:<width$}  {}", edge_requirement(edge));
+    }
+}
+
+/// A package no considered target installs: where it is installed, and
+/// what each mention of it says.
+fn render_not_installed(
+    out: &mut String,
+    report: &WhyReport,
+    targets: &[String],
+    installed_on: &[String],
+    mentions: &[Mention],
+) {
+    let _ = writeln!(
+        out,
+        "{} is not installed on {} (lock `{}`).",
+        report.package,
+        match targets {
+            [one] => format!("target {one}"),
+            _ => "any target".to_owned(),
+        },
+        report.lock
+    );
+    if !installed_on.is_empty() {
+        let _ = writeln!(out, "It is installed on: {}.", installed_on.join(", "));
+    }
+    if mentions.is_empty() {
+        let _ = writeln!(
+            out,
+            "No requirement, constraint or locked dependency names it."
+        );
+    }
+    for mention in mentions {
+        let who = match &mention.source {
+            MentionSource::Requirement => "The requirement".to_owned(),
+            MentionSource::Constraint => "The constraint".to_owned(),
+            MentionSource::Dependency { package, version } => {
+                format!("{package} {version} requires")
+            }
+        };
+        let verdict = mention_verdict(mention, targets);
+        let _ = writeln!(out, "{who} `{}`: {verdict}.", mention.requirement);
+    }
+    out.push('\n');
+}
+
+/// Why a mention of the package did not install it on `targets`.
+fn mention_verdict(mention: &Mention, targets: &[String]) -> String {
+    let considered: Vec<&String> = mention
+        .holds_on
+        .iter()
+        .filter(|target| targets.contains(target))
+        .collect();
+    let verdict = match (&mention.marker, considered.is_empty()) {
+        (Some(marker), true) => format!(
+            "its marker `{marker}` is false on every target ({}), so none installs it",
+            targets.join(", ")
+        ),
+        (Some(marker), false) => format!(
+            "its marker `{marker}` holds on {}, yet the package is not locked there: the lock may be stale (run `envlock lock`)",
+            join(&considered)
+        ),
+        (None, _) if matches!(mention.source, MentionSource::Constraint) => {
+            "constraints limit versions but never add a package".to_owned()
+        }
+        (None, _) => "it has no marker, yet the package is not locked: the lock may be stale (run `envlock lock`)".to_owned(),
+    };
+    if matches!(mention.source, MentionSource::Constraint) && mention.marker.is_some() {
+        format!("{verdict}; constraints never add a package anyway")
+    } else {
+        verdict
+    }
 }
 
 fn join(targets: &[&String]) -> String {

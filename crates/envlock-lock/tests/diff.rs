@@ -232,7 +232,7 @@ fn resources_added_removed_and_changed_are_shown() {
     let removed = LockDiff::new(&new, &old);
     assert!(render_markdown(&removed).contains("- Resource removed: `code-server`"));
     let mut changed = new.clone();
-    changed.resources[1].sha256 = "e".repeat(64);
+    changed.resources[1].sha256 = "e".repeat(64).parse().unwrap();
     let diff = LockDiff::new(&new, &changed);
     assert_eq!(diff.resources.len(), 1);
     let text = render_table(&diff);

@@ -399,7 +399,7 @@ fn locked(
         })
         .map(|file| LockedFile {
             name: file.filename.clone(),
-            sha256: file.sha256(),
+            sha256: file.sha256().parse().unwrap(),
             size: file.bytes.len() as u64,
             targets: targets.clone(),
         })
@@ -574,7 +574,7 @@ fn pip_installs_the_requirements_export_with_require_hashes() {
     for package in &mut tampered.packages {
         if package.name == "leaf" {
             for file in &mut package.files {
-                file.sha256 = "ab".repeat(32);
+                file.sha256 = "ab".repeat(32).parse().unwrap();
             }
         }
     }

@@ -147,7 +147,7 @@ fn package(name: &str, required_by: Vec<RequiredBy>) -> LockedPackage {
         required_by,
         files: vec![LockedFile {
             name: format!("{name}-1.0-py3-none-any.whl"),
-            sha256: "0".repeat(64),
+            sha256: "0".repeat(64).parse().unwrap(),
             size: 1,
             targets: [CP312.to_owned()].into(),
         }],

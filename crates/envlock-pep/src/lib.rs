@@ -28,6 +28,7 @@ mod python;
 mod ranges;
 mod rank;
 mod report;
+mod tag;
 mod tags;
 mod target;
 mod wheel;
@@ -42,10 +43,11 @@ pub use python::{PythonVersion, PythonVersionError};
 pub use ranges::{specifier_to_range, specifiers_to_ranges};
 pub use rank::{NoCompatibleWheel, rank_wheels};
 pub use report::{Hint, Silent, join_hints};
-pub use tags::{Tag, Tags};
+pub use tag::Tag;
+pub use tags::Tags;
 pub use target::{Target, TargetError};
 pub use version_ranges::Ranges;
 pub use wheel::{
-    BuildTag, DistFilename, DistFilenameError, SourceDistExtension, SourceDistFilename,
-    SourceDistFilenameError, WheelFilename, WheelFilenameError,
+    BuildTag, DistFilename, DistFilenameError, DistKind, SourceDistExtension, SourceDistFilename,
+    SourceDistFilenameError, WheelFilename, WheelFilenameError, is_sdist,
 };

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use pep440_rs::{Version, VersionParseError};
 use pep508_rs::{InvalidNameError, PackageName};
 
-use crate::tags::Tag;
+use crate::tag::Tag;
 
 /// A wheel's optional build tag: a number and an optional suffix (`1`,
 /// `2b`). Ordered numerically, then by suffix, as the wheel spec requires.
@@ -130,7 +130,9 @@ pub enum WheelFilenameError {
 impl WheelFilename {
     /// Parses a wheel file name (no directory part).
     pub fn parse(filename: &str) -> Result<WheelFilename, WheelFilenameError> {
-        let Some(stem) = filename.strip_suffix(".whl") else {
+        let stem = (DistKind::of(filename) == DistKind::Wheel)
+            .then(|| &filename[..filename.len() - ".whl".len()]);
+        let Some(stem) = stem else {
             return Err(WheelFilenameError::NotAWheel {
                 filename: filename.to_owned(),
             });
@@ -487,6 +489,45 @@ fn is_separator(byte: u8) -> bool {
     matches!(byte, b'-' | b'_' | b'.')
 }
 
+/// What kind of distribution a file is, judged by its extension alone
+/// (ASCII case-insensitive): the one answer to "is this a wheel, an sdist,
+/// or neither" for every crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DistKind {
+    /// A `.whl` built distribution.
+    Wheel,
+    /// A source distribution envlock can read and build: `.tar.gz` (the
+    /// standard format) or `.zip` (older tools).
+    Sdist,
+    /// Anything else (`.egg`, `.exe`, legacy `.tar.bz2`, …); envlock ignores
+    /// these.
+    Other,
+}
+
+impl DistKind {
+    /// Classifies a file name by its extension.
+    pub fn of(filename: &str) -> Self {
+        let ends_with = |suffix: &str| {
+            filename.len() >= suffix.len()
+                && filename
+                    .get(filename.len() - suffix.len()..)
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+        };
+        if ends_with(".whl") {
+            Self::Wheel
+        } else if ends_with(".tar.gz") || ends_with(".zip") {
+            Self::Sdist
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// Whether a file name is a source distribution (see [`DistKind`]).
+pub fn is_sdist(filename: &str) -> bool {
+    DistKind::of(filename) == DistKind::Sdist
+}
+
 /// A distribution file: a wheel or a source distribution.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DistFilename {
@@ -518,19 +559,17 @@ pub enum DistFilenameError {
 }
 
 impl DistFilename {
-    /// Classifies and parses a file listed for `project`.
+    /// Classifies (by [`DistKind`]) and parses a file listed for `project`.
     pub fn parse(filename: &str, project: &PackageName) -> Result<DistFilename, DistFilenameError> {
-        if filename.ends_with(".whl") {
-            return Ok(DistFilename::Wheel(WheelFilename::parse(filename)?));
-        }
-        if SourceDistExtension::split(filename).is_some() {
-            return Ok(DistFilename::SourceDist(SourceDistFilename::parse(
+        match DistKind::of(filename) {
+            DistKind::Wheel => Ok(DistFilename::Wheel(WheelFilename::parse(filename)?)),
+            DistKind::Sdist => Ok(DistFilename::SourceDist(SourceDistFilename::parse(
                 filename, project,
-            )?));
+            )?)),
+            DistKind::Other => Err(DistFilenameError::Unsupported {
+                filename: filename.to_owned(),
+            }),
         }
-        Err(DistFilenameError::Unsupported {
-            filename: filename.to_owned(),
-        })
     }
 
     /// The file name as given.
@@ -690,6 +729,23 @@ mod tests {
     #[test]
     fn dist_filenames_are_classified() {
         let numpy = project("numpy");
+        for (filename, kind) in [
+            ("a-1.0-py3-none-any.whl", DistKind::Wheel),
+            ("A-1.0-PY3-NONE-ANY.WHL", DistKind::Wheel),
+            ("a-1.0.tar.gz", DistKind::Sdist),
+            ("A-1.0.TAR.GZ", DistKind::Sdist),
+            ("a-1.0.Zip", DistKind::Sdist),
+            ("a-1.0.tar.bz2", DistKind::Other),
+            ("a-1.0.egg", DistKind::Other),
+            ("gz", DistKind::Other),
+        ] {
+            assert_eq!(DistKind::of(filename), kind, "{filename}");
+            assert_eq!(is_sdist(filename), kind == DistKind::Sdist, "{filename}");
+        }
+        assert!(matches!(
+            DistFilename::parse("numpy-2.0.0.tar.bz2", &numpy),
+            Err(DistFilenameError::Unsupported { .. })
+        ));
         let wheel = DistFilename::parse("numpy-2.0.0-cp312-cp312-win_amd64.whl", &numpy).unwrap();
         assert!(matches!(wheel, DistFilename::Wheel(_)));
         let sdist = DistFilename::parse("numpy-2.0.0.tar.gz", &numpy).unwrap();

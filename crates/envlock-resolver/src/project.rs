@@ -107,7 +107,8 @@ impl Project {
         let mut wheels: BTreeMap<Version, Vec<(WheelFilename, &IndexFile)>> = BTreeMap::new();
         let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
         for file in files {
-            if file.filename.ends_with(".whl") {
+            let kind = file.kind();
+            if kind == envlock_pep::DistKind::Wheel {
                 let Ok(wheel) = WheelFilename::parse(&file.filename) else {
                     continue;
                 };
@@ -129,7 +130,9 @@ impl Project {
                         .other_platforms
                         .extend(wheel.platform_tags().iter().cloned());
                 }
-            } else if let Ok(sdist) = SourceDistFilename::parse(&file.filename, name) {
+            } else if kind == envlock_pep::DistKind::Sdist
+                && let Ok(sdist) = SourceDistFilename::parse(&file.filename, name)
+            {
                 let release = releases.entry(sdist.version().clone()).or_default();
                 // Indexes may list several sdist formats; the first is kept
                 // (PEP 625 names `.tar.gz` the standard one and it comes first
@@ -140,58 +143,7 @@ impl Project {
             }
         }
         for (version, candidates) in wheels {
-            let release = releases.entry(version).or_default();
-            let mut chosen: Vec<usize> = Vec::new();
-            let mut every_target_has_a_wheel = true;
-            for target in &keep.targets {
-                let best = |accept: &dyn Fn(&IndexFile) -> bool| {
-                    candidates
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, (_, file))| accept(file))
-                        .filter_map(|(position, (wheel, _))| {
-                            target
-                                .tags
-                                .wheel_priority(wheel)
-                                .map(|priority| (priority, position))
-                        })
-                        .min()
-                        .map(|(_, position)| position)
-                };
-                let usable = |file: &IndexFile| {
-                    file.requires_python
-                        .as_ref()
-                        .is_none_or(|specifiers| python_satisfies(specifiers, &target.python))
-                        && !too_new(file, keep.exclude_newer)
-                };
-                // The best by tags alone (to explain a rejection), the best
-                // usable one with yanked files allowed (an `==` pin may take
-                // it), and the best usable unyanked one (the usual choice).
-                let unyanked = best(&|file| usable(file) && file.yanked.is_none());
-                every_target_has_a_wheel &= unyanked.is_some();
-                chosen.extend(
-                    [best(&|_| true), best(&usable), unyanked]
-                        .into_iter()
-                        .flatten(),
-                );
-            }
-            chosen.sort_unstable();
-            chosen.dedup();
-            release.wheels = chosen
-                .into_iter()
-                .filter_map(|position| candidates.get(position))
-                .map(|(wheel, file)| KeptWheel {
-                    file: (*file).clone(),
-                    priorities: keep
-                        .targets
-                        .iter()
-                        .map(|target| target.tags.wheel_priority(wheel))
-                        .collect(),
-                })
-                .collect();
-            if every_target_has_a_wheel && !keep.sdists_always {
-                release.sdist = None;
-            }
+            keep_wheels(releases.entry(version).or_default(), &candidates, keep);
         }
         Project {
             index_name: index_name.to_owned(),
@@ -336,4 +288,71 @@ fn upload_time(file: &IndexFile) -> Option<jiff::Timestamp> {
     file.upload_time
         .as_deref()
         .and_then(|text| text.parse().ok())
+}
+
+/// Keeps, of one version's wheels, those some target could choose, and
+/// drops the sdist when every target has a wheel (unless sdists are always
+/// wanted).
+fn keep_wheels(release: &mut Release, candidates: &[(WheelFilename, &IndexFile)], keep: &Keep) {
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut every_target_has_a_wheel = true;
+    for target in &keep.targets {
+        let (positions, has_wheel) = best_wheels(candidates, target, keep);
+        every_target_has_a_wheel &= has_wheel;
+        chosen.extend(positions);
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    release.wheels = chosen
+        .into_iter()
+        .filter_map(|position| candidates.get(position))
+        .map(|(wheel, file)| KeptWheel {
+            file: (*file).clone(),
+            priorities: keep
+                .targets
+                .iter()
+                .map(|target| target.tags.wheel_priority(wheel))
+                .collect(),
+        })
+        .collect();
+    if every_target_has_a_wheel && !keep.sdists_always {
+        release.sdist = None;
+    }
+}
+
+/// The positions of the wheels one target might pick: the best by tags
+/// alone (to explain a rejection), the best usable one with yanked files
+/// allowed (an `==` pin may take it), and the best usable unyanked one (the
+/// usual choice); and whether that last one exists.
+fn best_wheels(
+    candidates: &[(WheelFilename, &IndexFile)],
+    target: &KeepTarget,
+    keep: &Keep,
+) -> (Vec<usize>, bool) {
+    let best = |accept: &dyn Fn(&IndexFile) -> bool| {
+        candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, file))| accept(file))
+            .filter_map(|(position, (wheel, _))| {
+                target
+                    .tags
+                    .wheel_priority(wheel)
+                    .map(|priority| (priority, position))
+            })
+            .min()
+            .map(|(_, position)| position)
+    };
+    let usable = |file: &IndexFile| {
+        file.requires_python
+            .as_ref()
+            .is_none_or(|specifiers| python_satisfies(specifiers, &target.python))
+            && !too_new(file, keep.exclude_newer)
+    };
+    let unyanked = best(&|file| usable(file) && file.yanked.is_none());
+    let positions = [best(&|_| true), best(&usable), unyanked]
+        .into_iter()
+        .flatten()
+        .collect();
+    (positions, unyanked.is_some())
 }

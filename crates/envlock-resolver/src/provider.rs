@@ -27,17 +27,16 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use envlock_pep::{
-    ExtraName, MarkerEnvironment, Operator, PackageName, Requirement, Version, VersionSpecifiers,
-    specifiers_to_ranges,
+    ExtraName, Operator, PackageName, Requirement, Version, VersionSpecifiers, specifiers_to_ranges,
 };
 use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
 };
 
 use crate::error::ResolveError;
-use crate::project::{BinaryPolicy, ChosenFile, FileChoice, Project, Unusable};
+use crate::inputs::{TargetInputs, VersionRange, requirement_specifiers};
+use crate::project::{ChosenFile, FileChoice, Project, Unusable};
 use crate::shared::{MetadataFailure, SharedIndexes};
-use envlock_index::IndexFile;
 use envlock_spec::PrereleasePolicy;
 
 /// A node of the dependency graph.
@@ -70,28 +69,6 @@ impl std::fmt::Display for Node {
     }
 }
 
-pub(crate) type VersionRange = Ranges<Version>;
-
-/// What the resolver was asked, for one target.
-pub(crate) struct TargetInputs {
-    /// The target's position among the request's targets (see `Keep`).
-    pub target_index: usize,
-    pub markers: MarkerEnvironment,
-    pub python: Version,
-    pub requirements: Vec<Requirement>,
-    pub constraints: HashMap<PackageName, VersionRange>,
-    pub prereleases: PrereleasePolicy,
-    pub only_binary: HashSet<PackageName>,
-    pub only_binary_all: bool,
-    pub no_binary: HashSet<PackageName>,
-    pub no_binary_all: bool,
-    pub exclude_newer: Option<jiff::Timestamp>,
-    pub preferences: HashMap<PackageName, Version>,
-    /// The spec's constraints, which opt into pre-releases and yanked pins
-    /// like its requirements do.
-    pub user_constraint_specifiers: Vec<(PackageName, VersionSpecifiers)>,
-}
-
 /// What the provider learnt while solving, used to build the lock.
 #[derive(Default)]
 pub(crate) struct Observations {
@@ -119,58 +96,6 @@ pub(crate) struct TargetProvider {
 /// The version pubgrub's root is decided at.
 pub(crate) fn root_version() -> Version {
     Version::new([0])
-}
-
-impl TargetInputs {
-    fn binary_policy(&self, name: &PackageName) -> BinaryPolicy {
-        if self.no_binary.contains(name) || (self.no_binary_all && !self.only_binary.contains(name))
-        {
-            BinaryPolicy::NoBinary
-        } else if self.only_binary.contains(name) || self.only_binary_all {
-            BinaryPolicy::OnlyBinary
-        } else {
-            BinaryPolicy::Either
-        }
-    }
-
-    /// How this target picks a file of a release of `name`.
-    pub(crate) fn file_choice(&self, name: &PackageName, allow_yanked: bool) -> FileChoice<'_> {
-        FileChoice {
-            target: self.target_index,
-            python: &self.python,
-            binary: self.binary_policy(name),
-            exclude_newer: self.exclude_newer,
-            allow_yanked,
-        }
-    }
-
-    /// The file the solver will most likely want metadata for next: that of
-    /// the preferred or highest final release in `range` this target can
-    /// install. Used only to fetch ahead; the solver decides for itself.
-    pub(crate) fn likely_file(
-        &self,
-        name: &PackageName,
-        project: &Project,
-        range: &VersionRange,
-    ) -> Option<IndexFile> {
-        let preferred = self
-            .preferences
-            .get(name)
-            .filter(|version| range.contains(*version));
-        let candidates = preferred.into_iter().chain(
-            project
-                .releases
-                .keys()
-                .rev()
-                .filter(|version| range.contains(*version) && !version.any_prerelease()),
-        );
-        let choice = self.file_choice(name, false);
-        candidates
-            .take(3)
-            .filter_map(|version| project.releases.get(version))
-            .find_map(|release| choice.choose(release).ok())
-            .map(|chosen| chosen.file().clone())
-    }
 }
 
 impl TargetProvider {
@@ -354,14 +279,6 @@ impl TargetProvider {
             range = range.intersection(constraint);
         }
         range
-    }
-}
-
-/// The version specifiers of a requirement (empty for "any version").
-pub(crate) fn requirement_specifiers(requirement: &Requirement) -> VersionSpecifiers {
-    match &requirement.version_or_url {
-        Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.clone(),
-        _ => VersionSpecifiers::empty(),
     }
 }
 

@@ -10,7 +10,8 @@ use std::ops::Bound;
 use envlock_pep::Version;
 use pubgrub::{DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term};
 
-use crate::provider::{Node, Observations, VersionRange};
+use crate::inputs::VersionRange;
+use crate::provider::{Node, Observations};
 
 /// Words a version range as PEP 440 specifiers: `>=1.0,<2.0`, `==1.2`, or
 /// empty for any version.

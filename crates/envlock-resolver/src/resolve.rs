@@ -10,11 +10,9 @@ use envlock_spec::Spec;
 use pubgrub::PubGrubError;
 
 use crate::error::ResolveError;
+use crate::inputs::{TargetInputs, VersionRange, requirement_specifiers};
 use crate::project::{ChosenFile, Keep, KeepTarget};
-use crate::provider::{
-    Node, Observations, TargetInputs, TargetProvider, VersionRange, requirement_specifiers,
-    root_version,
-};
+use crate::provider::{Node, Observations, TargetProvider, root_version};
 use crate::reporter::Reporter;
 use crate::sdist_build::SdistBuilder;
 use crate::shared::{FetchCounts, SharedIndexes};
@@ -84,26 +82,55 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         request.indexes.clone(),
         Arc::clone(&request.reporter),
         request.sdist_builder.clone(),
-        Keep {
-            targets: request
-                .targets
-                .iter()
-                .map(|target| KeepTarget {
-                    tags: target.tags(),
-                    python: target.python().full_version(),
-                })
-                .collect(),
-            exclude_newer: request.spec.exclude_newer,
-            sdists_always: !request.spec.no_binary.is_empty(),
-        },
+        keep_for(&request),
         request.concurrency,
     ));
-    let spec = request.spec;
-    let requirements: Vec<Requirement> = spec
-        .requirements
+    let resolutions = resolve_targets(&request, &shared)?;
+    let mut lock = assemble(request.spec, &resolutions, &shared)?;
+    let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;
+    lock.build_packages = build_packages;
+    let (installer_packages, installer_warnings) = installer_packages(&request, &shared)?;
+    lock.installer_packages = installer_packages;
+    if let (Some(only), Some(previous)) = (&request.only_targets, request.previous) {
+        keep_other_targets(&mut lock, previous, only);
+    }
+    // Targets in the order the spec declares them.
+    lock.targets = request
+        .targets
         .iter()
-        .map(|entry| entry.value.clone())
+        .filter_map(|target| {
+            lock.targets
+                .iter()
+                .find(|locked| locked.name == target.name())
+                .cloned()
+        })
         .collect();
+    Ok(LockOutcome {
+        lock: envlock_lock::normalise(lock),
+        counts: shared.counts(),
+        warnings,
+        installer_warnings,
+    })
+}
+
+/// Which index files are worth keeping for this request's targets.
+fn keep_for(request: &LockRequest<'_>) -> Keep {
+    Keep {
+        targets: request
+            .targets
+            .iter()
+            .map(|target| KeepTarget {
+                tags: target.tags(),
+                python: target.python().full_version(),
+            })
+            .collect(),
+        exclude_newer: request.spec.exclude_newer,
+        sdists_always: !request.spec.no_binary.is_empty(),
+    }
+}
+
+/// The spec's constraints as one version range per package.
+fn constraint_ranges(spec: &Spec) -> HashMap<PackageName, VersionRange> {
     let mut constraints: HashMap<PackageName, VersionRange> = HashMap::new();
     for constraint in &spec.constraints {
         let range = envlock_pep::specifiers_to_ranges(&requirement_specifiers(&constraint.value));
@@ -112,6 +139,21 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
             .and_modify(|existing| *existing = existing.intersection(&range))
             .or_insert(range);
     }
+    constraints
+}
+
+/// Resolves the requested targets, one thread each, sharing the index.
+fn resolve_targets(
+    request: &LockRequest<'_>,
+    shared: &Arc<SharedIndexes>,
+) -> Result<Vec<TargetResolution>, ResolveError> {
+    let spec = request.spec;
+    let requirements: Vec<Requirement> = spec
+        .requirements
+        .iter()
+        .map(|entry| entry.value.clone())
+        .collect();
+    let constraints = constraint_ranges(spec);
     let resolutions: Vec<Result<TargetResolution, ResolveError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = request
             .targets
@@ -124,7 +166,7 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
                     .is_none_or(|only| only.contains(target.name()))
             })
             .map(|(target_index, target)| {
-                let shared = Arc::clone(&shared);
+                let shared = Arc::clone(shared);
                 let inputs = target_inputs(
                     spec,
                     target_index,
@@ -158,32 +200,7 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
             })
             .collect()
     });
-    let resolutions = resolutions.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let mut lock = assemble(spec, &resolutions, &shared)?;
-    let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;
-    lock.build_packages = build_packages;
-    let (installer_packages, installer_warnings) = installer_packages(&request, &shared)?;
-    lock.installer_packages = installer_packages;
-    if let (Some(only), Some(previous)) = (&request.only_targets, request.previous) {
-        keep_other_targets(&mut lock, previous, only);
-    }
-    // Targets in the order the spec declares them.
-    lock.targets = request
-        .targets
-        .iter()
-        .filter_map(|target| {
-            lock.targets
-                .iter()
-                .find(|locked| locked.name == target.name())
-                .cloned()
-        })
-        .collect();
-    Ok(LockOutcome {
-        lock: envlock_lock::normalise(lock),
-        counts: shared.counts(),
-        warnings,
-        installer_warnings,
-    })
+    resolutions.into_iter().collect()
 }
 
 fn target_inputs(
@@ -349,6 +366,29 @@ fn sdists_in(resolution: &TargetResolution) -> Vec<SdistToBuild> {
 /// build tools): they come back as warnings, and the wheelhouse says loudly
 /// which sdists will not build without an index. An index that fails to
 /// answer stops the lock, as it does everywhere else.
+/// An sdist's `build-system.requires`, as written and parsed.
+fn read_build_requirements(
+    shared: &SharedIndexes,
+    sdist: &SdistToBuild,
+) -> Result<(Vec<String>, Vec<Requirement>), ResolveError> {
+    let failed = |reason: String| ResolveError::BuildRequirements {
+        package: format!("{} {}", sdist.package, sdist.version),
+        target: sdist.target.name().to_owned(),
+        reason,
+    };
+    let requires = shared
+        .build_requirements(&sdist.package, &sdist.file)
+        .map_err(failed)?;
+    let requirements = requires
+        .iter()
+        .map(|text| {
+            text.parse::<Requirement>()
+                .map_err(|error| failed(format!("`{text}` is not a valid requirement: {error}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((requires, requirements))
+}
+
 fn build_packages(
     request: &LockRequest<'_>,
     shared: &Arc<SharedIndexes>,
@@ -362,26 +402,7 @@ fn build_packages(
         if !seen.insert((sdist.target.name().to_owned(), sdist.file.filename.clone())) {
             continue;
         }
-        let failed = |reason: String| ResolveError::BuildRequirements {
-            package: format!("{} {}", sdist.package, sdist.version),
-            target: sdist.target.name().to_owned(),
-            reason,
-        };
-        let read = shared
-            .build_requirements(&sdist.package, &sdist.file)
-            .map_err(failed)
-            .and_then(|requires| {
-                let requirements = requires
-                    .iter()
-                    .map(|text| {
-                        text.parse::<Requirement>().map_err(|error| {
-                            failed(format!("`{text}` is not a valid requirement: {error}"))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok((requires, requirements))
-            });
-        let (requires, requirements) = match read {
+        let (requires, requirements) = match read_build_requirements(shared, &sdist) {
             Ok(read) => read,
             Err(error) => {
                 warnings.push(error.to_string());
@@ -599,6 +620,7 @@ fn assemble(
         name: spec.name.clone(),
         inputs_digest: spec.inputs_digest(),
         exclude_newer: spec.exclude_newer.map(|timestamp| timestamp.to_string()),
+        imported_from: None,
         requirements: spec
             .requirements
             .iter()
@@ -633,8 +655,27 @@ fn assemble_packages(
     markers_as_written: &HashMap<Requirement, String>,
     shared: &SharedIndexes,
 ) -> Result<Vec<LockedPackage>, ResolveError> {
-    // Sizes the index pages did not give (PEP 503 HTML has none), looked up
-    // once per file, in parallel.
+    let sizes = missing_sizes(resolutions, shared);
+    let mut packages: Packages = BTreeMap::new();
+    for (resolution, root_label) in resolutions {
+        add_chosen_files(&mut packages, resolution, &sizes, shared)?;
+        add_edges(&mut packages, resolution, *root_label, markers_as_written);
+    }
+    Ok(packages.into_values().collect())
+}
+
+/// The packages being assembled, by name and version.
+type Packages = BTreeMap<(PackageName, Version), LockedPackage>;
+
+/// File sizes looked up on the index, by file name.
+type Sizes = HashMap<String, Result<u64, Arc<envlock_index::IndexError>>>;
+
+/// Sizes the index pages did not give (PEP 503 HTML has none), looked up
+/// once per file, in parallel.
+fn missing_sizes(
+    resolutions: &[(&TargetResolution, Option<&(String, String)>)],
+    shared: &SharedIndexes,
+) -> Sizes {
     let mut without_size: BTreeMap<String, (PackageName, envlock_index::IndexFile)> =
         BTreeMap::new();
     for (resolution, _) in resolutions {
@@ -651,135 +692,164 @@ fn assemble_packages(
             }
         }
     }
-    let sizes = shared.file_sizes(without_size.into_values().collect());
-    let mut packages: BTreeMap<(PackageName, Version), LockedPackage> = BTreeMap::new();
-    for (resolution, root_label) in resolutions {
-        let target_name = resolution.target.name().to_owned();
-        let one = || BTreeSet::from([target_name.clone()]);
-        for (node, version) in &resolution.selected {
-            let Node::Package(name) = node else { continue };
-            let chosen = resolution
-                .observed
-                .files
-                .get(&(name.clone(), version.clone()))
-                .ok_or_else(|| {
-                    ResolveError::Internal(format!("no file recorded for {name} {version}"))
-                })?;
-            let file = chosen.file();
-            let sha256 = file
-                .sha256
-                .clone()
-                .ok_or_else(|| ResolveError::MissingHash {
-                    package: name.to_string(),
-                    file: file.filename.clone(),
-                })?;
-            let size = match (file.size, sizes.get(&file.filename)) {
-                (Some(size), _) => size,
-                (None, Some(Ok(size))) => *size,
-                (None, Some(Err(source))) => {
-                    return Err(ResolveError::MissingSize {
-                        package: name.to_string(),
-                        file: file.filename.clone(),
-                        source: Some(Arc::clone(source)),
-                    });
-                }
-                (None, None) => {
-                    return Err(ResolveError::MissingSize {
-                        package: name.to_string(),
-                        file: file.filename.clone(),
-                        source: None,
-                    });
-                }
-            };
-            let index = shared
-                .project(name)
-                .map(|project| project.index_name.clone())
-                .unwrap_or_default();
-            let entry = packages
-                .entry((name.clone(), version.clone()))
-                .or_insert_with(|| LockedPackage {
-                    name: name.to_string(),
-                    version: version.to_string(),
-                    index,
-                    targets: BTreeSet::new(),
-                    requires_python: file.requires_python.as_ref().map(ToString::to_string),
-                    dependencies: Vec::new(),
-                    required_by: Vec::new(),
-                    files: Vec::new(),
-                });
-            entry.targets.insert(target_name.clone());
-            match entry
-                .files
-                .iter_mut()
-                .find(|locked| locked.name == file.filename)
-            {
-                Some(locked) => {
-                    locked.targets.insert(target_name.clone());
-                }
-                None => entry.files.push(LockedFile {
-                    name: file.filename.clone(),
-                    sha256,
-                    size,
-                    targets: one(),
-                }),
+    shared.file_sizes(without_size.into_values().collect())
+}
+
+/// Adds the package version and file each selected package of one target
+/// installs, marking them as installed on that target.
+fn add_chosen_files(
+    packages: &mut Packages,
+    resolution: &TargetResolution,
+    sizes: &Sizes,
+    shared: &SharedIndexes,
+) -> Result<(), ResolveError> {
+    let target_name = resolution.target.name().to_owned();
+    for (node, version) in &resolution.selected {
+        let Node::Package(name) = node else { continue };
+        let chosen = resolution
+            .observed
+            .files
+            .get(&(name.clone(), version.clone()))
+            .ok_or_else(|| {
+                ResolveError::Internal(format!("no file recorded for {name} {version}"))
+            })?;
+        let file = chosen.file();
+        let (sha256, size) = hash_and_size(name, file, sizes)?;
+        let index = shared
+            .project(name)
+            .map(|project| project.index_name.clone())
+            .unwrap_or_default();
+        let entry = packages
+            .entry((name.clone(), version.clone()))
+            .or_insert_with(|| LockedPackage {
+                name: name.to_string(),
+                version: version.to_string(),
+                index,
+                targets: BTreeSet::new(),
+                requires_python: file.requires_python.as_ref().map(ToString::to_string),
+                dependencies: Vec::new(),
+                required_by: Vec::new(),
+                files: Vec::new(),
+            });
+        entry.targets.insert(target_name.clone());
+        match entry
+            .files
+            .iter_mut()
+            .find(|locked| locked.name == file.filename)
+        {
+            Some(locked) => {
+                locked.targets.insert(target_name.clone());
             }
+            None => entry.files.push(LockedFile {
+                name: file.filename.clone(),
+                sha256,
+                size,
+                targets: BTreeSet::from([target_name.clone()]),
+            }),
         }
-        // Edges: every applicable requirement of every chosen node.
-        for ((node, node_version), requirements) in &resolution.observed.requirements {
-            if resolution.selected.get(node) != Some(node_version) {
+    }
+    Ok(())
+}
+
+/// The sha256 and size the lock records for a chosen file.
+fn hash_and_size(
+    name: &PackageName,
+    file: &envlock_index::IndexFile,
+    sizes: &Sizes,
+) -> Result<(envlock_fs::Sha256, u64), ResolveError> {
+    // A hash that is not 64 hex digits is no usable hash either.
+    let sha256 = file
+        .sha256
+        .as_deref()
+        .and_then(|text| envlock_fs::Sha256::from_hex(text).ok())
+        .ok_or_else(|| ResolveError::MissingHash {
+            package: name.to_string(),
+            file: file.filename.clone(),
+        })?;
+    let size = match (file.size, sizes.get(&file.filename)) {
+        (Some(size), _) => size,
+        (None, Some(Ok(size))) => *size,
+        (None, Some(Err(source))) => {
+            return Err(ResolveError::MissingSize {
+                package: name.to_string(),
+                file: file.filename.clone(),
+                source: Some(Arc::clone(source)),
+            });
+        }
+        (None, None) => {
+            return Err(ResolveError::MissingSize {
+                package: name.to_string(),
+                file: file.filename.clone(),
+                source: None,
+            });
+        }
+    };
+    Ok((sha256, size))
+}
+
+/// Edges: every applicable requirement of every chosen node of one target,
+/// as a `required-by` edge of the dependency and a dependency of the
+/// requiring package.
+fn add_edges(
+    packages: &mut Packages,
+    resolution: &TargetResolution,
+    root_label: Option<&(String, String)>,
+    markers_as_written: &HashMap<Requirement, String>,
+) {
+    let target_name = resolution.target.name();
+    for ((node, node_version), requirements) in &resolution.observed.requirements {
+        if resolution.selected.get(node) != Some(node_version) {
+            continue;
+        }
+        for requirement in requirements {
+            let Some(dependency_version) = resolution
+                .selected
+                .get(&Node::Package(requirement.name.clone()))
+            else {
+                continue;
+            };
+            if node.name() == Some(&requirement.name) {
                 continue;
             }
-            for requirement in requirements {
-                let Some(dependency_version) = resolution
-                    .selected
-                    .get(&Node::Package(requirement.name.clone()))
-                else {
-                    continue;
-                };
-                if node.name() == Some(&requirement.name) {
-                    continue;
-                }
-                let written = if *node == Node::Root && root_label.is_none() {
-                    markers_as_written.get(requirement).cloned()
-                } else {
-                    None
-                };
-                let marker = written.or_else(|| {
-                    requirement
-                        .marker
-                        .contents()
-                        .map(|marker| marker.to_string())
-                });
-                let edge = RequiredBy {
-                    package: match node.name() {
-                        Some(name) => Some((name.to_string(), node_version.to_string())),
-                        None => root_label.cloned(),
-                    },
-                    extra: match node {
-                        Node::Extra(_, extra) => Some(extra.to_string()),
-                        _ => None,
-                    },
-                    specifier: specifier_text(&requirement_specifiers(requirement)),
-                    marker,
-                    targets: one(),
-                };
-                if let Some(dependency) =
-                    packages.get_mut(&(requirement.name.clone(), dependency_version.clone()))
-                {
-                    merge_edge(&mut dependency.required_by, edge);
-                }
-                if let Some(name) = node.name()
-                    && let Some(package) = packages.get_mut(&(name.clone(), node_version.clone()))
-                {
-                    let text = requirement.to_string();
-                    if !package.dependencies.contains(&text) {
-                        package.dependencies.push(text);
-                    }
+            let written = if *node == Node::Root && root_label.is_none() {
+                markers_as_written.get(requirement).cloned()
+            } else {
+                None
+            };
+            let marker = written.or_else(|| {
+                requirement
+                    .marker
+                    .contents()
+                    .map(|marker| marker.to_string())
+            });
+            let edge = RequiredBy {
+                package: match node.name() {
+                    Some(name) => Some((name.to_string(), node_version.to_string())),
+                    None => root_label.cloned(),
+                },
+                extra: match node {
+                    Node::Extra(_, extra) => Some(extra.to_string()),
+                    _ => None,
+                },
+                specifier: specifier_text(&requirement_specifiers(requirement)),
+                marker,
+                targets: BTreeSet::from([target_name.to_owned()]),
+            };
+            if let Some(dependency) =
+                packages.get_mut(&(requirement.name.clone(), dependency_version.clone()))
+            {
+                merge_edge(&mut dependency.required_by, edge);
+            }
+            if let Some(name) = node.name()
+                && let Some(package) = packages.get_mut(&(name.clone(), node_version.clone()))
+            {
+                let text = requirement.to_string();
+                if !package.dependencies.contains(&text) {
+                    package.dependencies.push(text);
                 }
             }
         }
     }
-    Ok(packages.into_values().collect())
 }
 
 /// Adds an edge, or adds its target to an identical edge already present.

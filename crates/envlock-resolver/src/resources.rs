@@ -6,6 +6,7 @@
 //! content-addressed cache, so the wheelhouse places them without a second
 //! download.
 
+use envlock_fs::Sha256;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -115,36 +116,51 @@ struct Fetcher<'a> {
 }
 
 impl Fetcher<'_> {
-    fn lock_one(
-        &self,
-        resource: &ResourceSpec,
-        url: Result<String, String>,
-    ) -> Result<Locked, ResolveError> {
+    /// The previous lock's entry for this resource, when the spec still says
+    /// the same of it and no refetch was asked for.
+    fn unchanged(&self, resource: &ResourceSpec) -> Option<&LockedResource> {
+        if self.refetch {
+            return None;
+        }
         let name = &resource.name.value;
-        let entry = |sha256: String, size: u64| LockedResource {
-            name: name.clone(),
-            url: resource.url.value.clone(),
-            file: resource.file.clone(),
-            env: resource.env.value.clone(),
-            sha256,
-            size,
-        };
-        if !self.refetch
-            && let Some(previous) = self
-                .previous
-                .and_then(|lock| lock.resources.iter().find(|locked| locked.name == *name))
-            && *previous == entry(previous.sha256.clone(), previous.size)
+        let previous = self
+            .previous?
+            .resources
+            .iter()
+            .find(|locked| locked.name == *name)?;
+        let same = previous.url == resource.url.value
+            && previous.file == resource.file
+            && previous.env == resource.env.value
             && resource
                 .sha256
                 .as_ref()
-                .is_none_or(|sha256| *sha256 == previous.sha256)
-            && resource.size.is_none_or(|size| size == previous.size)
-        {
-            return Ok(Locked::Kept(previous.clone()));
-        }
+                .is_none_or(|sha256| previous.sha256.matches_hex(sha256))
+            && resource.size.is_none_or(|size| size == previous.size);
+        same.then_some(previous)
+    }
 
+    /// A fresh temporary folder under the cache to fetch into.
+    fn scratch(&self) -> Result<tempfile::TempDir, String> {
+        let scratch = self.client.cache().root().join("tmp");
+        std::fs::create_dir_all(&scratch)
+            .and_then(|()| tempfile::tempdir_in(&scratch))
+            .map_err(|error| {
+                format!(
+                    "cannot create a temporary folder in {}: {error}",
+                    scratch.display()
+                )
+            })
+    }
+
+    /// Where to fetch a resource from: its URL with variables expanded
+    /// (or why they could not be), as a file source.
+    fn source_of(
+        &self,
+        name: &str,
+        url: Result<String, String>,
+    ) -> Result<FileSource, ResolveError> {
         let failed = |message: String, hint: &str| ResolveError::Resource {
-            resource: name.clone(),
+            resource: name.to_owned(),
             message,
             hint: hint.to_owned(),
         };
@@ -154,24 +170,44 @@ impl Fetcher<'_> {
                 &format!("set the variable, or change the `url` of resource `{name}`"),
             )
         })?;
-        let source = FileSource::parse(&url, self.folder).map_err(|error| {
+        FileSource::parse(&url, self.folder).map_err(|error| {
             failed(
                 error.to_string(),
                 "a resource's `url` is an http(s) or file:// URL, or a path relative to the spec",
             )
+        })
+    }
+
+    fn lock_one(
+        &self,
+        resource: &ResourceSpec,
+        url: Result<String, String>,
+    ) -> Result<Locked, ResolveError> {
+        let name = &resource.name.value;
+        let entry = |sha256: Sha256, size: u64| LockedResource {
+            name: name.clone(),
+            url: resource.url.value.clone(),
+            file: resource.file.clone(),
+            env: resource.env.value.clone(),
+            sha256,
+            size,
+        };
+        if let Some(previous) = self.unchanged(resource) {
+            return Ok(Locked::Kept(previous.clone()));
+        }
+
+        let failed = |message: String, hint: &str| ResolveError::Resource {
+            resource: name.clone(),
+            message,
+            hint: hint.to_owned(),
+        };
+        let source = self.source_of(name, url)?;
+        let scratch = self.scratch().map_err(|message| {
+            failed(
+                message,
+                "check that the cache folder (ENVLOCK_CACHE_DIR) is writable",
+            )
         })?;
-        let scratch = self.client.cache().root().join("tmp");
-        let scratch = std::fs::create_dir_all(&scratch)
-            .and_then(|()| tempfile::tempdir_in(&scratch))
-            .map_err(|error| {
-                failed(
-                    format!(
-                        "cannot create a temporary folder in {}: {error}",
-                        scratch.display()
-                    ),
-                    "check that the cache folder (ENVLOCK_CACHE_DIR) is writable",
-                )
-            })?;
         let dest = scratch.path().join(&resource.file);
         match self
             .client
@@ -189,15 +225,24 @@ impl Fetcher<'_> {
                         "correct `size` in the spec, or check that the URL is the file you mean",
                     ));
                 }
-                Ok(Locked::Fetched(entry(fetched.sha256, fetched.size)))
+                let sha256 = Sha256::from_hex(&fetched.sha256).map_err(|error| {
+                    failed(error.to_string(), "report this: the index client hashed it")
+                })?;
+                Ok(Locked::Fetched(entry(sha256, fetched.size)))
             }
             Err(error @ IndexError::HashMismatch { .. }) => Err(failed(
                 error.to_string(),
                 "the file at the URL is not the one the spec's `sha256` names; check the URL, or correct `sha256`",
             )),
-            Err(error) => match (&resource.sha256, resource.size) {
+            Err(error) => match (
+                resource
+                    .sha256
+                    .as_deref()
+                    .and_then(|text| Sha256::from_hex(text).ok()),
+                resource.size,
+            ) {
                 (Some(sha256), Some(size)) => Ok(Locked::FromSpec(
-                    entry(sha256.clone(), size),
+                    entry(sha256, size),
                     format!(
                         "resource `{name}` could not be fetched ({error}); the lock records the sha256 and size the spec gives, and the wheelhouse checks the file against them"
                     ),

@@ -229,14 +229,8 @@ impl SdistBuilder {
         let mut key = requires.to_vec();
         key.sort();
         key.push(self.python.display().to_string());
-        let digest: String = {
-            use sha2::Digest as _;
-            let hash = sha2::Sha256::digest(key.join("\n").as_bytes());
-            hash.iter()
-                .take(8)
-                .map(|byte| format!("{byte:02x}"))
-                .collect()
-        };
+        let hash = envlock_fs::Sha256::digest(key.join("\n").as_bytes());
+        let digest = envlock_fs::hex(&hash.as_bytes()[..8]);
         let root = match &self.cache_dir {
             Some(dir) => dir.join("build-environments"),
             None => std::env::temp_dir().join("envlock-build-environments"),
@@ -421,7 +415,7 @@ fn unpack_pure_wheels(
         if done.len() > MOST_BUILD_PACKAGES {
             return Err("too many build requirements".to_owned());
         }
-        let specifiers = crate::provider::requirement_specifiers(&requirement);
+        let specifiers = crate::inputs::requirement_specifiers(&requirement);
         let page = index
             .project(&requirement.name)
             .map_err(|error| error.to_string())?;
@@ -531,10 +525,5 @@ pub(crate) fn write_quietly(path: &Path, bytes: &[u8]) {
     if std::fs::create_dir_all(folder).is_err() {
         return;
     }
-    if let Ok(mut temporary) = tempfile::NamedTempFile::new_in(folder) {
-        use std::io::Write as _;
-        if temporary.write_all(bytes).is_ok() {
-            let _ = temporary.persist(path);
-        }
-    }
+    let _ = envlock_fs::write_atomic_unsynced(path, bytes);
 }

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex};
 use envlock_pep::PackageName;
 
+use crate::inputs::{TargetInputs, VersionRange};
 use crate::project::{Keep, Project};
-use crate::provider::{TargetInputs, VersionRange};
 use crate::reporter::Reporter;
 use crate::sdist_build::SdistBuilder;
 

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use envlock_pep::Requirement;
 use serde::Deserialize;
 use serde_spanned::Spanned;
-use sha2::{Digest as _, Sha256};
 
 use crate::error::{Location, SpecError};
 use crate::expand::{Environment, expand};
@@ -401,14 +400,15 @@ impl Spec {
                     .map_or_else(|| "-".to_owned(), |size| size.to_string()),
             ));
         }
-        let mut hasher = Sha256::new();
+        use std::io::Write as _;
+        let mut hasher = envlock_fs::HashingWriter::new(std::io::sink());
         for line in lines {
-            hasher.update(line.as_bytes());
-            hasher.update(b"\n");
+            // Writing into a sink cannot fail.
+            let _ = hasher.write_all(line.as_bytes());
+            let _ = hasher.write_all(b"\n");
         }
-        let digest = hasher.finalize();
-        let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        format!("sha256:{hex}")
+        let (digest, _, _) = hasher.finish();
+        format!("sha256:{digest}")
     }
 }
 
@@ -714,7 +714,7 @@ fn resource_variable<'w>(
 fn resource_sha256(value: &Spanned<String>, source: &SpecSource<'_>) -> Result<String, SpecError> {
     let hex = value.get_ref().trim().to_ascii_lowercase();
     let hex = hex.strip_prefix("sha256:").unwrap_or(&hex).to_owned();
-    if hex.len() != 64 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+    if !envlock_fs::is_sha256_hex(&hex) {
         return Err(SpecError::at(
             source.at(value.span()),
             "`sha256` must be 64 hex digits",

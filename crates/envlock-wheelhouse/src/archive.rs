@@ -76,7 +76,7 @@ pub fn write_archive(dir: &Path, archive: &Path) -> Result<ArchiveSummary, Wheel
         path: archive.to_path_buf(),
         files: paths.len(),
         bytes,
-        sha256: sha256_of(archive)?,
+        sha256: sha256_of(archive)?.to_string(),
     })
 }
 

@@ -407,9 +407,13 @@ fn add_built_wheels(lock: &mut Lock, files: &mut Vec<PlannedFile>, built: &[Buil
         else {
             continue;
         };
+        // The hash was computed here (`sha256_of`), so it always parses.
+        let Ok(sha256) = wheel.sha256.parse() else {
+            continue;
+        };
         package.files.push(LockedFile {
             name: wheel.file.clone(),
-            sha256: wheel.sha256.clone(),
+            sha256,
             size: wheel.size,
             targets: wheel.targets.iter().cloned().collect(),
         });

@@ -19,9 +19,9 @@ pub(crate) fn write_checksums(
     files: &[PlannedFile],
     resources: &[LockedResource],
 ) -> Result<(), WheelhouseError> {
-    let resource_paths: Vec<(String, &str)> = resources
+    let resource_paths: Vec<(String, String)> = resources
         .iter()
-        .map(|resource| (resource_path(resource), resource.sha256.as_str()))
+        .map(|resource| (resource_path(resource), resource.sha256.to_string()))
         .collect();
     let known: BTreeMap<&str, &str> = files
         .iter()
@@ -29,7 +29,7 @@ pub(crate) fn write_checksums(
         .chain(
             resource_paths
                 .iter()
-                .map(|(path, sha256)| (path.as_str(), *sha256)),
+                .map(|(path, sha256)| (path.as_str(), sha256.as_str())),
         )
         .collect();
     let paths = all_files(dir)?;

@@ -126,11 +126,11 @@ fn target_requirements(lock: &Lock, target: &LockedTarget) -> Result<String, Whe
         target_requirements_path(&target.name)
     );
     for package in lock.packages_for(&target.name) {
-        let hashes: BTreeSet<&str> = package
+        let hashes: BTreeSet<String> = package
             .files
             .iter()
             .filter(|file| file.targets.contains(&target.name))
-            .map(|file| file.sha256.as_str())
+            .map(|file| file.sha256.to_string())
             .collect();
         if hashes.is_empty() {
             return Err(ExportError::NoFiles {

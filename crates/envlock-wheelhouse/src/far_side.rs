@@ -321,7 +321,7 @@ mod tests {
             url: format!("https://h.invalid/{file}"),
             file: file.to_owned(),
             env: env.to_owned(),
-            sha256: "a".repeat(64),
+            sha256: "a".repeat(64).parse().unwrap(),
             size: 1,
         }
     }

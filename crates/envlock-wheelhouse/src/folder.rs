@@ -86,8 +86,7 @@ fn read_dir_names(dir: &Path) -> Result<Vec<String>, WheelhouseError> {
 
 /// Whether a top-level file name is a distribution (wheel or sdist).
 fn is_distribution(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".whl") || lower.ends_with(".tar.gz") || lower.ends_with(".zip")
+    envlock_pep::DistKind::of(name) != envlock_pep::DistKind::Other
 }
 
 /// Removes distributions that an earlier build of this folder placed and

@@ -2,83 +2,52 @@
 //! and telling whether two paths are one file. Nothing here knows what a
 //! wheelhouse holds.
 
-use std::fmt::Write as _;
-use std::io::{Read, Write as _};
 use std::path::Path;
 
+use envlock_fs::Sha256;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::error::WheelhouseError;
 
 /// The prefix of every temporary file envlock makes in a wheelhouse (the
-/// index client uses `.envlock-download-`, which shares it). Whatever starts
-/// with it is not part of the wheelhouse.
-pub(crate) const TEMPORARY_PREFIX: &str = ".envlock-";
+/// index client's downloads share it). Whatever starts with it is not part
+/// of the wheelhouse.
+pub(crate) use envlock_fs::TEMPORARY_PREFIX;
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` through a temporary file, fsync and a rename.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WheelhouseError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|error| WheelhouseError::io("create", dir, error))?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(TEMPORARY_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|error| WheelhouseError::io("create a temporary file in", dir, error))?;
-    temporary
-        .write_all(bytes)
+    envlock_fs::write_atomic(path, bytes)
         .map_err(|error| WheelhouseError::io("write", path, error))?;
-    readable_file(temporary.as_file(), path)?;
-    temporary
-        .persist(path)
-        .map_err(|error| WheelhouseError::io("write", path, error.error))?;
-    Ok(())
+    // A temporary file is created 0600; a web server must read this one.
+    set_mode(path, 0o644)
 }
 
-/// Gives an open file mode 0644 (a temporary file is created 0600).
+/// Sets a path's mode (unix only).
 #[cfg(unix)]
-fn readable_file(file: &std::fs::File, shown: &Path) -> Result<(), WheelhouseError> {
+fn set_mode(path: &Path, mode: u32) -> Result<(), WheelhouseError> {
     use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(0o644))
-        .map_err(|error| WheelhouseError::io("set the permissions of", shown, error))
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|error| WheelhouseError::io("set the permissions of", path, error))
 }
 
 /// Modes are the file system's business off unix.
 #[cfg(not(unix))]
-fn readable_file(_file: &std::fs::File, _shown: &Path) -> Result<(), WheelhouseError> {
+fn set_mode(_path: &Path, _mode: u32) -> Result<(), WheelhouseError> {
     Ok(())
 }
 
-/// The lowercase hex sha256 of a file's content.
-pub(crate) fn sha256_of(path: &Path) -> Result<String, WheelhouseError> {
-    let mut file =
-        std::fs::File::open(path).map_err(|error| WheelhouseError::io("read", path, error))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 256 * 1024];
-    loop {
-        let read = file
-            .read(&mut buffer)
-            .map_err(|error| WheelhouseError::io("read", path, error))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
+/// The sha256 of a file's content.
+pub(crate) fn sha256_of(path: &Path) -> Result<Sha256, WheelhouseError> {
+    envlock_fs::sha256_file(path)
+        .map(|(sha256, _size)| sha256)
+        .map_err(|error| WheelhouseError::io("read", path, error))
 }
 
 /// The sha256 of each relative path under `dir`, hashed in parallel.
 pub(crate) fn hash_all(dir: &Path, paths: &[String]) -> Result<Vec<String>, WheelhouseError> {
     paths
         .par_iter()
-        .map(|path| sha256_of(&dir.join(path)))
+        .map(|path| sha256_of(&dir.join(path)).map(|sha256| sha256.to_string()))
         .collect()
 }
 
@@ -104,11 +73,7 @@ pub(crate) fn same_file(_left: &Path, _right: &Path) -> bool {
 /// names and symbolic links are left alone.
 #[cfg(unix)]
 pub(crate) fn set_readable_modes(dir: &Path) -> Result<(), WheelhouseError> {
-    use std::os::unix::fs::PermissionsExt;
-    let set = |path: &Path, mode: u32| {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-            .map_err(|error| WheelhouseError::io("set the permissions of", path, error))
-    };
+    let set = set_mode;
     set(dir, 0o755)?;
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {

@@ -60,7 +60,7 @@ fn is_verified_copy(
     {
         return Ok(true);
     }
-    Ok(sha256_of(dest)? == sha256)
+    Ok(sha256_of(dest)?.matches_hex(sha256))
 }
 
 /// Puts the cached file at `dest` by hard link, or by copy across file

@@ -126,7 +126,7 @@ pub(crate) struct PlannedFile {
 impl PlannedFile {
     /// Whether the file is a source distribution (built on the target).
     pub fn is_sdist(&self) -> bool {
-        !self.name.to_ascii_lowercase().ends_with(".whl")
+        envlock_pep::is_sdist(&self.name)
     }
 }
 
@@ -150,7 +150,7 @@ pub(crate) fn planned_files(lock: &Lock, targets: &[String]) -> Vec<PlannedFile>
                 version: package.version.clone(),
                 index: package.index.clone(),
                 name: file.name.clone(),
-                sha256: file.sha256.clone(),
+                sha256: file.sha256.to_string(),
                 size: file.size,
                 targets,
                 build_only,

@@ -76,7 +76,12 @@ fn place_one(
     folder: &Path,
 ) -> Result<Origin, WheelhouseError> {
     let dest = folder.join(&resource.file);
-    if let Some(origin) = place_local(&dest, &resource.sha256, resource.size, sources.cache)? {
+    if let Some(origin) = place_local(
+        &dest,
+        &resource.sha256.to_string(),
+        resource.size,
+        sources.cache,
+    )? {
         return Ok(origin);
     }
     let failed = |reason: String| WheelhouseError::Resource {
@@ -97,7 +102,12 @@ fn place_one(
     let source =
         FileSource::parse(url, sources.lock_dir).map_err(|error| failed(error.to_string()))?;
     let fetched = client
-        .fetch_source(&source, &resource.file, Some(&resource.sha256), &dest)
+        .fetch_source(
+            &source,
+            &resource.file,
+            Some(&resource.sha256.to_string()),
+            &dest,
+        )
         .map_err(|error| failed(error.to_string()))?;
     check_fetched_size(&dest, &resource_path(resource), resource.size, fetched.size)?;
     Ok(Origin::Downloaded)

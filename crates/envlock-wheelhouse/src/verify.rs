@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use envlock_lock::Lock;
 use serde::Serialize;
 
 use crate::checksums::read_checksums;
@@ -103,14 +102,12 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
         None
     };
     let planned = planned_files(&lock, &manifest.targets);
-    let resource_paths: Vec<String> = lock.resources.iter().map(resource_path).collect();
-    let expected = expected_hashes(
-        &planned,
-        &manifest,
-        checksums.as_ref(),
-        &lock,
-        &resource_paths,
-    );
+    let resources: Vec<(String, String)> = lock
+        .resources
+        .iter()
+        .map(|resource| (resource_path(resource), resource.sha256.to_string()))
+        .collect();
+    let expected = expected_hashes(&planned, &manifest, checksums.as_ref(), &resources);
     let present = all_files(dir)?;
     let present_set: BTreeSet<&str> = present.iter().map(String::as_str).collect();
     for path in expected.keys() {
@@ -137,14 +134,13 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
 
 /// What each file should hash to: the lock decides for the distributions
 /// (`planned`, and the manifest for wheels built here) and the resources
-/// (the lock's, at `resource_paths` in the same order); `SHA256SUMS` for
+/// (`resources`: each one's path and the lock's hash); `SHA256SUMS` for
 /// the rest.
 fn expected_hashes<'a>(
     planned: &'a [PlannedFile],
     manifest: &'a Manifest,
     checksums: Option<&'a BTreeMap<String, String>>,
-    lock: &'a Lock,
-    resource_paths: &'a [String],
+    resources: &'a [(String, String)],
 ) -> BTreeMap<&'a str, &'a str> {
     let mut expected: BTreeMap<&str, &str> = BTreeMap::new();
     for (path, sha256) in checksums.into_iter().flatten() {
@@ -156,8 +152,8 @@ fn expected_hashes<'a>(
     for wheel in &manifest.built_wheels {
         expected.insert(wheel.file.as_str(), wheel.sha256.as_str());
     }
-    for (path, resource) in resource_paths.iter().zip(&lock.resources) {
-        expected.insert(path.as_str(), resource.sha256.as_str());
+    for (path, sha256) in resources {
+        expected.insert(path.as_str(), sha256.as_str());
     }
     expected
 }

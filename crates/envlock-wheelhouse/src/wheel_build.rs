@@ -105,7 +105,7 @@ pub(crate) fn build_wheels(
                     version: source.version.clone(),
                     sdist: source.file.clone(),
                     file: wheel_name.clone(),
-                    sha256: sha256_of(&path)?,
+                    sha256: sha256_of(&path)?.to_string(),
                     size: std::fs::metadata(&path)
                         .map_err(|error| WheelhouseError::io("read", &path, error))?
                         .len(),
