@@ -16,6 +16,9 @@ pub(crate) use envlock_fs::TEMPORARY_PREFIX;
 
 /// Writes `bytes` to `path` through a temporary file, fsync and a rename.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WheelhouseError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|error| WheelhouseError::io("create", dir, error))?;
+    }
     envlock_fs::write_atomic(path, bytes)
         .map_err(|error| WheelhouseError::io("write", path, error))?;
     // A temporary file is created 0600; a web server must read this one.
