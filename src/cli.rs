@@ -124,6 +124,8 @@ pub enum Command {
     Wheelhouse(WheelhouseArgs),
     /// Re-hash a wheelhouse against the lock inside it (run this after the carry).
     Verify(VerifyArgs),
+    /// Upload a verified wheelhouse into a package repository, and read it back.
+    Publish(PublishArgs),
     /// Write the lock as requirements.txt (with hashes and markers) or PEP 751 pylock.toml.
     Export(ExportArgs),
     /// Show what changed between two locks, target by target.
@@ -236,6 +238,90 @@ pub struct WheelhouseArgs {
     pub image_pull_secret: Vec<String>,
 
     /// Print the summary as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `envlock publish`. The repository's simple index URL is
+/// the global `--index-url` (derived for pypiserver and devpi when absent).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  envlock publish wheelhouse --repository-url https://pypi.internal/ --dry-run
+  envlock publish wheelhouse --repository-url https://devpi.internal/ci/stable/ --kit-dir kit
+  envlock publish wheelhouse --repository local          # URL and credentials from ~/.pypirc
+  envlock publish wheelhouse --repository-url https://art.internal/artifactory/api/pypi/pypi-local \\
+      --index-url https://art.internal/artifactory/api/pypi/pypi-local/simple/ \\
+      --resources-url https://art.internal/artifactory/generic-local/clearml/")]
+pub struct PublishArgs {
+    /// The wheelhouse to publish (verified first; refused if it does not verify).
+    #[arg(value_name = "DIR", default_value = "wheelhouse")]
+    pub dir: PathBuf,
+
+    /// The repository's upload URL (what twine calls --repository-url).
+    #[arg(long, value_name = "URL", env = "ENVLOCK_PUBLISH_REPOSITORY_URL")]
+    pub repository_url: Option<String>,
+
+    /// A section of ~/.pypirc giving the upload URL and credentials.
+    #[arg(long, value_name = "NAME")]
+    pub repository: Option<String>,
+
+    /// The .pypirc to read for --repository (default: ~/.pypirc).
+    #[arg(long, value_name = "FILE", requires = "repository")]
+    pub config_file: Option<PathBuf>,
+
+    /// Publish only this target's files (repeatable; default: every target
+    /// of the wheelhouse).
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
+
+    /// Print what would be uploaded and skipped; upload nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// After the upload, also download every file from the repository and
+    /// hash it (the read-back otherwise compares the index's sha256).
+    #[arg(long)]
+    pub download_check: bool,
+
+    /// Where to PUT the lock's resources (a folder URL: an Artifactory
+    /// generic or Nexus raw repository, a WebDAV folder). Without it the
+    /// resources stay with the wheelhouse.
+    #[arg(long, value_name = "URL")]
+    pub resources_url: Option<String>,
+
+    /// Allow plain http to this host (or host:port).
+    #[arg(long, value_name = "HOST")]
+    pub allow_insecure_host: Vec<String>,
+
+    /// Write clearml.env, clearml-agent-values.override.yaml and
+    /// clearml.conf.snippet into DIR, pointing at the repository's simple
+    /// URL and the resources URL.
+    #[arg(long, value_name = "DIR")]
+    pub kit_dir: Option<PathBuf>,
+
+    /// With --kit-dir: `extra` (PIP_EXTRA_INDEX_URL) or `replace` (PIP_INDEX_URL).
+    #[arg(long, value_enum, default_value = "extra", requires = "kit_dir")]
+    pub index_mode: IndexModeArg,
+
+    /// With --kit-dir: a ClearML Agent queue whose pods get the variables
+    /// (repeatable; default: `default`).
+    #[arg(long, value_name = "QUEUE", requires = "kit_dir")]
+    pub queue: Vec<String>,
+
+    /// With --kit-dir: an image pull secret in the Helm values override
+    /// (repeatable).
+    #[arg(long, value_name = "NAME", requires = "kit_dir")]
+    pub image_pull_secret: Vec<String>,
+
+    /// How many uploads run at once.
+    #[arg(short, long, value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+
+    /// How often a failed upload is retried (connection errors, 429, 5xx).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
+    /// Print the report as JSON on standard output.
     #[arg(long)]
     pub json: bool,
 }

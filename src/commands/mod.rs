@@ -10,6 +10,7 @@ mod init;
 mod lock;
 mod pip_index;
 mod progress;
+mod publish;
 mod review;
 mod wheelhouse;
 
@@ -24,5 +25,6 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Export(args) => review::export(&cli.global, &args),
         Command::Wheelhouse(args) => wheelhouse::build(&cli.global, &args),
         Command::Verify(args) => wheelhouse::verify(&cli.global, &args),
+        Command::Publish(args) => publish::run(&cli.global, &args),
     }
 }

@@ -15,6 +15,7 @@ mod kit;
 mod live;
 mod lock;
 mod outputs;
+mod publish;
 mod review;
 mod universe;
 mod wheelhouse;

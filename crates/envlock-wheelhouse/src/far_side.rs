@@ -32,6 +32,25 @@ const CONF_FILE: &str = "clearml.conf.snippet";
 /// Every file this module writes.
 const FILES: [&str; 3] = [ENV_FILE, HELM_FILE, CONF_FILE];
 
+/// Writes the far side's three files (`clearml.env`, the Helm values
+/// override, the `clearml.conf` snippet) into `dir`, atomically: the one
+/// writer for `wheelhouse --serve-url` and `publish --kit-dir`. Returns the
+/// paths written.
+pub fn write_far_side(
+    dir: &Path,
+    far_side: &FarSide,
+    lock_name: &str,
+    resources: &[LockedResource],
+) -> Result<Vec<std::path::PathBuf>, WheelhouseError> {
+    let mut written = Vec::new();
+    for (name, text) in far_side.render(lock_name, resources) {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// Writes the far-side files into the folder at `dir`; without a
 /// `far_side` (no `--serve-url`), removes those of an earlier build, which
 /// would be stale.
@@ -43,9 +62,7 @@ pub(crate) fn write_far_side_files(
 ) -> Result<(), WheelhouseError> {
     match far_side {
         Some(far_side) => {
-            for (name, text) in far_side.render(lock_name, resources) {
-                write_atomic(&dir.join(name), text.as_bytes())?;
-            }
+            write_far_side(dir, far_side, lock_name, resources)?;
         }
         None => {
             for name in FILES {
@@ -70,6 +87,15 @@ pub enum ServeLocation {
     Url(String),
     /// Mounted into the containers at this absolute path (no trailing slash).
     Path(String),
+    /// A package repository the files were published into (`envlock
+    /// publish`): its simple index URL, and where the resources were put
+    /// (`None`: they stay with the wheelhouse, and get no variable).
+    Repository {
+        /// The repository's simple index URL (with its trailing slash).
+        index: String,
+        /// The folder URL the resources were uploaded under (no trailing slash).
+        resources: Option<String>,
+    },
 }
 
 impl ServeLocation {
@@ -111,30 +137,55 @@ impl ServeLocation {
         ))
     }
 
-    /// The URL pip uses for the static index under `simple/`.
+    /// A repository's simple index URL and resources folder URL, checked
+    /// as `--serve-url` is (http(s), nothing to quote, no credentials).
+    pub fn repository(
+        index: &str,
+        resources: Option<&str>,
+    ) -> Result<ServeLocation, WheelhouseError> {
+        let url = |value: &str| match ServeLocation::parse(value)? {
+            ServeLocation::Url(url) => Ok(url),
+            _ => Err(WheelhouseError::ServeLocation {
+                value: value.to_owned(),
+                reason: "a repository is reached over http(s)".to_owned(),
+            }),
+        };
+        Ok(ServeLocation::Repository {
+            index: format!("{}/", url(index)?),
+            resources: resources.map(url).transpose()?,
+        })
+    }
+
+    /// The URL pip uses for the index.
     fn index_url(&self) -> String {
         match self {
             ServeLocation::Url(url) => format!("{url}/simple/"),
             ServeLocation::Path(path) => format!("file://{}/simple/", path.trim_end_matches('/')),
+            ServeLocation::Repository { index, .. } => index.clone(),
         }
     }
 
     /// Where a resource is on the far side: a URL, or a plain path (what
     /// ClearML's `CLEARML_SESSION_*` variables accept for a local copy).
-    fn resource_location(&self, file: &str) -> String {
+    fn resource_location(&self, file: &str) -> Option<String> {
         match self {
-            ServeLocation::Url(url) => format!("{url}/{RESOURCES}/{}", percent_encode(file)),
+            ServeLocation::Url(url) => Some(format!("{url}/{RESOURCES}/{}", percent_encode(file))),
             ServeLocation::Path(path) => {
-                format!("{}/{RESOURCES}/{file}", path.trim_end_matches('/'))
+                Some(format!("{}/{RESOURCES}/{file}", path.trim_end_matches('/')))
             }
+            ServeLocation::Repository { resources, .. } => resources
+                .as_ref()
+                .map(|url| format!("{url}/{}", percent_encode(file))),
         }
     }
 
     /// `host[:port]` of a plain-HTTP URL: pip ignores an index on such a
     /// host unless it is trusted.
     fn insecure_host(&self) -> Option<String> {
-        let ServeLocation::Url(url) = self else {
-            return None;
+        let url = match self {
+            ServeLocation::Url(url) => url,
+            ServeLocation::Repository { index, .. } => index,
+            ServeLocation::Path(_) => return None,
         };
         let rest = url
             .get(..7)
@@ -182,10 +233,9 @@ impl FarSide {
             variables.push(("PIP_TRUSTED_HOST".to_owned(), host));
         }
         for resource in resources {
-            variables.push((
-                resource.env.clone(),
-                self.serve.resource_location(&resource.file),
-            ));
+            if let Some(location) = self.serve.resource_location(&resource.file) {
+                variables.push((resource.env.clone(), location));
+            }
         }
         variables
     }
@@ -194,7 +244,7 @@ impl FarSide {
     fn render(&self, lock_name: &str, resources: &[LockedResource]) -> [(&'static str, String); 3] {
         let variables = self.variables(resources);
         let header = format!(
-            "Written by `envlock wheelhouse` from the lock `{lock_name}`; do not edit by hand, build the wheelhouse again."
+            "Written by envlock from the lock `{lock_name}`; do not edit by hand, generate it again."
         );
         [
             (ENV_FILE, env_file(&header, &variables)),
@@ -401,5 +451,42 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_repository_gives_its_own_index_and_resources_urls() {
+        let resources = [resource("ext", "EXT", "ms python+1.vsix")];
+        let published = FarSide {
+            serve: ServeLocation::repository(
+                "http://127.0.0.1:8080/alice/dev/+simple",
+                Some("https://files.internal/clearml/"),
+            )
+            .unwrap(),
+            index_mode: IndexMode::Extra,
+            queues: Vec::new(),
+            image_pull_secrets: Vec::new(),
+        };
+        assert_eq!(
+            published.variables(&resources),
+            [
+                (
+                    "PIP_EXTRA_INDEX_URL".to_owned(),
+                    "http://127.0.0.1:8080/alice/dev/+simple/".to_owned()
+                ),
+                ("PIP_TRUSTED_HOST".to_owned(), "127.0.0.1:8080".to_owned()),
+                (
+                    "EXT".to_owned(),
+                    "https://files.internal/clearml/ms%20python+1.vsix".to_owned()
+                ),
+            ]
+        );
+        // Resources left with the wheelhouse get no variable.
+        let packages_only = FarSide {
+            serve: ServeLocation::repository("https://pypi.internal/simple/", None).unwrap(),
+            ..published
+        };
+        assert_eq!(packages_only.variables(&resources).len(), 1);
+        assert!(ServeLocation::repository("/mnt/kit", None).is_err());
+        assert!(ServeLocation::repository("https://u:p@pypi.internal/simple/", None).is_err());
     }
 }

@@ -69,7 +69,7 @@ pub use archive::{ArchiveSummary, write_archive};
 pub use build::{BuildRequest, BuildSummary, build};
 pub use envlock_pep::Silent;
 pub use error::WheelhouseError;
-pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation};
+pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation, write_far_side};
 pub use plan::{PlatformSelector, select_targets};
 pub use progress::{Origin, Reporter};
 pub use sdist::SourceBuild;
