@@ -46,6 +46,7 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
     let text = envlock_lock::encode(&outcome.lock);
     if global.quiet < 2 {
         print_warnings(&resources.warnings, &outcome.warnings);
+        print_installer_warnings(&outcome.installer_warnings);
     }
     if args.check {
         return Ok(check(&output, &previous, &outcome.lock, &text, global));
@@ -193,6 +194,18 @@ fn resolve(
     })
     .map_err(|error| diagnostics::report(&error))?;
     Ok((outcome, resources))
+}
+
+/// Targets without a carried pip, and what that means.
+fn print_installer_warnings(warnings: &[String]) {
+    for warning in warnings {
+        say(&format!("warning: {warning}"));
+    }
+    if !warnings.is_empty() {
+        say(
+            "hint: install.sh will install with the far side's own pip, which may be too old for manylinux_2_x wheels; put pip on the index, or set `carry-pip = false` in the spec to silence this",
+        );
+    }
 }
 
 /// The resolver's warnings, and what to do when sdists lack their build

@@ -61,7 +61,7 @@ fn write_spec(dir: &TestDir, python: &str, requirements: &str, resources: &str) 
     std::fs::write(
         dir.join("envlock.toml"),
         format!(
-            "name = \"kit\"\nrequirements = [{requirements}]\n\
+            "name = \"kit\"\nrequirements = [{requirements}]\ncarry-pip = false\n\
              [[targets]]\npython = \"{python}\"\nplatform = \"manylinux_2_28_x86_64\"\n{resources}"
         ),
     )

@@ -337,7 +337,7 @@ envlock_test!(
         let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
         std::fs::write(
         dir.join("envlock.toml"),
-        "name = \"x\"\nrequirements = [\"dyn\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n",
+        "name = \"x\"\nrequirements = [\"dyn\"]\ncarry-pip = false\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n",
     )
     .unwrap();
         let (code, _, stderr) = lock(&dir, &server, &[]);
@@ -408,7 +408,7 @@ envlock_test!(build_requirements_are_unpacked_from_pure_wheels, |dir| {
     let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
     std::fs::write(
         dir.join("envlock.toml"),
-        "name = \"x\"\nrequirements = [\"needsbackend\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n",
+        "name = \"x\"\nrequirements = [\"needsbackend\"]\ncarry-pip = false\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n",
     )
     .unwrap();
     let (code, _, stderr) = lock(&dir, &server, &[]);

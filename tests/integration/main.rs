@@ -9,6 +9,7 @@ mod util;
 
 mod cli;
 mod conformance;
+mod farside;
 mod frontdoor;
 mod kit;
 mod live;

@@ -81,6 +81,8 @@ requirements = [
     "requests[socks]",
     "tqdm<4.67",
 ]
+# The fixture index has no pip to carry.
+carry-pip = false
 
 [[targets]]
 python = "3.8"

@@ -62,7 +62,7 @@ fn locked_with(dir: &TestDir, server: &FixtureServer, python: &str, requirements
     std::fs::write(
         dir.join("envlock.toml"),
         format!(
-            "name = \"kit\"\nrequirements = [{requirements}]\n\
+            "name = \"kit\"\nrequirements = [{requirements}]\ncarry-pip = false\n\
              [[targets]]\npython = \"{python}\"\nplatform = \"manylinux_2_28_x86_64\"\n\
              [[targets]]\npython = \"{python}\"\nplatform = \"macos\"\n"
         ),

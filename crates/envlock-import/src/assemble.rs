@@ -89,6 +89,7 @@ pub fn assemble(inputs: &AssembleInputs<'_>) -> Lock {
             .collect(),
         packages: packages.into_values().collect(),
         build_packages: Vec::new(),
+        installer_packages: Vec::new(),
         resources: Vec::new(),
     })
 }

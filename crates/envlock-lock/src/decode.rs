@@ -71,6 +71,8 @@ struct WireLock {
     package: Vec<WirePackage>,
     #[serde(default, rename = "build-package")]
     build_package: Vec<WirePackage>,
+    #[serde(default, rename = "installer-package")]
+    installer_package: Vec<WirePackage>,
     #[serde(default)]
     resource: Vec<WireResource>,
 }
@@ -174,6 +176,11 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
             .collect::<Result<_, _>>()?,
         build_packages: wire
             .build_package
+            .into_iter()
+            .map(package_from_wire)
+            .collect::<Result<_, _>>()?,
+        installer_packages: wire
+            .installer_package
             .into_iter()
             .map(package_from_wire)
             .collect::<Result<_, _>>()?,
@@ -301,6 +308,7 @@ pub fn validate(lock: &Lock) -> Result<(), LockError> {
     for (packages, kind) in [
         (&lock.packages, "package"),
         (&lock.build_packages, "build package"),
+        (&lock.installer_packages, "installer package"),
     ] {
         validate_packages(packages, kind, &known)?;
     }

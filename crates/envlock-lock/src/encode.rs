@@ -48,6 +48,9 @@ pub fn encode(lock: &Lock) -> String {
     for package in &lock.build_packages {
         encode_package(&mut out, "build-package", package);
     }
+    for package in &lock.installer_packages {
+        encode_package(&mut out, "installer-package", package);
+    }
     for resource in &lock.resources {
         out.push_str("\n[[resource]]\n");
         line(&mut out, "name", &quote(&resource.name));
@@ -114,7 +117,11 @@ fn inline_file(file: &LockedFile) -> String {
 /// input.
 pub fn normalise(mut lock: Lock) -> Lock {
     lock.resources.sort();
-    for packages in [&mut lock.packages, &mut lock.build_packages] {
+    for packages in [
+        &mut lock.packages,
+        &mut lock.build_packages,
+        &mut lock.installer_packages,
+    ] {
         packages.sort_by(|a, b| {
             a.name
                 .cmp(&b.name)

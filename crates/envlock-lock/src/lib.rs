@@ -64,6 +64,18 @@
 //! ]
 //! files = [ … ]
 //!
+//! [[installer-package]]                  # after every [[build-package]]; same keys and order
+//! name = "pip"                           # what the far side installs into a new environment
+//! version = "24.2"                       # before the locked set: the newest pip whose
+//! index = "default"                      # Requires-Python admits the target (spec:
+//! targets = ["cp38-manylinux_2_28_x86_64"] # `carry-pip`, on by default)
+//! requires-python = ">=3.8"
+//! dependencies = []
+//! required-by = [
+//!     { targets = ["cp38-manylinux_2_28_x86_64"] },
+//! ]
+//! files = [ … ]
+//!
 //! [[resource]]                           # last, sorted by name: plain files, not packages
 //! name = "code-server"
 //! url = "https://…/code-server_4.96.2_amd64.deb"   # as the spec writes it (`${VAR}` kept)
@@ -95,7 +107,9 @@
 //!   newer one of the same format version. `[[build-package]]` was added so:
 //!   a separate table, not a flag on `[[package]]`, so that an older reader
 //!   sees no build packages (what it assumed) rather than taking them for
-//!   packages to install. `[[resource]]` was added the same way.
+//!   packages to install. `[[resource]]` was added the same way, and so was
+//!   `[[installer-package]]`: an older reader sees no carried pip, and its
+//!   wheelhouse installs with the far side's own pip, as it always did.
 //!   `imported-from` (written by `envlock import`: the other tool's lock the
 //!   packages were taken from, its format, its path relative to the lock and
 //!   its sha256) is optional too: an older reader sees an ordinary lock,

@@ -32,6 +32,10 @@ pub struct Lock {
     /// has no wheel for it (its sdist's `build-system.requires`, resolved
     /// for that target). Their `required-by` edges name the sdist's package.
     pub build_packages: Vec<LockedPackage>,
+    /// What the far side installs into a new environment before the locked
+    /// set: a current pip for each target, so that an old pip there does
+    /// not decide what installs. Not part of the environment's set.
+    pub installer_packages: Vec<LockedPackage>,
     /// Plain files (not Python packages) the far side needs, each found
     /// there through an environment variable.
     pub resources: Vec<LockedResource>,

@@ -63,6 +63,9 @@ pub struct LockOutcome {
     /// What the lock could not record but did not stop for: sdists whose
     /// build requirements could not be locked, one sentence each.
     pub warnings: Vec<String>,
+    /// Targets for which no pip could be locked to carry (`carry-pip`),
+    /// one sentence each: their far side installs with its own pip.
+    pub installer_warnings: Vec<String>,
 }
 
 /// What one target resolved to.
@@ -86,6 +89,8 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
     let mut lock = assemble(request.spec, &resolutions, &shared)?;
     let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;
     lock.build_packages = build_packages;
+    let (installer_packages, installer_warnings) = installer_packages(&request, &shared)?;
+    lock.installer_packages = installer_packages;
     if let (Some(only), Some(previous)) = (&request.only_targets, request.previous) {
         keep_other_targets(&mut lock, previous, only);
     }
@@ -104,6 +109,7 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         lock: envlock_lock::normalise(lock),
         counts: shared.counts(),
         warnings,
+        installer_warnings,
     })
 }
 
@@ -417,8 +423,11 @@ fn build_packages(
             None,
             &Upgrade::All,
         );
-        inputs.preferences =
-            build_preferences(request.previous, &request.upgrade, sdist.target.name());
+        inputs.preferences = kept_preferences(
+            request.previous.map(|lock| lock.build_packages.as_slice()),
+            &request.upgrade,
+            sdist.target.name(),
+        );
         inputs.user_constraint_specifiers.clear();
         let resolution = match resolve_target(Arc::clone(shared), sdist.target.clone(), inputs) {
             Ok(resolution) => resolution,
@@ -448,15 +457,81 @@ fn build_packages(
     ))
 }
 
+/// Resolves, for each target (re-)resolved, the newest pip whose
+/// `Requires-Python` admits it: what the far side installs into a new
+/// environment before the locked set (`carry-pip`). A pip that cannot be
+/// found leaves a warning (the far side then uses its own pip); an index
+/// that fails to answer stops the lock.
+fn installer_packages(
+    request: &LockRequest<'_>,
+    shared: &Arc<SharedIndexes>,
+) -> Result<(Vec<LockedPackage>, Vec<String>), ResolveError> {
+    let mut warnings = Vec::new();
+    if !request.spec.carry_pip {
+        return Ok((Vec::new(), warnings));
+    }
+    let pip: Requirement = "pip"
+        .parse()
+        .map_err(|error| ResolveError::Internal(format!("the requirement `pip`: {error}")))?;
+    let mut resolutions = Vec::new();
+    for (target_index, target) in request.targets.iter().enumerate() {
+        if request
+            .only_targets
+            .as_ref()
+            .is_some_and(|only| !only.contains(target.name()))
+        {
+            continue;
+        }
+        let mut inputs = target_inputs(
+            request.spec,
+            target_index,
+            target,
+            std::slice::from_ref(&pip),
+            &HashMap::new(),
+            None,
+            &Upgrade::All,
+        );
+        inputs.preferences = kept_preferences(
+            request
+                .previous
+                .map(|lock| lock.installer_packages.as_slice()),
+            &request.upgrade,
+            target.name(),
+        );
+        inputs.user_constraint_specifiers.clear();
+        match resolve_target(Arc::clone(shared), target.clone(), inputs) {
+            Ok(resolution) => resolutions.push(resolution),
+            Err(error @ ResolveError::Index { .. }) if !is_offline(&error) => return Err(error),
+            Err(ResolveError::NoSolution { .. }) => warnings.push(format!(
+                "no pip to carry for target `{}`: no version of pip on the indexes installs there",
+                target.name()
+            )),
+            Err(error) => warnings.push(format!(
+                "no pip to carry for target `{}`: {error}",
+                target.name()
+            )),
+        }
+    }
+    let labelled: Vec<(&TargetResolution, Option<&(String, String)>)> = resolutions
+        .iter()
+        .map(|resolution| (resolution, None))
+        .collect();
+    Ok((
+        assemble_packages(&labelled, &HashMap::new(), shared)?,
+        warnings,
+    ))
+}
+
 fn is_offline(error: &ResolveError) -> bool {
     matches!(error, ResolveError::Index { source, .. }
         if matches!(source.as_ref(), envlock_index::IndexError::Offline { .. }))
 }
 
-/// The previous lock's build packages for a target, preferred as its
-/// packages are, so that build requirements stay put until upgraded.
-fn build_preferences(
-    previous: Option<&Lock>,
+/// The previous lock's build (or installer) packages for a target,
+/// preferred as its packages are, so that build requirements and the
+/// carried pip stay put until upgraded.
+fn kept_preferences(
+    previous: Option<&[LockedPackage]>,
     upgrade: &Upgrade,
     target: &str,
 ) -> HashMap<PackageName, Version> {
@@ -465,7 +540,6 @@ fn build_preferences(
         return preferences;
     };
     for package in previous
-        .build_packages
         .iter()
         .filter(|package| package.targets.contains(target))
     {
@@ -567,6 +641,7 @@ fn assemble(
             .collect(),
         packages,
         build_packages: Vec::new(),
+        installer_packages: Vec::new(),
         resources: Vec::new(),
     }))
 }
@@ -807,6 +882,11 @@ fn keep_other_targets(lock: &mut Lock, previous: &Lock, resolved: &BTreeSet<Stri
     }
     keep_packages(&mut lock.packages, &previous.packages, &kept);
     keep_packages(&mut lock.build_packages, &previous.build_packages, &kept);
+    keep_packages(
+        &mut lock.installer_packages,
+        &previous.installer_packages,
+        &kept,
+    );
 }
 
 /// Copies into `packages` what the kept targets install of `previous`.

@@ -142,6 +142,10 @@ pub struct Spec {
     pub no_binary: BTreeSet<String>,
     /// Plain files to carry with the packages, in the order declared.
     pub resources: Vec<ResourceSpec>,
+    /// Whether the lock pins a current pip for each target, which the
+    /// wheelhouse carries and `install.sh` installs first (`carry-pip`,
+    /// true unless the spec says `false`).
+    pub carry_pip: bool,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +171,7 @@ struct WireSpec {
     indexes: Vec<WireIndex>,
     #[serde(default)]
     resources: Vec<WireResource>,
+    carry_pip: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +278,7 @@ impl Spec {
             only_binary: gathered.only_binary,
             no_binary: gathered.no_binary,
             resources,
+            carry_pip: wire.carry_pip.unwrap_or(true),
         })
     }
 
@@ -374,6 +380,11 @@ impl Spec {
                 .iter()
                 .map(|name| format!("no-binary {name}")),
         );
+        // Only a spec that turns the carried pip off adds a line, so that
+        // the digest of every lock made before it existed stays the same.
+        if !self.carry_pip {
+            lines.push("carry-pip false".to_owned());
+        }
         // Only specs with resources add lines, so that the digest of every
         // lock made before resources existed stays the same.
         for resource in &self.resources {

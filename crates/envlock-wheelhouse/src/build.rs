@@ -22,7 +22,8 @@ use crate::exports::write_exports;
 use crate::far_side::{FarSide, write_far_side_files};
 use crate::fetch::{Downloads, fetch_all};
 use crate::folder::{LOCK, mark_incomplete, prepare_dir, remove_unplanned};
-use crate::fsio::write_atomic;
+use crate::fsio::{set_readable_modes, write_atomic};
+use crate::install_script::write_install_scripts;
 use crate::manifest::write_manifest;
 use crate::place::place_local;
 use crate::plan::{PlannedFile, planned_files};
@@ -363,6 +364,9 @@ fn finish(
         &lock.name,
         &lock.resources,
     )?;
+    write_install_scripts(out_dir, &lock, &request.targets)?;
+    // A web server running as its own user must be able to read the folder.
+    set_readable_modes(out_dir)?;
     write_checksums(out_dir, &all_files, &lock.resources)?;
     Ok((source_builds, built_wheels))
 }

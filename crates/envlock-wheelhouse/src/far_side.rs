@@ -257,7 +257,9 @@ impl FarSide {
 fn env_file(header: &str, variables: &[(String, String)]) -> String {
     let mut out = format!("# {}\n", single_line(header));
     out.push_str(
-        "# Use with `docker run --env-file clearml.env`, or `set -a; . ./clearml.env; set +a`.\n",
+        "# Use with `docker run --env-file clearml.env`, or `set -a; . ./clearml.env; set +a`.\n\
+         # Install the locked set from the target's own file, with its hashes:\n\
+         #   pip install --require-hashes -r requirements/<target>.txt  (in the wheelhouse)\n",
     );
     for (name, value) in variables {
         let _ = writeln!(out, "{name}={value}");

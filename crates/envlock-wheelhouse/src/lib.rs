@@ -36,7 +36,8 @@
 // - the artifacts, one module each: `manifest` (`wheelhouse.toml`),
 //   `simple_index` (`simple/`), `checksums` (`SHA256SUMS`), `exports`
 //   (`requirements.txt`, `pylock.toml`), `readme` (`README.txt`),
-//   `far_side` (the ClearML files).
+//   `far_side` (the ClearML files), `install_script` (`install.sh`,
+//   `install.ps1`).
 // - `wheel_build` (`--build-wheels`), `sdist` (what the target builds).
 // - `folder`: the folder's lifecycle and the names of its fixed files.
 // - `plan` (targets and planned files), `progress` (`Reporter`, `Origin`).
@@ -52,6 +53,7 @@ mod far_side;
 mod fetch;
 mod folder;
 mod fsio;
+mod install_script;
 mod manifest;
 mod place;
 mod plan;

@@ -165,6 +165,10 @@ pub(crate) fn planned_files(lock: &Lock, targets: &[String]) -> Vec<PlannedFile>
     for package in &lock.build_packages {
         add(package, true);
     }
+    // The pip the far side installs first (never built there).
+    for package in &lock.installer_packages {
+        add(package, true);
+    }
     files.sort_by(|left, right| left.name.cmp(&right.name));
     // A build requirement that is also a runtime package is listed once.
     files.dedup_by(|later, earlier| later.name == earlier.name);

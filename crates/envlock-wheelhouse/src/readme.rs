@@ -6,6 +6,7 @@ use std::path::Path;
 use envlock_lock::{Lock, LockedResource};
 
 use crate::error::WheelhouseError;
+use crate::exports::target_requirements_path;
 use crate::far_side::FarSide;
 use crate::folder::resource_path;
 use crate::fsio::write_atomic;
@@ -21,7 +22,7 @@ pub(crate) fn write_readme(
 ) -> Result<(), WheelhouseError> {
     let mut out = String::new();
     introduction(&mut out, lock, targets);
-    install_steps(&mut out);
+    install_steps(&mut out, lock, targets);
     resources(&mut out, &lock.resources);
     if let Some(far_side) = far_side {
         far_side_files(&mut out, far_side, &lock.resources);
@@ -49,18 +50,44 @@ fn introduction(out: &mut String, lock: &Lock, targets: &[String]) {
 }
 
 /// Checking the carry and installing from it.
-fn install_steps(out: &mut String) {
+fn install_steps(out: &mut String, lock: &Lock, targets: &[String]) {
     out.push_str(
-        "\nRun these from this folder, on the far side.\n\n\
+        "\nOn the far side, one command checks the carry, finds (or unpacks) the\n\
+         target's Python, creates a virtual environment and installs into it,\n\
+         offline (POSIX sh; `sh install.sh --help` says more):\n\n\
+         \x20   sh install.sh --prefix /path/to/venv\n",
+    );
+    if targets.iter().any(|name| {
+        lock.target(name)
+            .is_some_and(|target| target.platform.starts_with("win"))
+    }) {
+        out.push_str(
+            "\nOn Windows: powershell -ExecutionPolicy Bypass -File install.ps1 -Prefix C:\\path\\to\\venv\n",
+        );
+    }
+    out.push_str(
+        "\nOr by hand, from this folder:\n\n\
          1. Check the carry, with standard tools or with envlock:\n\n\
          \x20   sha256sum -c SHA256SUMS\n\
          \x20   envlock verify .\n\n\
-         2. Install into a virtual environment made with the target's Python:\n\n\
-         \x20   python3 -m venv .venv\n\
-         \x20   .venv/bin/pip install --no-index --find-links . --require-hashes -r requirements.txt\n\n\
+         2. Install into a virtual environment made with the target's Python,\n\
+         \x20  from the target's own requirement file (pip 20.3 or newer):\n\n\
+         \x20   python3.X -m venv .venv\n",
+    );
+    for name in targets {
+        let _ = writeln!(
+            out,
+            "    .venv/bin/pip install --no-index --find-links . --require-hashes -r {}",
+            target_requirements_path(name)
+        );
+    }
+    out.push_str(
+        "\n   requirements/<target>.txt pins one target's set, with the extras it\n\
+         \x20  requests. requirements.txt (and pylock.toml) serve every target at once,\n\
+         \x20  with markers; some pips reject them when targets pin different versions.\n\n\
          3. Or serve this folder with any web server (or use it from disk) as an index:\n\n\
-         \x20   pip install --index-url http://<host>/<path>/simple --require-hashes -r requirements.txt\n\
-         \x20   pip install --index-url file://$PWD/simple --require-hashes -r requirements.txt\n",
+         \x20   pip install --index-url http://<host>/<path>/simple --require-hashes -r requirements/<target>.txt\n\
+         \x20   pip install --index-url file://$PWD/simple --require-hashes -r requirements/<target>.txt\n",
     );
 }
 
