@@ -144,10 +144,10 @@ proptest! {
         if check_requirement(&text).is_ok() {
             let _ = text.parse::<Requirement>();
         }
-        if check_marker_depth(&text).is_ok() {
-            if let Some((_, marker)) = text.split_once(';') {
-                let _ = MarkerTree::from_str(marker);
-            }
+        if let Some((_, marker)) = text.split_once(';')
+            && check_marker_depth(marker).is_ok()
+        {
+            let _ = MarkerTree::from_str(marker);
         }
     }
 }
