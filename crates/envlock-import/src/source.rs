@@ -157,7 +157,7 @@ pub fn parse_marker(
         place: place.to_owned(),
         reason: format!("marker `{text}` does not parse: {reason}"),
     };
-    envlock_pep::check_marker_depth(text).map_err(|error| invalid(error.to_string()))?;
+    envlock_pep::check_marker(text).map_err(|error| invalid(error.to_string()))?;
     text.parse::<MarkerTree>()
         .map(|marker| (marker, text.to_owned()))
         .map_err(|error| invalid(error.to_string()))

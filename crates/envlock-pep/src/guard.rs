@@ -6,7 +6,11 @@
 //!   ([`check_marker_depth`]);
 //! - a package or extra name ending in `.`, `-` or `_` followed by more text
 //!   (`foo- >=1`, `foo[a-]`) hits an `expect` and panics
-//!   ([`check_requirement`] refuses those names first).
+//!   ([`check_requirement`] refuses those names first);
+//! - with non-ASCII text it slices strings inside a character and panics
+//!   (`end byte index … is not a char boundary`), so [`check_marker`] and
+//!   [`check_requirement`] refuse non-ASCII text: PEP 508 names, versions
+//!   and marker values in real packages are ASCII.
 
 /// The deepest parenthesis nesting accepted; real markers use two or three.
 pub const MAX_MARKER_DEPTH: usize = 64;
@@ -53,6 +57,17 @@ pub enum UnsafeRequirement {
     /// Parentheses nested too deep.
     #[error(transparent)]
     Depth(#[from] MarkerDepthError),
+    /// A character outside ASCII.
+    #[error(
+        "character `{character}` at byte {at} is not ASCII; \
+         envlock accepts ASCII requirements and markers only"
+    )]
+    NotAscii {
+        /// The character.
+        character: char,
+        /// Its byte offset.
+        at: usize,
+    },
     /// A package or extra name that ends with punctuation.
     #[error("the name `{name}` ends with `{last}`; names end with a letter or digit")]
     NameEnd {
@@ -83,12 +98,21 @@ fn check_name(text: &str) -> Result<usize, UnsafeRequirement> {
     }
 }
 
-/// Checks a PEP 508 requirement's text before it is parsed: parentheses
-/// nest at most [`MAX_MARKER_DEPTH`] deep, and its name and extras do not
-/// end with punctuation. Text that passes may still be an invalid
-/// requirement; the parser then says why.
-pub fn check_requirement(text: &str) -> Result<(), UnsafeRequirement> {
+/// Checks a marker's text before it is parsed: ASCII only, parentheses
+/// nested at most [`MAX_MARKER_DEPTH`] deep.
+pub fn check_marker(text: &str) -> Result<(), UnsafeRequirement> {
+    if let Some((at, character)) = text.char_indices().find(|(_, c)| !c.is_ascii()) {
+        return Err(UnsafeRequirement::NotAscii { character, at });
+    }
     check_marker_depth(text)?;
+    Ok(())
+}
+
+/// Checks a PEP 508 requirement's text before it is parsed: [`check_marker`]
+/// holds, and its name and extras do not end with punctuation. Text that
+/// passes may still be an invalid requirement; the parser then says why.
+pub fn check_requirement(text: &str) -> Result<(), UnsafeRequirement> {
+    check_marker(text)?;
     let rest = text.trim_start();
     let length = check_name(rest)?;
     if let Some(extras) = rest[length..].trim_start().strip_prefix('[') {
@@ -134,6 +158,11 @@ mod tests {
                 "{text}"
             );
         }
+        // Panicked with "end byte index … is not a char boundary".
+        assert!(matches!(
+            check_requirement("a ; python_version < '3.9' \"'x`\u{8072}'s})\u{a1}n"),
+            Err(UnsafeRequirement::NotAscii { at: 31, .. })
+        ));
         for text in [
             "foo",
             "foo.bar[a_b,c] >=1 ; (extra == 'a')",

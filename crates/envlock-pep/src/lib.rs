@@ -40,7 +40,8 @@ pub use pep508_rs::{
 };
 
 pub use guard::{
-    MAX_MARKER_DEPTH, MarkerDepthError, UnsafeRequirement, check_marker_depth, check_requirement,
+    MAX_MARKER_DEPTH, MarkerDepthError, UnsafeRequirement, check_marker, check_marker_depth,
+    check_requirement,
 };
 pub use platform::{Arch, Platform, PlatformError, PlatformFamily};
 pub use python::{PythonVersion, PythonVersionError};
