@@ -120,6 +120,7 @@ fn package(
             what: "direct URL or path".to_owned(),
         });
     }
+    envlock_pep::check_requirement(head).map_err(|error| invalid(format!("`{head}`: {error}")))?;
     let requirement: Requirement = head
         .parse()
         .map_err(|error| invalid(format!("`{head}`: {error}")))?;

@@ -152,13 +152,15 @@ pub fn parse_marker(
     path: &Path,
     place: &str,
 ) -> Result<(MarkerTree, String), crate::ImportError> {
+    let invalid = |reason: String| crate::ImportError::Invalid {
+        path: path.to_owned(),
+        place: place.to_owned(),
+        reason: format!("marker `{text}` does not parse: {reason}"),
+    };
+    envlock_pep::check_marker(text).map_err(|error| invalid(error.to_string()))?;
     text.parse::<MarkerTree>()
         .map(|marker| (marker, text.to_owned()))
-        .map_err(|error| crate::ImportError::Invalid {
-            path: path.to_owned(),
-            place: place.to_owned(),
-            reason: format!("marker `{text}` does not parse: {error}"),
-        })
+        .map_err(|error| invalid(error.to_string()))
 }
 
 /// Parses a `requires-python`.

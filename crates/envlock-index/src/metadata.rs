@@ -29,6 +29,8 @@ pub fn parse_core_metadata(bytes: &[u8], source_name: &str) -> Result<CoreMetada
         .requires_dist
         .iter()
         .map(|text| {
+            envlock_pep::check_requirement(text)
+                .map_err(|error| bad(format!("invalid Requires-Dist `{text}`: {error}")))?;
             Requirement::from_str(text)
                 .map_err(|error| bad(format!("invalid Requires-Dist `{text}`: {error}")))
         })
@@ -342,6 +344,8 @@ fn pyproject_metadata(
         out.push_str(&format!("Requires-Python: {value}\n"));
     }
     for dependency in string_array(project.get("dependencies"), "project.dependencies", &bad)? {
+        envlock_pep::check_requirement(&dependency)
+            .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
         let requirement: Requirement = Requirement::from_str(&dependency)
             .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
         out.push_str(&format!("Requires-Dist: {requirement}\n"));
@@ -355,6 +359,8 @@ fn pyproject_metadata(
                 .map_err(|error| bad(format!("invalid extra `{extra}`: {error}")))?;
             out.push_str(&format!("Provides-Extra: {extra_name}\n"));
             for dependency in string_array(Some(entries), "project.optional-dependencies", &bad)? {
+                envlock_pep::check_requirement(&dependency)
+                    .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
                 let requirement: Requirement = Requirement::from_str(&dependency)
                     .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
                 let requirement = requirement.with_extra_marker(&extra_name);

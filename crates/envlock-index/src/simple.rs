@@ -456,3 +456,7 @@ mod tests {
         assert!(page_format(None, "garbage").is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "simple_proptests.rs"]
+mod proptests;

@@ -344,6 +344,7 @@ fn mentions(lock: &Lock, name: &str) -> Result<Vec<Mention>, WhyError> {
         .map(|target| Ok((target.name.clone(), marker_environment(target)?)))
         .collect::<Result<Vec<_>, TargetEnvironmentError>>()?;
     let mention = |source: MentionSource, text: &str| -> Option<Mention> {
+        envlock_pep::check_requirement(text).ok()?;
         let requirement: Requirement = Requirement::from_str(text).ok()?;
         if requirement.name.as_ref() != name {
             return None;

@@ -23,6 +23,7 @@
 //! Design goal: nothing here looks at the machine it runs on. Markers are
 //! evaluated and wheels are chosen for the declared target, never the host.
 
+mod guard;
 mod platform;
 mod python;
 mod ranges;
@@ -38,6 +39,10 @@ pub use pep508_rs::{
     ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, PackageName, Requirement,
 };
 
+pub use guard::{
+    MAX_MARKER_DEPTH, MarkerDepthError, UnsafeRequirement, check_marker, check_marker_depth,
+    check_requirement,
+};
 pub use platform::{Arch, Platform, PlatformError, PlatformFamily};
 pub use python::{PythonVersion, PythonVersionError};
 pub use ranges::{specifier_to_range, specifiers_to_ranges};

@@ -382,6 +382,8 @@ fn read_build_requirements(
     let requirements = requires
         .iter()
         .map(|text| {
+            envlock_pep::check_requirement(text)
+                .map_err(|error| failed(format!("`{text}` is not a valid requirement: {error}")))?;
             text.parse::<Requirement>()
                 .map_err(|error| failed(format!("`{text}` is not a valid requirement: {error}")))
         })

@@ -403,7 +403,10 @@ fn unpack_pure_wheels(
     use std::str::FromStr as _;
     let mut queue: Vec<envlock_pep::Requirement> = requires
         .iter()
-        .map(|text| envlock_pep::Requirement::from_str(text).map_err(|error| error.to_string()))
+        .map(|text| {
+            envlock_pep::check_requirement(text).map_err(|error| error.to_string())?;
+            envlock_pep::Requirement::from_str(text).map_err(|error| error.to_string())
+        })
         .collect::<Result<_, _>>()?;
     let mut done = std::collections::HashSet::new();
     while let Some(requirement) = queue.pop() {

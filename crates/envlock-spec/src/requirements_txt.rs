@@ -238,6 +238,12 @@ pub(crate) fn parse_requirement(
         return Err(SpecError::at(located(0, text.len()), format!("`{text}` is a path or URL, not a requirement"))
             .with_hint("a lock names files from an index; put the file in a folder and add it with --find-links, then require it by name"));
     }
+    envlock_pep::check_requirement(text).map_err(|error| {
+        SpecError::at(
+            located(0, text.len().max(1)),
+            format!("invalid requirement `{text}`: {error}"),
+        )
+    })?;
     let requirement = Requirement::from_str(text).map_err(|error| {
         let length = error
             .len
