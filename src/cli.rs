@@ -161,6 +161,17 @@ pub struct LockArgs {
     /// Re-resolve only this target, keeping the others as locked (repeatable).
     #[arg(long, value_name = "NAME")]
     pub target: Vec<String>,
+
+    /// Never run an sdist's build backend: releases whose metadata would
+    /// need a build are passed over, and a failed lock names them (also
+    /// `no-build = true` in the spec).
+    #[arg(long)]
+    pub no_build: bool,
+
+    /// Seconds an sdist build (installing its build environment, or running
+    /// its backend) may take before it is killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub build_timeout: u64,
 }
 
 /// Arguments of `envlock wheelhouse`.

@@ -549,3 +549,27 @@ envlock_test!(build_requirements_that_cannot_be_met_are_a_warning, |dir| {
     // `wheelhouse_summary` and `wheelhouse_readme`.
     crate::util::assert_output(&dir, "wheelhouse_summary_of_the_universe", &stderr);
 });
+
+envlock_test!(no_build_refuses_backends_and_names_the_sdist, |dir| {
+    let mut index = universe();
+    index.add_file(
+        "dyn",
+        envlock_test::FixtureFile::new("dyn-1.0.tar.gz", dynamic_sdist()),
+    );
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    let spec = "name = \"x\"\nrequirements = [\"dyn\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n";
+    std::fs::write(dir.join("envlock.toml"), spec).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &["--no-build"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("dyn-1.0.tar.gz"), "{stderr}");
+    assert!(stderr.contains("dyn==1.0"), "{stderr}");
+    assert!(stderr.contains("cp312-manylinux_2_28_x86_64"), "{stderr}");
+    assert!(stderr.contains("--no-build"), "{stderr}");
+    // No backend ran: nothing was built into the cache.
+    assert!(!dir.join(".cache/built-metadata-v1").exists());
+    // The spec setting does the same.
+    std::fs::write(dir.join("envlock.toml"), format!("no-build = true\n{spec}")).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("dyn-1.0.tar.gz"), "{stderr}");
+});

@@ -42,9 +42,15 @@ pub struct SdistBuilder {
     /// at the same time wait for one shared environment instead of each
     /// installing the same requirements.
     pub environment_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// How long one step of a build (installing the build environment,
+    /// running the backend) may take before it is killed.
+    pub timeout: std::time::Duration,
 }
 
 impl SdistBuilder {
+    /// The time a build step may take unless told otherwise (`--build-timeout`).
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
     /// The metadata of `file`, built (or read from the cache). The error is a
     /// sentence saying why the metadata could not be built.
     pub(crate) fn metadata(

@@ -173,7 +173,8 @@ impl SharedIndexes {
                     .map(Arc::new)
                     .map_err(MetadataFailure::Unusable),
                 None => Err(MetadataFailure::Unusable(format!(
-                    "its sdist's metadata is dynamic ({reason}) and building sdists is turned off"
+                    "its metadata would have to be built from the sdist {} ({reason}), and builds are refused (`--no-build` or `no-build = true`)",
+                    file.filename
                 ))),
             },
             Err(

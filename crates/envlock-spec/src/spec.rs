@@ -140,6 +140,9 @@ pub struct Spec {
     pub only_binary: BTreeSet<String>,
     /// Packages that must be installed from sdists (`:all:` for every one).
     pub no_binary: BTreeSet<String>,
+    /// `no-build = true`: never run an sdist's build backend while locking
+    /// (releases whose metadata would need a build are passed over).
+    pub no_build: bool,
     /// Plain files to carry with the packages, in the order declared.
     pub resources: Vec<ResourceSpec>,
 }
@@ -161,6 +164,8 @@ struct WireSpec {
     only_binary: Vec<String>,
     #[serde(default)]
     no_binary: Vec<String>,
+    #[serde(default)]
+    no_build: bool,
     #[serde(default)]
     targets: Vec<WireTarget>,
     #[serde(default)]
@@ -272,6 +277,7 @@ impl Spec {
             prereleases: gathered.prereleases,
             only_binary: gathered.only_binary,
             no_binary: gathered.no_binary,
+            no_build: wire.no_build,
             resources,
         })
     }
@@ -374,6 +380,10 @@ impl Spec {
                 .iter()
                 .map(|name| format!("no-binary {name}")),
         );
+        // Only specs that refuse builds add a line, so older digests stay.
+        if self.no_build {
+            lines.push("no-build".to_owned());
+        }
         // Only specs with resources add lines, so that the digest of every
         // lock made before resources existed stays the same.
         for resource in &self.resources {
