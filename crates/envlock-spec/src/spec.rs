@@ -61,6 +61,11 @@ pub struct IndexSpec {
     pub name: String,
     /// The URL as written, before `${VAR}` expansion.
     pub url: Located<String>,
+    /// Packages pinned to this index (PEP 503 normalised names): they come
+    /// from it alone, whatever the other indexes offer.
+    pub packages: Vec<String>,
+    /// Whether the index serves only the packages pinned to it.
+    pub explicit: bool,
 }
 
 impl IndexSpec {
@@ -198,6 +203,10 @@ struct WireTarget {
 struct WireIndex {
     name: Spanned<String>,
     url: Spanned<String>,
+    #[serde(default)]
+    packages: Vec<Spanned<String>>,
+    #[serde(default)]
+    explicit: bool,
 }
 
 /// Finds the spec for `path`: the file itself, or `envlock.toml` in the folder.
@@ -241,6 +250,7 @@ impl Spec {
             constraints: source.requirements(&wire.constraints)?,
             indexes: Vec::new(),
             index_names: BTreeSet::new(),
+            pinned: BTreeSet::new(),
             find_links: Vec::new(),
             prereleases: wire.prereleases,
             only_binary: wire.only_binary.iter().cloned().collect(),
@@ -361,11 +371,16 @@ impl Spec {
                 target.python.value, target.platform.value
             ));
         }
-        lines.extend(
-            self.indexes
-                .iter()
-                .map(|index| format!("index {}", index.name)),
-        );
+        for index in &self.indexes {
+            lines.push(format!("index {}", index.name));
+            // Pins change what is locked; specs without them keep their digest.
+            for package in &index.packages {
+                lines.push(format!("index {} package {package}", index.name));
+            }
+            if index.explicit {
+                lines.push(format!("index {} explicit", index.name));
+            }
+        }
         if let Some(exclude_newer) = &self.exclude_newer {
             lines.push(format!("exclude-newer {exclude_newer}"));
         }
@@ -544,6 +559,8 @@ struct Gathered {
     constraints: Vec<Located<Requirement>>,
     indexes: Vec<IndexSpec>,
     index_names: BTreeSet<String>,
+    /// Packages pinned to an index so far.
+    pinned: BTreeSet<String>,
     find_links: Vec<Located<PathBuf>>,
     prereleases: PrereleasePolicy,
     only_binary: BTreeSet<String>,
@@ -571,12 +588,54 @@ impl Gathered {
                     format!("the index name `{name}` is used twice"),
                 ));
             }
+            let packages = self.pinned_packages(source, index)?;
             self.indexes.push(IndexSpec {
                 name: name.clone(),
                 url: source.located(&index.url),
+                packages,
+                explicit: index.explicit,
             });
         }
         Ok(())
+    }
+
+    /// An index's `packages`: valid names, each pinned to one index only.
+    fn pinned_packages(
+        &mut self,
+        source: &SpecSource<'_>,
+        index: &WireIndex,
+    ) -> Result<Vec<String>, SpecError> {
+        let mut packages = Vec::new();
+        for package in &index.packages {
+            let name = package
+                .get_ref()
+                .trim()
+                .parse::<envlock_pep::PackageName>()
+                .map_err(|error| {
+                    SpecError::at(
+                        source.at(package.span()),
+                        format!("`{}` is not a package name: {error}", package.get_ref()),
+                    )
+                })?
+                .to_string();
+            if !self.pinned.insert(name.clone()) {
+                return Err(SpecError::at(
+                    source.at(package.span()),
+                    format!("`{name}` is pinned to more than one index"),
+                ));
+            }
+            packages.push(name);
+        }
+        if index.explicit && packages.is_empty() {
+            return Err(SpecError::at(
+                source.at(index.name.span()),
+                format!(
+                    "index `{}` is `explicit` but pins no `packages`, so it would never be used",
+                    index.name.get_ref()
+                ),
+            ));
+        }
+        Ok(packages)
     }
 
     /// Adds what a requirements file asks for; its `--index-url` is the
@@ -604,7 +663,12 @@ impl Gathered {
             );
         for (name, url) in named {
             if self.index_names.insert(name.clone()) {
-                self.indexes.push(IndexSpec { name, url });
+                self.indexes.push(IndexSpec {
+                    name,
+                    url,
+                    packages: Vec::new(),
+                    explicit: false,
+                });
             }
         }
     }
