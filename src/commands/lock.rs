@@ -162,6 +162,7 @@ fn resolve(
         cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
         environment_lock: Default::default(),
         timeout: std::time::Duration::from_secs(args.build_timeout),
+        announce: global.quiet < 2,
     };
     let no_build = args.no_build || spec.no_build;
     let show_progress = global.quiet == 0 && std::io::stderr().is_terminal();
