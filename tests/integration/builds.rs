@@ -156,3 +156,47 @@ envlock_test!(
         }
     }
 );
+
+envlock_test!(a_changed_cached_build_environment_is_made_again, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let marker = dir.join("planted-code-ran");
+    let server = serve(probe_sdist("    pass", "[]"));
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cache = dir.join(".cache/built-metadata-v1");
+    let environments: Vec<_> = std::fs::read_dir(cache.join("build-environments"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join(".envlock-stamp").is_file())
+        .collect();
+    assert_eq!(environments.len(), 1, "{environments:?}");
+    // Plant code that Python would run at start-up from the environment.
+    let planted = environments[0].join("sitecustomize.py");
+    std::fs::write(
+        &planted,
+        format!("open({:?}, 'w').close()\n", marker.display().to_string()),
+    )
+    .unwrap();
+    // Forget the built metadata, so that the sdist is built again.
+    for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|ext| ext == "metadata")
+        {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("building the metadata of probe-1.0.tar.gz"),
+        "{stderr}"
+    );
+    assert!(!planted.exists(), "the changed environment was reused");
+    assert!(!marker.exists(), "planted code ran in the build");
+});

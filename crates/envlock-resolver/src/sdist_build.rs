@@ -347,6 +347,10 @@ impl SdistBuilder {
                 "install",
                 "--quiet",
                 "--no-compile",
+                // Wheels only: an sdist among the build requirements would
+                // be built by pip, outside envlock's confinement.
+                "--only-binary",
+                ":all:",
                 "--target",
             ])
             .arg(folder)
