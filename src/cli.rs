@@ -223,6 +223,15 @@ pub struct WheelhouseArgs {
     #[arg(long, value_name = "PATH", requires = "build_wheels")]
     pub python: Option<PathBuf>,
 
+    /// Seconds one --build-wheels build may take before it is killed.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 600,
+        requires = "build_wheels"
+    )]
+    pub build_timeout: u64,
+
     /// Where the wheelhouse folder will be on the far side: the URL a web
     /// server serves it at, or the absolute path it is mounted at. Writes
     /// clearml.env, clearml-agent-values.override.yaml and

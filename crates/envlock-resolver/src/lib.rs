@@ -12,7 +12,6 @@
 //! The spec's resources (plain files, not packages) are locked beside the
 //! packages by [`lock_resources`]: fetched once, pinned by sha256 and size.
 
-mod confine;
 mod error;
 mod inputs;
 mod project;
@@ -24,7 +23,6 @@ mod resources;
 mod sdist_build;
 mod shared;
 
-pub use confine::network_isolated;
 pub use error::ResolveError;
 pub use reporter::{Reporter, Silent};
 pub use resolve::{LockOutcome, LockRequest, Upgrade, lock};

@@ -24,7 +24,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::confine;
+use envlock_confine as confine;
 
 use envlock_index::{
     CoreMetadata, IndexFile, PackageIndex, parse_core_metadata, wheel_metadata_from_bytes,

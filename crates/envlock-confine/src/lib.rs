@@ -8,14 +8,17 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// What a confined step printed, and how it ended.
-pub(crate) struct Finished {
+pub struct Finished {
+    /// How it exited.
     pub status: ExitStatus,
+    /// Its standard output.
     pub stdout: String,
+    /// Its standard error.
     pub stderr: String,
 }
 
 /// Why a confined step did not finish.
-pub(crate) enum Unfinished {
+pub enum Unfinished {
     /// It ran past its deadline and was killed.
     TimedOut,
     /// It could not be started or watched.
@@ -31,7 +34,7 @@ const SOURCE_DATE_EPOCH: &str = "315532800";
 /// SOURCE_DATE_EPOCH. No index URL, credential, `ENVLOCK_*` or `PIP_*`
 /// variable of the user's reaches it; pip's configuration files are hidden
 /// too (the private HOME, `PIP_CONFIG_FILE` set to the null device).
-pub(crate) fn scrub(command: &mut Command, home: &Path) -> Result<(), String> {
+pub fn scrub(command: &mut Command, home: &Path) -> Result<(), String> {
     let temporary = home.join("tmp");
     std::fs::create_dir_all(&temporary)
         .map_err(|error| format!("cannot create {}: {error}", temporary.display()))?;
@@ -69,7 +72,7 @@ fn null_device() -> &'static str {
 /// or with the capability), else `unshare -rn` (a user namespace), when
 /// either works here. Checked once; when neither does, says so once and
 /// runs `program` as it is.
-pub(crate) fn without_network(program: &Path) -> Command {
+pub fn without_network(program: &Path) -> Command {
     match network_isolation() {
         Some(prefix) => {
             let mut command = Command::new("unshare");
@@ -118,11 +121,7 @@ fn say_network_open() {
 /// Runs `command` until it ends or `timeout` passes; then its whole
 /// process group is killed. Output goes through files in `work`, so a
 /// chatty build cannot fill a pipe and stall.
-pub(crate) fn run(
-    command: &mut Command,
-    work: &Path,
-    timeout: Duration,
-) -> Result<Finished, Unfinished> {
+pub fn run(command: &mut Command, work: &Path, timeout: Duration) -> Result<Finished, Unfinished> {
     let io = |error: std::io::Error| Unfinished::Io(error.to_string());
     let stdout_path = work.join(".build-stdout");
     let stderr_path = work.join(".build-stderr");
