@@ -169,3 +169,32 @@ fn kill_group(child: &mut std::process::Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The interpreter file `python` stands for (`sys.executable`), asked once
+/// with the full environment: a launcher such as a pyenv shim finds its
+/// Python through variables a scrubbed environment no longer has. When it
+/// cannot be asked, `python` itself.
+pub fn real_interpreter(python: &Path) -> std::path::PathBuf {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::Mutex;
+    static KNOWN: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    let mut known = known
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    known
+        .entry(python.to_path_buf())
+        .or_insert_with(|| {
+            Command::new(python)
+                .args(["-c", "import sys; print(sys.executable)"])
+                .stdin(Stdio::null())
+                .output()
+                .ok()
+                .filter(|output| output.status.success())
+                .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+                .filter(|path| !path.is_empty() && Path::new(path).is_file())
+                .map_or_else(|| python.to_path_buf(), PathBuf::from)
+        })
+        .clone()
+}

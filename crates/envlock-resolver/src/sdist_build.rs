@@ -251,7 +251,7 @@ impl SdistBuilder {
             ),
         )
         .map_err(|error| error.to_string())?;
-        let mut command = confine::without_network(&self.python);
+        let mut command = confine::without_network(&confine::real_interpreter(&self.python));
         command
             .args(["-c", HOOK_DRIVER, &build_system.backend])
             .arg(&output_dir)
@@ -339,7 +339,7 @@ impl SdistBuilder {
                 .or_else(|_| std::fs::remove_file(entry.path()));
         }
         let work = tempfile::tempdir_in(scratch).map_err(|error| error.to_string())?;
-        let mut command = Command::new(&self.python);
+        let mut command = Command::new(confine::real_interpreter(&self.python));
         command
             .args([
                 "-m",
@@ -381,7 +381,7 @@ impl SdistBuilder {
     /// index, no network where the platform allows it.
     fn metadata_by_wheel(&self, build: &Build<'_>, sdist: &Path) -> Result<Vec<u8>, String> {
         let wheels = build.work.join("wheels");
-        let mut command = confine::without_network(&self.python);
+        let mut command = confine::without_network(&confine::real_interpreter(&self.python));
         command
             .args([
                 "-m",

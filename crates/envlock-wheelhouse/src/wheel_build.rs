@@ -219,7 +219,7 @@ fn build_one(
     };
     // Everything the build needs is in the wheelhouse, so the whole of pip
     // runs confined: scrubbed environment, no network where permitted.
-    let mut command = envlock_confine::without_network(python);
+    let mut command = envlock_confine::without_network(&envlock_confine::real_interpreter(python));
     command
         .args([
             "-m",
