@@ -69,6 +69,21 @@ pub struct IndexSpec {
 }
 
 impl IndexSpec {
+    /// Its lines of the inputs digest: the name, and the pins (which change
+    /// what is locked; specs without them keep their digest).
+    fn digest_lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("index {}", self.name)];
+        lines.extend(
+            self.packages
+                .iter()
+                .map(|package| format!("index {} package {package}", self.name)),
+        );
+        if self.explicit {
+            lines.push(format!("index {} explicit", self.name));
+        }
+        lines
+    }
+
     /// The URL with `${VAR}` expanded; an unset variable is an error that
     /// points at the `url` value.
     pub fn expanded_url(&self, environment: Environment<'_>) -> Result<String, SpecError> {
@@ -371,16 +386,7 @@ impl Spec {
                 target.python.value, target.platform.value
             ));
         }
-        for index in &self.indexes {
-            lines.push(format!("index {}", index.name));
-            // Pins change what is locked; specs without them keep their digest.
-            for package in &index.packages {
-                lines.push(format!("index {} package {package}", index.name));
-            }
-            if index.explicit {
-                lines.push(format!("index {} explicit", index.name));
-            }
-        }
+        lines.extend(self.indexes.iter().flat_map(IndexSpec::digest_lines));
         if let Some(exclude_newer) = &self.exclude_newer {
             lines.push(format!("exclude-newer {exclude_newer}"));
         }
