@@ -163,6 +163,17 @@ pub struct LockArgs {
     /// Re-resolve only this target, keeping the others as locked (repeatable).
     #[arg(long, value_name = "NAME")]
     pub target: Vec<String>,
+
+    /// Never run an sdist's build backend: releases whose metadata would
+    /// need a build are passed over, and a failed lock names them (also
+    /// `no-build = true` in the spec).
+    #[arg(long)]
+    pub no_build: bool,
+
+    /// Seconds an sdist build (installing its build environment, or running
+    /// its backend) may take before it is killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub build_timeout: u64,
 }
 
 /// Arguments of `envlock wheelhouse`.
@@ -213,6 +224,15 @@ pub struct WheelhouseArgs {
     /// target of Python 3.X).
     #[arg(long, value_name = "PATH", requires = "build_wheels")]
     pub python: Option<PathBuf>,
+
+    /// Seconds one --build-wheels build may take before it is killed.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 600,
+        requires = "build_wheels"
+    )]
+    pub build_timeout: u64,
 
     /// Where the wheelhouse folder will be on the far side: the URL a web
     /// server serves it at, or the absolute path it is mounted at. Writes

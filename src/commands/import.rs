@@ -247,6 +247,8 @@ fn resolve_pins(
             pip_environment: opened.pip_environment(),
             cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
             environment_lock: Default::default(),
+            timeout: envlock_resolver::SdistBuilder::DEFAULT_TIMEOUT,
+            announce: false,
         }),
         concurrency: 16,
         reporter: Arc::new(envlock_resolver::Silent),

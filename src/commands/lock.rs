@@ -162,7 +162,10 @@ fn resolve(
         pip_environment: opened.pip_environment(),
         cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
         environment_lock: Default::default(),
+        timeout: std::time::Duration::from_secs(args.build_timeout),
+        announce: global.quiet < 2,
     };
+    let no_build = args.no_build || spec.no_build;
     let show_progress = global.quiet == 0 && std::io::stderr().is_terminal();
     let progress = Arc::new(LockProgress::new(
         if args.target.is_empty() {
@@ -179,7 +182,7 @@ fn resolve(
         previous,
         upgrade,
         only_targets: (!args.target.is_empty()).then(|| args.target.iter().cloned().collect()),
-        sdist_builder: Some(sdist_builder),
+        sdist_builder: (!no_build).then_some(sdist_builder),
         concurrency: PREFETCH_CONCURRENCY,
         reporter: Arc::clone(&progress) as Arc<dyn envlock_resolver::Reporter>,
     });

@@ -44,6 +44,7 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
         reporter: &progress,
         build_wheels: args.build_wheels.then(|| WheelBuildOptions {
             python: args.python.clone(),
+            timeout: Some(std::time::Duration::from_secs(args.build_timeout)),
         }),
         client: Some(&opened.client),
         lock_dir: &lock_dir,

@@ -549,3 +549,100 @@ envlock_test!(build_requirements_that_cannot_be_met_are_a_warning, |dir| {
     // `wheelhouse_summary` and `wheelhouse_readme`.
     crate::util::assert_output(&dir, "wheelhouse_summary_of_the_universe", &stderr);
 });
+
+envlock_test!(no_build_refuses_backends_and_names_the_sdist, |dir| {
+    let mut index = universe();
+    index.add_file(
+        "dyn",
+        envlock_test::FixtureFile::new("dyn-1.0.tar.gz", dynamic_sdist()),
+    );
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    let spec = "name = \"x\"\nrequirements = [\"dyn\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n";
+    std::fs::write(dir.join("envlock.toml"), spec).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &["--no-build"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("dyn-1.0.tar.gz"), "{stderr}");
+    assert!(stderr.contains("dyn==1.0"), "{stderr}");
+    assert!(stderr.contains("cp312-manylinux_2_28_x86_64"), "{stderr}");
+    assert!(stderr.contains("--no-build"), "{stderr}");
+    // No backend ran: nothing was built into the cache.
+    assert!(!dir.join(".cache/built-metadata-v1").exists());
+    // The spec setting does the same.
+    std::fs::write(dir.join("envlock.toml"), format!("no-build = true\n{spec}")).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("dyn-1.0.tar.gz"), "{stderr}");
+});
+
+// Dependency confusion: a public index offers `internal-lib` at a higher
+// version than the private index the spec pins it to.
+envlock_test!(pinned_packages_come_from_their_index_only, |dir| {
+    let mut public = envlock_test::FixtureIndex::new();
+    public.add_wheel(&DistSpec::new("internal-lib", "99.0"), "py3-none-any");
+    public.add_wheel(&DistSpec::new("tqdm", "4.66.0"), "py3-none-any");
+    let mut private = envlock_test::FixtureIndex::new();
+    private.add_wheel(
+        &DistSpec::new("internal-lib", "1.0").requires("tqdm"),
+        "py3-none-any",
+    );
+    // The explicit private index is not used for what is not pinned to it.
+    private.add_wheel(&DistSpec::new("tqdm", "9.0"), "py3-none-any");
+    let public = FixtureServer::start(public, ServerOptions::default()).unwrap();
+    let private = FixtureServer::start(private, ServerOptions::default()).unwrap();
+    let spec = |pins: &str| {
+        format!(
+            "name = \"x\"\nrequirements = [\"internal-lib\"]\n\
+             [[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n\
+             [[indexes]]\nname = \"public\"\nurl = \"{}\"\n\
+             [[indexes]]\nname = \"private\"\nurl = \"{}\"\n{pins}",
+            public.index_url(),
+            private.index_url()
+        )
+    };
+    // Unpinned, the first index that has the project wins: the public one.
+    std::fs::write(dir.join("envlock.toml"), spec("")).unwrap();
+    let (code, _, stderr) = run({
+        let mut command = dir.envlock();
+        command.arg("lock");
+        command
+    });
+    assert_eq!(code, 0, "{stderr}");
+    let locked = read_lock(&dir);
+    assert_eq!(
+        versions(&locked, "cp312-manylinux_2_28_x86_64"),
+        ["internal-lib 99.0"]
+    );
+    std::fs::write(
+        dir.join("envlock.toml"),
+        spec("packages = [\"Internal_Lib\"]\nexplicit = true\n"),
+    )
+    .unwrap();
+    let (code, _, stderr) = run({
+        let mut command = dir.envlock();
+        command.args(["lock", "--upgrade"]);
+        command
+    });
+    assert_eq!(code, 0, "{stderr}");
+    let locked = read_lock(&dir);
+    assert_eq!(
+        versions(&locked, "cp312-manylinux_2_28_x86_64"),
+        ["internal-lib 1.0", "tqdm 4.66.0"]
+    );
+    let index_of = |name: &str| {
+        locked
+            .packages
+            .iter()
+            .find(|package| package.name == name)
+            .map(|package| package.index.clone())
+    };
+    assert_eq!(index_of("internal-lib").as_deref(), Some("private"));
+    assert_eq!(index_of("tqdm").as_deref(), Some("public"));
+    // A pin to an index that is not in use is an error, not a fallback.
+    let (code, _, stderr) = run({
+        let mut command = dir.envlock();
+        command.args(["lock", "--index-url", &public.index_url()]);
+        command
+    });
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("pinned to the index `private`"), "{stderr}");
+});

@@ -7,6 +7,7 @@
 #[macro_use]
 mod util;
 
+mod builds;
 mod cli;
 mod conformance;
 mod farside;

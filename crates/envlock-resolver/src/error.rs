@@ -37,6 +37,19 @@ pub enum ResolveError {
         /// Why.
         reason: String,
     },
+    /// The spec pins a package to an index that is not in use.
+    #[error(
+        "`{package}` is pinned to the index `{index}`, which is not among the indexes in use ({})",
+        in_use.join(", ")
+    )]
+    PinnedIndexMissing {
+        /// The pinned package.
+        package: String,
+        /// The index the spec pins it to.
+        index: String,
+        /// The names of the indexes in use.
+        in_use: Vec<String>,
+    },
     /// A file the lock would name has no sha256 on the index.
     #[error("the index gives no sha256 for `{file}` (package `{package}`), so it cannot be locked")]
     MissingHash {

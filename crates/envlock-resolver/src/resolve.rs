@@ -15,7 +15,7 @@ use crate::project::{ChosenFile, Keep, KeepTarget};
 use crate::provider::{Node, Observations, TargetProvider, root_version};
 use crate::reporter::Reporter;
 use crate::sdist_build::SdistBuilder;
-use crate::shared::{FetchCounts, SharedIndexes};
+use crate::shared::{FetchCounts, IndexPins, SharedIndexes};
 
 /// Which pins of a previous lock may move.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,8 +78,10 @@ struct TargetResolution {
 /// Resolves every target of the request (in parallel, sharing fetches) and
 /// assembles the lock.
 pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
+    let pins = IndexPins::from_spec(request.spec, &request.indexes)?;
     let shared = Arc::new(SharedIndexes::new(
         request.indexes.clone(),
+        pins,
         Arc::clone(&request.reporter),
         request.sdist_builder.clone(),
         keep_for(&request),

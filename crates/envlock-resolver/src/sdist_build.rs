@@ -24,6 +24,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use envlock_confine as confine;
+
 use envlock_index::{
     CoreMetadata, IndexFile, PackageIndex, parse_core_metadata, wheel_metadata_from_bytes,
 };
@@ -42,9 +44,131 @@ pub struct SdistBuilder {
     /// at the same time wait for one shared environment instead of each
     /// installing the same requirements.
     pub environment_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// How long one step of a build (installing the build environment,
+    /// running the backend) may take before it is killed.
+    pub timeout: std::time::Duration,
+    /// Whether each build is announced on stderr (package, version, backend).
+    pub announce: bool,
+}
+
+/// One sdist being built: where its parts are.
+struct Build<'a> {
+    filename: &'a str,
+    source: &'a Path,
+    work: &'a Path,
+    environment: &'a Path,
+}
+
+/// Refuses build requirements that are not PEP 508 requirements of a
+/// package from an index (pip options such as `--index-url=…`, `-e .`,
+/// direct URLs): they would reach pip's command line. The error names the
+/// sdist.
+fn check_requirements(filename: &str, requires: &[String]) -> Result<(), String> {
+    use std::str::FromStr as _;
+    for text in requires {
+        let refuse = |why: String| {
+            format!(
+                "{filename}: its pyproject.toml `build-system.requires` entry `{}` is refused: {why}; envlock does not build this sdist",
+                text.escape_debug()
+            )
+        };
+        if text.trim_start().starts_with('-') {
+            return Err(refuse(
+                "it is a command-line option, not a requirement".to_owned(),
+            ));
+        }
+        let requirement: envlock_pep::Requirement = envlock_pep::Requirement::from_str(text)
+            .map_err(|error| refuse(format!("it is not a PEP 508 requirement ({error})")))?;
+        if let Some(pep508_rs::VersionOrUrl::Url(_)) = requirement.version_or_url {
+            return Err(refuse(
+                "a direct URL is not fetched from the configured indexes".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Says on stderr which sdist is being built and by which backend.
+#[allow(clippy::print_stderr)]
+fn announce(filename: &str, build_system: &BuildSystem) {
+    let backend = if build_system.legacy {
+        "setuptools (legacy setup.py)".to_owned()
+    } else {
+        build_system.backend.clone()
+    };
+    let network = if confine::network_isolated() {
+        "no network"
+    } else {
+        "with network"
+    };
+    eprintln!(
+        "building the metadata of {filename} with {backend} (scrubbed environment, {network})"
+    );
+}
+
+/// The name of the stamp file that says a build environment is complete.
+const STAMP: &str = ".envlock-stamp";
+
+/// Whether the environment at `folder` was made for `key` and has not
+/// changed since (every file's path, size and sha256 as when made).
+fn stamp_matches(folder: &Path, key: &str) -> bool {
+    let Ok(stamp) = std::fs::read_to_string(folder.join(STAMP)) else {
+        return false;
+    };
+    tree_digest(folder).is_ok_and(|digest| stamp == stamp_text(key, &digest))
+}
+
+fn stamp_text(key: &str, digest: &str) -> String {
+    format!("requirements {key}\nfiles {digest}\n")
+}
+
+/// Marks the environment at `folder` complete for `key`.
+fn write_stamp(folder: &Path, key: &str) -> Result<(), String> {
+    let digest = tree_digest(folder)?;
+    envlock_fs::write_atomic_unsynced(&folder.join(STAMP), stamp_text(key, &digest).as_bytes())
+        .map_err(|error| error.to_string())
+}
+
+/// A sha256 over every file under `folder` but the stamp: relative path,
+/// size and content, in sorted order (links by their target).
+fn tree_digest(folder: &Path) -> Result<String, String> {
+    let mut entries = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|error| error.to_string())? {
+            let path = entry.map_err(|error| error.to_string())?.path();
+            let kind = std::fs::symlink_metadata(&path).map_err(|error| error.to_string())?;
+            let relative = path
+                .strip_prefix(folder)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_symlink() {
+                let link = std::fs::read_link(&path).map_err(|error| error.to_string())?;
+                entries.push(format!("{relative} -> {}", link.display()));
+            } else if relative != STAMP {
+                let bytes = std::fs::read(&path).map_err(|error| error.to_string())?;
+                let sha256 = envlock_fs::Sha256::digest(&bytes);
+                entries.push(format!("{relative} {} {sha256}", bytes.len()));
+            }
+        }
+    }
+    entries.sort();
+    Ok(envlock_fs::Sha256::digest(entries.join("\n").as_bytes()).to_string())
+}
+
+/// The last lines of a tool's error output: where the cause usually is.
+fn last_lines(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines[lines.len().saturating_sub(6)..].join("\n")
 }
 
 impl SdistBuilder {
+    /// The time a build step may take unless told otherwise (`--build-timeout`).
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
     /// The metadata of `file`, built (or read from the cache). The error is a
     /// sentence saying why the metadata could not be built.
     pub(crate) fn metadata(
@@ -62,9 +186,22 @@ impl SdistBuilder {
         index
             .fetch(file, &sdist)
             .map_err(|error| format!("cannot download {}: {error}", file.filename))?;
-        let bytes = match self.metadata_by_hook(index, &sdist, work.path()) {
+        let source = unpack(&sdist, &work.path().join("source"))?;
+        let build_system = read_build_system(&source.join("pyproject.toml"));
+        check_requirements(&file.filename, &build_system.requires)?;
+        if self.announce {
+            announce(&file.filename, &build_system);
+        }
+        let environment = self.build_environment(index, &file.filename, &build_system.requires)?;
+        let build = Build {
+            filename: &file.filename,
+            source: &source,
+            work: work.path(),
+            environment: &environment,
+        };
+        let bytes = match self.metadata_by_hook(&build, &build_system)? {
             Ok(bytes) => bytes,
-            Err(_) => self.metadata_by_wheel(file, &sdist, work.path())?,
+            Err(_) => self.metadata_by_wheel(&build, &sdist)?,
         };
         let metadata =
             parse_core_metadata(&bytes, &file.filename).map_err(|error| error.to_string())?;
@@ -74,104 +211,107 @@ impl SdistBuilder {
         Ok(metadata)
     }
 
-    /// METADATA from the backend's `prepare_metadata_for_build_wheel` hook.
+    /// Runs one build step confined (see [`crate::confine`]); the error
+    /// names the sdist, the step and, on a timeout, the setting.
+    fn confined(
+        &self,
+        command: &mut Command,
+        environment: &[(&str, &std::ffi::OsStr)],
+        (filename, step): (&str, &str),
+        work: &Path,
+    ) -> Result<confine::Finished, String> {
+        confine::scrub(command, &work.join("home"))?;
+        command.envs(environment.iter().copied());
+        confine::run(command, work, self.timeout).map_err(|unfinished| match unfinished {
+            confine::Unfinished::TimedOut => format!(
+                "{step} for {filename} ran longer than {} seconds and was killed; raise it with --build-timeout, or refuse builds with --no-build",
+                self.timeout.as_secs()
+            ),
+            confine::Unfinished::Io(error) => format!("{step} for {filename}: {error}"),
+        })
+    }
+
+    /// METADATA from the backend's `prepare_metadata_for_build_wheel` hook,
+    /// run with no network where the platform allows it. The inner error is
+    /// a failure the wheel fallback may get past; the outer one (a timeout)
+    /// is final.
     fn metadata_by_hook(
         &self,
-        index: &dyn PackageIndex,
-        sdist: &Path,
-        work: &Path,
-    ) -> Result<Vec<u8>, String> {
-        let source = unpack(sdist, &work.join("source"))?;
-        let build_system = read_build_system(&source.join("pyproject.toml"));
-        let environment = self.build_environment(index, &build_system.requires)?;
-        let output_dir = work.join("metadata");
+        build: &Build<'_>,
+        build_system: &BuildSystem,
+    ) -> Result<Result<Vec<u8>, String>, String> {
+        let output_dir = build.work.join("metadata");
         std::fs::create_dir_all(&output_dir).map_err(|error| error.to_string())?;
         let python_path = std::env::join_paths(
-            std::iter::once(environment).chain(
+            std::iter::once(build.environment.to_path_buf()).chain(
                 build_system
                     .backend_path
                     .iter()
-                    .map(|path| source.join(path)),
+                    .map(|path| build.source.join(path)),
             ),
         )
         .map_err(|error| error.to_string())?;
-        let output = Command::new(&self.python)
+        let mut command = confine::without_network(&confine::real_interpreter(&self.python));
+        command
             .args(["-c", HOOK_DRIVER, &build_system.backend])
             .arg(&output_dir)
-            .env("PYTHONPATH", python_path)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .current_dir(&source)
-            .output()
-            .map_err(|error| error.to_string())?;
+            .current_dir(build.source);
+        let output = self.confined(
+            &mut command,
+            &[("PYTHONPATH", &python_path)],
+            (build.filename, "the build backend"),
+            build.work,
+        );
+        let output = match output {
+            Ok(output) => output,
+            Err(error) if error.contains("--build-timeout") => return Err(error),
+            Err(error) => return Ok(Err(error)),
+        };
         if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+            return Ok(Err(output.stderr));
         }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let metadata_path = stdout.lines().last().unwrap_or_default().trim();
-        std::fs::read(metadata_path).map_err(|error| format!("{metadata_path}: {error}"))
+        let metadata_path = output.stdout.lines().last().unwrap_or_default().trim();
+        Ok(std::fs::read(metadata_path).map_err(|error| format!("{metadata_path}: {error}")))
     }
-
     /// A folder (for `PYTHONPATH`) holding `requires`, made once per set of
-    /// requirements and host Python, and kept in the cache.
+    /// requirements and host Python, and kept in the cache. A cached one is
+    /// used only when its stamp (the requirement set and a digest of every
+    /// file in it) still matches; otherwise it is made again.
     fn build_environment(
         &self,
         index: &dyn PackageIndex,
+        filename: &str,
         requires: &[String],
     ) -> Result<PathBuf, String> {
-        let target = self.environment_path(requires);
+        let (target, key) = self.environment_path(requires);
         let root = target
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| target.clone());
-        if target.join(".complete").exists() {
+        if stamp_matches(&target, &key) {
             return Ok(target);
         }
         let _one_at_a_time = self
             .environment_lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if target.join(".complete").exists() {
+        if stamp_matches(&target, &key) {
             return Ok(target);
         }
+        // Absent, unfinished or changed since it was made: start again.
+        let _ = std::fs::remove_dir_all(&target);
         std::fs::create_dir_all(&root).map_err(|error| error.to_string())?;
         let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
         // A backend with no requirements (an in-tree one) needs no install.
-        // Pure-Python wheels only need unpacking onto PYTHONPATH, which is
-        // much quicker than starting pip; anything else goes through pip.
+        // Pure-Python wheels only need unpacking onto PYTHONPATH (their
+        // sha256 checked against the index page), which is much quicker
+        // than starting pip; anything else goes through pip.
         let unpacked =
             !requires.is_empty() && unpack_pure_wheels(index, requires, staging.path()).is_ok();
         if !requires.is_empty() && !unpacked {
-            for entry in std::fs::read_dir(staging.path())
-                .map_err(|error| error.to_string())?
-                .flatten()
-            {
-                let _ = std::fs::remove_dir_all(entry.path())
-                    .or_else(|_| std::fs::remove_file(entry.path()));
-            }
-            let output = Command::new(&self.python)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--no-input",
-                    "--target",
-                ])
-                .arg(staging.path())
-                .args(requires)
-                .envs(
-                    self.pip_environment
-                        .iter()
-                        .map(|(key, value)| (key.as_str(), value.as_str())),
-                )
-                .output()
-                .map_err(|error| error.to_string())?;
-            if !output.status.success() {
-                return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-            }
+            self.pip_install(filename, requires, staging.path(), &root)?;
         }
-        std::fs::write(staging.path().join(".complete"), b"").map_err(|error| error.to_string())?;
+        write_stamp(staging.path(), &key)?;
         let staged = staging.keep();
         // Another build may have made the same environment meanwhile; either
         // copy is good, so losing the race is fine.
@@ -181,51 +321,108 @@ impl SdistBuilder {
         Ok(target)
     }
 
-    /// METADATA of a whole wheel built with `pip wheel` (the fallback).
-    fn metadata_by_wheel(
+    /// Installs `requires` into `folder` with pip, from envlock's indexes
+    /// only (given to pip here, in a scrubbed environment: nothing of the
+    /// user's pip configuration or variables), within the build timeout.
+    fn pip_install(
         &self,
-        file: &IndexFile,
-        sdist: &Path,
-        work: &Path,
-    ) -> Result<Vec<u8>, String> {
-        let wheels = work.join("wheels");
-        let output = Command::new(&self.python)
-            .args(["-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "--no-input"])
+        filename: &str,
+        requires: &[String],
+        folder: &Path,
+        scratch: &Path,
+    ) -> Result<(), String> {
+        for entry in std::fs::read_dir(folder)
+            .map_err(|error| error.to_string())?
+            .flatten()
+        {
+            let _ = std::fs::remove_dir_all(entry.path())
+                .or_else(|_| std::fs::remove_file(entry.path()));
+        }
+        let work = tempfile::tempdir_in(scratch).map_err(|error| error.to_string())?;
+        let mut command = Command::new(confine::real_interpreter(&self.python));
+        command
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-compile",
+                // Wheels only: an sdist among the build requirements would
+                // be built by pip, outside envlock's confinement.
+                "--only-binary",
+                ":all:",
+                "--target",
+            ])
+            .arg(folder)
+            .arg("--")
+            .args(requires);
+        let environment: Vec<(&str, &std::ffi::OsStr)> = self
+            .pip_environment
+            .iter()
+            .map(|(key, value)| (key.as_str(), std::ffi::OsStr::new(value)))
+            .collect();
+        let output = self.confined(
+            &mut command,
+            &environment,
+            (filename, "installing the build requirements"),
+            work.path(),
+        )?;
+        if !output.status.success() {
+            return Err(format!(
+                "installing the build requirements of {filename} failed:\n{}",
+                last_lines(&output.stderr)
+            ));
+        }
+        Ok(())
+    }
+
+    /// METADATA of a whole wheel built with `pip wheel` (the fallback), in
+    /// the build environment made for the hook: no build isolation, no
+    /// index, no network where the platform allows it.
+    fn metadata_by_wheel(&self, build: &Build<'_>, sdist: &Path) -> Result<Vec<u8>, String> {
+        let wheels = build.work.join("wheels");
+        let mut command = confine::without_network(&confine::real_interpreter(&self.python));
+        command
+            .args([
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "--quiet",
+            ])
             .arg("--wheel-dir")
             .arg(&wheels)
             .arg(sdist)
-            .envs(self.pip_environment.iter().map(|(key, value)| (key.as_str(), value.as_str())))
-            .env("PIP_NO_INPUT", "1")
-            .current_dir(work)
-            .output()
+            .current_dir(build.work);
+        let output = self
+            .confined(
+                &mut command,
+                &[("PYTHONPATH", build.environment.as_os_str())],
+                (build.filename, "the build backend"),
+                build.work,
+            )
             .map_err(|error| {
                 format!(
-                    "its metadata must be built, and `{} -m pip` could not be started ({error}); install Python 3 with pip, or pick a version with wheels",
+                    "its metadata must be built, and `{} -m pip` did not finish: {error}",
                     self.python.display()
                 )
             })?;
         if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let last_lines: Vec<&str> = stderr
-                .lines()
-                .rev()
-                .take(6)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
             return Err(format!(
                 "its metadata must be built, and `pip wheel` failed on {}:\n{}",
-                file.filename,
-                last_lines.join("\n")
+                build.filename,
+                last_lines(&output.stderr)
             ));
         }
         read_wheel_metadata(&wheels)
-            .map_err(|reason| format!("building {} gave no usable wheel: {reason}", file.filename))
+            .map_err(|reason| format!("building {} gave no usable wheel: {reason}", build.filename))
     }
 
-    /// Where the build environment for `requires` (with this Python) lives.
-    fn environment_path(&self, requires: &[String]) -> PathBuf {
+    /// Where the build environment for `requires` (with this Python) lives,
+    /// and the key its stamp must hold.
+    fn environment_path(&self, requires: &[String]) -> (PathBuf, String) {
         let mut key = requires.to_vec();
         key.sort();
         key.push(self.python.display().to_string());
@@ -235,7 +432,7 @@ impl SdistBuilder {
             Some(dir) => dir.join("build-environments"),
             None => std::env::temp_dir().join("envlock-build-environments"),
         };
-        root.join(digest)
+        (root.join(digest), hash.to_string())
     }
 
     /// Metadata built earlier for this sdist, if the cache has it.
@@ -274,6 +471,8 @@ print(os.path.join(output, folder, "METADATA"))
 /// `[build-system]` of a `pyproject.toml`, with PEP 517's defaults.
 struct BuildSystem {
     requires: Vec<String>,
+    /// No `build-backend` was given: setuptools runs `setup.py`.
+    legacy: bool,
     backend: String,
     backend_path: Vec<String>,
 }
@@ -377,6 +576,7 @@ fn build_system_from_text(pyproject: Option<&str>) -> BuildSystem {
     }
     BuildSystem {
         requires,
+        legacy,
         backend: table
             .build_backend
             .unwrap_or_else(|| "setuptools.build_meta:__legacy__".to_owned()),
@@ -473,6 +673,7 @@ fn unpack_pure_wheels(
 fn default_build_system() -> BuildSystem {
     BuildSystem {
         requires: vec!["setuptools>=40.8.0".to_owned(), "wheel".to_owned()],
+        legacy: true,
         backend: "setuptools.build_meta:__legacy__".to_owned(),
         backend_path: Vec::new(),
     }

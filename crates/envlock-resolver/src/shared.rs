@@ -2,12 +2,13 @@
 //! each release's metadata is fetched once for all targets, and metadata the
 //! solver will probably ask for next is fetched ahead of it, in parallel.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex};
 use envlock_pep::PackageName;
 
+use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange};
 use crate::project::{Keep, Project};
 use crate::reporter::Reporter;
@@ -42,8 +43,60 @@ pub struct FetchCounts {
     pub metadata: usize,
 }
 
+/// Which index may serve which project: the spec's `packages` pins and
+/// `explicit` indexes.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct IndexPins {
+    /// Packages pinned to an index, by the index's name.
+    pinned: HashMap<PackageName, String>,
+    /// Indexes that serve only the packages pinned to them.
+    explicit: HashSet<String>,
+}
+
+impl IndexPins {
+    /// The spec's pins; every index a pin names must be in use.
+    pub fn from_spec(
+        spec: &envlock_spec::Spec,
+        indexes: &[Arc<dyn PackageIndex>],
+    ) -> Result<IndexPins, ResolveError> {
+        let mut pins = IndexPins::default();
+        for declared in &spec.indexes {
+            if declared.explicit {
+                pins.explicit.insert(declared.name.clone());
+            }
+            for package in &declared.packages {
+                if !indexes.iter().any(|index| index.name() == declared.name) {
+                    return Err(ResolveError::PinnedIndexMissing {
+                        package: package.clone(),
+                        index: declared.name.clone(),
+                        in_use: indexes
+                            .iter()
+                            .map(|index| index.name().to_owned())
+                            .collect(),
+                    });
+                }
+                // The spec checked the names; one that still does not parse
+                // cannot name a project, so it has nothing to pin.
+                if let Ok(name) = package.parse::<PackageName>() {
+                    pins.pinned.insert(name, declared.name.clone());
+                }
+            }
+        }
+        Ok(pins)
+    }
+
+    /// Whether `index_name` may serve `project`.
+    fn allows(&self, project: &PackageName, index_name: &str) -> bool {
+        match self.pinned.get(project) {
+            Some(pinned) => pinned == index_name,
+            None => !self.explicit.contains(index_name),
+        }
+    }
+}
+
 pub(crate) struct SharedIndexes {
     indexes: Vec<Arc<dyn PackageIndex>>,
+    pins: IndexPins,
     reporter: Arc<dyn Reporter>,
     projects: Mutex<HashMap<PackageName, Slot<Shared<Project>>>>,
     metadata: Mutex<HashMap<String, Slot<MetadataResult>>>,
@@ -58,6 +111,7 @@ pub(crate) struct SharedIndexes {
 impl SharedIndexes {
     pub fn new(
         indexes: Vec<Arc<dyn PackageIndex>>,
+        pins: IndexPins,
         reporter: Arc<dyn Reporter>,
         builder: Option<SdistBuilder>,
         keep: Keep,
@@ -70,6 +124,7 @@ impl SharedIndexes {
             .ok();
         SharedIndexes {
             indexes,
+            pins,
             reporter,
             projects: Mutex::new(HashMap::new()),
             metadata: Mutex::new(HashMap::new()),
@@ -109,13 +164,19 @@ impl SharedIndexes {
 
     /// The project as the first index that has it offers it (later indexes
     /// are not consulted for a project an earlier one has: mixing files of one
-    /// name from several indexes invites dependency confusion). A project no
-    /// index has is an empty project.
+    /// name from several indexes invites dependency confusion). A project
+    /// pinned to an index comes from that index alone; an `explicit` index
+    /// serves only its pinned projects. A project no index has is an empty
+    /// project.
     pub fn project(&self, name: &PackageName) -> Shared<Project> {
         let slot = Self::slot(&self.projects, name);
         slot.get_or_init(|| {
             self.reporter.project_fetched(name.as_ref());
-            for index in &self.indexes {
+            let allowed = self
+                .indexes
+                .iter()
+                .filter(|index| self.pins.allows(name, index.name()));
+            for index in allowed {
                 match index.project(name) {
                     Ok(page) => {
                         if page.files.is_empty() {
@@ -173,7 +234,8 @@ impl SharedIndexes {
                     .map(Arc::new)
                     .map_err(MetadataFailure::Unusable),
                 None => Err(MetadataFailure::Unusable(format!(
-                    "its sdist's metadata is dynamic ({reason}) and building sdists is turned off"
+                    "its metadata would have to be built from the sdist {} ({reason}), and builds are refused (`--no-build` or `no-build = true`)",
+                    file.filename
                 ))),
             },
             Err(

@@ -61,9 +61,29 @@ pub struct IndexSpec {
     pub name: String,
     /// The URL as written, before `${VAR}` expansion.
     pub url: Located<String>,
+    /// Packages pinned to this index (PEP 503 normalised names): they come
+    /// from it alone, whatever the other indexes offer.
+    pub packages: Vec<String>,
+    /// Whether the index serves only the packages pinned to it.
+    pub explicit: bool,
 }
 
 impl IndexSpec {
+    /// Its lines of the inputs digest: the name, and the pins (which change
+    /// what is locked; specs without them keep their digest).
+    fn digest_lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("index {}", self.name)];
+        lines.extend(
+            self.packages
+                .iter()
+                .map(|package| format!("index {} package {package}", self.name)),
+        );
+        if self.explicit {
+            lines.push(format!("index {} explicit", self.name));
+        }
+        lines
+    }
+
     /// The URL with `${VAR}` expanded; an unset variable is an error that
     /// points at the `url` value.
     pub fn expanded_url(&self, environment: Environment<'_>) -> Result<String, SpecError> {
@@ -140,6 +160,9 @@ pub struct Spec {
     pub only_binary: BTreeSet<String>,
     /// Packages that must be installed from sdists (`:all:` for every one).
     pub no_binary: BTreeSet<String>,
+    /// `no-build = true`: never run an sdist's build backend while locking
+    /// (releases whose metadata would need a build are passed over).
+    pub no_build: bool,
     /// Plain files to carry with the packages, in the order declared.
     pub resources: Vec<ResourceSpec>,
     /// Whether the lock pins a current pip for each target, which the
@@ -165,6 +188,8 @@ struct WireSpec {
     only_binary: Vec<String>,
     #[serde(default)]
     no_binary: Vec<String>,
+    #[serde(default)]
+    no_build: bool,
     #[serde(default)]
     targets: Vec<WireTarget>,
     #[serde(default)]
@@ -198,6 +223,10 @@ struct WireTarget {
 struct WireIndex {
     name: Spanned<String>,
     url: Spanned<String>,
+    #[serde(default)]
+    packages: Vec<Spanned<String>>,
+    #[serde(default)]
+    explicit: bool,
 }
 
 /// Finds the spec for `path`: the file itself, or `envlock.toml` in the folder.
@@ -241,6 +270,7 @@ impl Spec {
             constraints: source.requirements(&wire.constraints)?,
             indexes: Vec::new(),
             index_names: BTreeSet::new(),
+            pinned: BTreeSet::new(),
             find_links: Vec::new(),
             prereleases: wire.prereleases,
             only_binary: wire.only_binary.iter().cloned().collect(),
@@ -277,6 +307,7 @@ impl Spec {
             prereleases: gathered.prereleases,
             only_binary: gathered.only_binary,
             no_binary: gathered.no_binary,
+            no_build: wire.no_build,
             resources,
             carry_pip: wire.carry_pip.unwrap_or(true),
         })
@@ -361,11 +392,7 @@ impl Spec {
                 target.python.value, target.platform.value
             ));
         }
-        lines.extend(
-            self.indexes
-                .iter()
-                .map(|index| format!("index {}", index.name)),
-        );
+        lines.extend(self.indexes.iter().flat_map(IndexSpec::digest_lines));
         if let Some(exclude_newer) = &self.exclude_newer {
             lines.push(format!("exclude-newer {exclude_newer}"));
         }
@@ -384,6 +411,10 @@ impl Spec {
         // the digest of every lock made before it existed stays the same.
         if !self.carry_pip {
             lines.push("carry-pip false".to_owned());
+        }
+        // Only specs that refuse builds add a line, so older digests stay.
+        if self.no_build {
+            lines.push("no-build".to_owned());
         }
         // Only specs with resources add lines, so that the digest of every
         // lock made before resources existed stays the same.
@@ -545,6 +576,8 @@ struct Gathered {
     constraints: Vec<Located<Requirement>>,
     indexes: Vec<IndexSpec>,
     index_names: BTreeSet<String>,
+    /// Packages pinned to an index so far.
+    pinned: BTreeSet<String>,
     find_links: Vec<Located<PathBuf>>,
     prereleases: PrereleasePolicy,
     only_binary: BTreeSet<String>,
@@ -572,12 +605,54 @@ impl Gathered {
                     format!("the index name `{name}` is used twice"),
                 ));
             }
+            let packages = self.pinned_packages(source, index)?;
             self.indexes.push(IndexSpec {
                 name: name.clone(),
                 url: source.located(&index.url),
+                packages,
+                explicit: index.explicit,
             });
         }
         Ok(())
+    }
+
+    /// An index's `packages`: valid names, each pinned to one index only.
+    fn pinned_packages(
+        &mut self,
+        source: &SpecSource<'_>,
+        index: &WireIndex,
+    ) -> Result<Vec<String>, SpecError> {
+        let mut packages = Vec::new();
+        for package in &index.packages {
+            let name = package
+                .get_ref()
+                .trim()
+                .parse::<envlock_pep::PackageName>()
+                .map_err(|error| {
+                    SpecError::at(
+                        source.at(package.span()),
+                        format!("`{}` is not a package name: {error}", package.get_ref()),
+                    )
+                })?
+                .to_string();
+            if !self.pinned.insert(name.clone()) {
+                return Err(SpecError::at(
+                    source.at(package.span()),
+                    format!("`{name}` is pinned to more than one index"),
+                ));
+            }
+            packages.push(name);
+        }
+        if index.explicit && packages.is_empty() {
+            return Err(SpecError::at(
+                source.at(index.name.span()),
+                format!(
+                    "index `{}` is `explicit` but pins no `packages`, so it would never be used",
+                    index.name.get_ref()
+                ),
+            ));
+        }
+        Ok(packages)
     }
 
     /// Adds what a requirements file asks for; its `--index-url` is the
@@ -605,7 +680,12 @@ impl Gathered {
             );
         for (name, url) in named {
             if self.index_names.insert(name.clone()) {
-                self.indexes.push(IndexSpec { name, url });
+                self.indexes.push(IndexSpec {
+                    name,
+                    url,
+                    packages: Vec::new(),
+                    explicit: false,
+                });
             }
         }
     }

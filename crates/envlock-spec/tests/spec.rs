@@ -502,3 +502,36 @@ fn resources_need_unique_names_files_and_variables_and_a_file_name() {
     assert!(nameless.message.contains("no file name"), "{nameless}");
     assert!(nameless.hint().unwrap().contains("file = "));
 }
+
+const TWO_INDEXES: &str = "name = \"x\"\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n\
+    [[indexes]]\nname = \"public\"\nurl = \"https://public.invalid/simple/\"\n\
+    [[indexes]]\nname = \"private\"\nurl = \"https://private.invalid/simple/\"\n";
+
+#[test]
+fn index_pins_are_normalised_and_change_the_inputs_digest() {
+    let plain = parse(TWO_INDEXES).unwrap();
+    let pinned = parse(&format!(
+        "{TWO_INDEXES}packages = [\"Internal_Lib\"]\nexplicit = true\n"
+    ))
+    .unwrap();
+    assert_eq!(pinned.indexes[1].packages, ["internal-lib"]);
+    assert!(pinned.indexes[1].explicit);
+    assert!(plain.indexes[1].packages.is_empty());
+    assert_ne!(plain.inputs_digest(), pinned.inputs_digest());
+}
+
+#[test]
+fn index_pins_are_checked() {
+    let twice = error(&TWO_INDEXES.replace(
+        "url = \"https://p",
+        "packages = [\"lib\"]\nurl = \"https://p",
+    ));
+    assert!(twice.to_string().contains("more than one index"), "{twice}");
+    let unused = error(&format!("{TWO_INDEXES}explicit = true\n"));
+    assert!(
+        unused.to_string().contains("pins no `packages`"),
+        "{unused}"
+    );
+    let bad = error(&format!("{TWO_INDEXES}packages = [\"not a name\"]\n"));
+    assert!(bad.to_string().contains("not a package name"), "{bad}");
+}

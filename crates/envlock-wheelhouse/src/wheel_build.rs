@@ -22,12 +22,17 @@ use crate::folder::LOCK;
 use crate::fsio::{TEMPORARY_PREFIX, sha256_of};
 use crate::sdist::SourceBuild;
 
+/// How long a build may run unless told otherwise.
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// How `--build-wheels` finds its interpreters.
 #[derive(Debug, Clone, Default)]
 pub struct WheelBuildOptions {
     /// The interpreter to use for every target; by default `python3.X` on
     /// `PATH` for a target of Python 3.X.
     pub python: Option<PathBuf>,
+    /// How long one build may run before it is killed (default: 600 s).
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A wheel built here from a locked sdist and put into the wheelhouse.
@@ -80,7 +85,12 @@ pub(crate) fn build_wheels(
             let wheel_name = match builds.get(&key) {
                 Some(name) => name.clone(),
                 None => {
-                    let name = build_one(dir, source, &python, target_name)?;
+                    let name = build_one(
+                        dir,
+                        source,
+                        &python,
+                        (target_name, options.timeout.unwrap_or(DEFAULT_TIMEOUT)),
+                    )?;
                     builds.insert(key, name.clone());
                     name
                 }
@@ -195,40 +205,48 @@ fn build_one(
     dir: &Path,
     source: &SourceBuild,
     python: &Path,
-    target: &str,
+    (target, timeout): (&str, std::time::Duration),
 ) -> Result<String, WheelhouseError> {
     let staging = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
         .tempdir_in(dir)
         .map_err(|error| WheelhouseError::io("create a temporary folder in", dir, error))?;
-    let output = Command::new(python)
-        .args([
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--find-links",
-        ])
-        .arg(dir)
-        .arg("--wheel-dir")
-        .arg(staging.path())
-        .arg(dir.join(&source.file))
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("PIP_EXTRA_INDEX_URL")
-        .env_remove("PIP_FIND_LINKS")
-        .output()
-        .map_err(|error| WheelhouseError::io("run", python, error))?;
     let failed = |reason: String| WheelhouseError::WheelBuildFailed {
         package: source.package.clone(),
         target: target.to_owned(),
         python: python.to_path_buf(),
         reason,
     };
+    // Everything the build needs is in the wheelhouse, so the whole of pip
+    // runs confined: scrubbed environment, no network where permitted.
+    let mut command = envlock_confine::without_network(&envlock_confine::real_interpreter(python));
+    command
+        .args([
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-index",
+            "--find-links",
+        ])
+        .arg(dir)
+        .arg("--wheel-dir")
+        .arg(staging.path())
+        .arg(dir.join(&source.file));
+    let work = tempfile::tempdir()
+        .map_err(|error| WheelhouseError::io("create a temporary folder in", dir, error))?;
+    envlock_confine::scrub(&mut command, &work.path().join("home")).map_err(&failed)?;
+    let output = envlock_confine::run(&mut command, work.path(), timeout).map_err(|unfinished| {
+        failed(match unfinished {
+            envlock_confine::Unfinished::TimedOut => format!(
+                "the build ran longer than {} seconds and was killed; raise it with --build-timeout",
+                timeout.as_secs()
+            ),
+            envlock_confine::Unfinished::Io(error) => error,
+        })
+    })?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+        let tail: Vec<&str> = output.stderr.lines().rev().take(12).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         return Err(failed(tail.join("\n")));
     }

@@ -1,0 +1,200 @@
+//! Running an sdist's build steps confined: a scrubbed environment, a
+//! private home, a deadline that kills the whole process group, and (for
+//! the backend itself) no network where the platform allows it.
+
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// What a confined step printed, and how it ended.
+pub struct Finished {
+    /// How it exited.
+    pub status: ExitStatus,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// Why a confined step did not finish.
+pub enum Unfinished {
+    /// It ran past its deadline and was killed.
+    TimedOut,
+    /// It could not be started or watched.
+    Io(String),
+}
+
+/// A fixed time for every build (1980-01-01, the zip format's first day),
+/// so that what a backend stamps does not depend on when envlock ran.
+const SOURCE_DATE_EPOCH: &str = "315532800";
+
+/// Clears the environment `command` inherits and sets only what a build
+/// needs: PATH, a private HOME and TMPDIR under `home`, a UTF-8 locale and
+/// SOURCE_DATE_EPOCH. No index URL, credential, `ENVLOCK_*` or `PIP_*`
+/// variable of the user's reaches it; pip's configuration files are hidden
+/// too (the private HOME, `PIP_CONFIG_FILE` set to the null device).
+pub fn scrub(command: &mut Command, home: &Path) -> Result<(), String> {
+    let temporary = home.join("tmp");
+    std::fs::create_dir_all(&temporary)
+        .map_err(|error| format!("cannot create {}: {error}", temporary.display()))?;
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    #[cfg(windows)]
+    for name in ["SYSTEMROOT", "COMSPEC", "PATHEXT"] {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+        }
+    }
+    command
+        .env("HOME", home)
+        .env("USERPROFILE", home)
+        .env("TMPDIR", &temporary)
+        .env("TEMP", &temporary)
+        .env("TMP", &temporary)
+        .env("LANG", "C.UTF-8")
+        .env("LC_ALL", "C.UTF-8")
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PIP_CONFIG_FILE", null_device())
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env("PIP_NO_INPUT", "1");
+    Ok(())
+}
+
+fn null_device() -> &'static str {
+    if cfg!(windows) { "nul" } else { "/dev/null" }
+}
+
+/// The command that runs `program` with no network: `unshare -n` (as root
+/// or with the capability), else `unshare -rn` (a user namespace), when
+/// either works here. Checked once; when neither does, says so once and
+/// runs `program` as it is.
+pub fn without_network(program: &Path) -> Command {
+    match network_isolation() {
+        Some(prefix) => {
+            let mut command = Command::new("unshare");
+            command.args(*prefix).arg("--").arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
+
+/// Whether builds run without network here (for messages and tests).
+pub fn network_isolated() -> bool {
+    network_isolation().is_some()
+}
+
+fn network_isolation() -> &'static Option<&'static [&'static str]> {
+    static ANSWER: OnceLock<Option<&'static [&'static str]>> = OnceLock::new();
+    ANSWER.get_or_init(|| {
+        const CHOICES: [&[&str]; 2] = [&["-n"], &["-r", "-n"]];
+        let works = |prefix: &[&str]| {
+            cfg!(target_os = "linux")
+                && Command::new("unshare")
+                    .args(prefix)
+                    .arg("true")
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|status| status.success())
+        };
+        let found = CHOICES.into_iter().find(|prefix| works(prefix));
+        if found.is_none() {
+            say_network_open();
+        }
+        found
+    })
+}
+
+#[allow(clippy::print_stderr)]
+fn say_network_open() {
+    eprintln!(
+        "note: sdist builds run with network access: `unshare -n` (a network namespace) is not available or not permitted here"
+    );
+}
+
+/// Runs `command` until it ends or `timeout` passes; then its whole
+/// process group is killed. Output goes through files in `work`, so a
+/// chatty build cannot fill a pipe and stall.
+pub fn run(command: &mut Command, work: &Path, timeout: Duration) -> Result<Finished, Unfinished> {
+    let io = |error: std::io::Error| Unfinished::Io(error.to_string());
+    let stdout_path = work.join(".build-stdout");
+    let stderr_path = work.join(".build-stderr");
+    command
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).map_err(io)?)
+        .stderr(std::fs::File::create(&stderr_path).map_err(io)?);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        command.process_group(0);
+    }
+    let mut child = command.spawn().map_err(io)?;
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(io)? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            kill_group(&mut child);
+            return Err(Unfinished::TimedOut);
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    let read = |path: &Path| {
+        String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+    };
+    Ok(Finished {
+        status,
+        stdout: read(&stdout_path),
+        stderr: read(&stderr_path),
+    })
+}
+
+/// Kills the child's process group (what it started too), then the child.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The interpreter file `python` stands for (`sys.executable`), asked once
+/// with the full environment: a launcher such as a pyenv shim finds its
+/// Python through variables a scrubbed environment no longer has. When it
+/// cannot be asked, `python` itself.
+pub fn real_interpreter(python: &Path) -> std::path::PathBuf {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::Mutex;
+    static KNOWN: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    let mut known = known
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    known
+        .entry(python.to_path_buf())
+        .or_insert_with(|| {
+            Command::new(python)
+                .args(["-c", "import sys; print(sys.executable)"])
+                .stdin(Stdio::null())
+                .output()
+                .ok()
+                .filter(|output| output.status.success())
+                .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+                .filter(|path| !path.is_empty() && Path::new(path).is_file())
+                .map_or_else(|| python.to_path_buf(), PathBuf::from)
+        })
+        .clone()
+}

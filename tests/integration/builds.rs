@@ -1,0 +1,202 @@
+//! The sdist build boundary of `envlock lock`: what a build backend sees
+//! (no secrets, no network where unshare is permitted), how long it may run,
+//! and which `build-system.requires` reach pip.
+
+use envlock_test::{FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
+
+use crate::util::{TestDir, run, sdist, unshare_permitted};
+
+const SPEC: &str = "name = \"x\"\nrequirements = [\"probe\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n";
+
+/// An sdist of `probe` 1.0 with dynamic metadata, an in-tree backend whose
+/// metadata hook runs `hook_body` (Python, indented by four spaces) before
+/// writing its METADATA, and `requires` as its build requirements.
+fn probe_sdist(hook_body: &str, requires: &str) -> Vec<u8> {
+    let backend = format!(
+        "import os\n\
+         def prepare_metadata_for_build_wheel(directory, config_settings=None):\n\
+         {hook_body}\n\
+         \x20   folder = 'probe-1.0.dist-info'\n\
+         \x20   os.makedirs(os.path.join(directory, folder))\n\
+         \x20   with open(os.path.join(directory, folder, 'METADATA'), 'w') as out:\n\
+         \x20       out.write('Metadata-Version: 2.1\\nName: probe\\nVersion: 1.0\\n')\n\
+         \x20   return folder\n"
+    );
+    let pyproject = format!(
+        "[build-system]\nrequires = {requires}\nbuild-backend = \"probe_backend\"\nbackend-path = [\".\"]\n"
+    );
+    sdist(&[
+        (
+            "probe-1.0/PKG-INFO",
+            "Metadata-Version: 1.0\nName: probe\nVersion: 1.0\n",
+        ),
+        ("probe-1.0/pyproject.toml", &pyproject),
+        ("probe-1.0/probe_backend.py", &backend),
+    ])
+}
+
+fn serve(sdist: Vec<u8>) -> FixtureServer {
+    let mut index = FixtureIndex::new();
+    index.add_file("probe", FixtureFile::new("probe-1.0.tar.gz", sdist));
+    FixtureServer::start(index, ServerOptions::default()).unwrap()
+}
+
+/// `envlock lock` with secrets in its environment.
+fn lock(dir: &TestDir, server: &FixtureServer, extra: &[&str]) -> (i32, String, String) {
+    std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &server.index_url()])
+        .args(extra)
+        .env("ENVLOCK_SECRET_SETTING", "envlock-secret-value")
+        .env(
+            "PIP_EXTRA_INDEX_URL",
+            "https://user:pip-secret-value@127.0.0.1:9/simple/",
+        )
+        .env("DEPLOY_TOKEN", "token-secret-value")
+        .env("DATABASE_PASSWORD", "password-secret-value");
+    run(command)
+}
+
+fn python3_available() -> bool {
+    let available = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !available {
+        envlock_test::skip("python3 is not available to run the build backend");
+    }
+    available
+}
+
+envlock_test!(a_build_backend_sees_no_secrets_and_no_network, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let report = dir.join("probe-report.txt");
+    let placeholder = FixtureServer::start(FixtureIndex::new(), ServerOptions::default()).unwrap();
+    let address = placeholder.address();
+    let hook = format!(
+        "    import socket\n\
+         \x20   lines = ['%s=%s' % item for item in sorted(os.environ.items())]\n\
+         \x20   try:\n\
+         \x20       socket.create_connection(('{}', {}), timeout=5).close()\n\
+         \x20       lines.append('NETWORK reachable')\n\
+         \x20   except OSError as error:\n\
+         \x20       lines.append('NETWORK unreachable %s' % error)\n\
+         \x20   with open({:?}, 'w') as out:\n\
+         \x20       out.write('\\n'.join(lines))",
+        address.ip(),
+        address.port(),
+        report.display().to_string()
+    );
+    let server = serve(probe_sdist(&hook, "[]"));
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // Each build is announced, with its backend.
+    assert!(
+        stderr.contains("building the metadata of probe-1.0.tar.gz with probe_backend"),
+        "{stderr}"
+    );
+    let seen = std::fs::read_to_string(&report).unwrap();
+    for secret in [
+        "envlock-secret-value",
+        "pip-secret-value",
+        "token-secret-value",
+        "password-secret-value",
+        "ENVLOCK_",
+        "PIP_EXTRA_INDEX_URL",
+        "PIP_INDEX_URL",
+        &server.index_url(),
+    ] {
+        assert!(
+            !seen.contains(secret),
+            "{secret} reached the backend:\n{seen}"
+        );
+    }
+    assert!(seen.contains("SOURCE_DATE_EPOCH="), "{seen}");
+    if unshare_permitted() {
+        assert!(seen.contains("NETWORK unreachable"), "{seen}");
+    } else {
+        envlock_test::skip("unshare -n is not permitted here: the network assertion is skipped");
+        assert!(
+            stderr.contains("builds run with network access"),
+            "{stderr}"
+        );
+    }
+});
+
+envlock_test!(a_backend_that_hangs_is_killed_at_the_build_timeout, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let server = serve(probe_sdist("    import time\n    time.sleep(3600)", "[]"));
+    let (code, _, stderr) = lock(&dir, &server, &["--build-timeout", "2"]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("probe-1.0.tar.gz"), "{stderr}");
+    assert!(stderr.contains("ran longer than 2 seconds"), "{stderr}");
+    assert!(stderr.contains("--build-timeout"), "{stderr}");
+});
+
+envlock_test!(
+    build_requirements_that_are_not_requirements_are_refused,
+    |dir| {
+        for requires in [
+            "[\"--index-url=http://evil.invalid/simple\"]",
+            "[\"-e .\"]",
+            "[\"evil @ http://evil.invalid/evil.tar.gz\"]",
+        ] {
+            let server = serve(probe_sdist("    pass", requires));
+            let (code, _, stderr) = lock(&dir, &server, &[]);
+            assert_ne!(code, 0, "{requires}: {stderr}");
+            assert!(stderr.contains("probe-1.0.tar.gz"), "{stderr}");
+            assert!(stderr.contains("build-system.requires"), "{stderr}");
+            assert!(stderr.contains("is refused"), "{stderr}");
+            assert!(!stderr.contains("building the metadata of"), "{stderr}");
+        }
+    }
+);
+
+envlock_test!(a_changed_cached_build_environment_is_made_again, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let marker = dir.join("planted-code-ran");
+    let server = serve(probe_sdist("    pass", "[]"));
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cache = dir.join(".cache/built-metadata-v1");
+    let environments: Vec<_> = std::fs::read_dir(cache.join("build-environments"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.join(".envlock-stamp").is_file())
+        .collect();
+    assert_eq!(environments.len(), 1, "{environments:?}");
+    // Plant code that Python would run at start-up from the environment.
+    let planted = environments[0].join("sitecustomize.py");
+    std::fs::write(
+        &planted,
+        format!("open({:?}, 'w').close()\n", marker.display().to_string()),
+    )
+    .unwrap();
+    // Forget the built metadata, so that the sdist is built again.
+    for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|ext| ext == "metadata")
+        {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("building the metadata of probe-1.0.tar.gz"),
+        "{stderr}"
+    );
+    assert!(!planted.exists(), "the changed environment was reused");
+    assert!(!marker.exists(), "planted code ran in the build");
+});
