@@ -10,6 +10,7 @@ mod util;
 mod cli;
 mod conformance;
 mod frontdoor;
+mod hostile;
 mod kit;
 mod live;
 mod lock;
