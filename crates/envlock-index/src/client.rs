@@ -712,16 +712,30 @@ impl IndexClient {
             // run to megabytes, and a growing buffer copies itself as it goes.
             let announced = response.content_length().unwrap_or(0).min(64 << 20);
             let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
-            let mut chunk = vec![0u8; 64 * 1024];
-            loop {
-                let read = read_some(&mut response, &mut chunk, url, deadline, body.len())?;
-                if read == 0 {
-                    break;
-                }
-                if (body.len() + read) as u64 > limit.bytes {
-                    return Err(too_large(url, limit));
-                }
-                body.extend_from_slice(&chunk[..read]);
+            // Read straight into `body` (no copy), one byte past the limit
+            // at most, so that a body over it is seen.
+            let mut timed = Timed {
+                response: &mut response,
+                url,
+                deadline,
+                received: 0,
+                failure: None,
+            };
+            let result = std::io::Read::take(&mut timed, limit.bytes.saturating_add(1))
+                .read_to_end(&mut body);
+            if let Some(failure) = timed.failure.take() {
+                return Err(failure);
+            }
+            result.map_err(|error| Failure::Retry {
+                error: Box::new(IndexError::Network {
+                    url: url.clone(),
+                    attempts: 1,
+                    reason: format!("reading the body failed: {error}"),
+                }),
+                wait: None,
+            })?;
+            if body.len() as u64 > limit.bytes {
+                return Err(too_large(url, limit));
             }
             Ok(HttpResponse {
                 status: response.status(),
@@ -875,6 +889,37 @@ fn deadline_failure(url: &SafeUrl, deadline: Deadline, received: usize) -> Optio
             received: received as u64,
         }))
     })
+}
+
+/// A body as a reader whose reads are checked against the deadline; the
+/// failure that stopped it is kept for the caller.
+struct Timed<'a> {
+    response: &'a mut Response,
+    url: &'a SafeUrl,
+    deadline: Deadline,
+    received: usize,
+    failure: Option<Failure>,
+}
+
+impl Read for Timed<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        match read_some(
+            self.response,
+            buffer,
+            self.url,
+            self.deadline,
+            self.received,
+        ) {
+            Ok(read) => {
+                self.received += read;
+                Ok(read)
+            }
+            Err(failure) => {
+                self.failure = Some(failure);
+                Err(std::io::Error::other("the read was stopped"))
+            }
+        }
+    }
 }
 
 /// One read of a body, checked against the deadline: each read waits at
