@@ -102,6 +102,61 @@ pub struct GlobalOptions {
     )]
     pub cert: Option<PathBuf>,
 
+    /// A host that may be reached over plain http (repeatable; HOST or
+    /// HOST:PORT). Nothing else is: not even 127.0.0.1. pip's
+    /// `trusted-host` (config files, PIP_TRUSTED_HOST) counts too.
+    #[arg(
+        long,
+        global = true,
+        value_name = "HOST",
+        env = "ENVLOCK_ALLOW_INSECURE_HOST",
+        hide_env_values = true,
+        value_delimiter = ',',
+        help_heading = "Network options"
+    )]
+    pub allow_insecure_host: Vec<String>,
+
+    /// The longest one request may take, body included, in seconds. A
+    /// download of a file of known size gets this plus the time the file
+    /// takes at 64 KiB/s. Each read also times out after 30 s.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "ENVLOCK_REQUEST_TIMEOUT",
+        hide_env_values = true,
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Network options"
+    )]
+    pub request_timeout: u64,
+
+    /// The largest project page read from an index, in MiB.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MIB",
+        env = "ENVLOCK_MAX_PAGE_SIZE",
+        hide_env_values = true,
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Network options"
+    )]
+    pub max_page_size: u64,
+
+    /// The largest PEP 658 metadata file read from an index, in MiB.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MIB",
+        env = "ENVLOCK_MAX_METADATA_SIZE",
+        hide_env_values = true,
+        default_value_t = 32,
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Network options"
+    )]
+    pub max_metadata_size: u64,
+
     /// Print less (repeat for errors only).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
     pub quiet: u8,

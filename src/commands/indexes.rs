@@ -150,9 +150,15 @@ fn open_with(
         pip_config,
     };
     let urls = choose_urls(&sources, optional, global.quiet)?;
+    let mut allow_insecure_hosts = global.allow_insecure_host.clone();
+    allow_insecure_hosts.extend(sources.trusted_hosts());
     let client = Arc::new(
         IndexClient::new(ClientOptions {
             cert: global.cert.clone(),
+            allow_insecure_hosts,
+            request_timeout: std::time::Duration::from_secs(global.request_timeout),
+            max_page_size: global.max_page_size.saturating_mul(1024 * 1024),
+            max_metadata_size: global.max_metadata_size.saturating_mul(1024 * 1024),
             offline: global.offline,
             refresh: global.refresh,
             cache_dir: global.cache_dir.clone(),

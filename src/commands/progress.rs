@@ -60,6 +60,13 @@ impl envlock_resolver::Reporter for LockProgress {
         self.redraw();
     }
 
+    #[allow(clippy::print_stderr)]
+    fn file_ignored(&self, project: &str, message: &str) {
+        self.bar.suspend(|| {
+            eprintln!("warning: ignoring a file listed for `{project}`: {message}");
+        });
+    }
+
     fn metadata_fetched(&self, _filename: &str) {
         self.metadata.fetch_add(1, Ordering::Relaxed);
         self.redraw();

@@ -590,6 +590,7 @@ envlock_test!(the_clearml_walkthrough_runs_as_written, |dir| {
         .current_dir(dir.path())
         .env("ENVLOCK", env!("CARGO_BIN_EXE_envlock"))
         .env("ENVLOCK_INDEX_URL", server.index_url())
+        .env("ENVLOCK_ALLOW_INSECURE_HOST", "127.0.0.1")
         .env("ENVLOCK_CACHE_DIR", dir.join(".cache"))
         .env("STAND_INS", server.base_url())
         .env("SPEC", dir.path())

@@ -12,6 +12,7 @@ mod cli;
 mod conformance;
 mod farside;
 mod frontdoor;
+mod hostile;
 mod kit;
 mod live;
 mod lock;

@@ -37,6 +37,11 @@ impl TestDir {
             .current_dir(self.path())
             .env("ENVLOCK_CACHE_DIR", self.path().join(".cache"))
             .env("NO_COLOR", "1")
+            // The fixture servers speak plain http on 127.0.0.1, which is
+            // refused unless allowed (tests/integration/hostile.rs checks that).
+            .env("ENVLOCK_ALLOW_INSECURE_HOST", "127.0.0.1")
+            .env_remove("ENVLOCK_REQUEST_TIMEOUT")
+            .env_remove("PIP_TRUSTED_HOST")
             .env_remove("ENVLOCK_INDEX_URL")
             .env_remove("PIP_INDEX_URL")
             .env_remove("PIP_EXTRA_INDEX_URL")

@@ -86,6 +86,7 @@ fn measure(label: &str, ranges: bool, fixture: &FixtureIndex) {
             // Bypass cache reads so every run goes to the server.
             refresh: true,
             env: EnvVars::default(),
+            allow_insecure_hosts: vec!["127.0.0.1".to_owned()],
             ..ClientOptions::default()
         })
         .unwrap(),

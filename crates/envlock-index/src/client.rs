@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -17,6 +17,41 @@ use crate::env::EnvVars;
 use crate::error::IndexError;
 use crate::safe_url::SafeUrl;
 
+/// The default total time of one request (`--request-timeout`).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// The default largest project page (`--max-page-size`): the largest real
+/// pages are tens of MiB of JSON.
+pub const DEFAULT_MAX_PAGE_SIZE: u64 = 256 * 1024 * 1024;
+/// The default largest PEP 658 metadata file (`--max-metadata-size`): real
+/// ones are a few KiB to a few hundred KiB.
+pub const DEFAULT_MAX_METADATA_SIZE: u64 = 32 * 1024 * 1024;
+/// The slowest download rate a file of known size is allowed, in bytes per
+/// second: a download of N bytes may take `--request-timeout` plus N / this
+/// rate. A "total" deadline cannot be one number for a 2 KiB page and a
+/// 500 MiB wheel; scaling it by the size the lock (or index) gives keeps a
+/// large file on a slow but working link going (500 MiB at 64 KiB/s is
+/// over two hours) while a server that trickles a byte at a time still
+/// ends. The size is known before the download starts, so this costs no
+/// extra pass.
+pub const MIN_DOWNLOAD_RATE: u64 = 64 * 1024;
+
+/// The setting that sets the total deadline, for messages.
+pub(crate) const REQUEST_TIMEOUT_SETTING: &str = "--request-timeout / ENVLOCK_REQUEST_TIMEOUT";
+
+/// How many bytes a body may have, and which setting says so.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limit {
+    pub bytes: u64,
+    pub setting: &'static str,
+}
+
+/// When a request must be over, and why that long.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    budget: Duration,
+}
+
 /// How the shared client behaves.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -27,6 +62,19 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Timeout for each read (and for receiving response headers).
     pub read_timeout: Duration,
+    /// Total time one request may take, body included (`--request-timeout`,
+    /// `ENVLOCK_REQUEST_TIMEOUT`). A download of a file of known size gets
+    /// this plus the time the file takes at [`MIN_DOWNLOAD_RATE`]; see
+    /// [`IndexClient::deadline_for`].
+    pub request_timeout: Duration,
+    /// Largest project page read (`--max-page-size`, `ENVLOCK_MAX_PAGE_SIZE`).
+    pub max_page_size: u64,
+    /// Largest PEP 658 metadata file read (`--max-metadata-size`,
+    /// `ENVLOCK_MAX_METADATA_SIZE`).
+    pub max_metadata_size: u64,
+    /// Hosts that may be reached over plain `http://`
+    /// (`--allow-insecure-host`, pip's `trusted-host`). Nothing else is.
+    pub allow_insecure_hosts: Vec<String>,
     /// How many times a failed request is retried (connection errors,
     /// timeouts, truncated bodies, 429 and 5xx answers).
     pub retries: u32,
@@ -53,6 +101,10 @@ impl Default for ClientOptions {
             cert: None,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            max_metadata_size: DEFAULT_MAX_METADATA_SIZE,
+            allow_insecure_hosts: Vec::new(),
             retries: 3,
             retry_base_delay: Duration::from_millis(100),
             retry_max_delay: Duration::from_secs(5),
@@ -113,6 +165,9 @@ pub struct IndexClient {
     pool: rayon::ThreadPool,
     /// Credentials from index URLs, by `host:port`.
     url_credentials: RwLock<HashMap<String, Credentials>>,
+    /// The hosts of the configured indexes: the only ones the netrc
+    /// `default` entry is offered to.
+    index_hosts: RwLock<std::collections::HashSet<String>>,
     netrc: Option<netrc::Netrc>,
     /// Free slots for CPU-bound work (page parsing).
     cpu_slots: std::sync::Mutex<usize>,
@@ -263,7 +318,7 @@ fn transport_failure(url: &SafeUrl, error: reqwest::Error) -> Failure {
         attempts: 1,
         reason,
     };
-    if error.is_builder() {
+    if error.is_builder() || error.is_redirect() {
         Failure::Fatal(Box::new(network))
     } else {
         Failure::Retry {
@@ -316,7 +371,8 @@ impl IndexClient {
             .tcp_nodelay(true)
             .http2_initial_stream_window_size(HTTP2_STREAM_WINDOW)
             .http2_initial_connection_window_size(HTTP2_CONNECTION_WINDOW)
-            .http2_max_frame_size(HTTP2_MAX_FRAME);
+            .http2_max_frame_size(HTTP2_MAX_FRAME)
+            .redirect(redirect_policy(options.allow_insecure_hosts.clone()));
         if !roots.is_empty() {
             // Keeps the platform verifier (system store) and adds these.
             builder = builder.tls_certs_merge(roots);
@@ -344,6 +400,7 @@ impl IndexClient {
             options,
             pool,
             url_credentials: RwLock::new(HashMap::new()),
+            index_hosts: RwLock::new(std::collections::HashSet::new()),
             netrc,
             cpu_slots: std::sync::Mutex::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
@@ -447,6 +504,17 @@ impl IndexClient {
         }
     }
 
+    /// Remembers a configured index's host: the netrc `default` entry is
+    /// offered to it (and to no host a page merely links to).
+    pub(crate) fn register_index(&self, url: &Url) {
+        self.register_credentials(url);
+        if let Some(host) = url.host_str()
+            && let Ok(mut hosts) = self.index_hosts.write()
+        {
+            hosts.insert(host.to_ascii_lowercase());
+        }
+    }
+
     fn credentials_for(&self, url: &Url) -> Option<Credentials> {
         if let Some(credentials) = url_credentials(url) {
             return Some(credentials);
@@ -462,10 +530,16 @@ impl IndexClient {
         }
         let netrc = self.netrc.as_ref()?;
         let host = url.host_str()?;
-        let entry = netrc
-            .hosts
-            .get(host)
-            .or_else(|| netrc.hosts.get("default"))?;
+        let is_index_host = || {
+            self.index_hosts
+                .read()
+                .is_ok_and(|hosts| hosts.contains(&host.to_ascii_lowercase()))
+        };
+        let entry = netrc.hosts.get(host).or_else(|| {
+            is_index_host()
+                .then(|| netrc.hosts.get("default"))
+                .flatten()
+        })?;
         Some(Credentials {
             username: entry.login.clone(),
             password: Some(entry.password.clone()),
@@ -560,34 +634,109 @@ impl IndexClient {
         }
     }
 
-    /// GETs a URL and reads the whole body, with retries. Answers other than
+    /// The deadline of a request started now: `--request-timeout`, plus,
+    /// for a download of `size` bytes, the time it takes at
+    /// [`MIN_DOWNLOAD_RATE`].
+    fn deadline_for(&self, size: Option<u64>) -> Deadline {
+        let budget = self
+            .options
+            .request_timeout
+            .saturating_add(Duration::from_secs(size.unwrap_or(0) / MIN_DOWNLOAD_RATE));
+        Deadline {
+            at: Instant::now() + budget,
+            budget,
+        }
+    }
+
+    /// Refuses plain http to hosts not allowed to be insecure.
+    pub(crate) fn check_transport(&self, url: &SafeUrl) -> Result<(), IndexError> {
+        if url.as_url().scheme() != "http" {
+            return Ok(());
+        }
+        let host = url.as_url().host_str().unwrap_or_default();
+        if insecure_allowed(&self.options.allow_insecure_hosts, url.as_url()) {
+            return Ok(());
+        }
+        Err(IndexError::Insecure {
+            url: url.clone(),
+            host: host.to_owned(),
+        })
+    }
+
+    /// Sends one attempt of a GET and checks its status.
+    fn start(
+        &self,
+        url: &SafeUrl,
+        headers: &[(&str, String)],
+        deadline: Deadline,
+    ) -> Result<Response, Failure> {
+        let (builder, authorized) = self.request(url, headers);
+        // Waiting for the headers and each read are bounded by the read
+        // timeout, and never past the deadline.
+        let wait = self
+            .options
+            .read_timeout
+            .min(deadline.at.saturating_duration_since(Instant::now()))
+            .max(Duration::from_millis(1));
+        let response =
+            self.send(url, builder.timeout(wait)).map_err(|error| {
+                match deadline_failure(url, deadline, 0) {
+                    Some(failure) => failure,
+                    None => transport_failure(url, error),
+                }
+            })?;
+        self.check_status(url, &response, authorized)?;
+        Ok(response)
+    }
+
+    /// GETs a URL and reads the whole body, with retries, at most
+    /// `limit.bytes` of it within the request deadline. Answers other than
     /// 2xx, 304 and 416 are errors (404 is `IndexError::Status` with 404).
     pub(crate) fn get(
         &self,
         url: &SafeUrl,
         headers: &[(&str, String)],
+        limit: Limit,
     ) -> Result<HttpResponse, IndexError> {
         self.offline_guard(url)?;
+        self.check_transport(url)?;
         self.with_retries(|| {
-            let (builder, authorized) = self.request(url, headers);
-            let mut response = self
-                .send(url, builder)
-                .map_err(|error| transport_failure(url, error))?;
-            self.check_status(url, &response, authorized)?;
+            let deadline = self.deadline_for(None);
+            let mut response = self.start(url, headers, deadline)?;
+            if let Some(length) = response.content_length()
+                && length > limit.bytes
+            {
+                return Err(too_large(url, limit));
+            }
             // Sized up front where the length is announced: project pages
             // run to megabytes, and a growing buffer copies itself as it goes.
             let announced = response.content_length().unwrap_or(0).min(64 << 20);
             let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
-            response
-                .read_to_end(&mut body)
-                .map_err(|error| Failure::Retry {
-                    error: Box::new(IndexError::Network {
-                        url: url.clone(),
-                        attempts: 1,
-                        reason: format!("reading the body failed: {error}"),
-                    }),
-                    wait: None,
-                })?;
+            // Read straight into `body` (no copy), one byte past the limit
+            // at most, so that a body over it is seen.
+            let mut timed = Timed {
+                response: &mut response,
+                url,
+                deadline,
+                received: 0,
+                failure: None,
+            };
+            let result = std::io::Read::take(&mut timed, limit.bytes.saturating_add(1))
+                .read_to_end(&mut body);
+            if let Some(failure) = timed.failure.take() {
+                return Err(failure);
+            }
+            result.map_err(|error| Failure::Retry {
+                error: Box::new(IndexError::Network {
+                    url: url.clone(),
+                    attempts: 1,
+                    reason: format!("reading the body failed: {error}"),
+                }),
+                wait: None,
+            })?;
+            if body.len() as u64 > limit.bytes {
+                return Err(too_large(url, limit));
+            }
             Ok(HttpResponse {
                 status: response.status(),
                 headers: response.headers().clone(),
@@ -598,25 +747,29 @@ impl IndexClient {
     }
 
     /// Streams a URL into `file` (truncated first on each attempt), hashing
-    /// while writing. Returns (sha256, size).
+    /// while writing. Returns (sha256, size). With an `expected_size` (the
+    /// lock's), no more than that is read, and the deadline grows with it.
     pub(crate) fn download(
         &self,
         url: &SafeUrl,
         file: &mut std::fs::File,
         path: &Path,
+        expected_size: Option<u64>,
     ) -> Result<(String, u64), IndexError> {
         self.offline_guard(url)?;
+        self.check_transport(url)?;
+        let limit = Limit {
+            bytes: expected_size.unwrap_or(u64::MAX),
+            setting: "the size recorded in the lock",
+        };
         self.with_retries(|| {
             let io_error = |error: std::io::Error| {
                 Failure::Fatal(Box::new(IndexError::io("cannot write", path, error)))
             };
             file.set_len(0).map_err(io_error)?;
             std::io::Seek::rewind(file).map_err(io_error)?;
-            let (builder, authorized) = self.request(url, &[]);
-            let mut response = self
-                .send(url, builder)
-                .map_err(|error| transport_failure(url, error))?;
-            self.check_status(url, &response, authorized)?;
+            let deadline = self.deadline_for(expected_size);
+            let mut response = self.start(url, &[], deadline)?;
             if !response.status().is_success() {
                 return Err(Failure::Fatal(Box::new(IndexError::Status {
                     url: url.clone(),
@@ -624,30 +777,32 @@ impl IndexClient {
                     detail: String::new(),
                 })));
             }
+            if response
+                .content_length()
+                .is_some_and(|length| length > limit.bytes)
+            {
+                return Err(too_large(url, limit));
+            }
             let mut output = envlock_fs::HashingWriter::new(&mut *file);
             let mut size = 0u64;
             // Reads come in network-sized pieces; they are gathered into
             // whole buffers so that the file sees one write per 256 KiB.
             let mut buffer = vec![0u8; 256 * 1024];
             let mut filled = 0;
-            loop {
-                let read = match response.read(&mut buffer[filled..]) {
-                    Ok(0) => break,
-                    Ok(read) => read,
-                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(error) => {
-                        return Err(Failure::Retry {
-                            error: Box::new(IndexError::Network {
-                                url: url.clone(),
-                                attempts: 1,
-                                reason: format!(
-                                    "the download broke off after {size} bytes: {error}"
-                                ),
-                            }),
-                            wait: None,
-                        });
-                    }
-                };
+            // Never more than the expected size is read: a longer body is
+            // cut there, and the hash check then decides.
+            while size < limit.bytes {
+                let room = (buffer.len() - filled).min(clamp(limit.bytes - size));
+                let read = read_some(
+                    &mut response,
+                    &mut buffer[filled..filled + room],
+                    url,
+                    deadline,
+                    clamp(size),
+                )?;
+                if read == 0 {
+                    break;
+                }
                 filled += read;
                 size += read as u64;
                 if filled == buffer.len() {
@@ -660,6 +815,143 @@ impl IndexClient {
             let (sha256, _, _) = output.finish();
             Ok((sha256.to_string(), size))
         })
+    }
+}
+
+/// A `u64` count as a `usize`, saturating.
+fn clamp(value: u64) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+/// Follows up to 10 redirects, never from https down to http, and to plain
+/// http only on a host allowed to be insecure. (reqwest itself drops the
+/// `Authorization` header when a redirect leaves the host.)
+fn redirect_policy(allowed: Vec<String>) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            return attempt.error("more than 10 redirects");
+        }
+        let downgrade = attempt.url().scheme() == "http"
+            && attempt
+                .previous()
+                .iter()
+                .any(|previous| previous.scheme() == "https");
+        if downgrade {
+            let text = format!(
+                "refusing a redirect from https down to plain http ({})",
+                crate::safe_url::redacted(attempt.url())
+            );
+            return attempt.error(text);
+        }
+        if attempt.url().scheme() == "http" && !insecure_allowed(&allowed, attempt.url()) {
+            let text = format!(
+                "refusing a redirect to plain http ({}): pass --allow-insecure-host {} to allow it",
+                crate::safe_url::redacted(attempt.url()),
+                attempt.url().host_str().unwrap_or_default()
+            );
+            return attempt.error(text);
+        }
+        attempt.follow()
+    })
+}
+
+/// Whether plain http to `url`'s host is allowed (`HOST` or `HOST:PORT`).
+fn insecure_allowed(allowed: &[String], url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let with_port = url.port().map(|port| format!("{host}:{port}"));
+    allowed.iter().any(|entry| {
+        let entry = entry.trim().trim_end_matches('/');
+        entry.eq_ignore_ascii_case(host)
+            || with_port
+                .as_deref()
+                .is_some_and(|with_port| entry.eq_ignore_ascii_case(with_port))
+    })
+}
+
+fn too_large(url: &SafeUrl, limit: Limit) -> Failure {
+    Failure::Fatal(Box::new(IndexError::TooLarge {
+        url: url.clone(),
+        limit: limit.bytes,
+        setting: limit.setting.to_owned(),
+    }))
+}
+
+/// The failure of a request whose deadline has passed, if it has. A
+/// request that ran out of time is not retried: a server that slow stays so.
+fn deadline_failure(url: &SafeUrl, deadline: Deadline, received: usize) -> Option<Failure> {
+    (Instant::now() >= deadline.at).then(|| {
+        Failure::Fatal(Box::new(IndexError::TooSlow {
+            url: url.clone(),
+            seconds: deadline.budget.as_secs().max(1),
+            setting: REQUEST_TIMEOUT_SETTING,
+            received: received as u64,
+        }))
+    })
+}
+
+/// A body as a reader whose reads are checked against the deadline; the
+/// failure that stopped it is kept for the caller.
+struct Timed<'a> {
+    response: &'a mut Response,
+    url: &'a SafeUrl,
+    deadline: Deadline,
+    received: usize,
+    failure: Option<Failure>,
+}
+
+impl Read for Timed<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        match read_some(
+            self.response,
+            buffer,
+            self.url,
+            self.deadline,
+            self.received,
+        ) {
+            Ok(read) => {
+                self.received += read;
+                Ok(read)
+            }
+            Err(failure) => {
+                self.failure = Some(failure);
+                Err(std::io::Error::other("the read was stopped"))
+            }
+        }
+    }
+}
+
+/// One read of a body, checked against the deadline: each read waits at
+/// most the read timeout, and no read starts after the deadline.
+fn read_some(
+    response: &mut Response,
+    buffer: &mut [u8],
+    url: &SafeUrl,
+    deadline: Deadline,
+    received: usize,
+) -> Result<usize, Failure> {
+    loop {
+        if let Some(failure) = deadline_failure(url, deadline, received) {
+            return Err(failure);
+        }
+        match response.read(buffer) {
+            Ok(read) => return Ok(read),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => {
+                if let Some(failure) = deadline_failure(url, deadline, received) {
+                    return Err(failure);
+                }
+                return Err(Failure::Retry {
+                    error: Box::new(IndexError::Network {
+                        url: url.clone(),
+                        attempts: 1,
+                        reason: format!("the body broke off after {received} bytes: {error}"),
+                    }),
+                    wait: None,
+                });
+            }
+        }
     }
 }
 

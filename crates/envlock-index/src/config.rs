@@ -84,6 +84,7 @@ pub struct IndexUrls {
 struct PipSettings {
     index_url: Option<(String, PathBuf)>,
     extra_index_urls: Option<(Vec<String>, PathBuf)>,
+    trusted_hosts: Vec<String>,
 }
 
 /// Parses pip's INI format: `[section]`, `key = value` or `key: value`,
@@ -130,6 +131,11 @@ fn pip_settings(files: &[PipConfigFile]) -> PipSettings {
     let mut settings = PipSettings::default();
     for file in files {
         for (section, key, value) in parse_ini(&file.contents) {
+            if key == "trusted-host" && matches!(section.as_str(), "global" | "install") {
+                settings
+                    .trusted_hosts
+                    .extend(value.split_whitespace().map(str::to_owned));
+            }
             if section != "global" {
                 continue;
             }
@@ -172,6 +178,21 @@ fn location(url: &str, origin: &str) -> Result<IndexLocation, IndexError> {
 }
 
 impl IndexSources {
+    /// pip's trusted hosts: `PIP_TRUSTED_HOST` (space-separated) and
+    /// `trusted-host` in the `[global]` or `[install]` section of pip's
+    /// configuration files. They may be reached over plain http.
+    pub fn trusted_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self
+            .env
+            .get("PIP_TRUSTED_HOST")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        hosts.extend(pip_settings(&self.pip_config).trusted_hosts);
+        hosts
+    }
+
     /// The pip configuration files pip would read, in load order: the
     /// global `/etc/pip.conf`, the legacy `~/.pip/pip.conf`, the user
     /// `$XDG_CONFIG_HOME/pip/pip.conf` (or `~/.config/pip/pip.conf`), then
@@ -353,6 +374,24 @@ mod tests {
         assert_eq!(
             settings.extra_index_urls.unwrap().0,
             vec!["http://b.invalid/simple", "http://c.invalid/simple"]
+        );
+    }
+
+    #[test]
+    fn trusted_hosts_from_env_and_config() {
+        let sources = IndexSources {
+            env: EnvVars::from_pairs([("PIP_TRUSTED_HOST", "a.invalid b.invalid:8080")]),
+            pip_config: vec![PipConfigFile {
+                path: "/p".into(),
+                contents:
+                    "[install]\ntrusted-host =\n    c.invalid\n[other]\ntrusted-host = no.invalid\n"
+                        .into(),
+            }],
+            ..IndexSources::default()
+        };
+        assert_eq!(
+            sources.trusted_hosts(),
+            vec!["a.invalid", "b.invalid:8080", "c.invalid"]
         );
     }
 

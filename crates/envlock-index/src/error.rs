@@ -20,6 +20,42 @@ pub enum IndexError {
         /// What went wrong on the last attempt.
         reason: String,
     },
+    /// The request did not finish within its total deadline.
+    #[error(
+        "{url} did not finish within {seconds} s (the deadline set by {setting}); \
+         {received} bytes had arrived"
+    )]
+    TooSlow {
+        /// The URL requested.
+        url: SafeUrl,
+        /// The deadline, in seconds.
+        seconds: u64,
+        /// The setting that sets it.
+        setting: &'static str,
+        /// How much of the body had arrived.
+        received: u64,
+    },
+    /// A body is larger than allowed.
+    #[error("{url} sent more than {limit} bytes, the limit set by {setting}")]
+    TooLarge {
+        /// The URL requested.
+        url: SafeUrl,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The setting (or the lock's size) that sets it.
+        setting: String,
+    },
+    /// A plain `http://` URL whose host is not allowed to be insecure.
+    #[error(
+        "refusing plain http to {url}: its host `{host}` is not allowed to be insecure \
+         (use https, or pass --allow-insecure-host {host})"
+    )]
+    Insecure {
+        /// The URL.
+        url: SafeUrl,
+        /// Its host.
+        host: String,
+    },
     /// The server answered with an unexpected HTTP status.
     #[error("{url} answered HTTP {status}{detail}")]
     Status {
@@ -172,6 +208,15 @@ impl envlock_pep::Hint for IndexError {
             IndexError::Status {
                 status: 401 | 403, ..
             } => "give credentials in the index URL (https://user:token@host/…) or in ~/.netrc",
+            IndexError::TooSlow { .. } => {
+                "the server is too slow or stalls; raise --request-timeout (ENVLOCK_REQUEST_TIMEOUT, seconds) if the link is merely slow"
+            }
+            IndexError::TooLarge { .. } => {
+                "the index sent far more than such a file should be; check the index, or raise the limit named if it is legitimate"
+            }
+            IndexError::Insecure { .. } => {
+                "plain http can be read and changed on the way; allow a host you trust on this network with --allow-insecure-host HOST (or ENVLOCK_ALLOW_INSECURE_HOST, or pip's trusted-host)"
+            }
             _ => return None,
         };
         Some(hint.to_owned())

@@ -132,6 +132,7 @@ impl PackageIndex for FindLinks {
             name: name.clone(),
             url: SafeUrl::new(url),
             files,
+            ignored: Vec::new(),
         })
     }
 

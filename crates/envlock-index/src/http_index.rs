@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use url::Url;
 
 use crate::cache::{CachedPage, sha256_hex};
-use crate::client::{HttpResponse, IndexClient};
+use crate::client::{HttpResponse, IndexClient, Limit};
 use crate::error::IndexError;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
 use crate::plain_file::FileSource;
@@ -46,7 +46,7 @@ impl HttpIndex {
             let path = format!("{}/", url.path());
             url.set_path(&path);
         }
-        client.register_credentials(&url);
+        client.register_index(&url);
         Ok(Self {
             name: name.to_owned(),
             url: SafeUrl::new(url),
@@ -97,11 +97,20 @@ impl HttpIndex {
                 url: url.clone(),
                 reason,
             })?;
+        let (files, ignored) = crate::file_names::keep_usable(files, name);
         Ok(ProjectPage {
             name: name.clone(),
             url,
             files,
+            ignored,
         })
+    }
+
+    fn metadata_limit(&self) -> Limit {
+        Limit {
+            bytes: self.client.options().max_metadata_size,
+            setting: "--max-metadata-size / ENVLOCK_MAX_METADATA_SIZE",
+        }
     }
 
     fn metadata_source(file: &IndexFile) -> String {
@@ -140,7 +149,7 @@ impl HttpIndex {
         let mut url = file.url.as_url().clone();
         url.set_path(&format!("{}.metadata", url.path()));
         let url = SafeUrl::new(url);
-        let response = self.client.get(&url, &[])?;
+        let response = self.client.get(&url, &[], self.metadata_limit())?;
         if let Some(expected) = expected {
             let actual = sha256_hex(&response.body);
             if !actual.eq_ignore_ascii_case(expected) {
@@ -166,7 +175,7 @@ impl HttpIndex {
         {
             return Ok(bytes);
         }
-        let response = self.client.get(&file.url, &[])?;
+        let response = self.client.get(&file.url, &[], archive_limit(file))?;
         verify_bytes(file, &response.body)?;
         self.keep_whole_file(file, &response.body);
         Ok(response.body)
@@ -191,9 +200,11 @@ impl HttpIndex {
     /// ignores ranges.
     fn ranged_wheel_metadata(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
         let source = Self::metadata_source(file);
-        let response = self
-            .client
-            .get(&file.url, &[("Range", format!("bytes=-{TAIL_SIZE}"))])?;
+        let response = self.client.get(
+            &file.url,
+            &[("Range", format!("bytes=-{TAIL_SIZE}"))],
+            archive_limit(file),
+        )?;
         match response.status.as_u16() {
             206 => {
                 let (start, _end, total) = content_range(response.header("content-range"))
@@ -216,7 +227,7 @@ impl HttpIndex {
                 })
             }
             416 => {
-                let body = self.client.get(&file.url, &[])?.body;
+                let body = self.client.get(&file.url, &[], archive_limit(file))?.body;
                 verify_bytes(file, &body)?;
                 self.keep_whole_file(file, &body);
                 wheel_metadata_from_bytes(&body, &file.filename, &source)
@@ -233,9 +244,14 @@ impl HttpIndex {
     /// The bytes `[start, end)` of a file with one range request.
     fn range(&self, file: &IndexFile, start: u64, end: u64) -> Result<Vec<u8>, IndexError> {
         let last = end.saturating_sub(1);
-        let response = self
-            .client
-            .get(&file.url, &[("Range", format!("bytes={start}-{last}"))])?;
+        let response = self.client.get(
+            &file.url,
+            &[("Range", format!("bytes={start}-{last}"))],
+            Limit {
+                bytes: end - start,
+                setting: "the range asked for",
+            },
+        )?;
         let wrong = |reason: String| IndexError::BadArchive {
             source_name: file.url.to_string(),
             reason,
@@ -264,6 +280,24 @@ impl HttpIndex {
         Ok(response.body)
     }
 }
+
+/// The most of a whole archive read into memory (for its metadata, when a
+/// server ignores ranges): its announced size, or [`MAX_ARCHIVE_IN_MEMORY`].
+fn archive_limit(file: &IndexFile) -> Limit {
+    match file.size {
+        Some(size) => Limit {
+            bytes: size,
+            setting: "the size the index gives for the file",
+        },
+        None => Limit {
+            bytes: MAX_ARCHIVE_IN_MEMORY,
+            setting: "envlock's limit on an archive read into memory (1 GiB)",
+        },
+    }
+}
+
+/// The largest archive of unknown size read into memory for its metadata.
+const MAX_ARCHIVE_IN_MEMORY: u64 = 1024 * 1024 * 1024;
 
 /// Seconds since the Unix epoch.
 fn now() -> u64 {
@@ -418,7 +452,11 @@ impl HttpIndex {
                 headers.push(("If-Modified-Since", modified.clone()));
             }
         }
-        match self.client.get(page_url, &headers) {
+        let limit = Limit {
+            bytes: self.client.options().max_page_size,
+            setting: "--max-page-size / ENVLOCK_MAX_PAGE_SIZE",
+        };
+        match self.client.get(page_url, &headers, limit) {
             Err(IndexError::Status { status: 404, .. }) => Err(IndexError::ProjectNotFound {
                 project: name.to_string(),
                 index: self.name.clone(),
@@ -494,10 +532,11 @@ impl PackageIndex for HttpIndex {
     fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError> {
         // An index file is a plain file at a URL, with the hash the index
         // (or the lock) gives for it.
-        self.client.fetch_source(
+        self.client.fetch_source_sized(
             &FileSource::Url(file.url.clone()),
             &file.filename,
             file.sha256.as_deref(),
+            file.size,
             dest,
         )
     }
@@ -523,9 +562,11 @@ impl PackageIndex for HttpIndex {
                 return Ok(size);
             }
         }
-        let response = self
-            .client
-            .get(&file.url, &[("Range", "bytes=0-0".to_owned())])?;
+        let response = self.client.get(
+            &file.url,
+            &[("Range", "bytes=0-0".to_owned())],
+            archive_limit(file),
+        )?;
         let size = if response.status.as_u16() == 206 {
             content_range(response.header("content-range"))
                 .map(|(_, _, total)| total)

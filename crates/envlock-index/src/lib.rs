@@ -20,6 +20,7 @@ mod client;
 mod config;
 mod env;
 mod error;
+mod file_names;
 mod find_links;
 mod http_index;
 mod metadata;

@@ -13,6 +13,18 @@ use crate::types::CoreMetadata;
 /// are a few KiB to a few hundred KiB, so this only stops zip bombs.
 pub(crate) const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
 
+/// The most entries an archive read for its metadata may have. Real wheels
+/// and sdists have up to a few tens of thousands; this only stops archives
+/// built to exhaust memory or time.
+pub(crate) const MAX_ARCHIVE_ENTRIES: u64 = 200_000;
+
+/// The error for an archive with too many entries.
+pub(crate) fn too_many_entries(count: u64) -> String {
+    format!(
+        "it has {count} entries or more, over envlock's limit of {MAX_ARCHIVE_ENTRIES} per archive"
+    )
+}
+
 /// Parses RFC 822 core metadata (`METADATA`, `PKG-INFO`, a PEP 658 file).
 /// `source_name` names where the bytes came from, for errors.
 pub fn parse_core_metadata(bytes: &[u8], source_name: &str) -> Result<CoreMetadata, IndexError> {
@@ -115,6 +127,9 @@ pub fn wheel_metadata_from_bytes(
     };
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| bad(error.to_string()))?;
+    if archive.len() as u64 > MAX_ARCHIVE_ENTRIES {
+        return Err(bad(too_many_entries(archive.len() as u64)));
+    }
     let names: Vec<String> = archive
         .file_names()
         .filter_map(Result::ok)
@@ -176,6 +191,9 @@ fn read_sdist_files(
     if filename.to_ascii_lowercase().ends_with(".zip") {
         let mut archive =
             zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| bad(error.to_string()))?;
+        if archive.len() as u64 > MAX_ARCHIVE_ENTRIES {
+            return Err(bad(too_many_entries(archive.len() as u64)));
+        }
         let names: Vec<String> = archive
             .file_names()
             .filter_map(Result::ok)
@@ -195,7 +213,10 @@ fn read_sdist_files(
         let decoder = flate2::read::GzDecoder::new(bytes);
         let mut archive = tar::Archive::new(decoder);
         let entries = archive.entries().map_err(|error| bad(error.to_string()))?;
-        for entry in entries {
+        for (count, entry) in entries.enumerate() {
+            if count as u64 >= MAX_ARCHIVE_ENTRIES {
+                return Err(bad(too_many_entries(count as u64)));
+            }
             let entry = entry.map_err(|error| bad(error.to_string()))?;
             let path = entry
                 .path()
@@ -407,6 +428,27 @@ mod tests {
         assert_eq!(metadata.requires_dist.len(), 2);
         assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.8");
         assert_eq!(metadata.provides_extra[0].as_ref(), "x");
+    }
+
+    #[test]
+    fn deeply_nested_marker_is_refused_before_parsing() {
+        let marker = format!(
+            "{}python_version >= '3'{}",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        );
+        let text = format!(
+            "Metadata-Version: 2.1\nName: top\nVersion: 1.0\nRequires-Dist: leaf; {marker}\n"
+        );
+        let error = parse_core_metadata(text.as_bytes(), "https://h.invalid/top.metadata")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("https://h.invalid/top.metadata") && error.contains("more than 64 deep"),
+            "{error}"
+        );
+        let shallow = "Metadata-Version: 2.1\nName: top\nVersion: 1.0\nRequires-Dist: leaf; ((python_version >= '3'))\n";
+        assert!(parse_core_metadata(shallow.as_bytes(), "x").is_ok());
     }
 
     #[test]

@@ -91,6 +91,20 @@ impl IndexClient {
         expected: Option<&str>,
         dest: &Path,
     ) -> Result<FetchedFile, IndexError> {
+        self.fetch_source_sized(source, filename, expected, None, dest)
+    }
+
+    /// [`IndexClient::fetch_source`] for a file whose size is known (the
+    /// lock's): no more than `expected_size` bytes are read, and the
+    /// download's deadline grows with the size.
+    pub fn fetch_source_sized(
+        &self,
+        source: &FileSource,
+        filename: &str,
+        expected: Option<&str>,
+        expected_size: Option<u64>,
+        dest: &Path,
+    ) -> Result<FetchedFile, IndexError> {
         let cache = self.cache();
         if let Some(cached) = expected
             .and_then(|sha256| cache.cached_file(sha256))
@@ -114,7 +128,7 @@ impl IndexClient {
         let (sha256, size) = match source {
             FileSource::Url(url) => {
                 self.register_credentials(url.as_url());
-                self.download(url, temporary.as_file_mut(), &temporary_path)?
+                self.download(url, temporary.as_file_mut(), &temporary_path, expected_size)?
             }
             FileSource::Path(path) => copy_hashing(path, temporary.as_file_mut(), &temporary_path)?,
         };

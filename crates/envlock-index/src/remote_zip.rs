@@ -9,7 +9,10 @@
 use std::io::Read;
 
 use crate::error::IndexError;
-use crate::metadata::{MAX_METADATA_SIZE, choose_metadata_member, is_dist_info_metadata};
+use crate::metadata::{
+    MAX_ARCHIVE_ENTRIES, MAX_METADATA_SIZE, choose_metadata_member, is_dist_info_metadata,
+    too_many_entries,
+};
 
 /// How many bytes the first (suffix) range request asks for. Big enough to
 /// hold the central directory of nearly every wheel, and often METADATA too.
@@ -96,6 +99,10 @@ pub(crate) fn read_remote_metadata(
         reason,
     };
     let (directory, directory_end) = locate_directory(&tail, &mut fetch, &corrupt)?;
+    // Checked before the directory is fetched: its count is the server's word.
+    if directory.entries > MAX_ARCHIVE_ENTRIES {
+        return Err(corrupt(too_many_entries(directory.entries)));
+    }
     let central = central_directory(&tail, &directory, directory_end, &mut fetch, &corrupt)?;
     let central: &[u8] = &central;
     let entries = parse_central_directory(central, directory.entries).map_err(corrupt)?;

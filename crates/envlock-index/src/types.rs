@@ -74,8 +74,12 @@ pub struct ProjectPage {
     pub name: PackageName,
     /// The page's URL (or the find-links directory as a `file://` URL).
     pub url: SafeUrl,
-    /// Every file listed, in page order.
+    /// Every usable file listed, in page order.
     pub files: Vec<IndexFile>,
+    /// Files the page listed that cannot be used (a name that is a path,
+    /// holds odd characters or belongs to another project), each as
+    /// "name (url): reason", for warnings. They are not in `files`.
+    pub ignored: Vec<String>,
 }
 
 /// The parts of a distribution's core metadata that locking needs.

@@ -15,6 +15,9 @@ pub(crate) struct Project {
     pub index_name: String,
     /// Releases by version, lowest first.
     pub releases: BTreeMap<Version, Release>,
+    /// Files the index listed but that cannot be used (see
+    /// `ProjectPage::ignored`): when there are no releases, these say why.
+    pub ignored: Vec<String>,
 }
 
 /// The files of one version.
@@ -148,6 +151,7 @@ impl Project {
         Project {
             index_name: index_name.to_owned(),
             releases,
+            ignored: Vec::new(),
         }
     }
 }

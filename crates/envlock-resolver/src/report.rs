@@ -213,7 +213,7 @@ impl ReportFormatter<Node, VersionRange, String> for Explainer {
 pub(crate) fn explain(
     tree: &mut DerivationTree<Node, VersionRange, String>,
     observed: &Observations,
-    missing_projects: &BTreeSet<String>,
+    missing_projects: &std::collections::BTreeMap<String, Vec<String>>,
 ) -> (String, Vec<String>) {
     tree.collapse_no_versions();
     let explanation = match &*tree {
@@ -234,10 +234,16 @@ pub(crate) fn explain(
     collect_packages(tree, &mut mentioned);
     let mut hints = Vec::new();
     for name in &mentioned {
-        if missing_projects.contains(name) {
-            hints.push(format!(
-                "no configured index has a package named `{name}`: check the spelling, or the index"
-            ));
+        if let Some(ignored) = missing_projects.get(name) {
+            hints.push(match ignored.first() {
+                None => format!(
+                    "no configured index has a package named `{name}`: check the spelling, or the index"
+                ),
+                Some(first) => format!(
+                    "the index has `{name}`, but none of its {} file(s) is usable; the first: {first}",
+                    ignored.len()
+                ),
+            });
             continue;
         }
         let Some(skipped) = observed

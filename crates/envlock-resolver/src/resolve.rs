@@ -295,16 +295,19 @@ fn resolve_target(
         }),
         Err(PubGrubError::NoSolution(mut tree)) => {
             let observed = provider.observed.into_inner();
-            let missing: BTreeSet<String> = observed
+            // Projects with no usable release, each with what its index
+            // listed but could not be used (empty: the index has no files).
+            let missing: BTreeMap<String, Vec<String>> = observed
                 .discovery
                 .keys()
                 .filter_map(Node::name)
-                .filter(|name| {
-                    shared
-                        .project(name)
-                        .is_ok_and(|project| project.releases.is_empty())
+                .filter_map(|name| {
+                    let project = shared.project(name).ok()?;
+                    project
+                        .releases
+                        .is_empty()
+                        .then(|| (name.to_string(), project.ignored.clone()))
                 })
-                .map(ToString::to_string)
                 .collect();
             let (explanation, mut hints) = crate::report::explain(&mut tree, &observed, &missing);
             hints.push(format!(

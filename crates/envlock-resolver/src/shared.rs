@@ -179,15 +179,19 @@ impl SharedIndexes {
             for index in allowed {
                 match index.project(name) {
                     Ok(page) => {
-                        if page.files.is_empty() {
+                        for message in &page.ignored {
+                            self.reporter.file_ignored(name.as_ref(), message);
+                        }
+                        if page.files.is_empty() && page.ignored.is_empty() {
                             continue;
                         }
-                        return Ok(Arc::new(Project::from_files(
-                            name,
-                            index.name(),
-                            &page.files,
-                            &self.keep,
-                        )));
+                        // An index whose files of this project are all
+                        // unusable still has the project: later indexes
+                        // are not asked (that would invite confusion).
+                        let mut project =
+                            Project::from_files(name, index.name(), &page.files, &self.keep);
+                        project.ignored = page.ignored;
+                        return Ok(Arc::new(project));
                     }
                     Err(IndexError::ProjectNotFound { .. }) => continue,
                     Err(error) => return Err(Arc::new(error)),
@@ -196,6 +200,7 @@ impl SharedIndexes {
             Ok(Arc::new(Project {
                 index_name: String::new(),
                 releases: Default::default(),
+                ignored: Vec::new(),
             }))
         })
         .clone()

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod dist;
+pub mod hostile;
 pub mod index;
 pub mod scenario;
 pub mod server;

@@ -110,6 +110,8 @@ pub(crate) fn fetch_from_index(
     // announced one: the fetch verifies it before the file gets its name.
     let mut wanted = listed.clone();
     wanted.sha256 = Some(file.sha256.clone());
+    // And so is its size: no more than that is read from the index.
+    wanted.size = Some(file.size);
     let dest = dir.join(&file.name);
     let fetched = index
         .fetch(&wanted, &dest)

@@ -102,10 +102,11 @@ fn place_one(
     let source =
         FileSource::parse(url, sources.lock_dir).map_err(|error| failed(error.to_string()))?;
     let fetched = client
-        .fetch_source(
+        .fetch_source_sized(
             &source,
             &resource.file,
             Some(&resource.sha256.to_string()),
+            Some(resource.size),
             &dest,
         )
         .map_err(|error| failed(error.to_string()))?;

@@ -30,6 +30,8 @@ pub fn options(cache: &Path) -> ClientOptions {
         retry_max_delay: Duration::from_millis(20),
         read_timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(5),
+        // The fixture servers speak plain http on 127.0.0.1.
+        allow_insecure_hosts: vec!["127.0.0.1".to_owned()],
         ..ClientOptions::default()
     }
 }

@@ -323,3 +323,61 @@ fn credentials_are_not_sent_to_another_host() {
             .all(|request| request.authorization.is_some())
     );
 }
+
+#[test]
+fn the_netrc_default_entry_goes_to_index_hosts_only() {
+    use envlock_test::hostile::{Behaviour, HostileServer};
+    let cache = tempfile::tempdir().unwrap();
+    let netrc_dir = tempfile::tempdir().unwrap();
+    let netrc = netrc_dir.path().join("netrc");
+    std::fs::write(
+        &netrc,
+        format!("default login {USER} password {PASSWORD}\n"),
+    )
+    .unwrap();
+    // The page of the index (127.0.0.1) links a file on another host
+    // (`localhost`).
+    let files = HostileServer::start(vec![(
+        "/files/demo-1.0.tar.gz".to_owned(),
+        Behaviour::bytes(b"not really an sdist".to_vec()),
+    )])
+    .unwrap();
+    let link = format!("http://localhost:{}/files/demo-1.0.tar.gz", files.port());
+    let index_server = HostileServer::start(vec![(
+        "/simple/demo/".to_owned(),
+        Behaviour::html(&format!("<a href=\"{link}\">demo-1.0.tar.gz</a>")),
+    )])
+    .unwrap();
+    let client = client_with(ClientOptions {
+        env: EnvVars::from_pairs([("NETRC", netrc.to_str().unwrap())]),
+        allow_insecure_hosts: vec!["127.0.0.1".to_owned(), "localhost".to_owned()],
+        ..options(cache.path())
+    });
+    let index = http_index(&index_server.url("/simple/"), client);
+    let page = index.project(&name("demo")).unwrap();
+    assert!(index_server.seen()[0].authorization.is_some());
+    let dest = cache.path().join("demo-1.0.tar.gz");
+    index.fetch(&page.files[0], &dest).unwrap();
+    assert_eq!(files.seen().len(), 1);
+    assert_eq!(files.seen()[0].authorization, None, "{:?}", files.seen());
+}
+
+#[test]
+fn plain_http_is_refused_before_any_request() {
+    let cache = tempfile::tempdir().unwrap();
+    let server = auth_server();
+    let client = client_with(ClientOptions {
+        allow_insecure_hosts: Vec::new(),
+        ..options(cache.path())
+    });
+    let index = http_index(&server.index_url(), client);
+    let error = index.project(&name("demo")).unwrap_err();
+    assert!(matches!(error, IndexError::Insecure { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("--allow-insecure-host 127.0.0.1"),
+        "{error}"
+    );
+    assert!(server.requests().is_empty());
+}

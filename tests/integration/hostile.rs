@@ -1,0 +1,417 @@
+//! `envlock` against a hostile index on 127.0.0.1 (envlock_test::hostile):
+//! every case ends quickly with a clear error naming the URL (or in a safe
+//! behaviour), never hangs, never panics, and writes no lock.
+
+use envlock_test::hostile::{Behaviour, HostileServer};
+use envlock_test::{DistSpec, build_wheel, sha256_hex, wheel_filename};
+
+use crate::util::{TestDir, run};
+
+const SPEC: &str = "name = \"hostile\"\nrequirements = [\"top\"]\n\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux_2_28_x86_64\"\n";
+
+/// A wheel of `top` 1.0 with these requirements: (file name, bytes).
+fn top_wheel(requires: &[&str]) -> (String, Vec<u8>) {
+    let mut spec = DistSpec::new("top", "1.0");
+    for requirement in requires {
+        spec = spec.requires(*requirement);
+    }
+    let tag = "py3-none-any";
+    (wheel_filename(&spec, tag), build_wheel(&spec, tag))
+}
+
+/// A PEP 503 page linking `files` as (href, text).
+fn page(files: &[(String, String)]) -> Behaviour {
+    let links: String = files
+        .iter()
+        .map(|(href, text)| format!("<a href=\"{href}\">{text}</a>\n"))
+        .collect();
+    Behaviour::html(&format!(
+        "<!DOCTYPE html><html><body>\n{links}</body></html>\n"
+    ))
+}
+
+/// `text` as a JSON string.
+fn json_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A PEP 691 JSON page listing `files` as (filename, url, sha256).
+fn json_page(files: &[(&str, &str, &str)]) -> Behaviour {
+    let files: Vec<String> = files
+        .iter()
+        .map(|(filename, url, sha256)| {
+            format!(
+                "{{\"filename\": {}, \"url\": {}, \"hashes\": {{\"sha256\": {}}}}}",
+                json_string(filename),
+                json_string(url),
+                json_string(sha256)
+            )
+        })
+        .collect();
+    Behaviour::Serve {
+        status: 200,
+        headers: vec![(
+            "Content-Type".to_owned(),
+            "application/vnd.pypi.simple.v1+json".to_owned(),
+        )],
+        body: format!(
+            "{{\"meta\": {{\"api-version\": \"1.0\"}}, \"name\": \"top\", \"files\": [{}]}}",
+            files.join(", ")
+        )
+        .into_bytes(),
+    }
+}
+
+/// A server with `top`'s page and its wheel (sha256 fragment `claimed`,
+/// or the true hash), plus `extra` routes.
+fn serve_top(
+    requires: &[&str],
+    claimed: Option<&str>,
+    extra: Vec<(String, Behaviour)>,
+) -> HostileServer {
+    let (name, bytes) = top_wheel(requires);
+    let sha256 = claimed.map_or_else(|| sha256_hex(&bytes), str::to_owned);
+    let mut routes = vec![
+        (
+            "/simple/top/".to_owned(),
+            page(&[(format!("/files/{name}#sha256={sha256}"), name.clone())]),
+        ),
+        (format!("/files/{name}"), Behaviour::bytes(bytes)),
+    ];
+    routes.extend(extra);
+    HostileServer::start(routes).unwrap()
+}
+
+/// `envlock lock` with `args` in a folder holding SPEC.
+fn lock(dir: &TestDir, args: &[&str]) -> (i32, String, String) {
+    std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+    let mut command = dir.envlock();
+    command.arg("lock").args(args);
+    run(command)
+}
+
+fn assert_no_lock(dir: &TestDir) {
+    assert!(!dir.join("envlock.lock").exists(), "a lock was written");
+}
+
+envlock_test!(a_trickling_page_ends_at_the_request_deadline, |dir| {
+    let server = HostileServer::start(vec![(
+        "/simple/top/".to_owned(),
+        Behaviour::Trickle {
+            length: 1_000_000,
+            interval: std::time::Duration::from_millis(100),
+        },
+    )])
+    .unwrap();
+    let started = std::time::Instant::now();
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index, "--request-timeout", "2"]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("/simple/top/")
+            && stderr.contains("did not finish within 2 s")
+            && stderr.contains("--request-timeout"),
+        "{stderr}"
+    );
+    // Not retried: one deadline, not four.
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert_eq!(server.seen().len(), 1, "{:?}", server.seen());
+    assert_no_lock(&dir);
+});
+
+envlock_test!(an_endless_page_stops_at_the_page_size_limit, |dir| {
+    let server =
+        HostileServer::start(vec![("/simple/top/".to_owned(), Behaviour::Endless)]).unwrap();
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index, "--max-page-size", "1"]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("/simple/top/")
+            && stderr.contains("more than 1048576 bytes")
+            && stderr.contains("--max-page-size"),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+});
+
+envlock_test!(a_reset_connection_is_retried_then_named, |dir| {
+    let server = HostileServer::start(vec![("/simple/top/".to_owned(), Behaviour::Drop)]).unwrap();
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("/simple/top/") && stderr.contains("failed after 4 attempt(s)"),
+        "{stderr}"
+    );
+    assert_eq!(server.seen().len(), 4);
+    assert_no_lock(&dir);
+});
+
+envlock_test!(a_lying_hash_is_a_hash_mismatch, |dir| {
+    let lie = "0".repeat(64);
+    let server = serve_top(&[], Some(&lie), Vec::new());
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("hash mismatch for top-1.0-py3-none-any.whl") && stderr.contains(&lie),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+});
+
+envlock_test!(a_deeply_nested_marker_is_an_error_not_a_crash, |dir| {
+    let marker = format!(
+        "leaf ; {}python_version >= '3'{}",
+        "(".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    let server = serve_top(&[&marker], None, Vec::new());
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert!(code == 1 || code == 2, "exit {code}: {stderr}");
+    assert!(
+        stderr.contains("top-1.0-py3-none-any.whl") && stderr.contains("more than 64 deep"),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+});
+
+envlock_test!(path_like_file_names_never_enter_the_lock, |dir| {
+    let (good, bytes) = top_wheel(&[]);
+    let sha256 = sha256_hex(&bytes);
+    let good_url = format!("/files/{good}");
+    let evil = "top-1.0-1/../../x-py3-none-any.whl";
+    let server = HostileServer::start(vec![
+        (
+            "/simple/top/".to_owned(),
+            json_page(&[
+                (good.as_str(), good_url.as_str(), sha256.as_str()),
+                (evil, "/files/evil.whl", sha256.as_str()),
+                (
+                    "top-1.0-py3-none-any\u{7}.whl",
+                    "/files/bell.whl",
+                    sha256.as_str(),
+                ),
+                (
+                    "other-1.0-py3-none-any.whl",
+                    "/files/other.whl",
+                    sha256.as_str(),
+                ),
+            ]),
+        ),
+        (good_url.clone(), Behaviour::bytes(bytes.clone())),
+        ("/files/evil.whl".to_owned(), Behaviour::bytes(bytes)),
+    ])
+    .unwrap();
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("warning: ignoring a file listed for `top`")
+            .count(),
+        3,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(evil) && stderr.contains("a wheel of `other`, not of `top`"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
+    assert!(
+        text.contains(&good) && !text.contains("x-py3-none-any"),
+        "{text}"
+    );
+    // The lock reads back.
+    envlock_lock::read_lock(&dir.join("envlock.lock")).unwrap();
+    // Nothing was fetched from the ignored files' URLs.
+    assert!(
+        server
+            .seen()
+            .iter()
+            .all(|seen| seen.path != "/files/evil.whl"),
+        "{:?}",
+        server.seen()
+    );
+});
+
+envlock_test!(a_project_with_only_unusable_files_says_so, |dir| {
+    let (_, bytes) = top_wheel(&[]);
+    let sha256 = sha256_hex(&bytes);
+    let server = HostileServer::start(vec![(
+        "/simple/top/".to_owned(),
+        json_page(&[(
+            "top-1.0-1/../../x-py3-none-any.whl",
+            "/files/x.whl",
+            sha256.as_str(),
+        )]),
+    )])
+    .unwrap();
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("the index has `top`, but none of its 1 file(s) is usable")
+            && !stderr.contains("no configured index has a package named"),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+});
+
+envlock_test!(plain_http_is_refused_unless_the_host_is_allowed, |dir| {
+    let server = serve_top(&[], None, Vec::new());
+    let index = server.url("/simple/");
+    let mut command = dir.envlock();
+    std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+    command
+        .env_remove("ENVLOCK_ALLOW_INSECURE_HOST")
+        .args(["lock", "--index-url", &index]);
+    let (code, _, stderr) = run(command);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("refusing plain http to http://127.0.0.1:")
+            && stderr.contains("--allow-insecure-host 127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(server.seen().is_empty(), "{:?}", server.seen());
+    assert_no_lock(&dir);
+    // pip's trusted-host allows it, as the flag does.
+    let mut command = dir.envlock();
+    command
+        .env_remove("ENVLOCK_ALLOW_INSECURE_HOST")
+        .env("PIP_TRUSTED_HOST", "127.0.0.1")
+        .args(["lock", "--index-url", &index]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut command = dir.envlock();
+    command
+        .env_remove("ENVLOCK_ALLOW_INSECURE_HOST")
+        .args(["lock", "--refresh", "--index-url", &index])
+        .args([
+            "--allow-insecure-host",
+            &format!("127.0.0.1:{}", server.port()),
+        ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+});
+
+envlock_test!(a_redirect_to_an_other_host_carries_no_credentials, |dir| {
+    // The index (127.0.0.1, with credentials) sends the page to another
+    // host (`localhost`): the credentials must not follow.
+    let other = serve_top(&[], None, Vec::new());
+    let page_there = format!("http://localhost:{}/simple/top/", other.port());
+    let index_server = HostileServer::start(vec![(
+        "/simple/top/".to_owned(),
+        Behaviour::Redirect {
+            location: page_there,
+        },
+    )])
+    .unwrap();
+    let index = format!(
+        "http://user:s3cret@127.0.0.1:{}/simple/",
+        index_server.port()
+    );
+    let (code, _, stderr) = lock(
+        &dir,
+        &[
+            "--index-url",
+            &index,
+            "--allow-insecure-host",
+            "127.0.0.1,localhost",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        index_server.seen()[0].authorization.is_some(),
+        "{:?}",
+        index_server.seen()
+    );
+    assert!(!other.seen().is_empty());
+    assert!(
+        other.seen().iter().all(|seen| seen.authorization.is_none()),
+        "{:?}",
+        other.seen()
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+});
+
+envlock_test!(
+    a_redirect_to_a_plain_http_host_not_allowed_is_refused,
+    |dir| {
+        let other = serve_top(&[], None, Vec::new());
+        let index_server = HostileServer::start(vec![(
+            "/simple/top/".to_owned(),
+            Behaviour::Redirect {
+                location: format!("http://localhost:{}/simple/top/", other.port()),
+            },
+        )])
+        .unwrap();
+        let index = index_server.url("/simple/");
+        let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+        assert_ne!(code, 0);
+        assert!(
+            stderr.contains("refusing a redirect to plain http")
+                && stderr.contains("--allow-insecure-host localhost"),
+            "{stderr}"
+        );
+        assert!(other.seen().is_empty(), "{:?}", other.seen());
+        assert_no_lock(&dir);
+    }
+);
+
+envlock_test!(a_download_never_reads_past_the_locked_size, |dir| {
+    // Lock against an honest index, then build the wheelhouse from one that
+    // serves an endless body for the same file.
+    let (name, _) = top_wheel(&[]);
+    let honest = serve_top(&[], None, Vec::new());
+    let index = honest.url("/simple/");
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, bytes) = top_wheel(&[]);
+    let hostile_page = HostileServer::start(vec![
+        (
+            "/simple/top/".to_owned(),
+            page(&[(
+                format!("/files/{name}#sha256={}", sha256_hex(&bytes)),
+                name.clone(),
+            )]),
+        ),
+        (format!("/files/{name}"), Behaviour::Endless),
+    ])
+    .unwrap();
+    let mut command = dir.envlock();
+    // A cache of its own: the lock above cached the honest wheel.
+    command.env("ENVLOCK_CACHE_DIR", dir.join("cache-2"));
+    command.args([
+        "wheelhouse",
+        "envlock.lock",
+        "-o",
+        "wh",
+        "--index-url",
+        &hostile_page.url("/simple/"),
+        "--request-timeout",
+        "5",
+    ]);
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = run(command);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains(&name) && stderr.contains("hash mismatch"),
+        "{stderr}"
+    );
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert!(!dir.join("wh").join(&name).exists());
+});
