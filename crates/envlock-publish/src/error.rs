@@ -65,7 +65,7 @@ pub enum PublishError {
     },
     /// Reading the repository's simple index failed.
     #[error("reading the repository's simple index: {0}")]
-    Index(#[from] envlock_index::IndexError),
+    Index(Box<envlock_index::IndexError>),
     /// The repository refused the credentials on a read.
     #[error("{url} answered HTTP {status}: the credentials were refused")]
     Unauthorized {
@@ -124,11 +124,25 @@ impl envlock_pep::Hint for PublishError {
                 "check the URL and that the repository is running and reachable from here (proxy, firewall, TLS)"
                     .to_owned(),
             ),
-            PublishError::Index(envlock_index::IndexError::Status {
-                status: 401 | 403, ..
-            }) => Some(credentials_hint("the settings named in the README")),
+            PublishError::Index(error)
+                if matches!(
+                    **error,
+                    envlock_index::IndexError::Status {
+                        status: 401 | 403,
+                        ..
+                    }
+                ) =>
+            {
+                Some(credentials_hint("the settings named in the README"))
+            }
             _ => None,
         }
+    }
+}
+
+impl From<envlock_index::IndexError> for PublishError {
+    fn from(error: envlock_index::IndexError) -> Self {
+        PublishError::Index(Box::new(error))
     }
 }
 

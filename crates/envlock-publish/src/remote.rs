@@ -140,7 +140,7 @@ impl RemoteIndex {
                 url: url.without_credentials().to_string(),
                 reason,
             },
-            other => PublishError::Index(other),
+            other => PublishError::from(other),
         }
     }
 }
