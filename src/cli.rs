@@ -256,6 +256,12 @@ pub struct VerifyArgs {
     #[arg(value_name = "DIR", default_value = "wheelhouse")]
     pub dir: PathBuf,
 
+    /// The reviewed lock (from the repository, not from the carry): files
+    /// are checked against it, and the carried envlock.lock must be the
+    /// same bytes.
+    #[arg(long, value_name = "REVIEWED.lock")]
+    pub lock: Option<PathBuf>,
+
     /// Print the findings as JSON on standard output.
     #[arg(long)]
     pub json: bool,

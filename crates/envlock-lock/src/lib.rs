@@ -118,6 +118,7 @@ mod environment;
 mod export;
 mod hint;
 mod model;
+mod names;
 mod why;
 
 pub use decode::{LockError, decode, read_lock, validate};

@@ -101,6 +101,9 @@ pub struct BuildSummary {
     pub resource_bytes: u64,
     /// Resources downloaded in this build.
     pub downloaded_resources: usize,
+    /// The sha256 of the lock it was built from (the bytes of its
+    /// `envlock.lock`), for the far side to compare out of band.
+    pub lock_sha256: String,
 }
 
 /// Builds (or brings up to date) the wheelhouse that `request` describes.
@@ -172,6 +175,7 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
             .iter()
             .filter(|origin| **origin == Origin::Downloaded)
             .count(),
+        lock_sha256: crate::verify::sha256_hex(request.lock_text),
     })
 }
 
@@ -202,7 +206,8 @@ fn place_without_network(
 ) -> Result<Vec<Option<Origin>>, WheelhouseError> {
     let mut origins = Vec::with_capacity(files.len());
     for file in files {
-        let dest = request.out_dir.join(&file.name);
+        let dest = envlock_fs::join_file_name(request.out_dir, &file.name)
+            .map_err(|error| WheelhouseError::io("write into", request.out_dir, error))?;
         let origin = place_local(&dest, &file.sha256, file.size, request.cache)?;
         if let Some(origin) = origin {
             request.reporter.file_done(&file.name, file.size, origin);
