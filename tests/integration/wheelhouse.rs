@@ -3,6 +3,7 @@
 //! unverified behind, rebuilds come from the cache, archives are
 //! reproducible, and a damaged carry is caught.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -728,3 +729,51 @@ envlock_test!(
         );
     }
 );
+
+envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
+    let Some((server, _)) = locked_universe(&dir) else {
+        return;
+    };
+    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // Edit a wheel of the wheelhouse in place (same inode, same size).
+    let edited = dir.join("wh/flask-3.0.3-py3-none-any.whl");
+    let mut bytes = std::fs::read(&edited).unwrap();
+    bytes[10] ^= 0x01;
+    let mut permissions = std::fs::metadata(&edited).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&edited, permissions).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&edited)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    // A new wheelhouse from the cache alone gets the good bytes.
+    drop(server);
+    let mut command = dir.envlock();
+    command.args([
+        "--offline",
+        "wheelhouse",
+        "envlock.lock",
+        "--platform",
+        "manylinux",
+        "-o",
+        "wh2",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut verify = dir.envlock();
+    verify.args(["verify", "wh2"]);
+    let (code, _, stderr) = run(verify);
+    assert_eq!(code, 0, "{stderr}");
+    // Rebuilding the edited one in place notices the edit (its stamp no
+    // longer matches) and replaces the file from the cache.
+    let (code, _, stderr) = wheelhouse(&dir, None, &["--offline"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut verify = dir.envlock();
+    verify.args(["verify", "wh"]);
+    let (code, _, stderr) = run(verify);
+    assert_eq!(code, 0, "{stderr}");
+});

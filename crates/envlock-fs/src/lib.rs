@@ -28,7 +28,8 @@ mod hash;
 pub mod names;
 
 pub use atomic::{
-    AtomicFile, TEMPORARY_PREFIX, sync_dir, write_atomic, write_atomic_unsynced, write_atomic_with,
+    AtomicFile, STALE_AFTER, TEMPORARY_PREFIX, remove_stale_temporaries, sync_dir, write_atomic,
+    write_atomic_unsynced, write_atomic_with,
 };
 pub use hash::{
     HashingReader, HashingWriter, ParseSha256Error, Sha256, hex, is_lowercase_sha256_hex,
