@@ -204,17 +204,22 @@ fn place_without_network(
     request: &BuildRequest<'_>,
     files: &[PlannedFile],
 ) -> Result<Vec<Option<Origin>>, WheelhouseError> {
-    let mut origins = Vec::with_capacity(files.len());
-    for file in files {
-        let dest = envlock_fs::join_file_name(request.out_dir, &file.name)
-            .map_err(|error| WheelhouseError::io("write into", request.out_dir, error))?;
-        let origin = place_local(&dest, &file.sha256, file.size, request.cache)?;
-        if let Some(origin) = origin {
-            request.reporter.file_done(&file.name, file.size, origin);
-        }
-        origins.push(origin);
-    }
-    Ok(origins)
+    // In parallel: a file from the cache is a copy (not a link, see
+    // place.rs), and a file without a matching stamp is hashed.
+    use rayon::prelude::*;
+    let (out_dir, cache, reporter) = (request.out_dir, request.cache, request.reporter);
+    files
+        .par_iter()
+        .map(|file| {
+            let dest = envlock_fs::join_file_name(out_dir, &file.name)
+                .map_err(|error| WheelhouseError::io("write into", out_dir, error))?;
+            let origin = place_local(&dest, &file.sha256, file.size, cache)?;
+            if let Some(origin) = origin {
+                reporter.file_done(&file.name, file.size, origin);
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 /// What the concurrent part of a build did.
