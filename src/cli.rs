@@ -364,10 +364,6 @@ pub struct PublishArgs {
     #[arg(long, value_name = "URL")]
     pub resources_url: Option<String>,
 
-    /// Allow plain http to this host (or host:port).
-    #[arg(long, value_name = "HOST")]
-    pub allow_insecure_host: Vec<String>,
-
     /// Write clearml.env, clearml-agent-values.override.yaml and
     /// clearml.conf.snippet into DIR, pointing at the repository's simple
     /// URL and the resources URL.
@@ -416,6 +412,12 @@ pub struct VerifyArgs {
     /// The wheelhouse folder to check.
     #[arg(value_name = "DIR", default_value = "wheelhouse")]
     pub dir: PathBuf,
+
+    /// The reviewed lock (from the repository, not from the carry): files
+    /// are checked against it, and the carried envlock.lock must be the
+    /// same bytes.
+    #[arg(long, value_name = "REVIEWED.lock")]
+    pub lock: Option<PathBuf>,
 
     /// Print the findings as JSON on standard output.
     #[arg(long)]

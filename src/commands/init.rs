@@ -1,7 +1,6 @@
 //! `envlock init`: a commented envlock.toml from flags and what is at hand.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use envlock_spec::Spec;
@@ -249,15 +248,9 @@ pub(crate) fn spec_text(inputs: &SpecInputs) -> String {
 /// Writes `text` to `path`: a temporary file in the same folder, synced,
 /// then renamed over `path`.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let folder: PathBuf = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-    temporary.write_all(text.as_bytes())?;
-    temporary.as_file().sync_all()?;
-    temporary.persist(path).map_err(|error| error.error)?;
-    Ok(())
+    // `.envlock-` temporary names (swept by later runs), file and folder
+    // flushed before and after the rename.
+    envlock_fs::write_atomic(path, text.as_bytes())
 }
 
 #[allow(clippy::print_stderr)]

@@ -25,7 +25,7 @@ pub fn run(global: &GlobalOptions, args: &PublishArgs) -> miette::Result<ExitCod
         Some(value) => Some(folder_url(
             value,
             "--resources-url",
-            &args.allow_insecure_host,
+            &global.allow_insecure_host,
         )?),
         None => None,
     };
@@ -46,6 +46,7 @@ pub fn run(global: &GlobalOptions, args: &PublishArgs) -> miette::Result<ExitCod
         jobs: args.jobs,
         retries: args.retries,
         cert: global.cert.as_deref(),
+        allow_insecure_hosts: &global.allow_insecure_host,
         reporter: &progress,
     };
     let result = envlock_publish::publish(&request);
@@ -117,7 +118,7 @@ fn repository_of(
                 Some("give --repository-url URL, or --repository NAME for a ~/.pypirc section with a `repository` URL".to_owned()),
             )
         })?;
-    let insecure = &args.allow_insecure_host;
+    let insecure = &global.allow_insecure_host;
     let with_userinfo = repository::parse_url(&given, "--repository-url", insecure)
         .map_err(|error| publish_error(&error))?;
     let section_ref = section.map(|(path, name, section)| (path.as_path(), name.as_str(), section));

@@ -132,7 +132,7 @@ fn report_build(
 
 /// Checks a wheelhouse; exit 0 when intact, 1 when anything is wrong.
 pub fn verify(global: &GlobalOptions, args: &VerifyArgs) -> miette::Result<ExitCode> {
-    let report = envlock_wheelhouse::verify(&args.dir)
+    let report = envlock_wheelhouse::verify_against(&args.dir, args.lock.as_deref())
         .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     if args.json {
         print_out(&format!(
@@ -156,6 +156,7 @@ pub fn verify(global: &GlobalOptions, args: &VerifyArgs) -> miette::Result<ExitC
             report.problems.len(),
             report.files
         ));
+        say(&format!("lock sha256: {}", report.lock_sha256));
         say(
             "hint: carry the wheelhouse again (or its archive), or rebuild it with `envlock wheelhouse`; do not install from it as it is",
         );
@@ -164,12 +165,17 @@ pub fn verify(global: &GlobalOptions, args: &VerifyArgs) -> miette::Result<ExitC
 }
 
 fn verified_line(report: &VerifyReport) -> String {
+    let against = match &report.reviewed_lock {
+        Some(path) => format!("the reviewed lock {}", path.display()),
+        None => "the lock".to_owned(),
+    };
     format!(
-        "{}: all {} files ({}) match the lock and SHA256SUMS (targets: {})",
+        "{}: all {} files ({}) match {against} and SHA256SUMS (targets: {}); lock sha256 {}",
         report.dir.display(),
         report.files,
         human_bytes(report.bytes),
-        report.targets.join(", ")
+        report.targets.join(", "),
+        report.lock_sha256
     )
 }
 
@@ -193,6 +199,10 @@ fn summary_lines(summary: &BuildSummary) -> Vec<String> {
         summary.cached_files,
         summary.kept_files,
     )];
+    lines.push(format!(
+        "Lock sha256 {} (compare it with the reviewed lock's; on the far side: envlock verify DIR --lock REVIEWED.lock)",
+        summary.lock_sha256
+    ));
     if summary.resources > 0 {
         lines.push(format!(
             "Placed {} resource(s), {}, under resources/ ({} downloaded)",

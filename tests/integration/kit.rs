@@ -621,3 +621,105 @@ envlock_test!(the_clearml_walkthrough_runs_as_written, |dir| {
         "a fresh lock equals the one just committed"
     );
 });
+
+envlock_test!(a_hand_edited_lock_can_neither_inject_nor_escape, |dir| {
+    let server = FixtureServer::start(universe_with_stand_ins(), ServerOptions::default()).unwrap();
+    write_spec(&dir, "3.12", r#""flask""#, RESOURCES);
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let reviewed = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
+
+    // The lock as written: its clearml.env, sourced by a shell, sets the
+    // variables to exactly the values docker --env-file reads.
+    let (code, _, stderr) = wheelhouse(&dir, &server, &["--serve-url", "/mnt/kit"]);
+    assert_eq!(code, 0, "{stderr}");
+    let sourced = Command::new("sh")
+            .current_dir(dir.join("wh"))
+            .args([
+                "-c",
+                "set -a; . ./clearml.env; set +a; printf '%s|%s' \"$CLEARML_DROPBEAR_EXEC\" \"$PIP_EXTRA_INDEX_URL\"",
+            ])
+            .output()
+            .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&sourced.stdout),
+        "/mnt/kit/resources/dropbearmulti|file:///mnt/kit/simple/"
+    );
+    let variables = env_file(&dir.join("wh/clearml.env"));
+    assert_eq!(
+        variables["CLEARML_DROPBEAR_EXEC"],
+        "/mnt/kit/resources/dropbearmulti"
+    );
+    std::fs::remove_dir_all(dir.join("wh")).unwrap();
+
+    let cases = [
+        (
+            "file = \"dropbearmulti\"",
+            "file = \"x$(touch pwned).bin\"",
+            "`file`",
+        ),
+        (
+            "file = \"dropbearmulti\"",
+            "file = \"x`touch pwned`.bin\"",
+            "`file`",
+        ),
+        (
+            "file = \"dropbearmulti\"",
+            "file = \"x;touch pwned\"",
+            "`file`",
+        ),
+        (
+            "file = \"dropbearmulti\"",
+            "file = \"../../pwned\"",
+            "`file`",
+        ),
+        (
+            "env = \"CLEARML_DROPBEAR_EXEC\"",
+            "env = \"X;touch pwned;Y\"",
+            "`env`",
+        ),
+        (
+            "name = \"flask\"",
+            "name = \"/tmp/x/pwned\"",
+            "not a valid package name",
+        ),
+        (
+            "name = \"flask\"",
+            "name = \"../x\"",
+            "not a valid package name",
+        ),
+        (
+            "name = \"flask\"",
+            "name = \"<script>alert(1)</script>\"",
+            "not a valid package name",
+        ),
+        (
+            "name = \"flask\"",
+            "name = \"a<img onerror=alert(1)>\"",
+            "not a valid package name",
+        ),
+        (
+            "name = \"kit\"",
+            "name = \"kit\\n--index-url http://evil\"",
+            "the lock's `name`",
+        ),
+        (
+            "name = \"kit\"",
+            "name = \"kit'$(touch pwned)\\\"\"",
+            "the lock's `name`",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(reviewed.contains(from), "{from}");
+        std::fs::write(dir.join("envlock.lock"), reviewed.replacen(from, to, 1)).unwrap();
+        let (code, _, stderr) = wheelhouse(&dir, &server, &["--serve-url", "/mnt/kit"]);
+        assert_eq!(code, 1, "{to}: {stderr}");
+        assert!(stderr.contains("invalid lockfile"), "{to}: {stderr}");
+        assert!(stderr.contains(expected), "{to}: {stderr}");
+        assert!(!dir.join("wh").exists(), "{to}: the wheelhouse was started");
+        assert!(
+            !dir.join("pwned").exists() && !dir.join("x").exists(),
+            "{to}"
+        );
+    }
+});

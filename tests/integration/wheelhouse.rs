@@ -3,6 +3,7 @@
 //! unverified behind, rebuilds come from the cache, archives are
 //! reproducible, and a damaged carry is caught.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -658,3 +659,121 @@ envlock_test!(
         );
     }
 );
+
+envlock_test!(
+    verify_against_the_reviewed_lock_catches_files_and_lock_swapped_together,
+    |dir| {
+        let Some((server, _)) = locked_universe(&dir) else {
+            return;
+        };
+        let (code, stdout, stderr) = wheelhouse(&dir, Some(&server.index_url()), &["--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let reviewed = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
+        let reviewed_sha256 = FixtureFile::new("l", reviewed.clone().into_bytes()).sha256();
+        let built: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(built["wheelhouse"]["lock_sha256"], reviewed_sha256.as_str());
+        assert!(
+            stderr.contains(&format!("Lock sha256 {reviewed_sha256}")),
+            "{stderr}"
+        );
+
+        // The attacker swaps a wheel, and the carried lock and SHA256SUMS with it.
+        let wh = dir.join("wh");
+        let swapped = wh.join("flask-3.0.3-py3-none-any.whl");
+        let original = std::fs::read(&swapped).unwrap();
+        let mut bytes = original.clone();
+        bytes[10] ^= 0x01;
+        std::fs::remove_file(&swapped).unwrap();
+        std::fs::write(&swapped, &bytes).unwrap();
+        let old = FixtureFile::new("a", original).sha256();
+        let new = FixtureFile::new("b", bytes).sha256();
+        let carried = reviewed.replace(&old, &new);
+        assert_ne!(carried, reviewed);
+        std::fs::write(wh.join("envlock.lock"), &carried).unwrap();
+        let carried_sha256 = FixtureFile::new("c", carried.into_bytes()).sha256();
+        let sums = std::fs::read_to_string(wh.join("SHA256SUMS"))
+            .unwrap()
+            .replace(&reviewed_sha256, &carried_sha256);
+        std::fs::write(wh.join("SHA256SUMS"), sums).unwrap();
+
+        // Against its own lock, the carry looks intact...
+        let mut verify = dir.envlock();
+        verify.args(["verify", "wh"]);
+        let (code, _, stderr) = run(verify);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains(&format!("lock sha256 {carried_sha256}")),
+            "{stderr}"
+        );
+        // ...against the reviewed lock, it is not.
+        let mut verify = dir.envlock();
+        verify.args(["verify", "wh", "--lock", "envlock.lock", "--json"]);
+        let (code, stdout, stderr) = run(verify);
+        assert_eq!(code, 1, "{stderr}");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["lock_sha256"], reviewed_sha256.as_str());
+        let kinds: Vec<&str> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|problem| problem["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"lock-differs"), "{kinds:?}");
+        assert!(
+            stderr.contains("changed: flask-3.0.3-py3-none-any.whl"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("envlock.lock is not the reviewed lock"),
+            "{stderr}"
+        );
+    }
+);
+
+envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
+    let Some((server, _)) = locked_universe(&dir) else {
+        return;
+    };
+    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // Edit a wheel of the wheelhouse in place (same inode, same size).
+    let edited = dir.join("wh/flask-3.0.3-py3-none-any.whl");
+    let mut bytes = std::fs::read(&edited).unwrap();
+    bytes[10] ^= 0x01;
+    let mut permissions = std::fs::metadata(&edited).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&edited, permissions).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&edited)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    // A new wheelhouse from the cache alone gets the good bytes.
+    drop(server);
+    let mut command = dir.envlock();
+    command.args([
+        "--offline",
+        "wheelhouse",
+        "envlock.lock",
+        "--platform",
+        "manylinux",
+        "-o",
+        "wh2",
+    ]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let mut verify = dir.envlock();
+    verify.args(["verify", "wh2"]);
+    let (code, _, stderr) = run(verify);
+    assert_eq!(code, 0, "{stderr}");
+    // Rebuilding the edited one in place notices the edit (its stamp no
+    // longer matches) and replaces the file from the cache.
+    let (code, _, stderr) = wheelhouse(&dir, None, &["--offline"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut verify = dir.envlock();
+    verify.args(["verify", "wh"]);
+    let (code, _, stderr) = run(verify);
+    assert_eq!(code, 0, "{stderr}");
+});

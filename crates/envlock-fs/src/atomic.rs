@@ -56,6 +56,12 @@ impl AtomicFile {
         })
     }
 
+    /// The temporary file's path (for a writer that needs a path, such as
+    /// `std::fs::copy`; the file is still committed through `self`).
+    pub fn path(&self) -> &Path {
+        self.temporary.path()
+    }
+
     /// The open temporary file.
     pub fn as_file_mut(&mut self) -> &mut File {
         self.temporary.as_file_mut()
@@ -105,6 +111,52 @@ pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = AtomicFile::create(path)?;
     file.write_all(bytes)?;
     file.commit_unsynced()
+}
+
+/// How old a temporary file must be before [`remove_stale_temporaries`]
+/// takes it for the leftover of a killed run rather than the work of a run
+/// in progress.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Removes the files and folders in `folder` whose names start with
+/// [`TEMPORARY_PREFIX`] and that were last modified more than `older_than`
+/// ago: what a run that was killed between creating a temporary name and
+/// renaming it left behind. Errors are ignored (another run may be removing
+/// the same leftovers). Returns how many were removed.
+pub fn remove_stale_temporaries(folder: &Path, older_than: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(TEMPORARY_PREFIX)
+        {
+            continue;
+        }
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        let stale = metadata
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > older_than);
+        if !stale {
+            continue;
+        }
+        let path = entry.path();
+        let result = if metadata.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed += usize::from(result.is_ok());
+    }
+    removed
 }
 
 /// Flushes a folder's entries (a rename or a new link in it) to disk. On
@@ -165,6 +217,28 @@ mod tests {
         file.write_all(b"checked").unwrap();
         file.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "checked");
+    }
+
+    #[test]
+    fn only_old_temporaries_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(format!("{TEMPORARY_PREFIX}tmp-old"));
+        let young = dir.path().join(format!("{TEMPORARY_PREFIX}tmp-young"));
+        let mine = dir.path().join("envlock.lock");
+        for path in [&old, &young, &mine] {
+            std::fs::write(path, b"x").unwrap();
+        }
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for path in [&old, &mine] {
+            File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(an_hour_ago)
+                .unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(dir.path(), STALE_AFTER), 1);
+        assert!(!old.exists() && young.exists() && mine.exists());
     }
 
     #[test]

@@ -19,14 +19,22 @@
 //!   the bytes that stream through them; [`sha256_file`] hashes a file.
 //! - [`hex`] (lowercase hex of bytes) and [`is_sha256_hex`] (the "64 hex
 //!   digits" check).
+//! - [`names`]: the grammar of names that become files, paths and variables
+//!   (file names, environment variables, labels), checked where they enter
+//!   and again where paths are joined.
 
 mod atomic;
 mod hash;
+pub mod names;
 
 pub use atomic::{
-    AtomicFile, TEMPORARY_PREFIX, sync_dir, write_atomic, write_atomic_unsynced, write_atomic_with,
+    AtomicFile, STALE_AFTER, TEMPORARY_PREFIX, remove_stale_temporaries, sync_dir, write_atomic,
+    write_atomic_unsynced, write_atomic_with,
 };
 pub use hash::{
     HashingReader, HashingWriter, ParseSha256Error, Sha256, hex, is_lowercase_sha256_hex,
     is_sha256_hex, sha256_file,
+};
+pub use names::{
+    NameError, NameKind, check_env_var, check_file_name, check_label, check_name, join_file_name,
 };

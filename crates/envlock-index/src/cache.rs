@@ -40,6 +40,9 @@ use crate::error::IndexError;
 #[derive(Debug, Clone)]
 pub struct Cache {
     root: PathBuf,
+    /// Whether this cache's stale temporary files were swept (once per
+    /// process, on the first store).
+    swept: std::sync::Arc<std::sync::Once>,
 }
 
 /// A cached project page with its validators.
@@ -66,7 +69,10 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 impl Cache {
     /// A cache rooted at `root` (the version folder is added below it).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            swept: std::sync::Arc::new(std::sync::Once::new()),
+        }
     }
 
     /// The cache root from `ENVLOCK_CACHE_DIR`, else the user cache
@@ -101,20 +107,45 @@ impl Cache {
             .join(format!("{project}.json"))
     }
 
+    /// Metadata is keyed by the file's URL (absolute, so it names the
+    /// index too) *and* the hash the index claims, never by the claimed
+    /// hash alone: an index that lies about a hash cannot make envlock use
+    /// metadata another index served for that hash.
     fn metadata_path(&self, sha256: Option<&str>, url: &str) -> PathBuf {
-        match sha256.and_then(|hash| Sha256::from_hex(hash).ok()) {
-            Some(hash) => {
-                let hash = hash.to_string();
-                self.versioned()
-                    .join("metadata/sha256")
-                    .join(&hash[..2])
-                    .join(hash)
-            }
-            None => self
-                .versioned()
-                .join("metadata/url")
-                .join(sha256_hex(url.as_bytes())),
+        let hash = sha256
+            .and_then(|hash| Sha256::from_hex(hash).ok())
+            .map(|hash| hash.to_string())
+            .unwrap_or_default();
+        let key = sha256_hex(format!("{url}\n{hash}").as_bytes());
+        self.versioned()
+            .join("metadata/by-url-and-sha256")
+            .join(&key[..2])
+            .join(key)
+    }
+
+    fn file_stamp_path(&self, hash: &Sha256) -> PathBuf {
+        self.versioned().join("stamps/files").join(hash.to_string())
+    }
+
+    fn path_stamp_path(&self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let key = sha256_hex(absolute.as_os_str().as_encoded_bytes());
+        self.versioned().join("stamps/paths").join(key)
+    }
+
+    /// Records that the file at `path` (outside the cache: a wheelhouse
+    /// file, say) was just verified to hash to `sha256` (see `stamp.rs`).
+    pub fn stamp_verified(&self, path: &Path, sha256: &str) {
+        if let Ok(hash) = Sha256::from_hex(sha256) {
+            crate::stamp::write_stamp(&self.path_stamp_path(path), path, &hash);
         }
+    }
+
+    /// Whether the file at `path` is unchanged since it was stamped as
+    /// hashing to `sha256`.
+    pub fn is_stamped(&self, path: &Path, sha256: &str) -> bool {
+        Sha256::from_hex(sha256)
+            .is_ok_and(|hash| crate::stamp::stamp_matches(&self.path_stamp_path(path), path, &hash))
     }
 
     /// Where the file with this sha256 is (or would be) stored.
@@ -127,8 +158,26 @@ impl Cache {
 
     /// The cached file with this sha256, when the cache holds it. Files
     /// enter the cache only after their hash was verified, under that hash.
+    /// The cached file of `sha256`, checked: its stamp (written when it was
+    /// stored) must still match, or else it is hashed again; a file whose
+    /// bytes are not its name's hash is removed and reported absent.
     pub fn cached_file(&self, sha256: &str) -> Option<PathBuf> {
-        self.file_path(sha256).filter(|path| path.is_file())
+        let path = self.file_path(sha256).filter(|path| path.is_file())?;
+        let hash = Sha256::from_hex(sha256).ok()?;
+        let stamp = self.file_stamp_path(&hash);
+        if crate::stamp::stamp_matches(&stamp, &path, &hash) {
+            return Some(path);
+        }
+        match envlock_fs::sha256_file(&path) {
+            Ok((actual, _)) if actual == hash => {
+                crate::stamp::write_stamp(&stamp, &path, &hash);
+                Some(path)
+            }
+            _ => {
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        }
     }
 
     pub(crate) fn read_page(&self, index_url: &str, project: &str) -> Option<CachedPage> {
@@ -196,25 +245,45 @@ impl Cache {
         let parent = target.parent().unwrap_or(&target);
         std::fs::create_dir_all(parent)
             .map_err(|error| IndexError::io("cannot create", parent, error))?;
-        // A link appears whole or not at all, so it needs no temporary name;
-        // if the file is already there, it is the same content.
-        match std::fs::hard_link(source, &target) {
-            Ok(()) => return Ok(()),
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
-            Err(_) => {}
+        // Leftovers of killed runs (`.envlock-tmp-*`), older than a run.
+        self.swept.call_once(|| {
+            envlock_fs::remove_stale_temporaries(parent, envlock_fs::STALE_AFTER);
+        });
+        if self.cached_file(sha256).is_some() {
+            return Ok(());
         }
+        // A copy, never a hard link: a link would share one writable inode
+        // between the cache and the file the caller hands out (a wheelhouse
+        // file), so editing one would edit the other. `std::fs::copy` uses
+        // `copy_file_range`, which reflinks on file systems that can (XFS,
+        // Btrfs) and copies in the kernel elsewhere. The entry is made
+        // read-only, flushed before its rename, and stamped (see
+        // `stamp.rs`): later builds take it without hashing it again, and
+        // an edit in place is noticed.
         let copy = || -> std::io::Result<()> {
-            let mut file = envlock_fs::AtomicFile::create(&target)?;
-            std::io::copy(&mut std::fs::File::open(source)?, file.as_file_mut())?;
-            file.commit_unsynced()
+            let file = envlock_fs::AtomicFile::create(&target)?;
+            let temporary = file.path().to_owned();
+            std::fs::copy(source, &temporary)?;
+            set_read_only(&temporary)?;
+            file.commit()
         };
-        copy().map_err(|error| IndexError::io("cannot copy into the cache", &target, error))
+        copy().map_err(|error| IndexError::io("cannot copy into the cache", &target, error))?;
+        if let Ok(hash) = Sha256::from_hex(sha256) {
+            crate::stamp::write_stamp(&self.file_stamp_path(&hash), &target, &hash);
+        }
+        Ok(())
     }
 }
 
 /// Writes a cache entry through a temporary file and a rename, creating its
 /// folder first. Not flushed to disk: a cache entry lost in a crash is only
 /// fetched again (see [`envlock_fs::write_atomic_unsynced`]).
+fn set_read_only(path: &Path) -> std::io::Result<()> {
+    let mut permissions = std::fs::metadata(path)?.permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(path, permissions)
+}
+
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
@@ -246,14 +315,44 @@ mod tests {
         assert_eq!(cache.read_page("http://127.0.0.1/other/", "a"), None);
         let hash = sha256_hex(b"m");
         cache.write_metadata(Some(&hash), "u", b"m").unwrap();
-        assert!(
-            dir.path()
-                .join("v1/metadata/sha256")
-                .join(&hash[..2])
-                .join(&hash)
-                .is_file()
-        );
+        assert_eq!(cache.read_metadata(Some(&hash), "u").unwrap(), b"m");
+        // Keyed by URL and claimed hash: another index (another URL)
+        // claiming the same hash does not get this metadata.
+        assert_eq!(cache.read_metadata(Some(&hash), "http://evil/u"), None);
         cache.write_metadata(None, "http://x/y", b"n").unwrap();
         assert_eq!(cache.read_metadata(None, "http://x/y").unwrap(), b"n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn cached_files_are_read_only_copies_checked_before_use() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().join("cache"));
+        let source = dir.path().join("a.whl");
+        std::fs::write(&source, b"good bytes").unwrap();
+        let hash = sha256_hex(b"good bytes");
+        cache.store_file(&source, &hash).unwrap();
+        let cached = cache.cached_file(&hash).unwrap();
+        let (entry, handed) = (
+            std::fs::metadata(&cached).unwrap(),
+            std::fs::metadata(&source).unwrap(),
+        );
+        assert_ne!(entry.ino(), handed.ino(), "the cache shares an inode");
+        assert!(entry.permissions().readonly());
+        // Editing the file that was handed out leaves the cache alone.
+        std::fs::write(&source, b"evil bytes").unwrap();
+        assert_eq!(std::fs::read(&cached).unwrap(), b"good bytes");
+        // Editing the entry in place (same size) is noticed: the stamp no
+        // longer matches, the bytes are hashed, and the entry is dropped.
+        let mut permissions = entry.permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&cached, permissions).unwrap();
+        std::fs::write(&cached, b"evil bytes").unwrap();
+        assert_eq!(cache.cached_file(&hash), None);
+        assert!(!cached.exists());
+        // A damaged entry with a stale stamp is not trusted either.
+        assert_eq!(cache.cached_file(&sha256_hex(b"never stored")), None);
     }
 }

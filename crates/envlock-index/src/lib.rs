@@ -28,6 +28,7 @@ mod plain_file;
 mod remote_zip;
 mod safe_url;
 mod simple;
+mod stamp;
 mod types;
 
 pub use cache::Cache;

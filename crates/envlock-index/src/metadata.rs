@@ -13,6 +13,16 @@ use crate::types::CoreMetadata;
 /// are a few KiB to a few hundred KiB, so this only stops zip bombs.
 pub(crate) const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
 
+/// At most the first 80 characters of an outside text, for an error
+/// message: a hostile requirement may be megabytes long.
+fn shortened(text: &str) -> String {
+    const SHOWN: usize = 80;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// The most entries an archive read for its metadata may have. Real wheels
 /// and sdists have up to a few tens of thousands; this only stops archives
 /// built to exhaust memory or time.
@@ -41,10 +51,18 @@ pub fn parse_core_metadata(bytes: &[u8], source_name: &str) -> Result<CoreMetada
         .requires_dist
         .iter()
         .map(|text| {
-            envlock_pep::check_requirement(text)
-                .map_err(|error| bad(format!("invalid Requires-Dist `{text}`: {error}")))?;
-            Requirement::from_str(text)
-                .map_err(|error| bad(format!("invalid Requires-Dist `{text}`: {error}")))
+            envlock_pep::check_requirement(text).map_err(|error| {
+                bad(format!(
+                    "invalid Requires-Dist `{}`: {error}",
+                    shortened(text)
+                ))
+            })?;
+            Requirement::from_str(text).map_err(|error| {
+                bad(format!(
+                    "invalid Requires-Dist `{}`: {error}",
+                    shortened(text)
+                ))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let provides_extra = raw
@@ -365,10 +383,18 @@ fn pyproject_metadata(
         out.push_str(&format!("Requires-Python: {value}\n"));
     }
     for dependency in string_array(project.get("dependencies"), "project.dependencies", &bad)? {
-        envlock_pep::check_requirement(&dependency)
-            .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
-        let requirement: Requirement = Requirement::from_str(&dependency)
-            .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
+        envlock_pep::check_requirement(&dependency).map_err(|error| {
+            bad(format!(
+                "invalid dependency `{}`: {error}",
+                shortened(&dependency)
+            ))
+        })?;
+        let requirement: Requirement = Requirement::from_str(&dependency).map_err(|error| {
+            bad(format!(
+                "invalid dependency `{}`: {error}",
+                shortened(&dependency)
+            ))
+        })?;
         out.push_str(&format!("Requires-Dist: {requirement}\n"));
     }
     if let Some(optional) = project.get("optional-dependencies") {
@@ -380,10 +406,19 @@ fn pyproject_metadata(
                 .map_err(|error| bad(format!("invalid extra `{extra}`: {error}")))?;
             out.push_str(&format!("Provides-Extra: {extra_name}\n"));
             for dependency in string_array(Some(entries), "project.optional-dependencies", &bad)? {
-                envlock_pep::check_requirement(&dependency)
-                    .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
-                let requirement: Requirement = Requirement::from_str(&dependency)
-                    .map_err(|error| bad(format!("invalid dependency `{dependency}`: {error}")))?;
+                envlock_pep::check_requirement(&dependency).map_err(|error| {
+                    bad(format!(
+                        "invalid dependency `{}`: {error}",
+                        shortened(&dependency)
+                    ))
+                })?;
+                let requirement: Requirement =
+                    Requirement::from_str(&dependency).map_err(|error| {
+                        bad(format!(
+                            "invalid dependency `{}`: {error}",
+                            shortened(&dependency)
+                        ))
+                    })?;
                 let requirement = requirement.with_extra_marker(&extra_name);
                 out.push_str(&format!("Requires-Dist: {requirement}\n"));
             }

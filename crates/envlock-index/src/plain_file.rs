@@ -191,15 +191,21 @@ pub(crate) fn place_cached(
 ) -> Result<FetchedFile, IndexError> {
     let parent = parent_dir(dest);
     let temporary = tempfile::Builder::new()
-        .prefix(".envlock-link-")
+        .prefix(".envlock-copy-")
         .tempfile_in(parent)
         .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
     let temporary_path = temporary.into_temp_path();
-    let _ = std::fs::remove_file(&temporary_path);
-    if std::fs::hard_link(cached, &temporary_path).is_err() {
-        std::fs::copy(cached, &temporary_path)
-            .map_err(|error| IndexError::io("cannot copy from the cache", cached, error))?;
-    }
+    // A copy (a reflink where the file system can), never a hard link: the
+    // cache's read-only inode must not be shared with a file handed out.
+    std::fs::copy(cached, &temporary_path)
+        .map_err(|error| IndexError::io("cannot copy from the cache", cached, error))?;
+    let mut permissions = std::fs::metadata(&temporary_path)
+        .map_err(|error| IndexError::io("cannot read", &temporary_path, error))?
+        .permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&temporary_path, permissions)
+        .map_err(|error| IndexError::io("cannot write", &temporary_path, error))?;
     temporary_path
         .persist(dest)
         .map_err(|error| IndexError::io("cannot write", dest, error.error))?;

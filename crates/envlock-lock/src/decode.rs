@@ -289,6 +289,7 @@ fn parse_sha256(text: &str, id: impl Fn() -> String) -> Result<envlock_fs::Sha25
 /// Checks the invariants the crate docs promise.
 pub fn validate(lock: &Lock) -> Result<(), LockError> {
     let invalid = |message: String| Err(LockError::Invalid(message));
+    crate::names::check_lock_names(lock).map_err(LockError::Invalid)?;
     let mut target_names = HashSet::new();
     for target in &lock.targets {
         if !target_names.insert(target.name.as_str()) {
@@ -323,6 +324,7 @@ fn validate_resources(resources: &[LockedResource]) -> Result<(), LockError> {
     let mut files = HashSet::new();
     let mut variables = HashSet::new();
     for resource in resources {
+        crate::names::check_resource_names(resource).map_err(LockError::Invalid)?;
         let id = format!("resource `{}`", resource.name);
         if !names.insert(resource.name.as_str()) {
             return invalid(format!("{id} is listed twice"));
@@ -332,15 +334,6 @@ fn validate_resources(resources: &[LockedResource]) -> Result<(), LockError> {
         }
         if !variables.insert(resource.env.as_str()) {
             return invalid(format!("{id} reuses the variable `{}`", resource.env));
-        }
-        if resource.file.is_empty()
-            || resource.file.starts_with('.')
-            || resource.file.contains(['/', '\\'])
-        {
-            return invalid(format!(
-                "{id} has file `{}`, which is not a plain file name",
-                resource.file
-            ));
         }
     }
     Ok(())
@@ -361,12 +354,10 @@ fn validate_packages(
     let mut seen = HashSet::new();
     for package in packages {
         let id = || format!("{kind} `{} {}`", package.name, package.version);
-        if package.version.parse::<envlock_pep::Version>().is_err() {
-            return invalid(format!("{} has a version that is not PEP 440", id()));
-        }
         if !seen.insert((package.name.as_str(), package.version.as_str())) {
             return invalid(format!("{} is listed twice", id()));
         }
+        crate::names::check_package_names(package, kind).map_err(LockError::Invalid)?;
         if package.targets.is_empty() {
             return invalid(format!("{} is installed by no target", id()));
         }
@@ -376,9 +367,6 @@ fn validate_packages(
             let file_id = || format!("file `{}` of {}", file.name, id());
             if !file_names.insert(file.name.as_str()) {
                 return invalid(format!("{} is listed twice", file_id()));
-            }
-            if file.name.contains('/') || file.name.contains('\\') {
-                return invalid(format!("{} is a path; locks name files only", file_id()));
             }
             known(&file.targets, &file_id)?;
             if let Some(stray) = file.targets.difference(&package.targets).next() {

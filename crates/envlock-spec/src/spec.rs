@@ -289,11 +289,11 @@ impl Spec {
             .map(|resource| read_resource(resource, &source))
             .collect::<Result<Vec<_>, _>>()?;
         check_resources_unique(&resources, &wire.resources, &source)?;
-        if wire.name.get_ref().trim().is_empty() {
-            return Err(SpecError::at(
-                source.at(wire.name.span()),
-                "`name` cannot be empty",
-            ));
+        if let Err(error) = envlock_fs::check_label(wire.name.get_ref()) {
+            return Err(
+                SpecError::at(source.at(wire.name.span()), format!("`name`: {error}"))
+                    .with_hint("the name is recorded in the lock and written into generated files"),
+            );
         }
         Ok(Spec {
             path: path.to_owned(),
@@ -329,10 +329,10 @@ impl Spec {
                 SpecError::at(declared.python.location.clone(), error.to_string())
             })?;
             if let Some(name) = &declared.name {
-                if name.value.trim().is_empty() || name.value.contains(char::is_whitespace) {
+                if let Err(error) = envlock_fs::check_label(&name.value) {
                     return Err(SpecError::at(
                         name.location.clone(),
-                        "a target name must be non-empty and without spaces",
+                        format!("a target name: {error}"),
                     ));
                 }
                 target = target.with_name(name.value.clone());
@@ -697,10 +697,10 @@ fn read_resource(
     source: &SpecSource<'_>,
 ) -> Result<ResourceSpec, SpecError> {
     let name = resource.name.get_ref().trim();
-    if name.is_empty() || name.contains(char::is_whitespace) {
+    if let Err(error) = envlock_fs::check_label(name) {
         return Err(SpecError::at(
             source.at(resource.name.span()),
-            "a resource name must be non-empty and without spaces",
+            format!("a resource name: {error}"),
         ));
     }
     let url = resource.url.get_ref().trim();
@@ -710,6 +710,7 @@ fn read_resource(
             format!("resource `{name}` has an empty `url`"),
         ));
     }
+    refuse_inline_credentials(url, name, resource.url.span(), source)?;
     let file = resource_file(resource, name, url, source)?;
     let env = resource_variable(&resource.env, source)?;
     let sha256 = resource
@@ -741,14 +742,9 @@ fn resource_file(
 ) -> Result<String, SpecError> {
     if let Some(file) = &resource.file {
         let value = file.get_ref().trim();
-        if !is_plain_file_name(value) {
-            return Err(SpecError::at(
-                source.at(file.span()),
-                format!("`{value}` is not a plain file name"),
-            )
-            .with_hint(
-                "give a name without `/`, `\\` or leading dots, e.g. \"tool_1.0_amd64.deb\"",
-            ));
+        if let Err(error) = envlock_fs::check_file_name(value) {
+            return Err(SpecError::at(source.at(file.span()), error.to_string())
+                .with_hint("for example \"tool_1.0_amd64.deb\""));
         }
         return Ok(value.to_owned());
     }
@@ -759,10 +755,10 @@ fn resource_file(
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or_default();
-    if !is_plain_file_name(last) {
+    if let Err(error) = envlock_fs::check_file_name(last) {
         return Err(SpecError::at(
             source.at(resource.url.span()),
-            format!("resource `{name}`: no file name can be taken from this URL"),
+            format!("resource `{name}`: no file name can be taken from this URL ({error})"),
         )
         .with_hint("add `file = \"…\"` with the name the file should have"));
     }
@@ -775,19 +771,44 @@ fn resource_variable<'w>(
     source: &SpecSource<'_>,
 ) -> Result<&'w str, SpecError> {
     let variable = env.get_ref().trim();
-    let valid = !variable.is_empty()
-        && !variable.starts_with(|character: char| character.is_ascii_digit())
-        && variable
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
-    if !valid {
-        return Err(SpecError::at(
-            source.at(env.span()),
-            format!("`{variable}` is not an environment variable name"),
-        )
-        .with_hint("use letters, digits and `_`, not starting with a digit"));
+    if let Err(error) = envlock_fs::check_env_var(variable) {
+        return Err(SpecError::at(source.at(env.span()), error.to_string()));
     }
     Ok(variable)
+}
+
+/// A resource URL must not carry a user or password: the URL is copied
+/// into the lock (and so into every carry). Credentials come from the
+/// environment (`${VAR}`, expanded only when fetching) or from netrc.
+fn refuse_inline_credentials(
+    url: &str,
+    name: &str,
+    span: Range<usize>,
+    source: &SpecSource<'_>,
+) -> Result<(), SpecError> {
+    let Some((_, rest)) = url.split_once("://") else {
+        return Ok(());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let Some((userinfo, _host)) = authority.rsplit_once('@') else {
+        return Ok(());
+    };
+    let is_variable = |part: &str| {
+        part.strip_prefix("${")
+            .and_then(|part| part.strip_suffix('}'))
+            .is_some_and(|name| envlock_fs::check_env_var(name).is_ok())
+    };
+    if !userinfo.split(':').all(is_variable) {
+        return Err(SpecError::at(
+            source.at(span),
+            format!("resource `{name}`'s URL holds credentials (`user:password@`)"),
+        )
+        .with_hint(
+            "the URL is copied into the lock and the carry: write `https://${USER_VAR}:${TOKEN_VAR}@host/…` \
+             (expanded only when fetching) or put the credentials in ~/.netrc",
+        ));
+    }
+    Ok(())
 }
 
 /// A resource's `sha256`, lower-cased, with or without a `sha256:` prefix.
@@ -837,12 +858,4 @@ fn check_resources_unique(
         }
     }
     Ok(())
-}
-
-/// A bare file name: no folders, not hidden, not `.`/`..`.
-fn is_plain_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && !name.contains(['/', '\\', '\0'])
-        && !name.contains(char::is_whitespace)
 }

@@ -452,6 +452,19 @@ fn bad_resources_point_at_the_value() {
             (11, 7),
         ),
         ("file = \"../x.deb\"", "is not a plain file name", (11, 8)),
+        (
+            "file = \"x$(touch pwned).bin\"",
+            "is not a plain file name",
+            (11, 8),
+        ),
+        ("file = \"x`id`.bin\"", "is not a plain file name", (11, 8)),
+        ("file = \"x;id.bin\"", "is not a plain file name", (11, 8)),
+        ("file = \"x\\nid.bin\"", "is not a plain file name", (11, 8)),
+        (
+            "env = \"A;B\"",
+            "is not an environment variable name",
+            (11, 7),
+        ),
         ("sha256 = \"abc\"", "must be 64 hex digits", (11, 10)),
         ("mode = 1", "unknown field `mode`", (11, 1)),
     ];
@@ -534,4 +547,32 @@ fn index_pins_are_checked() {
     );
     let bad = error(&format!("{TWO_INDEXES}packages = [\"not a name\"]\n"));
     assert!(bad.to_string().contains("not a package name"), "{bad}");
+}
+
+#[test]
+fn hostile_names_and_inline_credentials_are_refused() {
+    let resource = |name: &str, url: &str| {
+        format!(
+            "name = \"x\"\n{TARGET}\n[[resources]]\nname = \"{name}\"\nurl = \"{url}\"\nenv = \"R\"\n"
+        )
+    };
+    let credentials = error(&resource("r", "https://user:pass@h.invalid/r.bin"));
+    assert!(
+        credentials.message.contains("holds credentials"),
+        "{credentials}"
+    );
+    let hint = credentials.hint().unwrap();
+    assert!(hint.contains("${") && hint.contains("netrc"), "{hint}");
+    assert_eq!(credentials.location.unwrap().line_column(), (9, 7));
+    // Credentials taken from the environment stay out of the lock: allowed.
+    let spec = parse(&resource("r", "https://${U}:${T}@h.invalid/r.bin")).unwrap();
+    assert_eq!(spec.resources[0].file, "r.bin");
+    // A file name taken from the URL follows the same grammar.
+    let taken = error(&resource("r", "https://h.invalid/x$(touch%20pwned).bin"));
+    assert!(taken.message.contains("no file name"), "{taken}");
+    let named = error(&resource("x;id", "https://h.invalid/r.bin"));
+    assert!(named.message.contains("a resource name"), "{named}");
+    let lock_name = error(&format!("name = \"evil\\nname\"\n{TARGET}"));
+    assert!(lock_name.message.contains("`name`"), "{lock_name}");
+    assert!(!lock_name.message.contains('\n'), "{lock_name}");
 }

@@ -7,7 +7,6 @@ use crate::dist::{
     DistSpec, build_sdist, build_wheel, normalize_name, sdist_filename, sha256_hex, wheel_filename,
 };
 use crate::scenario::Scenario;
-use crate::server::{project_html, root_html};
 
 /// One file of a project, as an index serves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,38 +198,6 @@ impl FixtureIndex {
                 .find(|file| file.filename == filename)
                 .map(|file| (project.as_str(), file))
         })
-    }
-
-    /// Writes a static PEP 503 index under `dir`, usable as a `file://`
-    /// index or behind any web server: `simple/index.html`,
-    /// `simple/<project>/index.html` (links to `../../files/<file>` with
-    /// sha256 fragments, requires-python, yanked and, for files with
-    /// metadata, `data-core-metadata`), `files/<file>` and
-    /// `files/<file>.metadata`.
-    pub fn write_static_index(&self, dir: &Path) -> std::io::Result<()> {
-        let simple = dir.join("simple");
-        let files_dir = dir.join("files");
-        std::fs::create_dir_all(&simple)?;
-        std::fs::create_dir_all(&files_dir)?;
-        std::fs::write(simple.join("index.html"), root_html(self))?;
-        for (project, files) in &self.projects {
-            let project_dir = simple.join(project);
-            std::fs::create_dir_all(&project_dir)?;
-            std::fs::write(
-                project_dir.join("index.html"),
-                project_html(project, files, true),
-            )?;
-            for file in files {
-                std::fs::write(files_dir.join(&file.filename), &file.bytes)?;
-                if let Some(metadata) = &file.metadata {
-                    std::fs::write(
-                        files_dir.join(format!("{}.metadata", file.filename)),
-                        metadata,
-                    )?;
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Writes every file of every project flat into `dir` (created if

@@ -21,6 +21,7 @@
 pub mod dist;
 pub mod hostile;
 pub mod index;
+mod pages;
 pub mod scenario;
 pub mod server;
 pub mod skip;

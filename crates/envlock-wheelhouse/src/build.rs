@@ -102,6 +102,9 @@ pub struct BuildSummary {
     pub resource_bytes: u64,
     /// Resources downloaded in this build.
     pub downloaded_resources: usize,
+    /// The sha256 of the lock it was built from (the bytes of its
+    /// `envlock.lock`), for the far side to compare out of band.
+    pub lock_sha256: String,
 }
 
 /// Builds (or brings up to date) the wheelhouse that `request` describes.
@@ -173,6 +176,7 @@ pub fn build(request: &BuildRequest<'_>) -> Result<BuildSummary, WheelhouseError
             .iter()
             .filter(|origin| **origin == Origin::Downloaded)
             .count(),
+        lock_sha256: crate::verify::sha256_hex(request.lock_text),
     })
 }
 
@@ -201,16 +205,22 @@ fn place_without_network(
     request: &BuildRequest<'_>,
     files: &[PlannedFile],
 ) -> Result<Vec<Option<Origin>>, WheelhouseError> {
-    let mut origins = Vec::with_capacity(files.len());
-    for file in files {
-        let dest = request.out_dir.join(&file.name);
-        let origin = place_local(&dest, &file.sha256, file.size, request.cache)?;
-        if let Some(origin) = origin {
-            request.reporter.file_done(&file.name, file.size, origin);
-        }
-        origins.push(origin);
-    }
-    Ok(origins)
+    // In parallel: a file from the cache is a copy (not a link, see
+    // place.rs), and a file without a matching stamp is hashed.
+    use rayon::prelude::*;
+    let (out_dir, cache, reporter) = (request.out_dir, request.cache, request.reporter);
+    files
+        .par_iter()
+        .map(|file| {
+            let dest = envlock_fs::join_file_name(out_dir, &file.name)
+                .map_err(|error| WheelhouseError::io("write into", out_dir, error))?;
+            let origin = place_local(&dest, &file.sha256, file.size, cache)?;
+            if let Some(origin) = origin {
+                reporter.file_done(&file.name, file.size, origin);
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 /// What the concurrent part of a build did.

@@ -43,7 +43,7 @@ pub fn write_far_side(
     resources: &[LockedResource],
 ) -> Result<Vec<std::path::PathBuf>, WheelhouseError> {
     let mut written = Vec::new();
-    for (name, text) in far_side.render(lock_name, resources) {
+    for (name, text) in far_side.render(lock_name, resources)? {
         let path = dir.join(name);
         write_atomic(&path, text.as_bytes())?;
         written.push(path);
@@ -241,20 +241,60 @@ impl FarSide {
     }
 
     /// The three files, as `(name, text)`.
-    fn render(&self, lock_name: &str, resources: &[LockedResource]) -> [(&'static str, String); 3] {
+    fn render(
+        &self,
+        lock_name: &str,
+        resources: &[LockedResource],
+    ) -> Result<[(&'static str, String); 3], WheelhouseError> {
         let variables = self.variables(resources);
+        for (name, value) in &variables {
+            check_env_line(name, value)?;
+        }
         let header = format!(
             "Written by envlock from the lock `{lock_name}`; do not edit by hand, generate it again."
         );
-        [
+        Ok([
             (ENV_FILE, env_file(&header, &variables)),
             (HELM_FILE, helm_values(&header, self, &variables)),
             (CONF_FILE, conf_snippet(&header, &variables)),
-        ]
+        ])
     }
 }
 
+/// `clearml.env` has two readers that disagree on quotes: a POSIX shell
+/// (`set -a; . ./clearml.env`) removes them, `docker --env-file` keeps them
+/// as part of the value. No quoting is right for both, so the file holds
+/// no quotes at all and refuses, rather than writes, a value that would
+/// need them: every name is `[A-Za-z_][A-Za-z0-9_]*` and every value is
+/// made only of [`is_plain`] characters, which a shell takes literally
+/// (no `$`, backtick, quote, `;`, `&`, `|`, `<`, `>`, space, `*`, `?`, `~`,
+/// `#` or newline). Resource file names in URLs are percent-encoded, so
+/// only a mounted path (`--serve-url /mnt/kit`) can meet a refused
+/// character, and the spec and lock grammars already keep those out.
+fn check_env_line(name: &str, value: &str) -> Result<(), WheelhouseError> {
+    let unsafe_character = value.chars().find(|character| !is_plain(*character));
+    if envlock_fs::check_env_var(name).is_ok() && unsafe_character.is_none() {
+        return Ok(());
+    }
+    let reason = match unsafe_character {
+        Some(character) => format!(
+            "the value of `{name}` holds `{}`, which {ENV_FILE} cannot carry unquoted for both \
+             `docker --env-file` and a shell; rename the resource's `file` or choose another --serve-url",
+            character.escape_debug()
+        ),
+        None => format!(
+            "`{}` is not an environment variable name",
+            name.escape_debug()
+        ),
+    };
+    Err(WheelhouseError::Malformed {
+        path: ENV_FILE.into(),
+        reason,
+    })
+}
+
 fn env_file(header: &str, variables: &[(String, String)]) -> String {
+    // The header is a comment: one line, whatever the lock's name holds.
     let mut out = format!("# {}\n", single_line(header));
     out.push_str(
         "# Use with `docker run --env-file clearml.env`, or `set -a; . ./clearml.env; set +a`.\n\
@@ -338,13 +378,25 @@ fn json_string(value: &str) -> String {
     out
 }
 
+/// Text for a `#` comment line: control characters (newlines among them)
+/// become spaces, so nothing after them can become a line of its own.
 fn single_line(text: &str) -> String {
-    text.replace(['\n', '\r'], " ")
+    text.chars()
+        .map(|character| {
+            if character.is_control() {
+                ' '
+            } else {
+                character
+            }
+        })
+        .collect()
 }
 
-/// Characters that need no quoting in an environment file or a shell.
+/// Characters that need no quoting in an environment file or a shell. `~`
+/// is left out: a shell expands it at the start of an assignment's value
+/// and after a `:` in it (it is percent-encoded in URLs instead).
 fn is_plain(character: char) -> bool {
-    character.is_ascii_alphanumeric() || "-._~:/%@+=,".contains(character)
+    character.is_ascii_alphanumeric() || "-._:/%@+=,".contains(character)
 }
 
 /// Percent-encodes what is not plain in a file name.
@@ -488,5 +540,59 @@ mod tests {
         assert_eq!(packages_only.variables(&resources).len(), 1);
         assert!(ServeLocation::repository("/mnt/kit", None).is_err());
         assert!(ServeLocation::repository("https://u:p@pypi.internal/simple/", None).is_err());
+    }
+
+    #[test]
+    fn env_values_that_would_need_quoting_are_refused_not_written() {
+        // The lock reader refuses such a file name; this is the check
+        // behind it, where the env file is written.
+        let hostile = [resource("dropbear", "DROPBEAR", "x$(touch pwned).bin")];
+        let mounted = FarSide {
+            serve: ServeLocation::parse("/mnt/kit").unwrap(),
+            index_mode: IndexMode::Extra,
+            queues: Vec::new(),
+            image_pull_secrets: Vec::new(),
+        };
+        let error = mounted.render("kit", &hostile).unwrap_err().to_string();
+        assert!(
+            error.contains("clearml.env") && error.contains("`$`"),
+            "{error}"
+        );
+        let bad_variable = [resource("dropbear", "A;B", "dropbearmulti")];
+        assert!(mounted.render("kit", &bad_variable).is_err());
+        // Served over HTTP, the name is percent-encoded: nothing to refuse,
+        // and a shell reading the file runs nothing.
+        let served = FarSide {
+            serve: ServeLocation::parse("https://h.internal/kit").unwrap(),
+            ..mounted
+        };
+        let [(_, env_text), ..] = served.render("kit\nrm -rf /", &hostile).unwrap();
+        assert!(
+            env_text.contains(
+                "DROPBEAR=https://h.internal/kit/resources/x%24%28touch%20pwned%29.bin\n"
+            ),
+            "{env_text}"
+        );
+        assert!(
+            env_text
+                .lines()
+                .all(|line| line.starts_with('#') || line.contains('='))
+        );
+        assert!(!env_text.contains("\nrm -rf"), "{env_text}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("clearml.env"), &env_text).unwrap();
+        let status = std::process::Command::new("sh")
+            .current_dir(dir.path())
+            .args(["-c", "set -a; . ./clearml.env"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(!dir.path().join("pwned").exists());
+    }
+
+    #[test]
+    fn quoted_scalars_escape_what_their_languages_treat_specially() {
+        assert_eq!(json_string("a\"b\\c\nd\u{7}"), "\"a\\\"b\\\\c\\nd\\u0007\"");
+        assert_eq!(single_line("a\nb\rc\u{1b}d"), "a b c d");
     }
 }

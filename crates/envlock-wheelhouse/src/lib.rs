@@ -73,5 +73,5 @@ pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation, write_far_s
 pub use plan::{PlatformSelector, select_targets};
 pub use progress::{Origin, Reporter};
 pub use sdist::SourceBuild;
-pub use verify::{Problem, VerifyReport, verify};
+pub use verify::{Problem, VerifyReport, sha256_hex as lock_sha256, verify, verify_against};
 pub use wheel_build::{BuiltWheel, WheelBuildOptions};

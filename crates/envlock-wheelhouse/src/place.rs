@@ -24,15 +24,19 @@ pub(crate) fn place_local(
     let cached = cache
         .and_then(|cache| cache.cached_file(sha256))
         .filter(|path| file_size(path) == Some(size));
-    if is_verified_copy(dest, sha256, size, cached.as_deref())? {
+    if is_verified_copy(dest, sha256, size, cached.as_deref(), cache)? {
         return Ok(Some(Origin::AlreadyThere));
     }
-    match cached {
-        Some(cached) => {
+    match (cached, cache) {
+        (Some(cached), Some(cache)) => {
             place_from_cache(&cached, dest)?;
+            // The cache entry was checked (stamp or hash) and the copy is
+            // of those bytes: stamp the copy so a rebuild in place keeps it
+            // without hashing it.
+            cache.stamp_verified(dest, sha256);
             Ok(Some(Origin::Cache))
         }
-        None => Ok(None),
+        _ => Ok(None),
     }
 }
 
@@ -40,14 +44,17 @@ fn file_size(path: &Path) -> Option<u64> {
     std::fs::metadata(path).ok().map(|metadata| metadata.len())
 }
 
-/// Whether `dest` already holds the file. A hard link to the cached copy is
-/// the same bytes and needs no hashing; anything else of the right size is
-/// hashed.
+/// Whether `dest` already holds the file: a copy whose stamp (written when
+/// it was placed or last hashed) still matches needs no hashing; anything
+/// else of the right size is hashed. A hard link to the cache (what older
+/// versions made) is never kept: it shares one writable inode with the
+/// cache, so it is replaced by a copy.
 fn is_verified_copy(
     dest: &Path,
     sha256: &str,
     size: u64,
     cached: Option<&Path>,
+    cache: Option<&Cache>,
 ) -> Result<bool, WheelhouseError> {
     let Ok(metadata) = std::fs::symlink_metadata(dest) else {
         return Ok(false);
@@ -58,33 +65,46 @@ fn is_verified_copy(
     if let Some(cached) = cached
         && same_file(dest, cached)
     {
+        return Ok(false);
+    }
+    if cache.is_some_and(|cache| cache.is_stamped(dest, sha256)) {
         return Ok(true);
     }
-    Ok(sha256_of(dest)?.matches_hex(sha256))
+    let verified = sha256_of(dest)?.matches_hex(sha256);
+    if verified && let Some(cache) = cache {
+        cache.stamp_verified(dest, sha256);
+    }
+    Ok(verified)
 }
 
-/// Puts the cached file at `dest` by hard link, or by copy across file
-/// systems, through a temporary name.
+/// Puts the cached file at `dest` by copy (a reflink where the file system
+/// can), through a temporary name; never a hard link, which would let an
+/// edit of the wheelhouse file edit the cache. The folder is flushed once
+/// at the end of the build, not after each file.
 fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
-    // Where nothing is in the way, a link appears whole or not at all.
-    if std::fs::hard_link(cached, dest).is_ok() {
-        return Ok(());
-    }
     let dir = dest.parent().unwrap_or(Path::new("."));
     let temporary = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
         .tempfile_in(dir)
         .map_err(|error| WheelhouseError::io("create a temporary file in", dir, error))?
         .into_temp_path();
-    // A link cannot replace a file, so the temporary name is freed first.
-    let _ = std::fs::remove_file(&temporary);
-    if std::fs::hard_link(cached, &temporary).is_err() {
-        std::fs::copy(cached, &temporary)
-            .map_err(|error| WheelhouseError::io("copy from the cache", cached, error))?;
-    }
+    std::fs::copy(cached, &temporary)
+        .map_err(|error| WheelhouseError::io("copy from the cache", cached, error))?;
+    // The cache entry is read-only; the wheelhouse's copy is not.
+    make_writable(&temporary)?;
     temporary
         .persist(dest)
         .map_err(|error| WheelhouseError::io("write", dest, error.error))
+}
+
+fn make_writable(path: &Path) -> Result<(), WheelhouseError> {
+    let metadata =
+        std::fs::metadata(path).map_err(|error| WheelhouseError::io("read", path, error))?;
+    let mut permissions = metadata.permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(path, permissions)
+        .map_err(|error| WheelhouseError::io("write", path, error))
 }
 
 /// Downloads one distribution that `index` lists into `dir`, checked
@@ -112,7 +132,8 @@ pub(crate) fn fetch_from_index(
     wanted.sha256 = Some(file.sha256.clone());
     // And so is its size: no more than that is read from the index.
     wanted.size = Some(file.size);
-    let dest = dir.join(&file.name);
+    let dest = envlock_fs::join_file_name(dir, &file.name)
+        .map_err(|error| WheelhouseError::io("write into", dir, error))?;
     let fetched = index
         .fetch(&wanted, &dest)
         .map_err(|source| WheelhouseError::Fetch {
@@ -120,6 +141,9 @@ pub(crate) fn fetch_from_index(
             source: Box::new(source),
         })?;
     check_fetched_size(&dest, &file.name, file.size, fetched.size)?;
+    if let Some(cache) = cache {
+        cache.stamp_verified(&dest, &file.sha256);
+    }
     if let Some(cache) = cache {
         // A file the cache cannot keep is only fetched again next time.
         let _ = cache.store_file(&dest, &file.sha256);

@@ -75,7 +75,8 @@ fn place_one(
     url: &ExpandedUrl,
     folder: &Path,
 ) -> Result<Origin, WheelhouseError> {
-    let dest = folder.join(&resource.file);
+    let dest = envlock_fs::join_file_name(folder, &resource.file)
+        .map_err(|error| WheelhouseError::io("write into", folder, error))?;
     if let Some(origin) = place_local(
         &dest,
         &resource.sha256.to_string(),

@@ -28,10 +28,18 @@ pub(crate) fn write_simple_index(dir: &Path, files: &[PlannedFile]) -> Result<()
         .map_err(|error| WheelhouseError::io("create a temporary folder in", dir, error))?;
     let mut root = page_head("Simple index");
     for (project, project_files) in &projects {
-        let _ = writeln!(root, "    <a href=\"{project}/\">{project}</a><br>");
+        // Normalised names are `[a-z0-9-]`; escaped all the same, so that
+        // the page stays inert whatever reaches it.
+        let _ = writeln!(
+            root,
+            "    <a href=\"{}/\">{}</a><br>",
+            html_escape::encode_double_quoted_attribute(project),
+            html_escape::encode_text(project)
+        );
         // The staging folder replaces `simple/` whole or not at all, so its
         // pages need no temporary names of their own.
-        let project_dir = staging.path().join(project);
+        let project_dir = envlock_fs::join_file_name(staging.path(), project)
+            .map_err(|error| WheelhouseError::io("create", staging.path(), error))?;
         std::fs::create_dir(&project_dir)
             .map_err(|error| WheelhouseError::io("create", &project_dir, error))?;
         write_page(&project_dir, &project_page(project, project_files))?;
@@ -100,7 +108,8 @@ fn write_page(folder: &Path, page: &str) -> Result<(), WheelhouseError> {
 
 fn page_head(title: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.0\">\n    <title>{title}</title>\n  </head>\n  <body>\n"
+        "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.0\">\n    <title>{}</title>\n  </head>\n  <body>\n",
+        html_escape::encode_text(title)
     )
 }
 

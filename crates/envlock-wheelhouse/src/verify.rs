@@ -38,6 +38,14 @@ pub enum Problem {
     },
     /// `SHA256SUMS` is absent: the build never finished.
     Unfinished,
+    /// The lock inside the wheelhouse is not the reviewed lock given with
+    /// `--lock`: the files were checked against the reviewed one.
+    LockDiffers {
+        /// The sha256 of the reviewed lock.
+        expected: String,
+        /// The sha256 of the wheelhouse's `envlock.lock`.
+        actual: String,
+    },
 }
 
 impl std::fmt::Display for Problem {
@@ -57,6 +65,10 @@ impl std::fmt::Display for Problem {
                 formatter,
                 "{CHECKSUMS} is missing: the build of this wheelhouse did not finish"
             ),
+            Problem::LockDiffers { expected, actual } => write!(
+                formatter,
+                "changed: {LOCK} is not the reviewed lock (reviewed sha256 {expected}, carried {actual})"
+            ),
         }
     }
 }
@@ -68,6 +80,11 @@ pub struct VerifyReport {
     pub dir: PathBuf,
     /// The targets its manifest names.
     pub targets: Vec<String>,
+    /// The sha256 of the lock the files were checked against: the
+    /// reviewed lock when one was given, else the wheelhouse's own.
+    pub lock_sha256: String,
+    /// The reviewed lock given with `--lock`, if any.
+    pub reviewed_lock: Option<PathBuf>,
     /// Files hashed.
     pub files: usize,
     /// Bytes hashed.
@@ -88,13 +105,36 @@ impl VerifyReport {
 /// names), every other file against `SHA256SUMS`, and reports files that
 /// are missing or extra.
 pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
-    let lock_path = dir.join(LOCK);
-    let lock = envlock_lock::read_lock(&lock_path).map_err(|source| WheelhouseError::Lock {
-        path: lock_path.clone(),
-        source,
-    })?;
-    let manifest = read_manifest(dir)?;
+    verify_against(dir, None)
+}
+
+/// [`verify`], with the files checked against `reviewed` (the lock from the
+/// reviewed repository) rather than the lock carried inside the wheelhouse,
+/// which must then be the same bytes: a carry whose files and inner lock
+/// were swapped together fails.
+pub fn verify_against(
+    dir: &Path,
+    reviewed: Option<&Path>,
+) -> Result<VerifyReport, WheelhouseError> {
+    let inner_path = dir.join(LOCK);
+    let (inner_text, inner_lock) = read_lock_text(&inner_path)?;
+    let inner_sha256 = sha256_hex(&inner_text);
     let mut problems = Vec::new();
+    let (lock, lock_sha256) = match reviewed {
+        Some(path) => {
+            let (text, lock) = read_lock_text(path)?;
+            let sha256 = sha256_hex(&text);
+            if sha256 != inner_sha256 {
+                problems.push(Problem::LockDiffers {
+                    expected: sha256.clone(),
+                    actual: inner_sha256,
+                });
+            }
+            (lock, sha256)
+        }
+        None => (inner_lock, inner_sha256),
+    };
+    let manifest = read_manifest(dir)?;
     let checksums = if dir.join(CHECKSUMS).is_file() {
         Some(read_checksums(dir)?)
     } else {
@@ -126,6 +166,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, WheelhouseError> {
     Ok(VerifyReport {
         dir: dir.to_path_buf(),
         targets: manifest.targets,
+        lock_sha256,
+        reviewed_lock: reviewed.map(Path::to_path_buf),
         files: to_hash.len(),
         bytes,
         problems,
@@ -188,6 +230,22 @@ fn compare_hashes(
 fn problem_path(problem: &Problem) -> &str {
     match problem {
         Problem::Missing { path } | Problem::Changed { path, .. } | Problem::Extra { path } => path,
-        Problem::Unfinished => "",
+        Problem::Unfinished | Problem::LockDiffers { .. } => "",
     }
+}
+
+/// A lock's text and what it says.
+fn read_lock_text(path: &Path) -> Result<(String, envlock_lock::Lock), WheelhouseError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|error| WheelhouseError::io("read", path, error))?;
+    let lock = envlock_lock::decode(&text).map_err(|source| WheelhouseError::Lock {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok((text, lock))
+}
+
+/// The sha256 of a lock's bytes, as `wheelhouse` and `verify` print it.
+pub fn sha256_hex(text: &str) -> String {
+    envlock_fs::Sha256::digest(text.as_bytes()).to_string()
 }
