@@ -153,6 +153,8 @@ fn publish(dir: &TestDir, args: &[&str], env: &[(&str, &str)]) -> (i32, String, 
         "ENVLOCK_PUBLISH_PASSWORD",
         "ENVLOCK_PUBLISH_TOKEN",
         "ENVLOCK_PUBLISH_REPOSITORY_URL",
+        // Each call says itself which hosts may be plain http.
+        "ENVLOCK_ALLOW_INSECURE_HOST",
     ] {
         command.env_remove(name);
     }

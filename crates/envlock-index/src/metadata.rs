@@ -343,34 +343,12 @@ fn pyproject_metadata(
     let Some(project) = document.get("project").and_then(toml::Value::as_table) else {
         return Ok(Err("pyproject.toml has no [project] table".to_owned()));
     };
-    let dynamic: Vec<String> = project
-        .get("dynamic")
-        .and_then(toml::Value::as_array)
-        .map(|entries| {
-            entries
-                .iter()
-                .filter_map(|entry| entry.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    for field in ["dependencies", "optional-dependencies", "requires-python"] {
-        if is_dynamic(&dynamic, field) {
-            return Ok(Err(format!(
-                "pyproject.toml lists `{field}` in project.dynamic"
-            )));
-        }
+    if let Some(field) = dynamic_dependency_field(project) {
+        return Ok(Err(format!(
+            "pyproject.toml lists `{field}` in project.dynamic"
+        )));
     }
-    let name = project
-        .get("name")
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| pkg_info.map(|raw| raw.name.clone()));
-    let version = project
-        .get("version")
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| pkg_info.map(|raw| raw.version.clone()));
-    let (Some(name), Some(version)) = (name, version) else {
+    let Some((name, version)) = static_name_and_version(project, pkg_info) else {
         return Ok(Err(
             "pyproject.toml has no static name and version".to_owned()
         ));
@@ -383,18 +361,7 @@ fn pyproject_metadata(
         out.push_str(&format!("Requires-Python: {value}\n"));
     }
     for dependency in string_array(project.get("dependencies"), "project.dependencies", &bad)? {
-        envlock_pep::check_requirement(&dependency).map_err(|error| {
-            bad(format!(
-                "invalid dependency `{}`: {error}",
-                shortened(&dependency)
-            ))
-        })?;
-        let requirement: Requirement = Requirement::from_str(&dependency).map_err(|error| {
-            bad(format!(
-                "invalid dependency `{}`: {error}",
-                shortened(&dependency)
-            ))
-        })?;
+        let requirement = pyproject_dependency(&dependency, &bad)?;
         out.push_str(&format!("Requires-Dist: {requirement}\n"));
     }
     if let Some(optional) = project.get("optional-dependencies") {
@@ -406,25 +373,62 @@ fn pyproject_metadata(
                 .map_err(|error| bad(format!("invalid extra `{extra}`: {error}")))?;
             out.push_str(&format!("Provides-Extra: {extra_name}\n"));
             for dependency in string_array(Some(entries), "project.optional-dependencies", &bad)? {
-                envlock_pep::check_requirement(&dependency).map_err(|error| {
-                    bad(format!(
-                        "invalid dependency `{}`: {error}",
-                        shortened(&dependency)
-                    ))
-                })?;
-                let requirement: Requirement =
-                    Requirement::from_str(&dependency).map_err(|error| {
-                        bad(format!(
-                            "invalid dependency `{}`: {error}",
-                            shortened(&dependency)
-                        ))
-                    })?;
-                let requirement = requirement.with_extra_marker(&extra_name);
+                let requirement =
+                    pyproject_dependency(&dependency, &bad)?.with_extra_marker(&extra_name);
                 out.push_str(&format!("Requires-Dist: {requirement}\n"));
             }
         }
     }
     Ok(Ok(out))
+}
+
+/// The first of the fields that decide dependencies which
+/// `project.dynamic` lists, if any.
+fn dynamic_dependency_field(project: &toml::Table) -> Option<&'static str> {
+    let dynamic: Vec<String> = project
+        .get("dynamic")
+        .and_then(toml::Value::as_array)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|entry| entry.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    ["dependencies", "optional-dependencies", "requires-python"]
+        .into_iter()
+        .find(|field| is_dynamic(&dynamic, field))
+}
+
+/// The project's name and version: `[project]`'s, or else PKG-INFO's.
+fn static_name_and_version(
+    project: &toml::Table,
+    pkg_info: Option<&python_pkginfo::Metadata>,
+) -> Option<(String, String)> {
+    let field = |key: &str| {
+        project
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let name = field("name").or_else(|| pkg_info.map(|raw| raw.name.clone()));
+    let version = field("version").or_else(|| pkg_info.map(|raw| raw.version.clone()));
+    Some((name?, version?))
+}
+
+/// One `pyproject.toml` dependency, checked before the parser sees it.
+fn pyproject_dependency(
+    dependency: &str,
+    bad: &impl Fn(String) -> IndexError,
+) -> Result<Requirement, IndexError> {
+    let invalid = |error: &dyn std::fmt::Display| {
+        bad(format!(
+            "invalid dependency `{}`: {error}",
+            shortened(dependency)
+        ))
+    };
+    envlock_pep::check_requirement(dependency).map_err(|error| invalid(&error))?;
+    Requirement::from_str(dependency).map_err(|error| invalid(&error))
 }
 
 fn string_array(
