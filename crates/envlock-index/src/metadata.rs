@@ -483,7 +483,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.contains("https://h.invalid/top.metadata") && error.contains("more than 64 deep"),
+            error.contains("https://h.invalid/top.metadata")
+                && error.contains("at most 64 are accepted"),
             "{error}"
         );
         let shallow = "Metadata-Version: 2.1\nName: top\nVersion: 1.0\nRequires-Dist: leaf; ((python_version >= '3'))\n";

@@ -68,6 +68,12 @@ fn text() -> impl Strategy<Value = String> {
     prop_oneof![any::<String>(), "[\"\\\\\n\r\t\u{0}\u{7f}\u{1b}a-z ]{0,12}"]
 }
 
+/// An index name or a resource URL: any printable text (the reader
+/// refuses control characters there, so a generated lock holds none).
+fn printable_text() -> impl Strategy<Value = String> {
+    prop_oneof!["[^\\p{Cc}]{0,24}", "[\"\\\\a-z:/.${}% ]{0,24}"]
+}
+
 fn sha() -> impl Strategy<Value = Sha256> {
     any::<[u8; 8]>().prop_map(|seed| Sha256::digest(&seed))
 }
@@ -96,7 +102,7 @@ fn package(count: usize) -> impl Strategy<Value = LockedPackage> {
         (
             "[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?",
             version(),
-            text(),
+            printable_text(),
             any::<u8>(),
         ),
         (
@@ -167,7 +173,7 @@ fn package(count: usize) -> impl Strategy<Value = LockedPackage> {
 }
 
 fn resource(number: usize) -> impl Strategy<Value = LockedResource> {
-    (sha(), any::<u64>(), text()).prop_map(move |(sha256, size, url)| LockedResource {
+    (sha(), any::<u64>(), printable_text()).prop_map(move |(sha256, size, url)| LockedResource {
         name: format!("resource-{number}"),
         url,
         file: format!("file-{number}.bin"),
