@@ -290,24 +290,18 @@ fn check(
     text: &str,
     global: &GlobalOptions,
 ) -> ExitCode {
-    let Some(previous_text) = previous_text else {
-        say(&format!(
-            "{} does not exist; run `envlock import` to create it",
-            output.display()
-        ));
-        return ExitCode::FAILURE;
+    let first = super::stale_or_settled(
+        output,
+        previous_text,
+        text,
+        "envlock import",
+        global.quiet > 0,
+    );
+    let mut lines = match first {
+        Ok(line) => vec![line],
+        Err(code) => return code,
     };
-    if previous_text == text {
-        if global.quiet == 0 {
-            say(&format!("{} is up to date", output.display()));
-        }
-        return ExitCode::SUCCESS;
-    }
-    let mut lines = vec![format!(
-        "{} is stale: `envlock import` would change it",
-        output.display()
-    )];
-    let previous = envlock_lock::decode(previous_text).ok();
+    let previous = previous_text.and_then(|previous| envlock_lock::decode(previous).ok());
     match previous
         .as_ref()
         .and_then(|lock| lock.imported_from.clone())

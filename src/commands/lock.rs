@@ -275,23 +275,17 @@ fn check(
     text: &str,
     global: &GlobalOptions,
 ) -> ExitCode {
-    let Some(previous_text) = previous.text.as_deref() else {
-        say(&format!(
-            "{} does not exist; run `envlock lock` to create it",
-            output.display()
-        ));
-        return ExitCode::FAILURE;
+    let first = super::stale_or_settled(
+        output,
+        previous.text.as_deref(),
+        text,
+        "envlock lock",
+        global.quiet > 0,
+    );
+    let mut lines = match first {
+        Ok(line) => vec![line],
+        Err(code) => return code,
     };
-    if previous_text == text {
-        if global.quiet == 0 {
-            say(&format!("{} is up to date", output.display()));
-        }
-        return ExitCode::SUCCESS;
-    }
-    let mut lines = vec![format!(
-        "{} is stale: `envlock lock` would change it",
-        output.display()
-    )];
     if let Some(previous) = &previous.lock {
         if previous.inputs_digest != lock.inputs_digest {
             lines.push("  the inputs (requirements, constraints, targets or options) changed since it was written".to_owned());

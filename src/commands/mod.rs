@@ -28,3 +28,37 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Publish(args) => publish::run(&cli.global, &args),
     }
 }
+
+/// What `--check` decides before any difference is described: a missing
+/// or identical file ends the check (with its exit code); otherwise the
+/// first line of the report. `command` is the one that would write it.
+fn stale_or_settled(
+    output: &std::path::Path,
+    previous_text: Option<&str>,
+    text: &str,
+    command: &str,
+    quiet: bool,
+) -> Result<String, ExitCode> {
+    let Some(previous_text) = previous_text else {
+        say_to_stderr(&format!(
+            "{} does not exist; run `{command}` to create it",
+            output.display()
+        ));
+        return Err(ExitCode::FAILURE);
+    };
+    if previous_text == text {
+        if !quiet {
+            say_to_stderr(&format!("{} is up to date", output.display()));
+        }
+        return Err(ExitCode::SUCCESS);
+    }
+    Ok(format!(
+        "{} is stale: `{command}` would change it",
+        output.display()
+    ))
+}
+
+#[allow(clippy::print_stderr)]
+fn say_to_stderr(line: &str) {
+    eprintln!("{line}");
+}
