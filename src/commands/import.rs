@@ -59,7 +59,8 @@ pub fn run(global: &GlobalOptions, args: &ImportArgs) -> miette::Result<ExitCode
         source_path: relative_to(&args.source, &output),
         selections: &selections,
         index_names: &index_names,
-    });
+    })
+    .map_err(|e| import_error(&e))?;
     let (build_packages, warnings) = build_packages(&opened, &source, &selections, &output);
     lock.build_packages = build_packages;
     let lock = envlock_lock::normalise(lock);

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use envlock_lock::{ImportedFrom, Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
 
+use crate::ImportError;
 use crate::select::{Selection, Via};
 use crate::source::{Source, sha256_hex};
 
@@ -25,7 +26,7 @@ pub struct AssembleInputs<'a> {
 /// installs, the files each target installs, `required-by` edges from the
 /// source's graph (or, for flat sources, the pin and its marker), and
 /// `imported-from`. `inputs-digest` covers the source's hash and the targets.
-pub fn assemble(inputs: &AssembleInputs<'_>) -> Lock {
+pub fn assemble(inputs: &AssembleInputs<'_>) -> Result<Lock, ImportError> {
     let source = inputs.source;
     let mut packages: BTreeMap<usize, LockedPackage> = BTreeMap::new();
     for selection in inputs.selections {
@@ -61,13 +62,16 @@ pub fn assemble(inputs: &AssembleInputs<'_>) -> Lock {
                     entry.dependencies.push(text);
                 }
             }
-            add_file(entry, chosen, &target);
+            add_file(entry, chosen, &target).ok_or_else(|| ImportError::NoHashes {
+                path: source.path.clone(),
+                package: format!("{} {}", package.name, package.version),
+            })?;
             for via in &chosen.via {
                 add_edge(entry, edge_of(source, via), &target);
             }
         }
     }
-    envlock_lock::normalise(Lock {
+    Ok(envlock_lock::normalise(Lock {
         name: inputs.name.clone(),
         inputs_digest: inputs_digest(source, inputs.selections),
         exclude_newer: None,
@@ -91,31 +95,27 @@ pub fn assemble(inputs: &AssembleInputs<'_>) -> Lock {
         build_packages: Vec::new(),
         installer_packages: Vec::new(),
         resources: Vec::new(),
-    })
+    }))
 }
 
-fn add_file(entry: &mut LockedPackage, chosen: &crate::select::Chosen, target: &str) {
+/// Adds the chosen file for `target`; `None` when it has no valid sha256
+/// (the checks before this refuse such files, so this never invents one).
+fn add_file(entry: &mut LockedPackage, chosen: &crate::select::Chosen, target: &str) -> Option<()> {
     if let Some(file) = entry
         .files
         .iter_mut()
         .find(|file| file.name == chosen.file.name)
     {
         file.targets.insert(target.to_owned());
-        return;
+        return Some(());
     }
     entry.files.push(LockedFile {
         name: chosen.file.name.clone(),
-        // Every chosen file has a checked hash by now: the source's, or
-        // the index's with --fetch-hashes (see `lookup`).
-        sha256: chosen
-            .file
-            .sha256
-            .as_deref()
-            .and_then(|hex| envlock_fs::Sha256::from_hex(hex).ok())
-            .unwrap_or(envlock_fs::Sha256::digest(b"")),
+        sha256: envlock_fs::Sha256::from_hex(chosen.file.sha256.as_deref()?).ok()?,
         size: chosen.file.size.unwrap_or_default(),
         targets: BTreeSet::from([target.to_owned()]),
     });
+    Some(())
 }
 
 fn edge_of(source: &Source, via: &Via) -> RequiredBy {

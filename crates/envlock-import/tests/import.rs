@@ -114,7 +114,8 @@ fn a_uv_lock_is_walked_per_target() {
         source_path: "uv.lock".to_owned(),
         selections: &selections,
         index_names: &BTreeMap::new(),
-    });
+    })
+    .unwrap();
     envlock_lock::validate(&lock).unwrap();
     let text = envlock_lock::encode(&lock);
     assert!(text.contains(&format!(
