@@ -1,64 +1,120 @@
 //! Which file names on a project page may be used at all: a name that
-//! could be a path, carries odd characters, or belongs to another project
+//! could be a path, carries odd characters or belongs to another project
 //! is set aside (with the reason, for a warning) before anything else sees
-//! it, so it can never reach a lock or a wheelhouse.
+//! it, so it can never reach a lock or a wheelhouse. A name of the project
+//! that merely predates the naming rules (pytz's `pytz-2012d.tar.gz`, whose
+//! version is not PEP 440) is set aside too, quietly, as installers do:
+//! old indexes list many such files and warning about each drowns the
+//! warnings that matter.
 
 use envlock_pep::{DistKind, PackageName, SourceDistFilename, WheelFilename};
 
 use crate::types::IndexFile;
 
+/// Why a listed file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    /// The name is suspicious: a path, odd characters, another project's
+    /// file. Worth a warning.
+    Suspicious(String),
+    /// The name is the project's but does not follow the wheel or sdist
+    /// naming rules (usually a pre-PEP 440 version). Skipped quietly.
+    Nonconforming(String),
+}
+
 /// Why `filename`, listed on `project`'s page, cannot be used; `None` when
 /// it can. Only wheels and sdists are checked against the project (other
 /// kinds, such as old `.egg` files, are never used and pass untouched,
 /// unless their name holds characters no file name should).
-pub(crate) fn unusable(filename: &str, project: &PackageName) -> Option<String> {
+pub(crate) fn unusable(filename: &str, project: &PackageName) -> Option<Unusable> {
     if let Some(bad) = filename
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '!')))
     {
-        return Some(format!(
+        return Some(Unusable::Suspicious(format!(
             "its name holds {bad:?}, which no wheel or sdist name may (a path or a control character?)"
-        ));
+        )));
     }
     if filename.starts_with('.') {
-        return Some("its name starts with a dot".to_owned());
+        return Some(Unusable::Suspicious(
+            "its name starts with a dot".to_owned(),
+        ));
     }
-    match DistKind::of(filename) {
+    let kind = DistKind::of(filename);
+    let reason = match kind {
         DistKind::Wheel => match WheelFilename::parse(filename) {
-            Ok(wheel) if wheel.name() == project => None,
-            Ok(wheel) => Some(format!(
-                "it is a wheel of `{}`, not of `{project}`",
-                wheel.name()
-            )),
-            Err(error) => Some(format!("it is not a valid wheel name: {error}")),
+            Ok(wheel) if wheel.name() == project => return None,
+            Ok(wheel) => {
+                return Some(Unusable::Suspicious(format!(
+                    "it is a wheel of `{}`, not of `{project}`",
+                    wheel.name()
+                )));
+            }
+            Err(error) => format!("it is not a valid wheel name: {error}"),
         },
         DistKind::Sdist => match SourceDistFilename::parse(filename, project) {
-            Ok(_) => None,
-            Err(error) => Some(format!(
-                "it is not a valid sdist name of `{project}`: {error}"
-            )),
+            Ok(_) => return None,
+            Err(error) => format!("it is not a valid sdist name of `{project}`: {error}"),
         },
-        DistKind::Other => None,
+        DistKind::Other => return None,
+    };
+    if names_project(filename, kind, project) {
+        Some(Unusable::Nonconforming(reason))
+    } else {
+        Some(Unusable::Suspicious(reason))
     }
 }
 
+/// Whether the name part of `filename` (before the version) is `project`:
+/// for a wheel its first `-` field, for an sdist a prefix of its stem.
+fn names_project(filename: &str, kind: DistKind, project: &PackageName) -> bool {
+    let normalise = |text: &str| {
+        text.to_ascii_lowercase()
+            .split(['-', '_', '.'])
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let wanted = normalise(project.as_ref());
+    match kind {
+        DistKind::Wheel => filename
+            .split('-')
+            .next()
+            .is_some_and(|name| normalise(name) == wanted),
+        DistKind::Sdist => {
+            let stem = normalise(filename);
+            stem.strip_prefix(&wanted)
+                .is_some_and(|rest| rest.starts_with('-'))
+        }
+        DistKind::Other => false,
+    }
+}
+
+/// The files of a page sorted by whether they can be used.
+#[derive(Debug, Default)]
+pub(crate) struct SortedFiles {
+    pub usable: Vec<IndexFile>,
+    /// "name (url): reason" of each suspicious name, for warnings.
+    pub suspicious: Vec<String>,
+    /// "name (url): reason" of each name that predates the naming rules.
+    pub nonconforming: Vec<String>,
+}
+
 /// Splits a page's files into the usable ones and messages about the rest.
-pub(crate) fn keep_usable(
-    files: Vec<IndexFile>,
-    project: &PackageName,
-) -> (Vec<IndexFile>, Vec<String>) {
-    let mut ignored = Vec::new();
-    let usable = files
-        .into_iter()
-        .filter(|file| match unusable(&file.filename, project) {
-            None => true,
-            Some(reason) => {
-                ignored.push(format!("{:?} ({}): {reason}", file.filename, file.url));
-                false
-            }
-        })
-        .collect();
-    (usable, ignored)
+pub(crate) fn keep_usable(files: Vec<IndexFile>, project: &PackageName) -> SortedFiles {
+    let mut sorted = SortedFiles::default();
+    for file in files {
+        match unusable(&file.filename, project) {
+            None => sorted.usable.push(file),
+            Some(Unusable::Suspicious(reason)) => sorted
+                .suspicious
+                .push(format!("{:?} ({}): {reason}", file.filename, file.url)),
+            Some(Unusable::Nonconforming(reason)) => sorted
+                .nonconforming
+                .push(format!("{:?} ({}): {reason}", file.filename, file.url)),
+        }
+    }
+    sorted
 }
 
 #[cfg(test)]
@@ -67,7 +123,7 @@ mod tests {
 
     use super::*;
 
-    fn check(filename: &str) -> Option<String> {
+    fn check(filename: &str) -> Option<Unusable> {
         unusable(filename, &PackageName::from_str("evil").unwrap())
     }
 
@@ -82,21 +138,43 @@ mod tests {
             ".evil-1.0.tar.gz",
             "evil-1.0 .tar.gz",
         ] {
-            assert!(check(name).is_some(), "{name:?} should be unusable");
+            assert!(
+                matches!(check(name), Some(Unusable::Suspicious(_))),
+                "{name:?} should be suspicious"
+            );
         }
     }
 
     #[test]
     fn other_projects_are_unusable_and_good_names_pass() {
-        assert!(
-            check("other-1.0-py3-none-any.whl")
-                .unwrap()
-                .contains("`other`")
+        assert_eq!(
+            check("other-1.0-py3-none-any.whl"),
+            Some(Unusable::Suspicious(
+                "it is a wheel of `other`, not of `evil`".to_owned()
+            ))
         );
-        assert!(check("other-1.0.tar.gz").is_some());
+        assert!(matches!(
+            check("other-1.0.tar.gz"),
+            Some(Unusable::Suspicious(_))
+        ));
         assert_eq!(check("Evil-1.0+local-2-py3-none-any.whl"), None);
         assert_eq!(check("evil-1.0.tar.gz"), None);
         assert_eq!(check("evil-1.0.zip"), None);
         assert_eq!(check("evil-0.1.egg"), None);
+    }
+
+    #[test]
+    fn old_names_of_the_project_are_nonconforming_not_suspicious() {
+        for name in ["evil-2012d.tar.gz", "Evil-2012d.zip", "evil-1.0-x.whl"] {
+            assert!(
+                matches!(check(name), Some(Unusable::Nonconforming(_))),
+                "{name:?} should be nonconforming, got {:?}",
+                check(name)
+            );
+        }
+        assert!(matches!(
+            check("evilish-2012d.tar.gz"),
+            Some(Unusable::Suspicious(_))
+        ));
     }
 }

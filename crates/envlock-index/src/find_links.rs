@@ -133,6 +133,7 @@ impl PackageIndex for FindLinks {
             url: SafeUrl::new(url),
             files,
             ignored: Vec::new(),
+            nonconforming: Vec::new(),
         })
     }
 

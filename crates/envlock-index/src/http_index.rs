@@ -97,12 +97,13 @@ impl HttpIndex {
                 url: url.clone(),
                 reason,
             })?;
-        let (files, ignored) = crate::file_names::keep_usable(files, name);
+        let sorted = crate::file_names::keep_usable(files, name);
         Ok(ProjectPage {
             name: name.clone(),
             url,
-            files,
-            ignored,
+            files: sorted.usable,
+            ignored: sorted.suspicious,
+            nonconforming: sorted.nonconforming,
         })
     }
 

@@ -80,6 +80,11 @@ pub struct ProjectPage {
     /// holds odd characters or belongs to another project), each as
     /// "name (url): reason", for warnings. They are not in `files`.
     pub ignored: Vec<String>,
+    /// Files of the project whose names do not follow the wheel or sdist
+    /// naming rules (old releases whose version is not PEP 440), each as
+    /// "name (url): reason". Skipped without a warning, as installers do;
+    /// said only when the project has no usable file at all.
+    pub nonconforming: Vec<String>,
 }
 
 /// The parts of a distribution's core metadata that locking needs.

@@ -182,7 +182,10 @@ impl SharedIndexes {
                         for message in &page.ignored {
                             self.reporter.file_ignored(name.as_ref(), message);
                         }
-                        if page.files.is_empty() && page.ignored.is_empty() {
+                        if page.files.is_empty()
+                            && page.ignored.is_empty()
+                            && page.nonconforming.is_empty()
+                        {
                             continue;
                         }
                         // An index whose files of this project are all
@@ -191,6 +194,7 @@ impl SharedIndexes {
                         let mut project =
                             Project::from_files(name, index.name(), &page.files, &self.keep);
                         project.ignored = page.ignored;
+                        project.ignored.extend(page.nonconforming);
                         return Ok(Arc::new(project));
                     }
                     Err(IndexError::ProjectNotFound { .. }) => continue,
