@@ -142,9 +142,9 @@ fn installed(lock: &Lock, target: &str) -> BTreeSet<(String, String, String)> {
                 .filter(|file| file.targets.contains(target))
                 .map(|file| {
                     (
-                        package.name.clone(),
-                        package.version.clone(),
-                        file.name.clone(),
+                        package.name.to_string(),
+                        package.version.to_string(),
+                        file.file_name().to_owned(),
                     )
                 })
         })
@@ -219,7 +219,7 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let werkzeug: Vec<String> = imported
         .packages
         .iter()
-        .filter(|package| package.name == "werkzeug")
+        .filter(|package| package.name.as_ref() == "werkzeug")
         .map(|package| format!("{} {:?}", package.version, package.targets))
         .collect();
     assert_eq!(
@@ -233,14 +233,15 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let pyperclip = imported
         .packages
         .iter()
-        .find(|package| package.name == "pyperclip")
+        .find(|package| package.name.as_ref() == "pyperclip")
         .unwrap();
-    assert!(pyperclip.files[0].name.ends_with(".tar.gz"));
+    assert!(pyperclip.files[0].file_name().ends_with(".tar.gz"));
+    assert!(pyperclip.files[0].is_sdist());
     assert!(
         imported
             .build_packages
             .iter()
-            .any(|package| package.name == "setuptools"),
+            .any(|package| package.name.as_ref() == "setuptools"),
         "{:?}",
         names(&imported, true)
     );
@@ -305,7 +306,7 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let tqdm = imported
         .packages
         .iter()
-        .find(|package| package.name == "tqdm")
+        .find(|package| package.name.as_ref() == "tqdm")
         .unwrap();
     let real = &tqdm.files[0].sha256;
     let forged = "f".repeat(64);
@@ -317,7 +318,7 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let (code, _, stderr) = import(&dir, &server, "uv.lock", &["3.12"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains(&tqdm.files[0].name)
+        stderr.contains(tqdm.files[0].file_name())
             && stderr.contains(&forged)
             && stderr.contains(real.to_string().as_str()),
         "{stderr}"

@@ -127,12 +127,12 @@ fn locked_artifacts(dir: &Path, lock: &Lock, chosen: &[String]) -> Vec<Artifact>
                 .iter()
                 .filter(|file| file.targets.iter().any(|t| chosen.contains(t.as_str())))
                 .map(|file| Artifact {
-                    package: package.name.clone(),
-                    version: package.version.clone(),
-                    file: file.name.clone(),
+                    package: package.name.to_string(),
+                    version: package.version.to_string(),
+                    file: file.file_name().to_owned(),
                     sha256: file.sha256.to_string(),
                     size: file.size,
-                    path: dir.join(&file.name),
+                    path: dir.join(file.file_name()),
                 })
         })
         .collect()

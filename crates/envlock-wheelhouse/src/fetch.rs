@@ -258,7 +258,7 @@ fn locate<'f>(
     let filenames: Vec<&str> = wanted.clone().map(|file| file.name.as_str()).collect();
     let mut last_error = None;
     for index in order {
-        match index.project_files(&name, &filenames) {
+        match index.project_files(name, &filenames) {
             Ok(page) => {
                 let listed: BTreeMap<String, IndexFile> = page
                     .files
