@@ -177,7 +177,7 @@ fn build_packages(
         let pins: Vec<String> = selection
             .chosen
             .iter()
-            .filter(|(_, chosen)| !chosen.file.name.to_ascii_lowercase().ends_with(".whl"))
+            .filter(|(_, chosen)| matches!(chosen.name, envlock_pep::DistFilename::SourceDist(_)))
             .map(|(index, _)| {
                 let package = &source.packages[*index];
                 format!("{}=={}", package.name, package.version)
