@@ -59,22 +59,6 @@ impl Wheelhouse {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Manifest {
-    #[serde(default, rename = "built-wheel")]
-    built_wheels: Vec<BuiltWheel>,
-}
-
-#[derive(serde::Deserialize)]
-struct BuiltWheel {
-    package: String,
-    version: String,
-    file: String,
-    sha256: String,
-    size: u64,
-    targets: Vec<String>,
-}
-
 /// Verifies the wheelhouse at `dir` and lists what it holds for `targets`
 /// (every target it serves when empty).
 pub fn open(dir: &Path, targets: &[String]) -> Result<Wheelhouse, PublishError> {
@@ -138,14 +122,10 @@ fn locked_artifacts(dir: &Path, lock: &Lock, chosen: &[String]) -> Vec<Artifact>
         .collect()
 }
 
+/// The wheels built into the wheelhouse for `chosen`, from its manifest
+/// (read by the wheelhouse crate, as `envlock verify` reads it).
 fn built_wheels(dir: &Path, chosen: &[String]) -> Result<Vec<Artifact>, PublishError> {
-    let path = dir.join("wheelhouse.toml");
-    let text =
-        std::fs::read_to_string(&path).map_err(|error| PublishError::io("read", &path, error))?;
-    let manifest: Manifest = toml::from_str(&text).map_err(|error| PublishError::Malformed {
-        path: path.clone(),
-        reason: error.message().to_owned(),
-    })?;
+    let manifest = envlock_wheelhouse::read_manifest(dir)?;
     Ok(manifest
         .built_wheels
         .into_iter()
