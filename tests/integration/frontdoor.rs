@@ -14,7 +14,7 @@ use envlock_lock::Lock;
 use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions};
 
 use crate::universe::{SPEC, universe};
-use crate::util::{TestDir, run};
+use crate::util::{TestDir, lock_ok, run, wheelhouse_ok};
 
 /// The requirements of [`spec`], for the other tools. A universal resolver
 /// may keep werkzeug 2 everywhere (it installs on every Python); the second
@@ -108,10 +108,7 @@ fn tool_command(dir: &TestDir, path: &Path) -> Command {
 fn envlock_lock(server: &FixtureServer, spec: &str) -> Lock {
     let dir = TestDir::new();
     std::fs::write(dir.join("envlock.toml"), spec).unwrap();
-    let mut command = dir.envlock();
-    command.args(["lock", "--index-url", &server.index_url()]);
-    let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    lock_ok(&dir, &server.index_url());
     envlock_lock::read_lock(&dir.join("envlock.lock")).unwrap()
 }
 
@@ -247,17 +244,7 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     );
     // An ordinary lock: the wheelhouse builds from it and verifies, with the
     // sdist and its build requirements inside.
-    let mut command = dir.envlock();
-    command.args([
-        "wheelhouse",
-        "envlock.lock",
-        "-o",
-        "wh",
-        "--index-url",
-        &server.index_url(),
-    ]);
-    let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    wheelhouse_ok(&dir, &server.index_url(), &["envlock.lock", "-o", "wh"]);
     assert!(dir.join("wh/pyperclip-1.8.2.tar.gz").is_file());
     assert!(dir.join("wh/setuptools-75.3.0-py3-none-any.whl").is_file());
     let mut command = dir.envlock();
@@ -400,26 +387,19 @@ fn pip_lock_pylock_imports_like_envlock_locks() {
     if !tools_python_is_311(&python) {
         return;
     }
-    let server = FixtureServer::start(index(), ServerOptions::default()).unwrap();
-    let dir = TestDir::new();
-    std::fs::write(dir.join("requirements.in"), HOST_REQUIREMENTS).unwrap();
-    let mut command = tool_command(&dir, &python);
-    command.args([
-        "-m",
-        "pip",
-        "lock",
-        "-r",
-        "requirements.in",
-        "-o",
+    host_lock_imports_like_envlock(
+        &python,
+        &[
+            "-m",
+            "pip",
+            "lock",
+            "-r",
+            "requirements.in",
+            "-o",
+            "pylock.toml",
+        ],
         "pylock.toml",
-    ]);
-    command.args(["--index-url", &server.index_url()]);
-    run_tool(command, "pip lock");
-    let (code, _, stderr) = import(&dir, &server, "pylock.toml", &["3.11"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_same_as_envlock(
-        &read(&dir, "envlock.lock"),
-        &envlock_lock(&server, &host_spec()),
+        "pip lock",
     );
 }
 
@@ -432,19 +412,32 @@ fn pip_compile_hashes_import_like_envlock_locks() {
     if !tools_python_is_311(&python) {
         return;
     }
+    host_lock_imports_like_envlock(
+        &pip_compile,
+        &[
+            "--generate-hashes",
+            "-o",
+            "requirements.txt",
+            "requirements.in",
+        ],
+        "requirements.txt",
+        "pip-compile",
+    );
+}
+
+/// Runs a tool that locks the host requirements for its own CPython 3.11
+/// (`program ARGS… --index-url URL`, writing `output`), imports what it
+/// wrote for 3.11 and checks it is the lock envlock makes itself.
+fn host_lock_imports_like_envlock(program: &Path, args: &[&str], output: &str, what: &str) {
     let server = FixtureServer::start(index(), ServerOptions::default()).unwrap();
     let dir = TestDir::new();
     std::fs::write(dir.join("requirements.in"), HOST_REQUIREMENTS).unwrap();
-    let mut command = tool_command(&dir, &pip_compile);
-    command.args([
-        "--generate-hashes",
-        "-o",
-        "requirements.txt",
-        "requirements.in",
-    ]);
-    command.args(["--index-url", &server.index_url()]);
-    run_tool(command, "pip-compile");
-    let (code, _, stderr) = import(&dir, &server, "requirements.txt", &["3.11"]);
+    let mut command = tool_command(&dir, program);
+    command
+        .args(args)
+        .args(["--index-url", &server.index_url()]);
+    run_tool(command, what);
+    let (code, _, stderr) = import(&dir, &server, output, &["3.11"]);
     assert_eq!(code, 0, "{stderr}");
     assert_same_as_envlock(
         &read(&dir, "envlock.lock"),
