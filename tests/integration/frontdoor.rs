@@ -551,16 +551,19 @@ envlock_test!(a_target_the_source_cannot_serve_is_named, |dir| {
         ),
     )
     .unwrap();
-    let mut command = dir.envlock();
-    command.args([
-        "import",
-        "pylock.toml",
-        "--python",
-        "3.10",
-        "--platform",
-        PLATFORM,
-    ]);
-    let (code, _, stderr) = run(command);
+    let import_for_310 = || {
+        let mut command = dir.envlock();
+        command.args([
+            "import",
+            "pylock.toml",
+            "--python",
+            "3.10",
+            "--platform",
+            PLATFORM,
+        ]);
+        run(command)
+    };
+    let (code, _, stderr) = import_for_310();
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("VCS entries cannot be imported"),
@@ -569,16 +572,7 @@ envlock_test!(a_target_the_source_cannot_serve_is_named, |dir| {
     let text = std::fs::read_to_string(dir.join("pylock.toml")).unwrap();
     let cut = text.find("\n[[packages]]\nname = \"pkg\"").unwrap();
     std::fs::write(dir.join("pylock.toml"), &text[..cut]).unwrap();
-    let mut command = dir.envlock();
-    command.args([
-        "import",
-        "pylock.toml",
-        "--python",
-        "3.10",
-        "--platform",
-        PLATFORM,
-    ]);
-    let (code, _, stderr) = run(command);
+    let (code, _, stderr) = import_for_310();
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("cp310-manylinux_2_28_x86_64")
