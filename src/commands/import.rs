@@ -9,7 +9,7 @@ use std::sync::Arc;
 use envlock_import::{AssembleInputs, Format, ImportError, Selection, Source};
 use envlock_index::PackageIndex;
 use envlock_lock::{Lock, LockedPackage};
-use envlock_pep::Target;
+use envlock_pep::{PackageName, Target, Version};
 use envlock_spec::Spec;
 
 use crate::cli::{GlobalOptions, ImportArgs, ImportFormat};
@@ -171,13 +171,13 @@ fn build_packages(
     selections: &[Selection],
     output: &Path,
 ) -> (Vec<LockedPackage>, Vec<String>) {
-    let mut merged: BTreeMap<(String, String), LockedPackage> = BTreeMap::new();
+    let mut merged: BTreeMap<(PackageName, Version), LockedPackage> = BTreeMap::new();
     let mut warnings = Vec::new();
     for selection in selections {
         let pins: Vec<String> = selection
             .chosen
             .iter()
-            .filter(|(_, chosen)| !chosen.file.name.to_ascii_lowercase().ends_with(".whl"))
+            .filter(|(_, chosen)| matches!(chosen.name, envlock_pep::DistFilename::SourceDist(_)))
             .map(|(index, _)| {
                 let package = &source.packages[*index];
                 format!("{}=={}", package.name, package.version)
@@ -258,7 +258,7 @@ fn resolve_pins(
 }
 
 /// Adds one target's build package to the others'.
-fn merge(merged: &mut BTreeMap<(String, String), LockedPackage>, package: LockedPackage) {
+fn merge(merged: &mut BTreeMap<(PackageName, Version), LockedPackage>, package: LockedPackage) {
     let key = (package.name.clone(), package.version.clone());
     let Some(existing) = merged.get_mut(&key) else {
         merged.insert(key, package);
@@ -313,7 +313,7 @@ fn check(
             before.sha256,
             lock.imported_from
                 .as_ref()
-                .map_or("?", |now| now.sha256.as_str())
+                .map_or_else(|| "?".to_owned(), |now| now.sha256.to_string())
         )),
         Some(_) => lines.push("  the targets or the index's files changed".to_owned()),
         None => lines.push("  the lock was not imported from this source".to_owned()),

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::process::{Command as Process, ExitCode};
 
 use envlock_lock::{FileLocation, Lock, WhyOutcome};
-use envlock_pep::PackageName;
 
 use crate::cli::{DiffArgs, DiffFormat, ExportArgs, ExportFormat, GlobalOptions, WhyArgs};
 use crate::commands::indexes;
@@ -159,21 +158,18 @@ fn index_location(global: &GlobalOptions, lock: &Lock) -> miette::Result<FileLoc
     };
     let mut file_urls = BTreeMap::new();
     for package in &lock.packages {
-        let name: PackageName = package.name.parse().map_err(|error| {
-            diagnostics::plain(format!("package `{}`: {error}", package.name), None)
-        })?;
         let page = index
-            .project(&name)
+            .project(&package.name)
             .map_err(|error| diagnostics::report(&error))?;
         for file in &package.files {
             match page
                 .files
                 .iter()
-                .find(|listed| listed.filename == file.name)
+                .find(|listed| listed.filename == file.file_name())
             {
                 Some(listed) => {
                     file_urls.insert(
-                        file.name.clone(),
+                        file.file_name().to_owned(),
                         listed.url.without_credentials().to_string(),
                     );
                 }

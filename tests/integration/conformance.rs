@@ -105,7 +105,7 @@ fn run_scenario(scenario: &Scenario) -> Result<(), String> {
                 .map_err(|error| error.to_string())?;
             let got: BTreeMap<String, String> = lock
                 .packages_for("target")
-                .map(|package| (package.name.clone(), package.version.clone()))
+                .map(|package| (package.name.to_string(), package.version.to_string()))
                 .collect();
             let want: BTreeMap<String, String> = expected
                 .packages

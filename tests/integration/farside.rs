@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use envlock_test::{DistSpec, FixtureFile, FixtureIndex, FixtureServer, ServerOptions, skip};
 
-use crate::util::{TestDir, run, unshare_permitted};
+use crate::util::{TestDir, lock_ok, run, unshare_permitted, wheelhouse_ok};
 
 /// Every CPython minor version a target of the matrix lock names.
 const PYTHONS: [&str; 8] = ["3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"];
@@ -107,21 +107,12 @@ fn locked_wheelhouse(
         ));
     }
     std::fs::write(dir.join("envlock.toml"), spec).unwrap();
-    let mut command = dir.envlock();
-    command.args(["lock", "--index-url", &server.index_url()]);
-    let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
-    let mut command = dir.envlock();
-    command.args(["--index-url", &server.index_url()]).args([
-        "wheelhouse",
-        "envlock.lock",
-        "--platform",
-        "manylinux",
-        "-o",
-        "wh",
-    ]);
-    let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    lock_ok(dir, &server.index_url());
+    wheelhouse_ok(
+        dir,
+        &server.index_url(),
+        &["envlock.lock", "--platform", "manylinux", "-o", "wh"],
+    );
 }
 
 /// The CPython `3.X` under `$PYENV_ROOT/versions`.

@@ -14,7 +14,7 @@ use envlock_lock::Lock;
 use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions};
 
 use crate::universe::{SPEC, universe};
-use crate::util::{TestDir, run};
+use crate::util::{TestDir, lock_ok, run, wheelhouse_ok};
 
 /// The requirements of [`spec`], for the other tools. A universal resolver
 /// may keep werkzeug 2 everywhere (it installs on every Python); the second
@@ -108,10 +108,7 @@ fn tool_command(dir: &TestDir, path: &Path) -> Command {
 fn envlock_lock(server: &FixtureServer, spec: &str) -> Lock {
     let dir = TestDir::new();
     std::fs::write(dir.join("envlock.toml"), spec).unwrap();
-    let mut command = dir.envlock();
-    command.args(["lock", "--index-url", &server.index_url()]);
-    let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    lock_ok(&dir, &server.index_url());
     envlock_lock::read_lock(&dir.join("envlock.lock")).unwrap()
 }
 
@@ -142,9 +139,9 @@ fn installed(lock: &Lock, target: &str) -> BTreeSet<(String, String, String)> {
                 .filter(|file| file.targets.contains(target))
                 .map(|file| {
                     (
-                        package.name.clone(),
-                        package.version.clone(),
-                        file.name.clone(),
+                        package.name.to_string(),
+                        package.version.to_string(),
+                        file.file_name().to_owned(),
                     )
                 })
         })
@@ -219,7 +216,7 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let werkzeug: Vec<String> = imported
         .packages
         .iter()
-        .filter(|package| package.name == "werkzeug")
+        .filter(|package| package.name.as_ref() == "werkzeug")
         .map(|package| format!("{} {:?}", package.version, package.targets))
         .collect();
     assert_eq!(
@@ -233,30 +230,21 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let pyperclip = imported
         .packages
         .iter()
-        .find(|package| package.name == "pyperclip")
+        .find(|package| package.name.as_ref() == "pyperclip")
         .unwrap();
-    assert!(pyperclip.files[0].name.ends_with(".tar.gz"));
+    assert!(pyperclip.files[0].file_name().ends_with(".tar.gz"));
+    assert!(pyperclip.files[0].is_sdist());
     assert!(
         imported
             .build_packages
             .iter()
-            .any(|package| package.name == "setuptools"),
+            .any(|package| package.name.as_ref() == "setuptools"),
         "{:?}",
         names(&imported, true)
     );
     // An ordinary lock: the wheelhouse builds from it and verifies, with the
     // sdist and its build requirements inside.
-    let mut command = dir.envlock();
-    command.args([
-        "wheelhouse",
-        "envlock.lock",
-        "-o",
-        "wh",
-        "--index-url",
-        &server.index_url(),
-    ]);
-    let (code, _, stderr) = run(command);
-    assert_eq!(code, 0, "{stderr}");
+    wheelhouse_ok(&dir, &server.index_url(), &["envlock.lock", "-o", "wh"]);
     assert!(dir.join("wh/pyperclip-1.8.2.tar.gz").is_file());
     assert!(dir.join("wh/setuptools-75.3.0-py3-none-any.whl").is_file());
     let mut command = dir.envlock();
@@ -305,7 +293,7 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let tqdm = imported
         .packages
         .iter()
-        .find(|package| package.name == "tqdm")
+        .find(|package| package.name.as_ref() == "tqdm")
         .unwrap();
     let real = &tqdm.files[0].sha256;
     let forged = "f".repeat(64);
@@ -317,7 +305,7 @@ fn uv_lock_imports_per_target_with_the_werkzeug_gate() {
     let (code, _, stderr) = import(&dir, &server, "uv.lock", &["3.12"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains(&tqdm.files[0].name)
+        stderr.contains(tqdm.files[0].file_name())
             && stderr.contains(&forged)
             && stderr.contains(real.to_string().as_str()),
         "{stderr}"
@@ -399,26 +387,19 @@ fn pip_lock_pylock_imports_like_envlock_locks() {
     if !tools_python_is_311(&python) {
         return;
     }
-    let server = FixtureServer::start(index(), ServerOptions::default()).unwrap();
-    let dir = TestDir::new();
-    std::fs::write(dir.join("requirements.in"), HOST_REQUIREMENTS).unwrap();
-    let mut command = tool_command(&dir, &python);
-    command.args([
-        "-m",
-        "pip",
-        "lock",
-        "-r",
-        "requirements.in",
-        "-o",
+    host_lock_imports_like_envlock(
+        &python,
+        &[
+            "-m",
+            "pip",
+            "lock",
+            "-r",
+            "requirements.in",
+            "-o",
+            "pylock.toml",
+        ],
         "pylock.toml",
-    ]);
-    command.args(["--index-url", &server.index_url()]);
-    run_tool(command, "pip lock");
-    let (code, _, stderr) = import(&dir, &server, "pylock.toml", &["3.11"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_same_as_envlock(
-        &read(&dir, "envlock.lock"),
-        &envlock_lock(&server, &host_spec()),
+        "pip lock",
     );
 }
 
@@ -431,19 +412,32 @@ fn pip_compile_hashes_import_like_envlock_locks() {
     if !tools_python_is_311(&python) {
         return;
     }
+    host_lock_imports_like_envlock(
+        &pip_compile,
+        &[
+            "--generate-hashes",
+            "-o",
+            "requirements.txt",
+            "requirements.in",
+        ],
+        "requirements.txt",
+        "pip-compile",
+    );
+}
+
+/// Runs a tool that locks the host requirements for its own CPython 3.11
+/// (`program ARGS… --index-url URL`, writing `output`), imports what it
+/// wrote for 3.11 and checks it is the lock envlock makes itself.
+fn host_lock_imports_like_envlock(program: &Path, args: &[&str], output: &str, what: &str) {
     let server = FixtureServer::start(index(), ServerOptions::default()).unwrap();
     let dir = TestDir::new();
     std::fs::write(dir.join("requirements.in"), HOST_REQUIREMENTS).unwrap();
-    let mut command = tool_command(&dir, &pip_compile);
-    command.args([
-        "--generate-hashes",
-        "-o",
-        "requirements.txt",
-        "requirements.in",
-    ]);
-    command.args(["--index-url", &server.index_url()]);
-    run_tool(command, "pip-compile");
-    let (code, _, stderr) = import(&dir, &server, "requirements.txt", &["3.11"]);
+    let mut command = tool_command(&dir, program);
+    command
+        .args(args)
+        .args(["--index-url", &server.index_url()]);
+    run_tool(command, what);
+    let (code, _, stderr) = import(&dir, &server, output, &["3.11"]);
     assert_eq!(code, 0, "{stderr}");
     assert_same_as_envlock(
         &read(&dir, "envlock.lock"),
@@ -557,16 +551,19 @@ envlock_test!(a_target_the_source_cannot_serve_is_named, |dir| {
         ),
     )
     .unwrap();
-    let mut command = dir.envlock();
-    command.args([
-        "import",
-        "pylock.toml",
-        "--python",
-        "3.10",
-        "--platform",
-        PLATFORM,
-    ]);
-    let (code, _, stderr) = run(command);
+    let import_for_310 = || {
+        let mut command = dir.envlock();
+        command.args([
+            "import",
+            "pylock.toml",
+            "--python",
+            "3.10",
+            "--platform",
+            PLATFORM,
+        ]);
+        run(command)
+    };
+    let (code, _, stderr) = import_for_310();
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("VCS entries cannot be imported"),
@@ -575,16 +572,7 @@ envlock_test!(a_target_the_source_cannot_serve_is_named, |dir| {
     let text = std::fs::read_to_string(dir.join("pylock.toml")).unwrap();
     let cut = text.find("\n[[packages]]\nname = \"pkg\"").unwrap();
     std::fs::write(dir.join("pylock.toml"), &text[..cut]).unwrap();
-    let mut command = dir.envlock();
-    command.args([
-        "import",
-        "pylock.toml",
-        "--python",
-        "3.10",
-        "--platform",
-        PLATFORM,
-    ]);
-    let (code, _, stderr) = run(command);
+    let (code, _, stderr) = import_for_310();
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("cp310-manylinux_2_28_x86_64")

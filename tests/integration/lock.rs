@@ -69,12 +69,12 @@ envlock_test!(markers_and_wheels_are_chosen_per_target, |dir| {
     let markupsafe = lock
         .packages
         .iter()
-        .find(|package| package.name == "markupsafe")
+        .find(|package| package.name.as_ref() == "markupsafe")
         .unwrap();
     let files: Vec<(&str, Vec<&String>)> = markupsafe
         .files
         .iter()
-        .map(|file| (file.name.as_str(), file.targets.iter().collect()))
+        .map(|file| (file.file_name(), file.targets.iter().collect()))
         .collect();
     assert_eq!(files.len(), 2, "{files:?}");
     assert!(
@@ -95,14 +95,14 @@ envlock_test!(markers_and_wheels_are_chosen_per_target, |dir| {
     let pyperclip = lock
         .packages
         .iter()
-        .find(|package| package.name == "pyperclip")
+        .find(|package| package.name.as_ref() == "pyperclip")
         .unwrap();
-    assert_eq!(pyperclip.files[0].name, "pyperclip-1.8.2.tar.gz");
+    assert_eq!(pyperclip.files[0].file_name(), "pyperclip-1.8.2.tar.gz");
     // The extra's dependency is there, with the edge from the extra.
     let pysocks = lock
         .packages
         .iter()
-        .find(|package| package.name == "pysocks")
+        .find(|package| package.name.as_ref() == "pysocks")
         .unwrap();
     assert_eq!(pysocks.required_by[0].extra.as_deref(), Some("socks"));
     // No URL or host is ever written.
@@ -283,7 +283,7 @@ envlock_test!(
         for file in locked.packages.iter().flat_map(|package| &package.files) {
             let (_, size) = expected
                 .iter()
-                .find(|(name, _)| *name == file.name)
+                .find(|(name, _)| *name == file.file_name())
                 .unwrap();
             assert_eq!(file.size, *size, "{}", file.name);
             checked += 1;
@@ -499,7 +499,7 @@ envlock_test!(sdist_build_requirements_are_locked_per_target, |dir| {
         .iter()
         .map(|edge| {
             let (name, _) = edge.package.clone().unwrap();
-            (name, edge.specifier.clone())
+            (name.to_string(), edge.specifier.clone())
         })
         .collect();
     assert!(
@@ -511,7 +511,7 @@ envlock_test!(sdist_build_requirements_are_locked_per_target, |dir| {
         !locked
             .packages
             .iter()
-            .any(|package| package.name == "setuptools"),
+            .any(|package| package.name.as_ref() == "setuptools"),
         "a build tool leaked into the runtime packages"
     );
     // Re-locking unchanged inputs is byte-identical, build packages included.
@@ -632,7 +632,7 @@ envlock_test!(pinned_packages_come_from_their_index_only, |dir| {
         locked
             .packages
             .iter()
-            .find(|package| package.name == name)
+            .find(|package| package.name.as_ref() == name)
             .map(|package| package.index.clone())
     };
     assert_eq!(index_of("internal-lib").as_deref(), Some("private"));

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use envlock_test::{FixtureServer, ServerOptions};
 
 use crate::universe::universe;
-use crate::util::{TestDir, run, unshare_permitted};
+use crate::util::{TestDir, lock_ok, run, unshare_permitted, wheelhouse_ok};
 use crate::wheelhouse::{host_python, target_name};
 
 const USER: &str = "alice";
@@ -103,24 +103,13 @@ fn fixture_wheelhouse(dir: &TestDir, build_wheels: bool) -> Option<String> {
         ),
     )
     .unwrap();
-    let mut lock = dir.envlock();
-    lock.args(["lock", "--index-url", &server.index_url()]);
-    let (code, _, stderr) = run(lock);
-    assert_eq!(code, 0, "{stderr}");
-    let mut build = dir.envlock();
-    build.args(["--index-url", &server.index_url()]).args([
-        "wheelhouse",
-        "envlock.lock",
-        "--target",
-        &target_name(&python),
-        "-o",
-        "wh",
-    ]);
+    lock_ok(dir, &server.index_url());
+    let target = target_name(&python);
+    let mut args = vec!["envlock.lock", "--target", &target, "-o", "wh"];
     if build_wheels {
-        build.args(["--build-wheels", "--python", "python3"]);
+        args.extend(["--build-wheels", "--python", "python3"]);
     }
-    let (code, _, stderr) = run(build);
-    assert_eq!(code, 0, "{stderr}");
+    wheelhouse_ok(dir, &server.index_url(), &args);
     Some(python)
 }
 
@@ -230,6 +219,19 @@ fn htpasswd(python: &Path, path: &Path) {
     assert!(output.status.success(), "{output:?}");
 }
 
+/// Starts pypiserver (the `pypi-server` at `server`) on a free port,
+/// serving `dir/packages` with the test user's password in
+/// `dir/htpasswd`; returns it (stopped when dropped) and its port.
+fn start_pypiserver(server: &Path, dir: &TestDir) -> (Server, u16) {
+    htpasswd(&server.with_file_name("python"), &dir.join("htpasswd"));
+    std::fs::create_dir_all(dir.join("packages")).unwrap();
+    let port = free_port();
+    let argv = pypiserver_command(server, dir, port);
+    let mut command = Command::new(&argv[0]);
+    command.args(&argv[1..]);
+    (start(command, port, &dir.join("pypiserver.log")), port)
+}
+
 fn pypiserver_command(server: &Path, dir: &TestDir, port: u16) -> Vec<String> {
     [
         server.display().to_string(),
@@ -303,13 +305,7 @@ envlock_test!(publish_into_pypiserver_then_again_then_tampered, |dir| {
     let Some(_) = fixture_wheelhouse(&dir, true) else {
         return;
     };
-    htpasswd(&server.with_file_name("python"), &dir.join("htpasswd"));
-    std::fs::create_dir_all(dir.join("packages")).unwrap();
-    let port = free_port();
-    let argv = pypiserver_command(&server, &dir, port);
-    let mut command = Command::new(&argv[0]);
-    command.args(&argv[1..]);
-    let _server = start(command, port, &dir.join("pypiserver.log"));
+    let (_server, port) = start_pypiserver(&server, &dir);
     let url = format!("http://127.0.0.1:{port}/");
     let files = published_files(true);
     let twine = [("TWINE_USERNAME", USER), ("TWINE_PASSWORD", PASSWORD)];
@@ -668,13 +664,7 @@ envlock_test!(publish_resources_with_put_and_read_them_back, |dir| {
     let Some(_) = fixture_wheelhouse(&dir, false) else {
         return;
     };
-    htpasswd(&server.with_file_name("python"), &dir.join("htpasswd"));
-    std::fs::create_dir_all(dir.join("packages")).unwrap();
-    let port = free_port();
-    let argv = pypiserver_command(&server, &dir, port);
-    let mut command = Command::new(&argv[0]);
-    command.args(&argv[1..]);
-    let _repository = start(command, port, &dir.join("pypiserver.log"));
+    let (_repository, port) = start_pypiserver(&server, &dir);
 
     let web = dir.join("nginx");
     std::fs::create_dir_all(web.join("logs")).unwrap();

@@ -72,6 +72,32 @@ pub fn run(mut command: Command) -> (i32, String, String) {
     )
 }
 
+/// Runs a command that must succeed (the failure shows its stderr) and
+/// returns its stdout.
+pub fn run_ok(command: Command) -> String {
+    let (code, stdout, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    stdout
+}
+
+/// `envlock lock` of the folder's `envlock.toml` against the index at
+/// `index_url`, which must succeed.
+pub fn lock_ok(dir: &TestDir, index_url: &str) {
+    let mut command = dir.envlock();
+    command.args(["lock", "--index-url", index_url]);
+    run_ok(command);
+}
+
+/// `envlock --index-url URL wheelhouse ARGS…` in the folder, which must
+/// succeed.
+pub fn wheelhouse_ok(dir: &TestDir, index_url: &str, args: &[&str]) {
+    let mut command = dir.envlock();
+    command
+        .args(["--index-url", index_url, "wheelhouse"])
+        .args(args);
+    run_ok(command);
+}
+
 /// A tar.gz of (path, text) entries.
 pub fn sdist(files: &[(&str, &str)]) -> Vec<u8> {
     let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(

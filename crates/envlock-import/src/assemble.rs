@@ -35,8 +35,8 @@ pub fn assemble(inputs: &AssembleInputs<'_>) -> Result<Lock, ImportError> {
         for (index, chosen) in &selection.chosen {
             let package = &source.packages[*index];
             let entry = packages.entry(*index).or_insert_with(|| LockedPackage {
-                name: package.name.to_string(),
-                version: package.version.to_string(),
+                name: package.name.clone(),
+                version: package.version.clone(),
                 index: inputs
                     .index_names
                     .get(index)
@@ -78,7 +78,7 @@ pub fn assemble(inputs: &AssembleInputs<'_>) -> Result<Lock, ImportError> {
         imported_from: Some(ImportedFrom {
             format: source.format.as_str().to_owned(),
             path: inputs.source_path.clone(),
-            sha256: source.sha256.clone(),
+            sha256: source.sha256,
         }),
         requirements: requirements(source),
         constraints: Vec::new(),
@@ -87,8 +87,8 @@ pub fn assemble(inputs: &AssembleInputs<'_>) -> Result<Lock, ImportError> {
             .iter()
             .map(|selection| LockedTarget {
                 name: selection.target.name().to_owned(),
-                python: selection.target.python().to_string(),
-                platform: selection.target.platform().to_string(),
+                python: selection.target.python(),
+                platform: selection.target.platform().clone(),
             })
             .collect(),
         packages: packages.into_values().collect(),
@@ -104,13 +104,13 @@ fn add_file(entry: &mut LockedPackage, chosen: &crate::select::Chosen, target: &
     if let Some(file) = entry
         .files
         .iter_mut()
-        .find(|file| file.name == chosen.file.name)
+        .find(|file| file.file_name() == chosen.file.name)
     {
         file.targets.insert(target.to_owned());
         return Some(());
     }
     entry.files.push(LockedFile {
-        name: chosen.file.name.clone(),
+        name: chosen.name.clone(),
         sha256: envlock_fs::Sha256::from_hex(chosen.file.sha256.as_deref()?).ok()?,
         size: chosen.file.size.unwrap_or_default(),
         targets: BTreeSet::from([target.to_owned()]),
@@ -122,7 +122,7 @@ fn edge_of(source: &Source, via: &Via) -> RequiredBy {
     RequiredBy {
         package: via.parent.map(|parent| {
             let package = &source.packages[parent];
-            (package.name.to_string(), package.version.to_string())
+            (package.name.clone(), package.version.clone())
         }),
         extra: via.extra.clone(),
         specifier: via.specifier.clone(),

@@ -58,6 +58,6 @@ pub fn read(path: &std::path::Path, format: Option<Format>) -> Result<Source, Im
         Format::UvLock => uvlock::parse(&text, path)?,
         Format::Requirements => requirements::parse(&text, path)?,
     };
-    source.sha256 = source::sha256_hex(&bytes);
+    source.sha256 = envlock_fs::Sha256::digest(&bytes);
     Ok(source)
 }

@@ -63,7 +63,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Source, ImportError> {
     Ok(Source {
         format: Format::Requirements,
         path: path.to_owned(),
-        sha256: String::new(),
+        sha256: envlock_fs::Sha256::from_bytes([0; 32]),
         requires_python: None,
         packages,
         roots: None,

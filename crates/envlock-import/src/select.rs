@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use envlock_pep::{MarkerEnvironment, Target, WheelFilename};
+use envlock_pep::{DistFilename, DistKind, MarkerEnvironment, Target, WheelFilename};
 
 use crate::ImportError;
 use crate::source::{Edge, Source, SourceFile, SourcePackage};
@@ -21,6 +21,8 @@ pub struct Selection {
 pub struct Chosen {
     /// The file.
     pub file: SourceFile,
+    /// Its name, parsed (a wheel or an sdist of the package).
+    pub name: DistFilename,
     /// The edges into the package that are active on the target.
     pub via: BTreeSet<Via>,
 }
@@ -70,8 +72,8 @@ fn select_target(source: &Source, target: &Target) -> Result<Selection, ImportEr
     let mut chosen = BTreeMap::new();
     for (index, via) in packages {
         let package = &source.packages[index];
-        let file = choose_file(source, package, target)?;
-        chosen.insert(index, Chosen { file, via });
+        let (file, name) = choose_file(source, package, target)?;
+        chosen.insert(index, Chosen { file, name, via });
     }
     Ok(Selection {
         target: target.clone(),
@@ -186,12 +188,12 @@ fn find(source: &Source, edge: &Edge) -> Result<usize, ImportError> {
 }
 
 /// The best file of a package for the target: the wheel first in the
-/// target's tag order, else the sdist.
+/// target's tag order, else the sdist; with its parsed name.
 fn choose_file(
     source: &Source,
     package: &SourcePackage,
     target: &Target,
-) -> Result<SourceFile, ImportError> {
+) -> Result<(SourceFile, DistFilename), ImportError> {
     let label = format!("{} {}", package.name, package.version);
     if let Some(kind) = &package.not_from_index {
         return Err(ImportError::NotFromIndex {
@@ -227,8 +229,8 @@ fn choose_file(
     let no_wheel = match envlock_pep::rank_wheels(&tags, &names) {
         Ok(ranked) => {
             let best = ranked[0].filename();
-            if let Some((_, file)) = wheels.iter().find(|(wheel, _)| wheel.filename() == best) {
-                return Ok((*file).clone());
+            if let Some((wheel, file)) = wheels.iter().find(|(wheel, _)| wheel.filename() == best) {
+                return Ok(((*file).clone(), DistFilename::Wheel(wheel.clone())));
             }
             String::new()
         }
@@ -237,9 +239,15 @@ fn choose_file(
     let sdist = package
         .files
         .iter()
-        .find(|file| !file.name.to_ascii_lowercase().ends_with(".whl"));
+        .find(|file| DistKind::of(&file.name) == DistKind::Sdist);
     match sdist {
-        Some(file) => Ok(file.clone()),
+        Some(file) => DistFilename::parse(&file.name, &package.name)
+            .map(|name| (file.clone(), name))
+            .map_err(|error| ImportError::Invalid {
+                path: source.path.clone(),
+                place: format!("package {label}"),
+                reason: error.to_string(),
+            }),
         None if package.files.is_empty() => Err(not_served(
             source,
             target,

@@ -49,8 +49,9 @@ pub struct Source {
     pub format: Format,
     /// Where it was read from.
     pub path: PathBuf,
-    /// The lowercase hex sha256 of its bytes.
-    pub sha256: String,
+    /// The sha256 of its bytes (set by [`crate::read_source`] once the
+    /// bytes are read; all zeros until then).
+    pub sha256: envlock_fs::Sha256,
     /// The source's own `requires-python`, when it declares one.
     pub requires_python: Option<VersionSpecifiers>,
     /// The packages it lists (for uv.lock: not the project's own packages).

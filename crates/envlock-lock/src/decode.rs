@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
+use envlock_pep::{Platform, PythonVersion};
+
 use crate::FORMAT_VERSION;
 use crate::model::{
     ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
@@ -149,60 +151,109 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
         }
     }
     let wire: WireLock = toml::from_str(text).map_err(syntax)?;
+    crate::names::check_wire_names(&wire.name, wire.target.iter().map(|target| &target.name))
+        .map_err(LockError::Invalid)?;
     let lock = Lock {
         name: wire.name,
         inputs_digest: wire.inputs_digest,
         exclude_newer: wire.exclude_newer,
-        imported_from: wire.imported_from.map(|source| ImportedFrom {
-            format: source.format,
-            path: source.path,
-            sha256: source.sha256,
-        }),
+        imported_from: wire
+            .imported_from
+            .map(|source| {
+                Ok::<_, LockError>(ImportedFrom {
+                    sha256: parse_sha256(&source.sha256, || "`imported-from`".to_owned())
+                        .map_err(LockError::Invalid)?,
+                    format: source.format,
+                    path: source.path,
+                })
+            })
+            .transpose()?,
         requirements: wire.requirements,
         constraints: wire.constraints,
         targets: wire
             .target
             .into_iter()
-            .map(|target| LockedTarget {
-                name: target.name,
-                python: target.python,
-                platform: target.platform,
-            })
-            .collect(),
-        packages: wire
-            .package
-            .into_iter()
-            .map(package_from_wire)
+            .map(target_from_wire)
             .collect::<Result<_, _>>()?,
-        build_packages: wire
-            .build_package
-            .into_iter()
-            .map(package_from_wire)
-            .collect::<Result<_, _>>()?,
-        installer_packages: wire
-            .installer_package
-            .into_iter()
-            .map(package_from_wire)
-            .collect::<Result<_, _>>()?,
+        packages: packages_from_wire(wire.package, "package")?,
+        build_packages: packages_from_wire(wire.build_package, "build package")?,
+        installer_packages: packages_from_wire(wire.installer_package, "installer package")?,
         resources: wire
             .resource
             .into_iter()
-            .map(|resource| {
-                Ok(LockedResource {
-                    sha256: parse_sha256(&resource.sha256, || {
-                        format!("resource `{}`", resource.name)
-                    })?,
-                    name: resource.name,
-                    url: resource.url,
-                    file: resource.file,
-                    env: resource.env,
-                    size: resource.size,
-                })
-            })
+            .map(resource_from_wire)
             .collect::<Result<_, LockError>>()?,
     };
     validate(&lock)?;
     Ok(lock)
+}
+
+fn resource_from_wire(resource: WireResource) -> Result<LockedResource, LockError> {
+    Ok(LockedResource {
+        sha256: parse_sha256(&resource.sha256, || format!("resource `{}`", resource.name))
+            .map_err(LockError::Invalid)?,
+        name: resource.name,
+        url: resource.url,
+        file: resource.file,
+        env: resource.env,
+        size: resource.size,
+    })
+}
+
+/// A target's python and platform, each written in canonical form.
+fn target_from_wire(target: WireTarget) -> Result<LockedTarget, LockError> {
+    let invalid = |field: &str, text: &str, problem: String| {
+        LockError::Invalid(format!(
+            "target `{}`: {field} `{}`: {problem}",
+            target.name,
+            text.escape_debug()
+        ))
+    };
+    let python = PythonVersion::parse(&target.python)
+        .map_err(|source| invalid("python", &target.python, source.to_string()))?;
+    let platform = Platform::parse(&target.platform)
+        .map_err(|source| invalid("platform", &target.platform, source.to_string()))?;
+    for (field, text, canonical) in [
+        ("python", &target.python, python.to_string()),
+        ("platform", &target.platform, platform.to_string()),
+    ] {
+        if *text != canonical {
+            return Err(invalid(
+                field,
+                text,
+                format!(
+                    "not written in canonical form (`{canonical}`); {}",
+                    crate::names::EDIT_HINT
+                ),
+            ));
+        }
+    }
+    Ok(LockedTarget {
+        name: target.name,
+        python,
+        platform,
+    })
+}
+
+/// Parses one list of packages. A package listed twice is reported before
+/// anything inside it (as [`validate`] does for a lock that was built).
+fn packages_from_wire(
+    packages: Vec<WirePackage>,
+    kind: &str,
+) -> Result<Vec<LockedPackage>, LockError> {
+    let mut seen = HashSet::new();
+    for package in &packages {
+        if !seen.insert((package.name.as_str(), package.version.as_str())) {
+            return Err(LockError::Invalid(format!(
+                "{kind} `{} {}` is listed twice",
+                package.name, package.version
+            )));
+        }
+    }
+    packages
+        .into_iter()
+        .map(|package| package_from_wire(package, kind).map_err(LockError::Invalid))
+        .collect()
 }
 
 /// Reads and decodes the lockfile at `path`.
@@ -222,19 +273,41 @@ fn syntax(error: toml::de::Error) -> LockError {
     }
 }
 
-fn package_from_wire(package: WirePackage) -> Result<LockedPackage, LockError> {
+/// Parses one package: its name, version, files and edges, each once.
+fn package_from_wire(package: WirePackage, kind: &str) -> Result<LockedPackage, String> {
+    let name = crate::names::parse_package_name(&package.name, kind)?;
+    let id = format!(
+        "{kind} `{} {}`",
+        package.name,
+        package.version.escape_debug()
+    );
+    let version = crate::names::parse_version(&package.version, &id)?;
+    let files = package
+        .files
+        .into_iter()
+        .map(|file| {
+            Ok(LockedFile {
+                name: crate::names::parse_file_name(&file.name, &name, &version, &id)?,
+                sha256: parse_sha256(&file.sha256, || format!("file `{}` of {id}", file.name))?,
+                size: file.size,
+                targets: file.targets,
+            })
+        })
+        .collect::<Result<_, String>>()?;
     let required_by = package
         .required_by
         .into_iter()
         .map(|edge| {
             let requiring = match (edge.package, edge.version) {
-                (Some(name), Some(version)) => Some((name, version)),
+                (Some(name), Some(version)) => {
+                    Some(crate::names::parse_requiring(&name, &version, &id)?)
+                }
                 (None, None) => None,
                 _ => {
-                    return Err(LockError::Invalid(format!(
+                    return Err(format!(
                         "a `required-by` edge of `{} {}` has only one of `package` and `version`",
                         package.name, package.version
-                    )));
+                    ));
                 }
             };
             Ok(RequiredBy {
@@ -245,27 +318,10 @@ fn package_from_wire(package: WirePackage) -> Result<LockedPackage, LockError> {
                 targets: edge.targets,
             })
         })
-        .collect::<Result<_, _>>()?;
-    let files = package
-        .files
-        .into_iter()
-        .map(|file| {
-            Ok(LockedFile {
-                sha256: parse_sha256(&file.sha256, || {
-                    format!(
-                        "file `{}` of package `{} {}`",
-                        file.name, package.name, package.version
-                    )
-                })?,
-                name: file.name,
-                size: file.size,
-                targets: file.targets,
-            })
-        })
-        .collect::<Result<_, LockError>>()?;
+        .collect::<Result<_, String>>()?;
     Ok(LockedPackage {
-        name: package.name,
-        version: package.version,
+        name,
+        version,
         index: package.index,
         targets: package.targets,
         requires_python: package.requires_python,
@@ -277,12 +333,12 @@ fn package_from_wire(package: WirePackage) -> Result<LockedPackage, LockError> {
 
 /// Parses a lock's sha256, which must be in canonical (lowercase) form so
 /// that the lock re-encodes to the same bytes.
-fn parse_sha256(text: &str, id: impl Fn() -> String) -> Result<envlock_fs::Sha256, LockError> {
+fn parse_sha256(text: &str, id: impl Fn() -> String) -> Result<envlock_fs::Sha256, String> {
     envlock_fs::Sha256::from_lowercase_hex(text).map_err(|_| {
-        LockError::Invalid(format!(
+        format!(
             "{} has sha256 `{text}`, which is not 64 lowercase hex digits",
             id()
-        ))
+        )
     })
 }
 
@@ -354,7 +410,7 @@ fn validate_packages(
     let mut seen = HashSet::new();
     for package in packages {
         let id = || format!("{kind} `{} {}`", package.name, package.version);
-        if !seen.insert((package.name.as_str(), package.version.as_str())) {
+        if !seen.insert((&package.name, &package.version)) {
             return invalid(format!("{} is listed twice", id()));
         }
         crate::names::check_package_names(package, kind).map_err(LockError::Invalid)?;
@@ -364,8 +420,8 @@ fn validate_packages(
         known(&package.targets, &id)?;
         let mut file_names = HashSet::new();
         for file in &package.files {
-            let file_id = || format!("file `{}` of {}", file.name, id());
-            if !file_names.insert(file.name.as_str()) {
+            let file_id = || format!("file `{}` of {}", file.file_name(), id());
+            if !file_names.insert(file.file_name()) {
                 return invalid(format!("{} is listed twice", file_id()));
             }
             known(&file.targets, &file_id)?;

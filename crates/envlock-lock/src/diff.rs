@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use envlock_pep::Version;
+use envlock_pep::{PackageName, Version};
 use serde::Serialize;
 
 use crate::model::{Lock, LockedFile, LockedTarget};
@@ -274,11 +274,11 @@ impl TargetDiff {
 
 /// Whether a file is an sdist.
 fn is_sdist(file: &LockedFile) -> bool {
-    envlock_pep::is_sdist(&file.name)
+    file.is_sdist()
 }
 
 /// `version → files` of every package a target installs, by package name.
-type Installed<'lock> = BTreeMap<&'lock str, BTreeMap<&'lock str, Vec<&'lock LockedFile>>>;
+type Installed<'lock> = BTreeMap<&'lock PackageName, VersionFiles<'lock>>;
 
 fn installed<'lock>(lock: &'lock Lock, target: &'lock str) -> Installed<'lock> {
     let mut installed: Installed<'lock> = BTreeMap::new();
@@ -289,15 +289,11 @@ fn installed<'lock>(lock: &'lock Lock, target: &'lock str) -> Installed<'lock> {
             .filter(|file| file.targets.contains(target))
             .collect();
         installed
-            .entry(package.name.as_str())
+            .entry(&package.name)
             .or_default()
-            .insert(package.version.as_str(), files);
+            .insert(&package.version, files);
     }
     installed
-}
-
-fn parse_version(version: &str) -> Option<Version> {
-    version.parse().ok()
 }
 
 fn set_difference(new: &[String], old: &[String]) -> Vec<String> {
@@ -326,8 +322,8 @@ impl LockDiff {
         };
         let summary = |lock: &Lock, target: &LockedTarget, with_sdists: bool| TargetSummary {
             name: target.name.clone(),
-            python: target.python.clone(),
-            platform: target.platform.clone(),
+            python: target.python.to_string(),
+            platform: target.platform.to_string(),
             packages: lock.packages_for(&target.name).count(),
             sdists: if with_sdists {
                 sdists_of(lock, &target.name)
@@ -372,17 +368,13 @@ impl LockDiff {
 }
 
 fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
-    let old_files: BTreeMap<(&str, &str, &str), envlock_fs::Sha256> = old
+    let old_files: BTreeMap<(&PackageName, &Version, &str), envlock_fs::Sha256> = old
         .packages
         .iter()
         .flat_map(|package| {
             package.files.iter().map(move |file| {
                 (
-                    (
-                        package.name.as_str(),
-                        package.version.as_str(),
-                        file.name.as_str(),
-                    ),
+                    (&package.name, &package.version, file.file_name()),
                     file.sha256,
                 )
             })
@@ -391,18 +383,14 @@ fn changed_hashes(old: &Lock, new: &Lock) -> Vec<ChangedHash> {
     let mut changed = Vec::new();
     for package in &new.packages {
         for file in &package.files {
-            let key = (
-                package.name.as_str(),
-                package.version.as_str(),
-                file.name.as_str(),
-            );
+            let key = (&package.name, &package.version, file.file_name());
             if let Some(old_sha256) = old_files.get(&key)
                 && *old_sha256 != file.sha256
             {
                 changed.push(ChangedHash {
-                    file: file.name.clone(),
-                    package: package.name.clone(),
-                    version: package.version.clone(),
+                    file: file.file_name().to_owned(),
+                    package: package.name.to_string(),
+                    version: package.version.to_string(),
                     old_sha256: old_sha256.to_string(),
                     new_sha256: file.sha256.to_string(),
                 });
@@ -419,9 +407,9 @@ fn sdists_of(lock: &Lock, target: &str) -> Vec<SdistFile> {
         for file in &package.files {
             if is_sdist(file) && file.targets.contains(target) {
                 sdists.push(SdistFile {
-                    package: package.name.clone(),
-                    version: package.version.clone(),
-                    file: file.name.clone(),
+                    package: package.name.to_string(),
+                    version: package.version.to_string(),
+                    file: file.file_name().to_owned(),
                 });
             }
         }
@@ -441,11 +429,12 @@ fn diff_target(old: &Lock, new: &Lock, target: &str) -> TargetDiff {
         files_changed: Vec::new(),
         new_sdists: Vec::new(),
     };
-    let names: BTreeSet<&str> = before.keys().chain(after.keys()).copied().collect();
+    let names: BTreeSet<&PackageName> = before.keys().chain(after.keys()).copied().collect();
     let empty = BTreeMap::new();
     for name in names {
         let old_versions = before.get(name).unwrap_or(&empty);
         let new_versions = after.get(name).unwrap_or(&empty);
+        let name = name.as_ref();
         diff_files(&mut diff, name, old_versions, new_versions);
         diff_versions(&mut diff, name, old_versions, new_versions);
         diff_sdists(&mut diff, name, old_versions, new_versions);
@@ -454,20 +443,23 @@ fn diff_target(old: &Lock, new: &Lock, target: &str) -> TargetDiff {
 }
 
 /// The files of one package's versions, by version.
-type VersionFiles<'lock> = BTreeMap<&'lock str, Vec<&'lock LockedFile>>;
+type VersionFiles<'lock> = BTreeMap<&'lock Version, Vec<&'lock LockedFile>>;
 
 /// Versions in both locks: same version, maybe different files.
 fn diff_files(diff: &mut TargetDiff, name: &str, old: &VersionFiles<'_>, new: &VersionFiles<'_>) {
     for (version, new_files) in new {
         if let Some(old_files) = old.get(version) {
             let names_of = |files: &Vec<&LockedFile>| -> BTreeSet<String> {
-                files.iter().map(|file| file.name.clone()).collect()
+                files
+                    .iter()
+                    .map(|file| file.file_name().to_owned())
+                    .collect()
             };
             let (old_names, new_names) = (names_of(old_files), names_of(new_files));
             if old_names != new_names {
                 diff.files_changed.push(FilesChange {
                     package: name.to_owned(),
-                    version: (*version).to_owned(),
+                    version: version.to_string(),
                     removed: old_names.difference(&new_names).cloned().collect(),
                     added: new_names.difference(&old_names).cloned().collect(),
                 });
@@ -484,40 +476,35 @@ fn diff_versions(
     old: &VersionFiles<'_>,
     new: &VersionFiles<'_>,
 ) {
-    let package_version = |version: &str| PackageVersion {
+    let package_version = |version: &Version| PackageVersion {
         package: name.to_owned(),
-        version: version.to_owned(),
+        version: version.to_string(),
     };
-    let gone: Vec<&str> = old
+    let gone: Vec<&Version> = old
         .keys()
         .filter(|version| !new.contains_key(*version))
         .copied()
         .collect();
-    let came: Vec<&str> = new
+    let came: Vec<&Version> = new
         .keys()
         .filter(|version| !old.contains_key(*version))
         .copied()
         .collect();
-    if let ([old_version], [new_version]) = (gone.as_slice(), came.as_slice())
-        && let (Some(old_parsed), Some(new_parsed)) =
-            (parse_version(old_version), parse_version(new_version))
-    {
+    if let ([old_version], [new_version]) = (gone.as_slice(), came.as_slice()) {
         let change = VersionChange {
             package: name.to_owned(),
-            old: (*old_version).to_owned(),
-            new: (*new_version).to_owned(),
-            step: Step::between(&old_parsed, &new_parsed),
-            new_is_prerelease: new_parsed.any_prerelease(),
+            old: old_version.to_string(),
+            new: new_version.to_string(),
+            step: Step::between(old_version, new_version),
+            new_is_prerelease: new_version.any_prerelease(),
         };
-        if new_parsed > old_parsed {
+        if new_version > old_version {
             diff.upgraded.push(change);
         } else {
             diff.downgraded.push(change);
         }
         return;
     }
-    // Locks that decode always have PEP 440 versions; a hand-built one that
-    // does not is reported as a swap.
     diff.removed
         .extend(gone.iter().map(|version| package_version(version)));
     diff.added
@@ -534,8 +521,8 @@ fn diff_sdists(diff: &mut TargetDiff, name: &str, old: &VersionFiles<'_>, new: &
             if !had_it {
                 diff.new_sdists.push(SdistFile {
                     package: name.to_owned(),
-                    version: (*version).to_owned(),
-                    file: file.name.clone(),
+                    version: version.to_string(),
+                    file: file.file_name().to_owned(),
                 });
             }
         }

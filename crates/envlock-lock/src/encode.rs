@@ -28,7 +28,7 @@ pub fn encode(lock: &Lock) -> String {
             "{{ format = {}, path = {}, sha256 = {} }}",
             quote(&source.format),
             quote(&source.path),
-            quote(&source.sha256)
+            quote(&source.sha256.to_string())
         );
         line(&mut out, "imported-from", &value);
     }
@@ -39,8 +39,8 @@ pub fn encode(lock: &Lock) -> String {
     for target in &lock.targets {
         out.push_str("\n[[target]]\n");
         line(&mut out, "name", &quote(&target.name));
-        line(&mut out, "python", &quote(&target.python));
-        line(&mut out, "platform", &quote(&target.platform));
+        line(&mut out, "python", &quote(&target.python.to_string()));
+        line(&mut out, "platform", &quote(&target.platform.to_string()));
     }
     for package in &lock.packages {
         encode_package(&mut out, "package", package);
@@ -67,8 +67,8 @@ fn encode_package(out: &mut String, table: &str, package: &LockedPackage) {
     out.push_str("\n[[");
     out.push_str(table);
     out.push_str("]]\n");
-    line(out, "name", &quote(&package.name));
-    line(out, "version", &quote(&package.version));
+    line(out, "name", &quote(package.name.as_ref()));
+    line(out, "version", &quote(&package.version.to_string()));
     line(out, "index", &quote(&package.index));
     line(out, "targets", &inline_set(&package.targets));
     if let Some(requires_python) = &package.requires_python {
@@ -85,9 +85,9 @@ fn encode_package(out: &mut String, table: &str, package: &LockedPackage) {
 
 fn inline_required_by(edge: &RequiredBy) -> String {
     let mut fields = Vec::with_capacity(6);
-    if let Some((name, version)) = &edge.package {
+    if let Some((name, version)) = edge.package_text() {
         fields.push(format!("package = {}", quote(name)));
-        fields.push(format!("version = {}", quote(version)));
+        fields.push(format!("version = {}", quote(&version)));
     }
     if let Some(extra) = &edge.extra {
         fields.push(format!("extra = {}", quote(extra)));
@@ -103,7 +103,7 @@ fn inline_required_by(edge: &RequiredBy) -> String {
 fn inline_file(file: &LockedFile) -> String {
     format!(
         "{{ name = {}, sha256 = {}, size = {}, targets = {} }}",
-        quote(&file.name),
+        quote(file.file_name()),
         quote(&file.sha256.to_string()),
         file.size,
         inline_set(&file.targets)
@@ -125,7 +125,8 @@ pub fn normalise(mut lock: Lock) -> Lock {
         packages.sort_by(|a, b| {
             a.name
                 .cmp(&b.name)
-                .then_with(|| compare_versions(&a.version, &b.version))
+                .then_with(|| a.version.cmp(&b.version))
+                .then_with(|| a.version.to_string().cmp(&b.version.to_string()))
         });
         for package in packages.iter_mut() {
             package.files.sort();
@@ -137,19 +138,6 @@ pub fn normalise(mut lock: Lock) -> Lock {
         }
     }
     lock
-}
-
-/// Orders versions by PEP 440 where both parse, by text otherwise (a lock
-/// that the decoder accepted always parses; the fallback only keeps the
-/// order total).
-fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    match (
-        a.parse::<envlock_pep::Version>(),
-        b.parse::<envlock_pep::Version>(),
-    ) {
-        (Ok(a_version), Ok(b_version)) => a_version.cmp(&b_version).then_with(|| a.cmp(b)),
-        _ => a.cmp(b),
-    }
 }
 
 fn line(out: &mut String, key: &str, value: &str) {

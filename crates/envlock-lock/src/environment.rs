@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use envlock_pep::{MarkerEnvironment, Platform, PythonVersion, Target};
+use envlock_pep::{MarkerEnvironment, Target};
 
 use crate::model::LockedTarget;
 
@@ -26,11 +26,8 @@ pub(crate) fn marker_environment(
         target: target.name.clone(),
         message,
     };
-    let python = PythonVersion::parse(&target.python)
-        .map_err(|source| error(format!("python `{}`: {source}", target.python)))?;
-    let platform = Platform::parse(&target.platform)
-        .map_err(|source| error(format!("platform `{}`: {source}", target.platform)))?;
-    let built = Target::new(python, platform).map_err(|source| error(source.to_string()))?;
+    let built = Target::new(target.python, target.platform.clone())
+        .map_err(|source| error(source.to_string()))?;
     Ok(built.marker_environment().clone())
 }
 

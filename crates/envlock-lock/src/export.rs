@@ -200,7 +200,7 @@ impl<'lock> Selection<'lock> {
                 .discriminator
                 .selecting(&self.chosen, &selected)
                 .map_err(|clash| ExportError::IndistinguishableTargets {
-                    package: package.name.clone(),
+                    package: package.name.to_string(),
                     selected: clash.selected,
                     other: clash.other,
                 })?;
@@ -214,8 +214,8 @@ impl<'lock> Selection<'lock> {
                 .find(|target| !files.iter().any(|file| file.targets.contains(*target)))
             {
                 return Err(ExportError::NoFiles {
-                    package: package.name.clone(),
-                    version: package.version.clone(),
+                    package: package.name.to_string(),
+                    version: package.version.to_string(),
                     target: bare.clone(),
                 });
             }
@@ -327,7 +327,7 @@ fn pylock_header(out: &mut String, selection: &Selection<'_>) {
 }
 
 /// `(name, version)` of a package → the `(name, version)`s it depends on.
-type Dependencies<'lock> = BTreeMap<(&'lock str, &'lock str), BTreeSet<(&'lock str, &'lock str)>>;
+type Dependencies<'lock> = BTreeMap<(&'lock str, String), BTreeSet<(&'lock str, String)>>;
 
 /// The version of each package that each chosen target installs, to name a
 /// dependency's version (informational only, per PEP 751).
@@ -343,16 +343,16 @@ fn pylock_dependencies<'lock>(
     let mut dependencies: Dependencies<'lock> = BTreeMap::new();
     for entry in entries {
         for edge in &entry.package.required_by {
-            if let Some((name, version)) = &edge.package
+            if let Some((name, version)) = edge.package_text()
                 && edge
                     .targets
                     .iter()
                     .any(|target| chosen_names.contains(target.as_str()))
             {
-                dependencies
-                    .entry((name.as_str(), version.as_str()))
-                    .or_default()
-                    .insert((entry.package.name.as_str(), entry.package.version.as_str()));
+                dependencies.entry((name, version)).or_default().insert((
+                    entry.package.name.as_ref(),
+                    entry.package.version.to_string(),
+                ));
             }
         }
     }
@@ -368,8 +368,8 @@ fn pylock_package(
 ) -> Result<(), ExportError> {
     let package = entry.package;
     out.push_str("\n[[packages]]\n");
-    let _ = writeln!(out, "name = {}", quote(&package.name));
-    let _ = writeln!(out, "version = {}", quote(&package.version));
+    let _ = writeln!(out, "name = {}", quote(package.name.as_ref()));
+    let _ = writeln!(out, "version = {}", quote(&package.version.to_string()));
     if let Some(marker) = &entry.marker {
         let _ = writeln!(out, "marker = {}", quote(marker));
     }
@@ -377,7 +377,7 @@ fn pylock_package(
         let _ = writeln!(out, "requires-python = {}", quote(requires_python));
     }
     let needs = dependencies
-        .get(&(package.name.as_str(), package.version.as_str()))
+        .get(&(package.name.as_ref(), package.version.to_string()))
         .cloned()
         .unwrap_or_default();
     if needs.is_empty() {
@@ -389,7 +389,7 @@ fn pylock_package(
                 out,
                 "    {{ name = {}, version = {} }},",
                 quote(name),
-                quote(version)
+                quote(&version)
             );
         }
         out.push_str("]\n");
@@ -397,10 +397,8 @@ fn pylock_package(
     if let FileLocation::Index { index_url, .. } = location {
         let _ = writeln!(out, "index = {}", quote(index_url));
     }
-    let (sdists, wheels): (Vec<&LockedFile>, Vec<&LockedFile>) = entry
-        .files
-        .iter()
-        .partition(|file| envlock_pep::is_sdist(&file.name));
+    let (sdists, wheels): (Vec<&LockedFile>, Vec<&LockedFile>) =
+        entry.files.iter().partition(|file| file.is_sdist());
     if let Some(sdist) = sdists.first() {
         let _ = writeln!(out, "sdist = {}", file_table(sdist, location)?);
     }
@@ -420,34 +418,31 @@ fn requires_python(selection: &Selection<'_>) -> Option<String> {
         .chosen
         .iter()
         .filter_map(|facts| selection.lock.target(&facts.name))
-        .filter_map(|target| {
-            envlock_pep::PythonVersion::parse(&target.python)
-                .ok()
-                .map(|python| (python.major(), python.minor()))
-        })
+        .map(|target| (target.python.major(), target.python.minor()))
         .min()
         .map(|(major, minor)| format!(">={major}.{minor}"))
 }
 
 fn file_table(file: &LockedFile, location: &FileLocation) -> Result<String, ExportError> {
     let place = match location {
-        FileLocation::Wheelhouse => format!("path = {}", quote(&format!("./{}", file.name))),
+        FileLocation::Wheelhouse => format!("path = {}", quote(&format!("./{}", file.file_name()))),
         FileLocation::Index {
             index_url,
             file_urls,
         } => {
-            let url = file_urls
-                .get(&file.name)
-                .ok_or_else(|| ExportError::MissingFileUrl {
-                    file: file.name.clone(),
-                    index: index_url.clone(),
-                })?;
+            let url =
+                file_urls
+                    .get(file.file_name())
+                    .ok_or_else(|| ExportError::MissingFileUrl {
+                        file: file.file_name().to_owned(),
+                        index: index_url.clone(),
+                    })?;
             format!("url = {}", quote(url))
         }
     };
     Ok(format!(
         "{{ name = {}, {place}, size = {}, hashes = {{ sha256 = {} }} }}",
-        quote(&file.name),
+        quote(file.file_name()),
         file.size,
         quote(&file.sha256.to_string())
     ))

@@ -88,14 +88,25 @@
 //! # Invariants (checked on read)
 //!
 //! - `version` is present and is a version this envlock reads.
-//! - Target names are unique; every target named anywhere is declared.
+//! - Target names are unique; every target named anywhere is declared; a
+//!   target's `python` and `platform` parse and are written in canonical
+//!   form (`3.10`, `manylinux_2_28_x86_64`).
 //! - A package version appears once (among packages, and among build
-//!   packages), has a PEP 440 version and at least one target; a file
+//!   packages), has a normalised name, a PEP 440 version written normalised
+//!   (so that a lock that reads re-encodes to the same bytes) and at least
+//!   one target; a file
 //!   appears once per package, is a bare file name (never a path or URL),
 //!   has a 64-digit lowercase hex sha256, and is installed only on targets
 //!   that install its package.
-//! - A `required-by` edge names both `package` and `version`, or neither (a
-//!   requirement of the spec itself).
+//! - A `required-by` edge names both `package` and `version` (a normalised
+//!   name and a normalised PEP 440 version), or neither (a requirement of
+//!   the spec itself).
+//!
+//! The decoder parses each of these once into the model's types
+//! ([`envlock_pep::PackageName`], [`envlock_pep::Version`],
+//! [`envlock_pep::DistFilename`], [`envlock_pep::PythonVersion`],
+//! [`envlock_pep::Platform`], [`envlock_fs::Sha256`]); readers never parse the
+//! lock's strings again.
 //! - Resource names, file names and variables are each unique; a resource's
 //!   file is a bare file name and its sha256 is 64 lowercase hex digits.
 //!

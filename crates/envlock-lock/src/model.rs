@@ -3,9 +3,11 @@
 //! The model is plain data with no behaviour beyond lookups; the resolver
 //! builds it, the encoder writes it, and the decoder reads and validates it.
 
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 pub use envlock_fs::Sha256;
+use envlock_pep::{DistFilename, PackageName, Platform, PythonVersion, Version};
 
 /// A whole lockfile.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -49,8 +51,9 @@ pub struct ImportedFrom {
     pub format: String,
     /// Its path, relative to the lock's folder where it can be (`/` separated).
     pub path: String,
-    /// The lowercase hex sha256 of the source file's bytes.
-    pub sha256: String,
+    /// The sha256 of the source file's bytes (written as 64 lowercase hex
+    /// digits).
+    pub sha256: Sha256,
 }
 
 /// A plain file to carry with the packages (a `.deb`, an editor extension,
@@ -78,19 +81,19 @@ pub struct LockedTarget {
     /// The target's name, unique in the lock (e.g. `cp310-manylinux_2_28_x86_64`).
     pub name: String,
     /// The Python version (`3.10` or `3.10.14`).
-    pub python: String,
-    /// The platform in canonical form (e.g. `manylinux_2_28_x86_64`).
-    pub platform: String,
+    pub python: PythonVersion,
+    /// The platform (written in canonical form, e.g. `manylinux_2_28_x86_64`).
+    pub platform: Platform,
 }
 
 /// One version of one package, with everything a reviewer and the
 /// wheelhouse builder need to know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedPackage {
-    /// The normalised package name.
-    pub name: String,
-    /// The exact version.
-    pub version: String,
+    /// The package name (written normalised).
+    pub name: PackageName,
+    /// The exact version (written normalised).
+    pub version: Version,
     /// The name of the index it comes from (never a URL).
     pub index: String,
     /// The targets that install this version.
@@ -106,12 +109,14 @@ pub struct LockedPackage {
 }
 
 /// One edge into a package: a root requirement, or a dependency of another
-/// locked package.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// locked package. Edges order as their text in the lock does (the
+/// requiring version by its written text, not by PEP 440), so that the lock
+/// keeps its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequiredBy {
     /// The package that requires it, as `(name, version)`; `None` for a
     /// requirement of the spec itself.
-    pub package: Option<(String, String)>,
+    pub package: Option<(PackageName, Version)>,
     /// The extra of the requiring package this edge belongs to, if any.
     pub extra: Option<String>,
     /// The version specifier on the edge (empty for "any version").
@@ -122,17 +127,75 @@ pub struct RequiredBy {
     pub targets: BTreeSet<String>,
 }
 
-/// One file of a package version.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One file of a package version. Files order by their name's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedFile {
-    /// The file name (a wheel or an sdist); never a URL.
-    pub name: String,
+    /// The file name, parsed (a wheel or an sdist); never a URL.
+    pub name: DistFilename,
     /// The sha256 of the file (written as 64 lowercase hex digits).
     pub sha256: Sha256,
     /// The size in bytes.
     pub size: u64,
     /// The targets that install this file.
     pub targets: BTreeSet<String>,
+}
+
+impl RequiredBy {
+    /// The requiring package as the lock writes it: `(name, version)` text.
+    pub fn package_text(&self) -> Option<(&str, String)> {
+        self.package
+            .as_ref()
+            .map(|(name, version)| (name.as_ref(), version.to_string()))
+    }
+}
+
+impl Ord for RequiredBy {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.package_text()
+            .cmp(&other.package_text())
+            .then_with(|| self.package.cmp(&other.package))
+            .then_with(|| self.extra.cmp(&other.extra))
+            .then_with(|| self.specifier.cmp(&other.specifier))
+            .then_with(|| self.marker.cmp(&other.marker))
+            .then_with(|| self.targets.cmp(&other.targets))
+    }
+}
+
+impl PartialOrd for RequiredBy {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl LockedFile {
+    /// Whether the file is a source distribution (the one answer:
+    /// [`envlock_pep::DistKind`]).
+    pub fn is_sdist(&self) -> bool {
+        matches!(self.name, DistFilename::SourceDist(_))
+    }
+
+    /// The file name as the lock writes it.
+    pub fn file_name(&self) -> &str {
+        self.name.filename()
+    }
+}
+
+impl Ord for LockedFile {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.file_name()
+            .cmp(other.file_name())
+            .then_with(|| self.name.name().cmp(other.name.name()))
+            .then_with(|| self.name.version().cmp(other.name.version()))
+            .then_with(|| self.sha256.cmp(&other.sha256))
+            .then_with(|| self.size.cmp(&other.size))
+            .then_with(|| self.targets.cmp(&other.targets))
+    }
+}
+
+impl PartialOrd for LockedFile {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl Lock {

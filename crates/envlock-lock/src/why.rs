@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::str::FromStr as _;
 
-use envlock_pep::{PackageName, Requirement};
+use envlock_pep::{PackageName, Requirement, Version};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -167,12 +167,10 @@ pub enum MentionSource {
 
 /// Answers why `package` is in `lock`, for every target or only `target`.
 pub fn why(lock: &Lock, package: &str, target: Option<&str>) -> Result<WhyReport, WhyError> {
-    let name = PackageName::from_str(package)
-        .map_err(|error| WhyError::InvalidName {
-            name: package.to_owned(),
-            message: error.to_string(),
-        })?
-        .to_string();
+    let name = PackageName::from_str(package).map_err(|error| WhyError::InvalidName {
+        name: package.to_owned(),
+        message: error.to_string(),
+    })?;
     let targets: Vec<String> = match target {
         Some(asked) => {
             if lock.target(asked).is_none() {
@@ -223,20 +221,24 @@ pub fn why(lock: &Lock, package: &str, target: Option<&str>) -> Result<WhyReport
         WhyOutcome::NotInstalled {
             targets,
             installed_on,
-            mentions: mentions(lock, &name)?,
+            mentions: mentions(lock, name.as_ref())?,
         }
     };
     Ok(WhyReport {
-        package: name,
+        package: name.to_string(),
         lock: lock.name.clone(),
         outcome,
     })
 }
 
-fn find<'lock>(lock: &'lock Lock, name: &str, version: &str) -> Option<&'lock LockedPackage> {
+fn find<'lock>(
+    lock: &'lock Lock,
+    name: &PackageName,
+    version: &Version,
+) -> Option<&'lock LockedPackage> {
     lock.packages
         .iter()
-        .find(|package| package.name == name && package.version == version)
+        .find(|package| package.name == *name && package.version == *version)
 }
 
 /// A depth-first walk up the `required-by` edges of one target, collecting
@@ -256,7 +258,7 @@ impl<'lock> PathSearch<'lock> {
         &mut self,
         node: &'lock LockedPackage,
         suffix: &mut Vec<WhyEdge>,
-        on_path: &mut BTreeSet<(&'lock str, &'lock str)>,
+        on_path: &mut BTreeSet<(&'lock PackageName, &'lock Version)>,
     ) {
         for edge in &node.required_by {
             if !edge.targets.contains(self.target) {
@@ -269,9 +271,11 @@ impl<'lock> PathSearch<'lock> {
             }
             self.visits += 1;
             let why_edge = WhyEdge {
-                from: edge.package.clone(),
-                to: node.name.clone(),
-                to_version: node.version.clone(),
+                from: edge
+                    .package_text()
+                    .map(|(name, version)| (name.to_owned(), version)),
+                to: node.name.to_string(),
+                to_version: node.version.to_string(),
                 extra: edge.extra.clone(),
                 specifier: edge.specifier.clone(),
                 marker: edge.marker.clone(),
@@ -292,18 +296,18 @@ impl<'lock> PathSearch<'lock> {
     /// would close a cycle.
     fn walk_up(
         &mut self,
-        name: &str,
-        version: &str,
+        name: &PackageName,
+        version: &Version,
         why_edge: WhyEdge,
         suffix: &mut Vec<WhyEdge>,
-        on_path: &mut BTreeSet<(&'lock str, &'lock str)>,
+        on_path: &mut BTreeSet<(&'lock PackageName, &'lock Version)>,
     ) {
         let Some(parent) = find(self.lock, name, version) else {
             // An edge from a package the lock does not have: nothing leads
             // further up.
             return;
         };
-        let key = (parent.name.as_str(), parent.version.as_str());
+        let key = (&parent.name, &parent.version);
         if !on_path.insert(key) {
             return; // a cycle
         }
@@ -323,7 +327,7 @@ fn paths_to(lock: &Lock, package: &LockedPackage, target: &str) -> VersionWhy {
         visits: 0,
         capped: false,
     };
-    let mut on_path = BTreeSet::from([(package.name.as_str(), package.version.as_str())]);
+    let mut on_path = BTreeSet::from([(&package.name, &package.version)]);
     search.walk(package, &mut Vec::new(), &mut on_path);
     let mut paths = search.found;
     // Shortest first; the walk order (lock order) breaks ties.
@@ -331,7 +335,7 @@ fn paths_to(lock: &Lock, package: &LockedPackage, target: &str) -> VersionWhy {
     let capped = search.capped || paths.len() > MAX_PATHS;
     paths.truncate(MAX_PATHS);
     VersionWhy {
-        version: package.version.clone(),
+        version: package.version.to_string(),
         paths: paths.into_iter().map(|edges| WhyPath { edges }).collect(),
         capped,
     }
@@ -380,8 +384,8 @@ fn mentions(lock: &Lock, name: &str) -> Result<Vec<Mention>, WhyError> {
         found.extend(package.dependencies.iter().filter_map(|text| {
             mention(
                 MentionSource::Dependency {
-                    package: package.name.clone(),
-                    version: package.version.clone(),
+                    package: package.name.to_string(),
+                    version: package.version.to_string(),
                 },
                 text,
             )

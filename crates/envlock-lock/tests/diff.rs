@@ -158,7 +158,9 @@ fn a_lock_equals_itself_and_the_renderings_say_so() {
 fn a_swapped_file_for_the_same_version_is_a_change() {
     let old = fixture("marker-gate.lock");
     let mut new = old.clone();
-    new.packages[0].files[0].name = "flask-2.3.3-py2.py3-none-any.whl".to_owned();
+    new.packages[0].files[0].name =
+        envlock_pep::DistFilename::parse("flask-2.3.3-py2.py3-none-any.whl", &new.packages[0].name)
+            .unwrap();
     let diff = LockDiff::new(&old, &new);
     assert!(!diff.is_empty());
     assert!(diff.changed_hashes.is_empty());

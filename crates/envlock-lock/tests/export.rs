@@ -70,9 +70,11 @@ fn markers_name_the_os_when_targets_differ_in_it() {
     let mut lock = fixture("sdist-and-wheels.lock");
     // Make the windows target install a different mitmproxy.
     let mut windows = lock.packages[0].clone();
-    windows.version = "10.1.5".to_owned();
+    windows.version = "10.1.5".parse().unwrap();
     windows.targets = ["cp310-win_amd64".to_owned()].into();
-    windows.files[0].name = "mitmproxy-10.1.5-py3-none-any.whl".to_owned();
+    windows.files[0].name =
+        envlock_pep::DistFilename::parse("mitmproxy-10.1.5-py3-none-any.whl", &windows.name)
+            .unwrap();
     windows.files[0].targets = windows.targets.clone();
     lock.packages[0].targets.remove("cp310-win_amd64");
     lock.packages[0].files[0].targets.remove("cp310-win_amd64");
@@ -97,8 +99,8 @@ fn targets_no_marker_tells_apart_are_refused_when_they_differ() {
     let mut lock = fixture("marker-gate.lock");
     lock.targets[1] = LockedTarget {
         name: "cp38-musllinux_1_2_x86_64".to_owned(),
-        python: "3.8".to_owned(),
-        platform: "musllinux_1_2_x86_64".to_owned(),
+        python: "3.8".parse().unwrap(),
+        platform: "musllinux_1_2_x86_64".parse().unwrap(),
     };
     for package in &mut lock.packages {
         let rename = |set: &mut BTreeSet<String>| {
@@ -288,8 +290,8 @@ fn pylock_with_an_index_needs_every_file_url() {
     for package in &lock.packages {
         for file in &package.files {
             file_urls.insert(
-                file.name.clone(),
-                format!("http://127.0.0.1:9/files/{}", file.name),
+                file.file_name().to_owned(),
+                format!("http://127.0.0.1:9/files/{}", file.file_name()),
             );
         }
     }
@@ -398,15 +400,15 @@ fn locked(
                 && file.filename.ends_with("-py3-none-any.whl")
         })
         .map(|file| LockedFile {
-            name: file.filename.clone(),
+            name: envlock_pep::DistFilename::parse(&file.filename, &name.parse().unwrap()).unwrap(),
             sha256: file.sha256().parse().unwrap(),
             size: file.bytes.len() as u64,
             targets: targets.clone(),
         })
         .collect();
     LockedPackage {
-        name: name.to_owned(),
-        version: version.to_owned(),
+        name: name.parse().unwrap(),
+        version: version.parse().unwrap(),
         index: "default".to_owned(),
         targets,
         requires_python: None,
@@ -465,7 +467,7 @@ fn pip_installs_the_requirements_export_with_require_hashes() {
 
     let both = [host_target.as_str(), other_target.as_str()];
     let top_edge = |targets: &[&str]| RequiredBy {
-        package: Some(("top".to_owned(), "1.0".to_owned())),
+        package: Some(("top".parse().unwrap(), "1.0".parse().unwrap())),
         extra: None,
         specifier: ">=1".to_owned(),
         marker: None,
@@ -478,8 +480,8 @@ fn pip_installs_the_requirements_export_with_require_hashes() {
             .iter()
             .map(|python| LockedTarget {
                 name: tag(python),
-                python: (*python).to_owned(),
-                platform: "manylinux_2_28_x86_64".to_owned(),
+                python: python.parse().unwrap(),
+                platform: "manylinux_2_28_x86_64".parse().unwrap(),
             })
             .collect(),
         requirements: vec!["top".to_owned()],
@@ -572,7 +574,7 @@ fn pip_installs_the_requirements_export_with_require_hashes() {
     // really are checked.
     let mut tampered = lock.clone();
     for package in &mut tampered.packages {
-        if package.name == "leaf" {
+        if package.name.as_ref() == "leaf" {
             for file in &mut package.files {
                 file.sha256 = "ab".repeat(32).parse().unwrap();
             }
@@ -604,8 +606,8 @@ fn pip_installs_the_requirements_export_with_require_hashes() {
 #[test]
 fn patch_versions_are_used_only_when_two_targets_share_a_minor() {
     let mut lock = fixture("marker-gate.lock");
-    lock.targets[0].python = "3.12.4".to_owned();
-    lock.targets[1].python = "3.12.14".to_owned();
+    lock.targets[0].python = "3.12.4".parse().unwrap();
+    lock.targets[1].python = "3.12.14".parse().unwrap();
     let text = export_requirements(&lock, None).unwrap();
     assert!(
         text.contains("werkzeug==2.3.8 ; python_full_version == '3.12.4' \\"),
@@ -620,11 +622,7 @@ fn patch_versions_are_used_only_when_two_targets_share_a_minor() {
         .targets
         .iter()
         .map(|target| {
-            let built = envlock_pep::Target::new(
-                envlock_pep::PythonVersion::parse(&target.python).unwrap(),
-                envlock_pep::Platform::parse(&target.platform).unwrap(),
-            )
-            .unwrap();
+            let built = envlock_pep::Target::new(target.python, target.platform.clone()).unwrap();
             (target.name.as_str(), built.marker_environment().clone())
         })
         .collect();

@@ -15,6 +15,7 @@ use envlock_lock::{
     ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
     decode, encode, normalise, read_lock,
 };
+use envlock_pep::{DistFilename, PackageName};
 use proptest::prelude::*;
 
 /// Every fixture lock, as bytes (the 200 KB example lock is left out: it
@@ -127,13 +128,16 @@ fn package(count: usize) -> impl Strategy<Value = LockedPackage> {
                 let required_by = edges
                     .into_iter()
                     .map(|(package, extra, specifier, marker, mask)| RequiredBy {
-                        package,
+                        package: package.map(|(name, version)| {
+                            (PackageName::new(name).unwrap(), version.parse().unwrap())
+                        }),
                         extra,
                         specifier,
                         marker,
                         targets: pick(mask, count),
                     })
                     .collect();
+                let package_name = PackageName::new(name.clone()).unwrap();
                 let files = files
                     .into_iter()
                     .enumerate()
@@ -146,7 +150,7 @@ fn package(count: usize) -> impl Strategy<Value = LockedPackage> {
                         };
                         let targets = pick(mask, count).intersection(&targets).cloned().collect();
                         LockedFile {
-                            name,
+                            name: DistFilename::parse(&name, &package_name).unwrap(),
                             sha256,
                             size,
                             targets,
@@ -156,11 +160,11 @@ fn package(count: usize) -> impl Strategy<Value = LockedPackage> {
                 let mut seen = BTreeSet::new();
                 let files = files
                     .into_iter()
-                    .filter(|file| seen.insert(file.name.clone()))
+                    .filter(|file| seen.insert(file.file_name().to_owned()))
                     .collect();
                 LockedPackage {
-                    name,
-                    version,
+                    name: package_name,
+                    version: version.parse().unwrap(),
                     index,
                     targets,
                     requires_python: python,
@@ -219,7 +223,7 @@ fn lock() -> impl Strategy<Value = Lock> {
                         imported_from: imported.map(|(format, path, sha256)| ImportedFrom {
                             format,
                             path,
-                            sha256: sha256.to_string(),
+                            sha256,
                         }),
                         requirements,
                         constraints,
@@ -227,8 +231,8 @@ fn lock() -> impl Strategy<Value = Lock> {
                             .iter()
                             .map(|(name, python, platform)| LockedTarget {
                                 name: (*name).to_owned(),
-                                python: (*python).to_owned(),
-                                platform: (*platform).to_owned(),
+                                python: python.parse().unwrap(),
+                                platform: platform.parse().unwrap(),
                             })
                             .collect(),
                         packages: unique(packages),

@@ -75,7 +75,7 @@ fn versions_sort_by_pep_440_not_by_text() {
     let mut lock = decode(&text).unwrap();
     // 10.0 sorts after 3.0.6 by PEP 440 but before it as text.
     let mut newer = lock.packages[2].clone();
-    newer.version = "10.0".to_owned();
+    newer.version = "10.0".parse().unwrap();
     lock.packages.insert(0, newer);
     let encoded = encode(&lock);
     let order: Vec<&str> = encoded
@@ -233,6 +233,52 @@ fn invariants_are_checked() {
             ),
             "has only one of `package` and `version`",
         ),
+        // Versions, pythons and platforms are read once, typed, and must be
+        // written as the lock writes them so that the lock keeps its bytes.
+        (
+            marker_gate().replace("version = \"3.0.6\"", "version = \"3.0.6-1\""),
+            "has version `3.0.6-1`, which is not written in normalised form (`3.0.6.post1`)",
+        ),
+        (
+            marker_gate().replacen(
+                "{ package = \"flask\", version = \"2.3.3\", ",
+                "{ package = \"flask\", version = \"two\", ",
+                1,
+            ),
+            "a `required-by` edge of package `werkzeug 2.3.8`, `flask`, has a version that is not PEP 440",
+        ),
+        (
+            marker_gate().replacen("python = \"3.8\"", "python = \"2.7\"", 1),
+            "target `cp38-manylinux_2_28_x86_64`: python `2.7`: unsupported Python version",
+        ),
+        (
+            marker_gate().replacen("python = \"3.8\"", "python = \"3.08\"", 1),
+            "python `3.08`: not written in canonical form (`3.8`)",
+        ),
+        (
+            marker_gate().replacen(
+                "platform = \"manylinux_2_28_x86_64\"",
+                "platform = \"manylinux2014_x86_64\"",
+                1,
+            ),
+            "platform `manylinux2014_x86_64`: not written in canonical form (`manylinux_2_17_x86_64`)",
+        ),
+        (
+            marker_gate().replacen(
+                "platform = \"manylinux_2_28_x86_64\"",
+                "platform = \"amiga\"",
+                1,
+            ),
+            "platform `amiga`: unknown platform",
+        ),
+        (
+            marker_gate().replacen(
+                "requirements = [",
+                "imported-from = { format = \"uv.lock\", path = \"uv.lock\", sha256 = \"abc\" }\nrequirements = [",
+                1,
+            ),
+            "`imported-from` has sha256 `abc`, which is not 64 lowercase hex digits",
+        ),
     ];
     for (text, expected) in cases {
         let error = rejects(&text);
@@ -256,14 +302,14 @@ fn build_packages_are_read_apart_from_the_packages_and_checked_alike() {
     let names = |packages: &[envlock_lock::LockedPackage]| {
         packages
             .iter()
-            .map(|package| package.name.clone())
+            .map(|package| package.name.to_string())
             .collect::<Vec<_>>()
     };
     assert_eq!(names(&lock.packages), ["mitmproxy", "urwid-mitmproxy"]);
     assert_eq!(names(&lock.build_packages), ["setuptools", "wheel"]);
     assert_eq!(
-        lock.build_packages[0].required_by[0].package,
-        Some(("urwid-mitmproxy".to_owned(), "2.1.2.1".to_owned()))
+        lock.build_packages[0].required_by[0].package_text(),
+        Some(("urwid-mitmproxy", "2.1.2.1".to_owned()))
     );
     // What is installed is not what is only built with.
     let requirements = envlock_lock::export_requirements(&lock, None).unwrap();

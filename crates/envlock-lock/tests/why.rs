@@ -116,7 +116,8 @@ fn a_package_nobody_names_is_reported_as_such() {
 fn werkzeug_on_312_only_is_not_installed_on_38_when_asked() {
     // 3.0.6 exists only on cp312; asking cp38 for a package only cp312 has:
     let mut lock = fixture("marker-gate.lock");
-    lock.packages.retain(|package| package.version != "2.3.8");
+    lock.packages
+        .retain(|package| package.version.to_string() != "2.3.8");
     let report = why(&lock, "werkzeug", Some(CP38)).unwrap();
     let WhyOutcome::NotInstalled {
         installed_on,
@@ -138,15 +139,17 @@ fn werkzeug_on_312_only_is_not_installed_on_38_when_asked() {
 
 fn package(name: &str, required_by: Vec<RequiredBy>) -> LockedPackage {
     LockedPackage {
-        name: name.to_owned(),
-        version: "1.0".to_owned(),
+        name: name.parse().unwrap(),
+        version: "1.0".parse().unwrap(),
         index: "default".to_owned(),
         targets: [CP312.to_owned()].into(),
         requires_python: None,
         dependencies: Vec::new(),
         required_by,
         files: vec![LockedFile {
-            name: format!("{name}-1.0-py3-none-any.whl"),
+            name: envlock_pep::WheelFilename::parse(&format!("{name}-1.0-py3-none-any.whl"))
+                .map(envlock_pep::DistFilename::Wheel)
+                .unwrap(),
             sha256: "0".repeat(64).parse().unwrap(),
             size: 1,
             targets: [CP312.to_owned()].into(),
@@ -156,7 +159,7 @@ fn package(name: &str, required_by: Vec<RequiredBy>) -> LockedPackage {
 
 fn edge(from: Option<&str>) -> RequiredBy {
     RequiredBy {
-        package: from.map(|name| (name.to_owned(), "1.0".to_owned())),
+        package: from.map(|name| (name.parse().unwrap(), "1.0".parse().unwrap())),
         extra: None,
         specifier: String::new(),
         marker: None,

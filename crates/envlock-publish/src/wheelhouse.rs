@@ -59,22 +59,6 @@ impl Wheelhouse {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Manifest {
-    #[serde(default, rename = "built-wheel")]
-    built_wheels: Vec<BuiltWheel>,
-}
-
-#[derive(serde::Deserialize)]
-struct BuiltWheel {
-    package: String,
-    version: String,
-    file: String,
-    sha256: String,
-    size: u64,
-    targets: Vec<String>,
-}
-
 /// Verifies the wheelhouse at `dir` and lists what it holds for `targets`
 /// (every target it serves when empty).
 pub fn open(dir: &Path, targets: &[String]) -> Result<Wheelhouse, PublishError> {
@@ -127,25 +111,21 @@ fn locked_artifacts(dir: &Path, lock: &Lock, chosen: &[String]) -> Vec<Artifact>
                 .iter()
                 .filter(|file| file.targets.iter().any(|t| chosen.contains(t.as_str())))
                 .map(|file| Artifact {
-                    package: package.name.clone(),
-                    version: package.version.clone(),
-                    file: file.name.clone(),
+                    package: package.name.to_string(),
+                    version: package.version.to_string(),
+                    file: file.file_name().to_owned(),
                     sha256: file.sha256.to_string(),
                     size: file.size,
-                    path: dir.join(&file.name),
+                    path: dir.join(file.file_name()),
                 })
         })
         .collect()
 }
 
+/// The wheels built into the wheelhouse for `chosen`, from its manifest
+/// (read by the wheelhouse crate, as `envlock verify` reads it).
 fn built_wheels(dir: &Path, chosen: &[String]) -> Result<Vec<Artifact>, PublishError> {
-    let path = dir.join("wheelhouse.toml");
-    let text =
-        std::fs::read_to_string(&path).map_err(|error| PublishError::io("read", &path, error))?;
-    let manifest: Manifest = toml::from_str(&text).map_err(|error| PublishError::Malformed {
-        path: path.clone(),
-        reason: error.message().to_owned(),
-    })?;
+    let manifest = envlock_wheelhouse::read_manifest(dir)?;
     Ok(manifest
         .built_wheels
         .into_iter()

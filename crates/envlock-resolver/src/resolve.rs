@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use envlock_index::PackageIndex;
 use envlock_lock::{Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy};
-use envlock_pep::{PackageName, Requirement, Target, Version};
+use envlock_pep::{DistFilename, PackageName, Requirement, Target, Version};
 use envlock_spec::Spec;
 use pubgrub::PubGrubError;
 
@@ -232,12 +232,7 @@ fn target_inputs(
             mine
         };
         for package in pool {
-            let (Ok(name), Ok(version)) = (
-                package.name.parse::<PackageName>(),
-                package.version.parse::<Version>(),
-            ) else {
-                continue;
-            };
+            let (name, version) = (package.name.clone(), package.version.clone());
             if let Upgrade::Packages(moving) = upgrade
                 && moving.contains(&name)
             {
@@ -404,7 +399,7 @@ fn build_packages(
     let mut warnings = Vec::new();
     let mut pending: Vec<SdistToBuild> = resolutions.iter().flat_map(sdists_in).collect();
     let mut seen: HashSet<(String, String)> = HashSet::new();
-    let mut built: Vec<(TargetResolution, (String, String))> = Vec::new();
+    let mut built: Vec<(TargetResolution, (PackageName, Version))> = Vec::new();
     while let Some(sdist) = pending.pop() {
         if !seen.insert((sdist.target.name().to_owned(), sdist.file.filename.clone())) {
             continue;
@@ -448,12 +443,9 @@ fn build_packages(
             }
         };
         pending.extend(sdists_in(&resolution));
-        built.push((
-            resolution,
-            (sdist.package.to_string(), sdist.version.to_string()),
-        ));
+        built.push((resolution, (sdist.package.clone(), sdist.version.clone())));
     }
-    let labelled: Vec<(&TargetResolution, Option<&(String, String)>)> = built
+    let labelled: Vec<(&TargetResolution, Option<&(PackageName, Version)>)> = built
         .iter()
         .map(|(resolution, label)| (resolution, Some(label)))
         .collect();
@@ -519,7 +511,7 @@ fn installer_packages(
             )),
         }
     }
-    let labelled: Vec<(&TargetResolution, Option<&(String, String)>)> = resolutions
+    let labelled: Vec<(&TargetResolution, Option<&(PackageName, Version)>)> = resolutions
         .iter()
         .map(|resolution| (resolution, None))
         .collect();
@@ -550,12 +542,7 @@ fn kept_preferences(
         .iter()
         .filter(|package| package.targets.contains(target))
     {
-        let (Ok(name), Ok(version)) = (
-            package.name.parse::<PackageName>(),
-            package.version.parse::<Version>(),
-        ) else {
-            continue;
-        };
+        let (name, version) = (package.name.clone(), package.version.clone());
         if let Upgrade::Packages(moving) = upgrade
             && moving.contains(&name)
         {
@@ -618,7 +605,7 @@ fn assemble(
     shared: &SharedIndexes,
 ) -> Result<Lock, ResolveError> {
     let markers_as_written = written_markers(spec);
-    let labelled: Vec<(&TargetResolution, Option<&(String, String)>)> = resolutions
+    let labelled: Vec<(&TargetResolution, Option<&(PackageName, Version)>)> = resolutions
         .iter()
         .map(|resolution| (resolution, None))
         .collect();
@@ -642,8 +629,8 @@ fn assemble(
             .iter()
             .map(|resolution| LockedTarget {
                 name: resolution.target.name().to_owned(),
-                python: resolution.target.python().to_string(),
-                platform: resolution.target.platform().to_string(),
+                python: resolution.target.python(),
+                platform: resolution.target.platform().clone(),
             })
             .collect(),
         packages,
@@ -658,7 +645,7 @@ fn assemble(
 /// what it resolved (label `Some((name, version))`), which its root edges
 /// then name.
 fn assemble_packages(
-    resolutions: &[(&TargetResolution, Option<&(String, String)>)],
+    resolutions: &[(&TargetResolution, Option<&(PackageName, Version)>)],
     markers_as_written: &HashMap<Requirement, String>,
     shared: &SharedIndexes,
 ) -> Result<Vec<LockedPackage>, ResolveError> {
@@ -680,7 +667,7 @@ type Sizes = HashMap<String, Result<u64, Arc<envlock_index::IndexError>>>;
 /// Sizes the index pages did not give (PEP 503 HTML has none), looked up
 /// once per file, in parallel.
 fn missing_sizes(
-    resolutions: &[(&TargetResolution, Option<&(String, String)>)],
+    resolutions: &[(&TargetResolution, Option<&(PackageName, Version)>)],
     shared: &SharedIndexes,
 ) -> Sizes {
     let mut without_size: BTreeMap<String, (PackageName, envlock_index::IndexFile)> =
@@ -729,8 +716,8 @@ fn add_chosen_files(
         let entry = packages
             .entry((name.clone(), version.clone()))
             .or_insert_with(|| LockedPackage {
-                name: name.to_string(),
-                version: version.to_string(),
+                name: name.clone(),
+                version: version.clone(),
                 index,
                 targets: BTreeSet::new(),
                 requires_python: file.requires_python.as_ref().map(ToString::to_string),
@@ -742,13 +729,17 @@ fn add_chosen_files(
         match entry
             .files
             .iter_mut()
-            .find(|locked| locked.name == file.filename)
+            .find(|locked| locked.file_name() == file.filename)
         {
             Some(locked) => {
                 locked.targets.insert(target_name.clone());
             }
             None => entry.files.push(LockedFile {
-                name: file.filename.clone(),
+                // The resolver chose it as a wheel or sdist of this
+                // release, so its name parses.
+                name: DistFilename::parse(&file.filename, name).map_err(|error| {
+                    ResolveError::Internal(format!("chosen file of {name} {version}: {error}"))
+                })?,
                 sha256,
                 size,
                 targets: BTreeSet::from([target_name.clone()]),
@@ -800,7 +791,7 @@ fn hash_and_size(
 fn add_edges(
     packages: &mut Packages,
     resolution: &TargetResolution,
-    root_label: Option<&(String, String)>,
+    root_label: Option<&(PackageName, Version)>,
     markers_as_written: &HashMap<Requirement, String>,
 ) {
     let target_name = resolution.target.name();
@@ -831,7 +822,7 @@ fn add_edges(
             });
             let edge = RequiredBy {
                 package: match node.name() {
-                    Some(name) => Some((name.to_string(), node_version.to_string())),
+                    Some(name) => Some((name.clone(), node_version.clone())),
                     None => root_label.cloned(),
                 },
                 extra: match node {

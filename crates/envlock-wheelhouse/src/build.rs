@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use envlock_index::{Cache, IndexClient, PackageIndex};
 use envlock_lock::{Lock, LockedFile};
+use envlock_pep::{DistFilename, WheelFilename};
 use serde::Serialize;
 
 use crate::checksums::write_checksums;
@@ -410,28 +411,29 @@ fn build_here(
 /// the static index.
 fn add_built_wheels(lock: &mut Lock, files: &mut Vec<PlannedFile>, built: &[BuiltWheel]) {
     for wheel in built {
-        let Some(package) = lock
-            .packages
-            .iter_mut()
-            .find(|package| package.name == wheel.package && package.version == wheel.version)
+        let Some(package) = lock.packages.iter_mut().find(|package| {
+            package.name.as_ref() == wheel.package && package.version.to_string() == wheel.version
+        }) else {
+            continue;
+        };
+        // The hash was computed here (`sha256_of`), so it always parses;
+        // the wheel's name was checked when it was built.
+        let (Ok(sha256), Ok(name)) = (wheel.sha256.parse(), WheelFilename::parse(&wheel.file))
         else {
             continue;
         };
-        // The hash was computed here (`sha256_of`), so it always parses.
-        let Ok(sha256) = wheel.sha256.parse() else {
-            continue;
-        };
         package.files.push(LockedFile {
-            name: wheel.file.clone(),
+            name: DistFilename::Wheel(name),
             sha256,
             size: wheel.size,
             targets: wheel.targets.iter().cloned().collect(),
         });
         files.push(PlannedFile {
-            package: wheel.package.clone(),
-            version: wheel.version.clone(),
+            package: package.name.clone(),
+            version: package.version.clone(),
             index: package.index.clone(),
             name: wheel.file.clone(),
+            sdist: false,
             sha256: wheel.sha256.clone(),
             size: wheel.size,
             targets: wheel.targets.clone(),

@@ -18,7 +18,7 @@ use envlock_lock::{
     ExportError, FileLocation, Lock, LockedFile, LockedPackage, LockedTarget, export_pylock,
     export_requirements,
 };
-use envlock_pep::{ExtraName, MarkerEnvironment, Platform, PythonVersion, Requirement, Target};
+use envlock_pep::{DistFilename, ExtraName, MarkerEnvironment, Requirement, Target};
 
 use crate::error::WheelhouseError;
 use crate::fsio::{TEMPORARY_PREFIX, write_atomic};
@@ -38,12 +38,14 @@ pub(crate) fn carried_pip<'lock>(
 ) -> Option<(&'lock LockedPackage, &'lock LockedFile)> {
     lock.installer_packages
         .iter()
-        .filter(|package| package.name == "pip" && package.targets.contains(target))
+        .filter(|package| package.name.as_ref() == "pip" && package.targets.contains(target))
         .find_map(|package| {
             package
                 .files
                 .iter()
-                .find(|file| file.targets.contains(target) && file.name.ends_with(".whl"))
+                .find(|file| {
+                    file.targets.contains(target) && matches!(file.name, DistFilename::Wheel(_))
+                })
                 .map(|file| (package, file))
         })
 }
@@ -134,15 +136,15 @@ fn target_requirements(lock: &Lock, target: &LockedTarget) -> Result<String, Whe
             .collect();
         if hashes.is_empty() {
             return Err(ExportError::NoFiles {
-                package: package.name.clone(),
-                version: package.version.clone(),
+                package: package.name.to_string(),
+                version: package.version.to_string(),
                 target: target.name.clone(),
             }
             .into());
         }
         out.push('\n');
-        out.push_str(&package.name);
-        if let Some(requested) = extras.get(&package.name)
+        out.push_str(package.name.as_ref());
+        if let Some(requested) = extras.get(package.name.as_ref())
             && !requested.is_empty()
         {
             let list: Vec<&str> = requested.iter().map(String::as_str).collect();
@@ -173,7 +175,7 @@ fn requested_extras(
         .packages_for(&target.name)
         .map(|package| {
             let dependencies = package.dependencies.iter().filter_map(parse).collect();
-            (package.name.clone(), dependencies)
+            (package.name.to_string(), dependencies)
         })
         .collect();
     let mut requested: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -221,10 +223,7 @@ fn marker_environment(target: &LockedTarget) -> Result<MarkerEnvironment, Wheelh
         path: format!("the lock's target `{}`", target.name).into(),
         reason,
     };
-    let python = PythonVersion::parse(&target.python)
-        .map_err(|error| malformed(format!("python `{}`: {error}", target.python)))?;
-    let platform = Platform::parse(&target.platform)
-        .map_err(|error| malformed(format!("platform `{}`: {error}", target.platform)))?;
-    let built = Target::new(python, platform).map_err(|error| malformed(error.to_string()))?;
+    let built = Target::new(target.python, target.platform.clone())
+        .map_err(|error| malformed(error.to_string()))?;
     Ok(built.marker_environment().clone())
 }

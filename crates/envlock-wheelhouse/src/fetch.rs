@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use envlock_index::{Cache, IndexFile, PackageIndex};
-use envlock_pep::PackageName;
 
 use crate::error::WheelhouseError;
 use crate::place::fetch_from_index;
@@ -97,7 +96,7 @@ fn by_project_largest_first(files: &[PlannedFile], positions: &[usize]) -> Vec<V
     for &position in positions {
         let file = &files[position];
         by_project
-            .entry((file.index.as_str(), file.package.as_str()))
+            .entry((file.index.as_str(), file.package.as_ref()))
             .or_default()
             .push(position);
     }
@@ -250,9 +249,7 @@ fn locate<'f>(
     let Some(first) = wanted.clone().next() else {
         return Err(LookupError::NotListed);
     };
-    let Ok(name) = first.package.parse::<PackageName>() else {
-        return Err(LookupError::NotListed);
-    };
+    let name = &first.package;
     let mut order: Vec<&Arc<dyn PackageIndex>> = indexes
         .iter()
         .filter(|index| index.name() == first.index)
@@ -261,7 +258,7 @@ fn locate<'f>(
     let filenames: Vec<&str> = wanted.clone().map(|file| file.name.as_str()).collect();
     let mut last_error = None;
     for index in order {
-        match index.project_files(&name, &filenames) {
+        match index.project_files(name, &filenames) {
             Ok(page) => {
                 let listed: BTreeMap<String, IndexFile> = page
                     .files
@@ -300,7 +297,7 @@ impl LookupError {
             LookupError::NotListed => not_on_index(indexes, file),
             LookupError::Index(error) => WheelhouseError::ProjectPage {
                 file: file.name.clone(),
-                project: file.package.clone(),
+                project: file.package.to_string(),
                 source: Arc::clone(error),
             },
         }
@@ -324,8 +321,8 @@ fn describe_indexes(indexes: &[Arc<dyn PackageIndex>]) -> String {
 fn not_on_index(indexes: &[Arc<dyn PackageIndex>], file: &PlannedFile) -> WheelhouseError {
     WheelhouseError::FileNotOnIndex {
         file: file.name.clone(),
-        package: file.package.clone(),
-        version: file.version.clone(),
+        package: file.package.to_string(),
+        version: file.version.to_string(),
         indexes: describe_indexes(indexes),
     }
 }

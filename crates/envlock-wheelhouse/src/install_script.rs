@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use envlock_lock::{Lock, LockedTarget};
-use envlock_pep::{Platform, PlatformFamily, PythonVersion};
+use envlock_pep::PlatformFamily;
 
 use crate::error::WheelhouseError;
 use crate::exports::{carried_pip, target_pip_path, target_requirements_path};
@@ -57,7 +57,7 @@ pub(crate) fn write_install_scripts(
         .map(|target| {
             describe(
                 target,
-                carried_pip(lock, &target.name).map(|(_, file)| file.name.as_str()),
+                carried_pip(lock, &target.name).map(|(_, file)| file.file_name()),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -95,10 +95,8 @@ fn describe(
                 .to_owned(),
         ));
     }
-    let python = PythonVersion::parse(&target.python)
-        .map_err(|error| malformed(format!("python `{}`: {error}", target.python)))?;
-    let platform = Platform::parse(&target.platform)
-        .map_err(|error| malformed(format!("platform `{}`: {error}", target.platform)))?;
+    let python = target.python;
+    let platform = &target.platform;
     let (os, libc) = match platform.family() {
         PlatformFamily::Manylinux => ("linux", "glibc"),
         PlatformFamily::Musllinux => ("linux", "musl"),
@@ -109,7 +107,7 @@ fn describe(
     let described = ScriptTarget {
         name: target.name.clone(),
         python: format!("{}.{}", python.major(), python.minor()),
-        platform: target.platform.clone(),
+        platform: target.platform.to_string(),
         os,
         arch: platform.arch().to_string(),
         libc,
@@ -223,8 +221,8 @@ mod tests {
     fn target(name: &str, python: &str, platform: &str) -> LockedTarget {
         LockedTarget {
             name: name.to_owned(),
-            python: python.to_owned(),
-            platform: platform.to_owned(),
+            python: python.parse().unwrap(),
+            platform: platform.parse().unwrap(),
         }
     }
 

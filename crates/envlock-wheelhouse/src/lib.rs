@@ -70,6 +70,7 @@ pub use build::{BuildRequest, BuildSummary, build};
 pub use envlock_pep::Silent;
 pub use error::WheelhouseError;
 pub use far_side::{DEFAULT_QUEUE, FarSide, IndexMode, ServeLocation, write_far_side};
+pub use manifest::{Manifest, ManifestWheel, read_manifest};
 pub use plan::{PlatformSelector, select_targets};
 pub use progress::{Origin, Reporter};
 pub use sdist::SourceBuild;

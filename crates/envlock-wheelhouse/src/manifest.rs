@@ -52,9 +52,10 @@ fn toml_string(value: &str) -> String {
     toml::Value::String(value.to_owned()).to_string()
 }
 
-/// What a wheelhouse's manifest says.
-#[derive(Debug, serde::Deserialize)]
-pub(crate) struct Manifest {
+/// What a wheelhouse's manifest says (`envlock verify` and `envlock
+/// publish` read it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Manifest {
     /// The targets the wheelhouse serves.
     pub targets: Vec<String>,
     /// Wheels built here from sdists.
@@ -63,16 +64,26 @@ pub(crate) struct Manifest {
 }
 
 /// A built wheel as the manifest records it.
-#[derive(Debug, serde::Deserialize)]
-pub(crate) struct ManifestWheel {
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ManifestWheel {
+    /// The package.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// The sdist it was built from.
+    pub sdist: String,
     /// The wheel's file name.
     pub file: String,
     /// Its sha256.
     pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The targets it installs on.
+    pub targets: Vec<String>,
 }
 
-/// Reads a wheelhouse's manifest.
-pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest, WheelhouseError> {
+/// Reads the manifest (`wheelhouse.toml`) of the wheelhouse at `dir`.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, WheelhouseError> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path)
         .map_err(|error| WheelhouseError::io("read", &path, error))?;
@@ -108,7 +119,12 @@ mod tests {
         let manifest = read_manifest(dir.path()).unwrap();
         assert_eq!(manifest.targets, ["cp310-manylinux_2_28_x86_64"]);
         assert_eq!(manifest.built_wheels.len(), 1);
-        assert_eq!(manifest.built_wheels[0].file, built.file);
-        assert_eq!(manifest.built_wheels[0].sha256, built.sha256);
+        let read = &manifest.built_wheels[0];
+        assert_eq!(
+            (&read.package, &read.version, &read.sdist, &read.file),
+            (&built.package, &built.version, &built.sdist, &built.file)
+        );
+        assert_eq!((&read.sha256, read.size), (&built.sha256, built.size));
+        assert_eq!(read.targets, built.targets);
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use envlock_lock::{Lock, LockedPackage};
-use envlock_pep::{Platform, PlatformFamily};
+use envlock_pep::{PackageName, Platform, PlatformFamily, Version};
 
 use crate::error::WheelhouseError;
 
@@ -34,13 +34,10 @@ impl PlatformSelector {
             })
     }
 
-    fn matches(&self, platform: &str) -> bool {
-        let Ok(platform) = Platform::parse(platform) else {
-            return false;
-        };
+    fn matches(&self, platform: &Platform) -> bool {
         match self {
             PlatformSelector::Family(family) => platform.family() == *family,
-            PlatformSelector::Exact(exact) => platform == *exact,
+            PlatformSelector::Exact(exact) => platform == exact,
         }
     }
 
@@ -103,14 +100,17 @@ pub fn select_targets(
 /// One file the wheelhouse must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PlannedFile {
-    /// The package's normalised name.
-    pub package: String,
+    /// The package's name.
+    pub package: PackageName,
     /// The package's version.
-    pub version: String,
+    pub version: Version,
     /// The index the lock names for the package.
     pub index: String,
     /// The file name.
     pub name: String,
+    /// Whether the file is a source distribution (from the lock's parsed
+    /// file name).
+    pub sdist: bool,
     /// The locked sha256.
     pub sha256: String,
     /// The locked size.
@@ -126,7 +126,7 @@ pub(crate) struct PlannedFile {
 impl PlannedFile {
     /// Whether the file is a source distribution (built on the target).
     pub fn is_sdist(&self) -> bool {
-        envlock_pep::is_sdist(&self.name)
+        self.sdist
     }
 }
 
@@ -149,7 +149,8 @@ pub(crate) fn planned_files(lock: &Lock, targets: &[String]) -> Vec<PlannedFile>
                 package: package.name.clone(),
                 version: package.version.clone(),
                 index: package.index.clone(),
-                name: file.name.clone(),
+                name: file.file_name().to_owned(),
+                sdist: file.is_sdist(),
                 sha256: file.sha256.to_string(),
                 size: file.size,
                 targets,

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use envlock_lock::{Lock, LockedResource};
+use envlock_pep::PlatformFamily;
 
 use crate::error::WheelhouseError;
 use crate::exports::target_requirements_path;
@@ -59,7 +60,7 @@ fn install_steps(out: &mut String, lock: &Lock, targets: &[String]) {
     );
     if targets.iter().any(|name| {
         lock.target(name)
-            .is_some_and(|target| target.platform.starts_with("win"))
+            .is_some_and(|target| target.platform.family() == PlatformFamily::Windows)
     }) {
         out.push_str(
             "\nOn Windows: powershell -ExecutionPolicy Bypass -File install.ps1 -Prefix C:\\path\\to\\venv\n",

@@ -49,8 +49,8 @@ pub(crate) fn source_builds(dir: &Path, lock: &Lock, files: &[PlannedFile]) -> V
             };
             SourceBuild {
                 build_requirements_locked: file.targets.iter().all(built_with),
-                package: file.package.clone(),
-                version: file.version.clone(),
+                package: file.package.to_string(),
+                version: file.version.to_string(),
                 file: file.name.clone(),
                 targets: file.targets.clone(),
                 needs_compiler: compiled_source.is_some(),

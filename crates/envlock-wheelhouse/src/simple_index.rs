@@ -5,10 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use envlock_pep::PackageName;
-
 use crate::error::WheelhouseError;
-use crate::folder::LOCK;
 use crate::fsio::TEMPORARY_PREFIX;
 use crate::plan::PlannedFile;
 
@@ -21,7 +18,7 @@ const PAGE_TAIL: &str = "  </body>\n</html>\n";
 /// flat files one and two levels up. The pages are built in a temporary
 /// folder that replaces the old one whole.
 pub(crate) fn write_simple_index(dir: &Path, files: &[PlannedFile]) -> Result<(), WheelhouseError> {
-    let projects = by_project(files)?;
+    let projects = by_project(files);
     let staging = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
         .tempdir_in(dir)
@@ -56,22 +53,17 @@ pub(crate) fn write_simple_index(dir: &Path, files: &[PlannedFile]) -> Result<()
         .map_err(|error| WheelhouseError::io("write", &final_dir, error))
 }
 
-/// The files grouped by their project's PEP 503 name.
-fn by_project(
-    files: &[PlannedFile],
-) -> Result<BTreeMap<String, Vec<&PlannedFile>>, WheelhouseError> {
+/// The files grouped by their project's PEP 503 name (the lock's typed
+/// name, normalised when it was read).
+fn by_project(files: &[PlannedFile]) -> BTreeMap<String, Vec<&PlannedFile>> {
     let mut projects: BTreeMap<String, Vec<&PlannedFile>> = BTreeMap::new();
     for file in files {
-        let name =
-            file.package
-                .parse::<PackageName>()
-                .map_err(|error| WheelhouseError::Malformed {
-                    path: LOCK.into(),
-                    reason: format!("the package name `{}` is not valid: {error}", file.package),
-                })?;
-        projects.entry(name.to_string()).or_default().push(file);
+        projects
+            .entry(file.package.to_string())
+            .or_default()
+            .push(file);
     }
-    Ok(projects)
+    projects
 }
 
 /// One project's page.
@@ -119,10 +111,11 @@ mod tests {
 
     fn file(package: &str) -> PlannedFile {
         PlannedFile {
-            package: package.to_owned(),
-            version: "1.0".to_owned(),
+            package: package.parse().unwrap(),
+            version: "1.0".parse().unwrap(),
             index: "main".to_owned(),
             name: format!("{package}-1.0.tar.gz"),
+            sdist: true,
             sha256: "a".repeat(64),
             size: 1,
             targets: Vec::new(),
@@ -138,17 +131,11 @@ mod tests {
             file("urwid-mitmproxy"),
             file("zope.interface"),
         ];
-        let projects = by_project(&files).unwrap();
+        let projects = by_project(&files);
         let names: Vec<&str> = projects.keys().map(String::as_str).collect();
         assert_eq!(
             names,
             ["friendly-bard-lib", "urwid-mitmproxy", "zope-interface"]
-        );
-        // A name that is no name never becomes a folder.
-        let error = by_project(&[file("../up")]).unwrap_err();
-        assert!(
-            matches!(error, WheelhouseError::Malformed { .. }),
-            "{error}"
         );
     }
 }

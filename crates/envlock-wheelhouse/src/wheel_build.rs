@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use envlock_lock::Lock;
-use envlock_pep::{Platform, PlatformFamily, PythonVersion, Target, WheelFilename};
+use envlock_lock::{Lock, LockedTarget};
+use envlock_pep::{PlatformFamily, Target, WheelFilename};
 use serde::Serialize;
 
 use crate::error::WheelhouseError;
@@ -72,12 +72,13 @@ pub(crate) fn build_wheels(
             let Some(locked_target) = lock.target(target_name) else {
                 continue;
             };
-            let target = target_of(&locked_target.python, &locked_target.platform)?;
-            let python = match interpreters.get(&locked_target.python) {
+            let target = target_of(locked_target)?;
+            let version = locked_target.python.to_string();
+            let python = match interpreters.get(&version) {
                 Some(python) => python.clone(),
                 None => {
-                    let python = interpreter_for(&locked_target.python, target_name, options)?;
-                    interpreters.insert(locked_target.python.clone(), python.clone());
+                    let python = interpreter_for(&version, target_name, options)?;
+                    interpreters.insert(version, python.clone());
                     python
                 }
             };
@@ -104,7 +105,7 @@ pub(crate) fn build_wheels(
                     package: source.package.clone(),
                     wheel: wheel_name,
                     target: target_name.clone(),
-                    platform: locked_target.platform.clone(),
+                    platform: locked_target.platform.to_string(),
                 });
             }
             let path = dir.join(&wheel_name);
@@ -145,14 +146,13 @@ fn installs_on(wheel: &WheelFilename, target: &Target) -> bool {
     target.tags().wheel_priority(wheel).is_some()
 }
 
-fn target_of(python: &str, platform: &str) -> Result<Target, WheelhouseError> {
-    let invalid = |reason: String| WheelhouseError::Malformed {
-        path: PathBuf::from(LOCK),
-        reason,
-    };
-    let python = PythonVersion::parse(python).map_err(|error| invalid(error.to_string()))?;
-    let platform = Platform::parse(platform).map_err(|error| invalid(error.to_string()))?;
-    Target::new(python, platform).map_err(|error| invalid(error.to_string()))
+fn target_of(target: &LockedTarget) -> Result<Target, WheelhouseError> {
+    Target::new(target.python, target.platform.clone()).map_err(|error| {
+        WheelhouseError::Malformed {
+            path: PathBuf::from(LOCK),
+            reason: error.to_string(),
+        }
+    })
 }
 
 /// The interpreter for Python `version` (`3.X`): the one given, or
@@ -276,7 +276,12 @@ mod tests {
     use super::*;
 
     fn target(python: &str, platform: &str) -> Target {
-        target_of(python, platform).unwrap()
+        target_of(&LockedTarget {
+            name: "target".to_owned(),
+            python: python.parse().unwrap(),
+            platform: platform.parse().unwrap(),
+        })
+        .unwrap()
     }
 
     #[test]
