@@ -75,6 +75,8 @@ struct WireLock {
     installer_package: Vec<WirePackage>,
     #[serde(default)]
     resource: Vec<WireResource>,
+    #[serde(default)]
+    interpreter: Vec<crate::interpreter::WireInterpreter>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +202,11 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
                 })
             })
             .collect::<Result<_, LockError>>()?,
+        interpreters: wire
+            .interpreter
+            .into_iter()
+            .map(crate::interpreter::WireInterpreter::into_locked)
+            .collect::<Result<_, _>>()?,
     };
     validate(&lock)?;
     Ok(lock)
@@ -313,7 +320,8 @@ pub fn validate(lock: &Lock) -> Result<(), LockError> {
     ] {
         validate_packages(packages, kind, &known)?;
     }
-    validate_resources(&lock.resources)
+    validate_resources(&lock.resources)?;
+    crate::interpreter::validate_interpreters(lock)
 }
 
 /// Resource names, files and variables are unique, files are bare names,

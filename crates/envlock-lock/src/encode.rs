@@ -51,6 +51,7 @@ pub fn encode(lock: &Lock) -> String {
     for package in &lock.installer_packages {
         encode_package(&mut out, "installer-package", package);
     }
+    crate::interpreter::encode_interpreters(&mut out, &lock.interpreters);
     for resource in &lock.resources {
         out.push_str("\n[[resource]]\n");
         line(&mut out, "name", &quote(&resource.name));
@@ -117,6 +118,7 @@ fn inline_file(file: &LockedFile) -> String {
 /// input.
 pub fn normalise(mut lock: Lock) -> Lock {
     lock.resources.sort();
+    lock.interpreters.sort();
     for packages in [
         &mut lock.packages,
         &mut lock.build_packages,
