@@ -156,3 +156,67 @@ fn check_one(lock: &Lock, interpreter: &LockedInterpreter) -> Result<(), String>
     }
     Ok(())
 }
+
+/// A target's carried interpreter that one lock has and the other has
+/// not, or has otherwise (version, build, triple, URL or hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InterpreterChange {
+    /// The target.
+    pub target: String,
+    /// `CPython X.Y.Z (build …, triple, sha256 …)` in the old lock; `None`
+    /// when added.
+    pub old: Option<String>,
+    /// The same in the new lock; `None` when removed.
+    pub new: Option<String>,
+}
+
+impl InterpreterChange {
+    /// The change's kind, for a row or a bullet.
+    pub(crate) fn label(&self) -> &'static str {
+        match (&self.old, &self.new) {
+            (None, _) => "interpreter added",
+            (_, None) => "interpreter removed",
+            _ => "interpreter changed",
+        }
+    }
+
+    /// What it was and what it is.
+    pub(crate) fn text(&self) -> String {
+        match (&self.old, &self.new) {
+            (Some(old), Some(new)) => format!("{old} -> {new}"),
+            (Some(only), None) | (None, Some(only)) => only.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// The interpreters that differ between two locks, by target.
+pub(crate) fn interpreter_changes(old: &Lock, new: &Lock) -> Vec<InterpreterChange> {
+    let describe = |interpreter: &LockedInterpreter| {
+        format!(
+            "CPython {} (build {}, {}, sha256 {}) from {}",
+            interpreter.version,
+            interpreter.build,
+            interpreter.triple,
+            interpreter.sha256,
+            interpreter.url
+        )
+    };
+    let index = |lock: &Lock| -> std::collections::BTreeMap<String, String> {
+        lock.interpreters
+            .iter()
+            .map(|interpreter| (interpreter.target.clone(), describe(interpreter)))
+            .collect()
+    };
+    let (before, after) = (index(old), index(new));
+    let targets: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    targets
+        .into_iter()
+        .filter(|target| before.get(*target) != after.get(*target))
+        .map(|target| InterpreterChange {
+            target: target.clone(),
+            old: before.get(target).cloned(),
+            new: after.get(target).cloned(),
+        })
+        .collect()
+}

@@ -166,7 +166,7 @@ pub use diff::{
 pub use encode::{encode, normalise};
 pub use environment::TargetEnvironmentError;
 pub use export::{ExportError, FileLocation, export_pylock, export_requirements};
-pub use interpreter::LockedInterpreter;
+pub use interpreter::{InterpreterChange, LockedInterpreter};
 pub use model::{
     ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
 };
