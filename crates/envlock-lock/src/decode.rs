@@ -206,7 +206,8 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
             .interpreter
             .into_iter()
             .map(crate::interpreter::WireInterpreter::into_locked)
-            .collect::<Result<_, _>>()?,
+            .collect::<Result<_, _>>()
+            .map_err(LockError::Invalid)?,
     };
     validate(&lock)?;
     Ok(lock)
@@ -321,7 +322,7 @@ pub fn validate(lock: &Lock) -> Result<(), LockError> {
         validate_packages(packages, kind, &known)?;
     }
     validate_resources(&lock.resources)?;
-    crate::interpreter::validate_interpreters(lock)
+    crate::interpreter::validate_interpreters(lock).map_err(LockError::Invalid)
 }
 
 /// Resource names, files and variables are unique, files are bare names,

@@ -8,8 +8,6 @@ use envlock_fs::{Sha256, check_file_name};
 use envlock_pep::{InterpreterArchive, Platform};
 use serde::Deserialize;
 
-use crate::decode::LockError;
-use crate::encode::quote;
 use crate::model::Lock;
 
 /// A python-build-standalone `install_only` archive (or one of the same
@@ -53,12 +51,12 @@ pub(crate) struct WireInterpreter {
 }
 
 impl WireInterpreter {
-    pub(crate) fn into_locked(self) -> Result<LockedInterpreter, LockError> {
+    pub(crate) fn into_locked(self) -> Result<LockedInterpreter, String> {
         let sha256 = Sha256::from_lowercase_hex(&self.sha256).map_err(|_| {
-            LockError::Invalid(format!(
+            format!(
                 "the interpreter of target `{}` has sha256 `{}`, which is not 64 lowercase hex digits",
                 self.target, self.sha256
-            ))
+            )
         })?;
         Ok(LockedInterpreter {
             target: self.target,
@@ -73,50 +71,28 @@ impl WireInterpreter {
     }
 }
 
-/// Writes the `[[interpreter]]` tables, in target order.
-pub(crate) fn encode_interpreters(out: &mut String, interpreters: &[LockedInterpreter]) {
-    for interpreter in interpreters {
-        out.push_str("\n[[interpreter]]\n");
-        for (key, value) in [
-            ("target", quote(&interpreter.target)),
-            ("file", quote(&interpreter.file)),
-            ("version", quote(&interpreter.version)),
-            ("build", quote(&interpreter.build)),
-            ("triple", quote(&interpreter.triple)),
-            ("url", quote(&interpreter.url)),
-            ("sha256", quote(&interpreter.sha256.to_string())),
-            ("size", interpreter.size.to_string()),
-        ] {
-            out.push_str(key);
-            out.push_str(" = ");
-            out.push_str(&value);
-            out.push('\n');
-        }
-    }
-}
-
 /// Checks every interpreter: a declared target, at most one per target, a
 /// bare archive file name in the release naming that agrees with
 /// `version`, `build` and `triple`, the target's exact Python version, a
 /// triple that fits the target's platform, and a URL without control
 /// characters.
-pub(crate) fn validate_interpreters(lock: &Lock) -> Result<(), LockError> {
+pub(crate) fn validate_interpreters(lock: &Lock) -> Result<(), String> {
     let mut seen = HashSet::new();
     for interpreter in &lock.interpreters {
         if !seen.insert(interpreter.target.as_str()) {
-            return Err(LockError::Invalid(format!(
+            return Err(format!(
                 "target `{}` has two interpreters",
                 interpreter.target.escape_debug()
-            )));
+            ));
         }
     }
     for interpreter in &lock.interpreters {
         check_one(lock, interpreter).map_err(|problem| {
-            LockError::Invalid(format!(
+            format!(
                 "the interpreter of target `{}`: {problem}; the lock was edited by hand or \
                  by another tool: write it again with `envlock lock`",
                 interpreter.target.escape_debug()
-            ))
+            )
         })?;
     }
     Ok(())

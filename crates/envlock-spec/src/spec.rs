@@ -122,6 +122,20 @@ pub struct ResourceSpec {
 }
 
 impl ResourceSpec {
+    /// Its line of the inputs digest.
+    fn digest_line(&self) -> String {
+        format!(
+            "resource {} {} {} {} {} {}",
+            self.name.value,
+            self.url.value,
+            self.file,
+            self.env.value,
+            self.sha256.as_deref().unwrap_or("-"),
+            self.size
+                .map_or_else(|| "-".to_owned(), |size| size.to_string()),
+        )
+    }
+
     /// The URL with `${VAR}` expanded; an unset variable is an error that
     /// points at the `url` value.
     pub fn expanded_url(&self, environment: Environment<'_>) -> Result<String, SpecError> {
@@ -434,19 +448,7 @@ impl Spec {
         }
         // Only specs with resources add lines, so that the digest of every
         // lock made before resources existed stays the same.
-        for resource in &self.resources {
-            lines.push(format!(
-                "resource {} {} {} {} {} {}",
-                resource.name.value,
-                resource.url.value,
-                resource.file,
-                resource.env.value,
-                resource.sha256.as_deref().unwrap_or("-"),
-                resource
-                    .size
-                    .map_or_else(|| "-".to_owned(), |size| size.to_string()),
-            ));
-        }
+        lines.extend(self.resources.iter().map(ResourceSpec::digest_line));
         use std::io::Write as _;
         let mut hasher = envlock_fs::HashingWriter::new(std::io::sink());
         for line in lines {
