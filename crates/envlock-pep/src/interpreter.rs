@@ -351,7 +351,7 @@ mod tests {
             let triple = Triple::for_platform(&platform(text));
             assert_eq!(triple.as_ref().map(Triple::as_str), expected, "{text}");
             if let Some(triple) = triple {
-                assert_eq!(triple.fits(&platform(text)).is_ok(), true, "{text}");
+                assert!(triple.fits(&platform(text)).is_ok(), "{text}");
             }
         }
     }
