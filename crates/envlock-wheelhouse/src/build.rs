@@ -247,20 +247,6 @@ fn fetch_concurrently(
     files: &[PlannedFile],
     to_fetch: &[usize],
 ) -> Fetched {
-    let expand_all = |resources: &[envlock_lock::LockedResource]| -> Vec<ExpandedUrl> {
-        resources
-            .iter()
-            .map(|resource| envlock_spec::expand(&resource.url, request.variables))
-            .collect()
-    };
-    let resource_urls = expand_all(&request.lock.resources);
-    let interpreters = carried_interpreters(request.lock, &request.targets);
-    let interpreter_urls = expand_all(&interpreters);
-    let sources = ResourceSources {
-        cache: request.cache,
-        client: request.client,
-        lock_dir: request.lock_dir,
-    };
     let downloads = Downloads {
         dir: request.out_dir,
         cache: request.cache,
@@ -270,34 +256,7 @@ fn fetch_concurrently(
     };
     let early_exports = request.build_wheels.is_none();
     std::thread::scope(|scope| {
-        let resources = scope.spawn(|| {
-            let placed = place_resources(
-                request.out_dir,
-                PlainFolder::Resources,
-                &request.lock.resources,
-                &resource_urls,
-                &sources,
-                request.reporter,
-            );
-            // The interpreters come from their own hosts too; their origins
-            // are not counted among the resources'.
-            let carried = place_resources(
-                request.out_dir,
-                PlainFolder::Python,
-                &interpreters,
-                &interpreter_urls,
-                &sources,
-                request.reporter,
-            );
-            match (placed, carried) {
-                (Ok(origins), Ok(_)) => Ok(origins),
-                (Err(mut failures), Err(more)) => {
-                    failures.extend(more);
-                    Err(failures)
-                }
-                (Err(failures), Ok(_)) | (Ok(_), Err(failures)) => Err(failures),
-            }
-        });
+        let resources = scope.spawn(|| place_plain_files(request));
         let exports = early_exports.then(|| {
             scope.spawn(|| {
                 write_installer_files(request.out_dir, request.lock, &request.targets, files)
@@ -322,6 +281,49 @@ fn fetch_concurrently(
             exported,
         }
     })
+}
+
+/// Places the resources under `resources/` and the carried interpreters
+/// under `python/` (both come from their own hosts, not the index).
+/// Returns the resources' origins (the interpreters' are not counted among
+/// them), or every failure.
+fn place_plain_files(request: &BuildRequest<'_>) -> Result<Vec<Origin>, Vec<WheelhouseError>> {
+    let expand_all = |resources: &[envlock_lock::LockedResource]| -> Vec<ExpandedUrl> {
+        resources
+            .iter()
+            .map(|resource| envlock_spec::expand(&resource.url, request.variables))
+            .collect()
+    };
+    let sources = ResourceSources {
+        cache: request.cache,
+        client: request.client,
+        lock_dir: request.lock_dir,
+    };
+    let placed = place_resources(
+        request.out_dir,
+        PlainFolder::Resources,
+        &request.lock.resources,
+        &expand_all(&request.lock.resources),
+        &sources,
+        request.reporter,
+    );
+    let interpreters = carried_interpreters(request.lock, &request.targets);
+    let carried = place_resources(
+        request.out_dir,
+        PlainFolder::Python,
+        &interpreters,
+        &expand_all(&interpreters),
+        &sources,
+        request.reporter,
+    );
+    match (placed, carried) {
+        (Ok(origins), Ok(_)) => Ok(origins),
+        (Err(mut failures), Err(more)) => {
+            failures.extend(more);
+            Err(failures)
+        }
+        (Err(failures), Ok(_)) | (Ok(_), Err(failures)) => Err(failures),
+    }
 }
 
 /// The resources' origins when every file and resource is in place;
