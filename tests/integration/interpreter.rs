@@ -301,6 +301,11 @@ envlock_test!(
             )),
             "{manifest}"
         );
+        let readme = std::fs::read_to_string(wh.join("README.txt")).unwrap();
+        assert!(
+            readme.contains(&format!("  {target}  {carried}\n")),
+            "{readme}"
+        );
         let requirements =
             std::fs::read_to_string(wh.join(format!("requirements/{target}.txt"))).unwrap();
         assert!(
