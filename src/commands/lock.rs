@@ -261,13 +261,20 @@ fn summary(
             )
         })
         .collect();
-    let resources_note = match lock.resources.len() {
+    let mut resources_note = match lock.resources.len() {
         0 => String::new(),
         count => format!(
             " and {count} resource{} ({fetched} fetched)",
             if count == 1 { "" } else { "s" },
         ),
     };
+    if !lock.interpreters.is_empty() {
+        let count = lock.interpreters.len();
+        resources_note.push_str(&format!(
+            ", carrying {count} interpreter{}",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
     format!(
         "Locked {} package versions for {} targets ({}){resources_note} in {:.1}s; {} {}",
         lock.packages.len(),

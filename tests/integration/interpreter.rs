@@ -248,6 +248,7 @@ envlock_test!(
             .args(["lock", "--index-url", &server.index_url()]);
         let (code, _, stderr) = run(lock);
         assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains(", carrying 1 interpreter in "), "{stderr}");
 
         // The lock pins the archive, with the variable kept, and the target's
         // Python is the archive's exact version.
