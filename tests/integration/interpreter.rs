@@ -351,6 +351,23 @@ envlock_test!(
         assert_eq!(code, 0, "{stdout}\n{stderr}");
         assert_eq!(venv_state(&venv), first);
 
+        // `envlock import` under the same spec pins the same archive.
+        let mut import = dir.envlock();
+        import
+            .env("ENVLOCK_PYTHON_INSTALL_MIRROR", server.release_base())
+            .args(["--index-url", &server.index_url(), "import"])
+            .arg(wh.join(format!("requirements/{target}.txt")))
+            .args(["--spec", "envlock.toml", "-o", "imported.lock"]);
+        let (code, _, stderr) = run(import);
+        assert_eq!(code, 0, "{stderr}");
+        let imported = std::fs::read_to_string(dir.join("imported.lock")).unwrap();
+        let pinned = |text: &str| text[text.find("[[interpreter]]").unwrap()..].to_owned();
+        assert!(imported.contains("[[interpreter]]"), "{imported}");
+        assert_eq!(
+            pinned(&imported).split("\n\n").next(),
+            pinned(&text).split("\n\n").next()
+        );
+
         // A machine older than the target's glibc is stopped before anything.
         let newer = format!(
             "cp{}-manylinux_2_99_{}",
