@@ -233,11 +233,12 @@ fn powershell_header(lock_name: &str, targets: &[&ScriptTarget]) -> String {
     for target in targets {
         let _ = writeln!(
             out,
-            "    '{}' = @{{ Python = '{}'; Platform = '{}'; Requirements = '{}' }}",
+            "    '{}' = @{{ Python = '{}'; Platform = '{}'; Requirements = '{}'; Interpreter = '{}' }}",
             target.name,
             target.python,
             target.platform,
-            target.requirements.replace('/', "\\")
+            target.requirements.replace('/', "\\"),
+            target.interpreter.replace('/', "\\")
         );
     }
     out.push_str("}\n");
@@ -306,6 +307,24 @@ mod tests {
         // The lock's name cannot break out of its comment.
         assert!(header.contains("kit? rm -rf ?"), "{header}");
         assert!(!header.contains("\n rm -rf"), "{header}");
+    }
+
+    #[test]
+    fn the_powershell_header_names_the_carried_interpreter() {
+        let windows = describe(
+            &target("cp312-win", "3.12.7", "win_amd64"),
+            None,
+            Some("cpython-3.12.7+20241016-x86_64-pc-windows-msvc-install_only.tar.gz"),
+        )
+        .unwrap();
+        let header = powershell_header("kit", &[&windows]);
+        assert!(
+            header.contains(
+                "Interpreter = 'python\\cpython-3.12.7+20241016-x86_64-pc-windows-msvc-install_only.tar.gz'"
+            ),
+            "{header}"
+        );
+        assert!(header.contains("Python = '3.12'"), "{header}");
     }
 
     #[test]
