@@ -61,8 +61,20 @@ pub fn run(global: &GlobalOptions, args: &ImportArgs) -> miette::Result<ExitCode
         index_names: &index_names,
     })
     .map_err(|e| import_error(&e))?;
-    let (build_packages, warnings) = build_packages(&opened, &source, &selections, &output);
+    let (build_packages, mut warnings) = build_packages(&opened, &source, &selections, &output);
     lock.build_packages = build_packages;
+    // The spec's carried interpreters are pinned as `envlock lock` pins them.
+    let interpreters = envlock_resolver::lock_interpreters(&envlock_resolver::InterpreterRequest {
+        spec: &spec,
+        targets: &targets,
+        previous: envlock_lock::read_lock(&output).ok().as_ref(),
+        refetch: false,
+        client: &opened.client,
+        environment: &envlock_spec::process_environment,
+    })
+    .map_err(|error| diagnostics::report(&error))?;
+    lock.interpreters = interpreters.interpreters;
+    warnings.extend(interpreters.warnings);
     let lock = envlock_lock::normalise(lock);
     if global.quiet < 2 {
         for warning in &warnings {

@@ -10,7 +10,8 @@ use std::time::Instant;
 use envlock_lock::{Lock, LockDiff};
 use envlock_pep::{PackageName, Target};
 use envlock_resolver::{
-    LockOutcome, LockRequest, ResourceOutcome, ResourceRequest, SdistBuilder, Upgrade,
+    InterpreterOutcome, InterpreterRequest, LockOutcome, LockRequest, ResourceOutcome,
+    ResourceRequest, SdistBuilder, Upgrade,
 };
 use envlock_spec::Spec;
 
@@ -34,7 +35,7 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         .unwrap_or_else(|| default_lock_path(&spec.path));
     let previous = Previous::read(&output, args)?;
     let upgrade = upgrade_policy(args)?;
-    let (mut outcome, resources) = resolve(
+    let (mut outcome, resources, interpreters) = resolve(
         global,
         args,
         &spec,
@@ -43,9 +44,15 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         upgrade,
     )?;
     outcome.lock.resources = resources.resources;
+    outcome.lock.interpreters = interpreters.interpreters;
     let text = envlock_lock::encode(&outcome.lock);
     if global.quiet < 2 {
-        print_warnings(&resources.warnings, &outcome.warnings);
+        let early: Vec<String> = interpreters
+            .warnings
+            .into_iter()
+            .chain(resources.warnings)
+            .collect();
+        print_warnings(&early, &outcome.warnings);
         print_installer_warnings(&outcome.installer_warnings);
     }
     if args.check {
@@ -154,9 +161,20 @@ fn resolve(
     targets: Vec<Target>,
     previous: Option<&Lock>,
     upgrade: Upgrade,
-) -> miette::Result<(LockOutcome, ResourceOutcome)> {
+) -> miette::Result<(LockOutcome, ResourceOutcome, InterpreterOutcome)> {
     let opened = indexes::open(global, Some(spec))?;
     let client = Arc::clone(&opened.client);
+    // Before the packages: the target's Python is the archive's version,
+    // and a missing archive should stop the run before the long part.
+    let interpreters = envlock_resolver::lock_interpreters(&InterpreterRequest {
+        spec,
+        targets: &targets,
+        previous,
+        refetch: args.upgrade,
+        client: &client,
+        environment: &envlock_spec::process_environment,
+    })
+    .map_err(|error| diagnostics::report(&error))?;
     let sdist_builder = SdistBuilder {
         python: PathBuf::from("python3"),
         pip_environment: opened.pip_environment(),
@@ -196,7 +214,7 @@ fn resolve(
         environment: &envlock_spec::process_environment,
     })
     .map_err(|error| diagnostics::report(&error))?;
-    Ok((outcome, resources))
+    Ok((outcome, resources, interpreters))
 }
 
 /// Targets without a carried pip, and what that means.
@@ -243,13 +261,20 @@ fn summary(
             )
         })
         .collect();
-    let resources_note = match lock.resources.len() {
+    let mut resources_note = match lock.resources.len() {
         0 => String::new(),
         count => format!(
             " and {count} resource{} ({fetched} fetched)",
             if count == 1 { "" } else { "s" },
         ),
     };
+    if !lock.interpreters.is_empty() {
+        let count = lock.interpreters.len();
+        resources_note.push_str(&format!(
+            ", carrying {count} interpreter{}",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
     format!(
         "Locked {} package versions for {} targets ({}){resources_note} in {:.1}s; {} {}",
         lock.packages.len(),

@@ -164,7 +164,7 @@ fn pip_wheel(dir: &Path, version: Option<&str>) -> Option<(String, PathBuf)> {
 
 /// Runs `command` and returns its combined output, or the same as an error
 /// when it fails.
-fn checked(mut command: Command, what: &str) -> Result<String, String> {
+pub(crate) fn checked(mut command: Command, what: &str) -> Result<String, String> {
     let output = command
         .output()
         .map_err(|error| format!("{what}: {error}"))?;
@@ -182,7 +182,7 @@ fn checked(mut command: Command, what: &str) -> Result<String, String> {
 
 /// A command that runs without any network, in `cwd`, with pip's settings
 /// and caches private to `home`.
-fn offline(program: &Path, cwd: &Path, home: &Path) -> Command {
+pub(crate) fn offline(program: &Path, cwd: &Path, home: &Path) -> Command {
     // By its path: a test may give the command a bare PATH.
     let unshare = ["/usr/bin/unshare", "/bin/unshare"]
         .into_iter()
@@ -485,7 +485,7 @@ fn python_with_old_ensurepip(base: &Path, root: &Path, pip_wheel: &Path) -> Path
 
 /// A folder for `PATH` with the tools `install.sh` uses and, as `name`, the
 /// Python at `python`: no other Python is found through it.
-fn bare_path(root: &Path, folder: &str, python: Option<(&str, &Path)>) -> PathBuf {
+pub(crate) fn bare_path(root: &Path, folder: &str, python: Option<(&str, &Path)>) -> PathBuf {
     let bin = root.join(folder);
     std::fs::create_dir_all(&bin).unwrap();
     for tool in [
@@ -524,7 +524,12 @@ fn bare_path(root: &Path, folder: &str, python: Option<(&str, &Path)>) -> PathBu
 
 /// `install.sh` run by `shell` (a program and its first arguments) without
 /// network, with only `path` on `PATH`.
-fn install_sh(shell: &[&str], wh: &Path, path: &Path, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn install_sh(
+    shell: &[&str],
+    wh: &Path,
+    path: &Path,
+    args: &[&str],
+) -> (i32, String, String) {
     let mut command = offline(
         Path::new(shell[0]),
         wh.parent().unwrap(),
@@ -541,7 +546,7 @@ fn install_sh(shell: &[&str], wh: &Path, path: &Path, args: &[&str]) -> (i32, St
 }
 
 /// What a venv holds: `pip freeze`, and every file with its size and time.
-fn venv_state(venv: &Path) -> (String, Vec<String>) {
+pub(crate) fn venv_state(venv: &Path) -> (String, Vec<String>) {
     let mut freeze = offline(&venv.join("bin/python"), venv, venv);
     freeze.args(["-m", "pip", "freeze", "--all"]);
     let frozen = checked(freeze, "pip freeze").unwrap();

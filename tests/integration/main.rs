@@ -13,6 +13,7 @@ mod conformance;
 mod farside;
 mod frontdoor;
 mod hostile;
+mod interpreter;
 mod kit;
 mod live;
 mod lock;

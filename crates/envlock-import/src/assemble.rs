@@ -94,6 +94,7 @@ pub fn assemble(inputs: &AssembleInputs<'_>) -> Result<Lock, ImportError> {
         packages: packages.into_values().collect(),
         build_packages: Vec::new(),
         installer_packages: Vec::new(),
+        interpreters: Vec::new(),
         resources: Vec::new(),
     }))
 }

@@ -77,6 +77,8 @@ struct WireLock {
     installer_package: Vec<WirePackage>,
     #[serde(default)]
     resource: Vec<WireResource>,
+    #[serde(default)]
+    interpreter: Vec<crate::interpreter::WireInterpreter>,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +185,12 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
             .into_iter()
             .map(resource_from_wire)
             .collect::<Result<_, LockError>>()?,
+        interpreters: wire
+            .interpreter
+            .into_iter()
+            .map(crate::interpreter::WireInterpreter::into_locked)
+            .collect::<Result<_, _>>()
+            .map_err(LockError::Invalid)?,
     };
     validate(&lock)?;
     Ok(lock)
@@ -369,7 +377,8 @@ pub fn validate(lock: &Lock) -> Result<(), LockError> {
     ] {
         validate_packages(packages, kind, &known)?;
     }
-    validate_resources(&lock.resources)
+    validate_resources(&lock.resources)?;
+    crate::interpreter::validate_interpreters(lock).map_err(LockError::Invalid)
 }
 
 /// Resource names, files and variables are unique, files are bare names,

@@ -14,6 +14,8 @@
 //!    kept their version but changed which files the target installs, and
 //!    new sdists — files that will be *built* on the target.
 //!
+//! 5. Resources and carried interpreters added, removed or changed.
+//!
 //! Other differences (the inputs digest, `required-by` edges, index names)
 //! are not reported: they do not change what gets installed.
 //!
@@ -51,6 +53,8 @@ pub struct LockDiff {
     pub targets: Vec<TargetDiff>,
     /// Resources added, removed or changed (file, URL or hash), by name.
     pub resources: Vec<ResourceChange>,
+    /// Carried interpreters added, removed or changed, by target.
+    pub interpreters: Vec<crate::InterpreterChange>,
 }
 
 /// A resource that one lock has and the other has not, or has otherwise.
@@ -318,6 +322,7 @@ impl LockDiff {
             constraints_added: set_difference(&new.constraints, &old.constraints),
             constraints_removed: set_difference(&old.constraints, &new.constraints),
             resources: resource_changes(old, new),
+            interpreters: crate::interpreter::interpreter_changes(old, new),
             ..LockDiff::default()
         };
         let summary = |lock: &Lock, target: &LockedTarget, with_sdists: bool| TargetSummary {
@@ -363,6 +368,7 @@ impl LockDiff {
             && self.constraints_added.is_empty()
             && self.constraints_removed.is_empty()
             && self.resources.is_empty()
+            && self.interpreters.is_empty()
             && self.targets.iter().all(TargetDiff::is_empty)
     }
 }
@@ -729,6 +735,13 @@ fn general_rows(diff: &LockDiff) -> Vec<Vec<String>> {
             change.text(),
         ]);
     }
+    for change in &diff.interpreters {
+        general.push(vec![
+            change.label().to_owned(),
+            change.target.clone(),
+            change.text(),
+        ]);
+    }
     general
 }
 
@@ -860,6 +873,16 @@ fn general_bullets(diff: &LockDiff) -> Vec<String> {
         bullets.push(format!(
             "- {capitalised}: {} {}",
             code(&change.name),
+            cell(&change.text())
+        ));
+    }
+    for change in &diff.interpreters {
+        let label = change.label();
+        let mut capitalised = label[..1].to_ascii_uppercase();
+        capitalised.push_str(&label[1..]);
+        bullets.push(format!(
+            "- {capitalised}: {} {}",
+            code(&change.target),
             cell(&change.text())
         ));
     }

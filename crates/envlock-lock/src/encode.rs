@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use crate::interpreter::LockedInterpreter;
 use crate::model::{Lock, LockedFile, LockedPackage, RequiredBy};
 use crate::{FORMAT_VERSION, HEADER};
 
@@ -51,6 +52,7 @@ pub fn encode(lock: &Lock) -> String {
     for package in &lock.installer_packages {
         encode_package(&mut out, "installer-package", package);
     }
+    encode_interpreters(&mut out, &lock.interpreters);
     for resource in &lock.resources {
         out.push_str("\n[[resource]]\n");
         line(&mut out, "name", &quote(&resource.name));
@@ -61,6 +63,28 @@ pub fn encode(lock: &Lock) -> String {
         line(&mut out, "size", &resource.size.to_string());
     }
     out
+}
+
+/// Writes the `[[interpreter]]` tables, in target order.
+fn encode_interpreters(out: &mut String, interpreters: &[LockedInterpreter]) {
+    for interpreter in interpreters {
+        out.push_str("\n[[interpreter]]\n");
+        for (key, value) in [
+            ("target", quote(&interpreter.target)),
+            ("file", quote(&interpreter.file)),
+            ("version", quote(&interpreter.version)),
+            ("build", quote(&interpreter.build)),
+            ("triple", quote(&interpreter.triple)),
+            ("url", quote(&interpreter.url)),
+            ("sha256", quote(&interpreter.sha256.to_string())),
+            ("size", interpreter.size.to_string()),
+        ] {
+            out.push_str(key);
+            out.push_str(" = ");
+            out.push_str(&value);
+            out.push('\n');
+        }
+    }
 }
 
 fn encode_package(out: &mut String, table: &str, package: &LockedPackage) {
@@ -117,6 +141,7 @@ fn inline_file(file: &LockedFile) -> String {
 /// input.
 pub fn normalise(mut lock: Lock) -> Lock {
     lock.resources.sort();
+    lock.interpreters.sort();
     for packages in [
         &mut lock.packages,
         &mut lock.build_packages,

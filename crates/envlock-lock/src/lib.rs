@@ -76,6 +76,16 @@
 //! ]
 //! files = [ … ]
 //!
+//! [[interpreter]]                        # after every [[installer-package]], sorted by target:
+//! target = "cp312-manylinux_2_28_x86_64" # the relocatable CPython this target carries
+//! file = "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz"
+//! version = "3.12.7"                     # also the target's `python`
+//! build = "20241016"                     # the release (build) date
+//! triple = "x86_64-unknown-linux-gnu"    # fits the target's platform
+//! url = "${ENVLOCK_PYTHON_INSTALL_MIRROR}/20241016/cpython-3.12.7+…"  # as configured (`${VAR}` kept)
+//! sha256 = "…"
+//! size = 31234567
+//!
 //! [[resource]]                           # last, sorted by name: plain files, not packages
 //! name = "code-server"
 //! url = "https://…/code-server_4.96.2_amd64.deb"   # as the spec writes it (`${VAR}` kept)
@@ -109,6 +119,14 @@
 //! lock's strings again.
 //! - Resource names, file names and variables are each unique; a resource's
 //!   file is a bare file name and its sha256 is 64 lowercase hex digits.
+//! - An interpreter names a declared target, at most one per target; its
+//!   `file` is a bare name in python-build-standalone's release naming
+//!   (`cpython-X.Y.Z+DATE-TRIPLE-install_only.tar.gz`) that agrees with its
+//!   `version`, `build` and `triple`; its version is the target's `python`;
+//!   its triple fits the target's platform (manylinux: `*-linux-gnu` of a
+//!   glibc the platform promises; musllinux: `*-linux-musl`; macOS:
+//!   `*-apple-darwin`; Windows: `*-pc-windows-msvc`; the same architecture);
+//!   its sha256 is 64 lowercase hex digits.
 //!
 //! # Compatibility policy
 //!
@@ -121,12 +139,16 @@
 //!   packages to install. `[[resource]]` was added the same way, and so was
 //!   `[[installer-package]]`: an older reader sees no carried pip, and its
 //!   wheelhouse installs with the far side's own pip, as it always did.
+//!   `[[interpreter]]` too: an older reader sees no carried Python, and its
+//!   far side looks for one of the target's version, as it always did (the
+//!   target's `python` is then the archive's exact version, which older
+//!   readers already accept).
 //!   `imported-from` (written by `envlock import`: the other tool's lock the
 //!   packages were taken from, its format, its path relative to the lock and
 //!   its sha256) is optional too: an older reader sees an ordinary lock,
 //!   which it is; only `envlock import --check` reads it.
-//! - A resource is the one place a lock holds a URL: a plain file has no
-//!   index to be looked up in. The URL is kept as the spec writes it, with
+//! - A resource and an interpreter are the only places a lock holds a URL:
+//!   a plain file has no index to be looked up in. The URL is kept as the spec writes it, with
 //!   `${VAR}` unexpanded, so a mirror or a credential is configuration, not
 //!   lock content; the hash still proves the file is the same.
 //! - Any change that an older reader would misread — a key whose absence
@@ -142,6 +164,7 @@ mod encode;
 mod environment;
 mod export;
 mod hint;
+mod interpreter;
 mod model;
 mod names;
 mod why;
@@ -154,6 +177,7 @@ pub use diff::{
 pub use encode::{encode, normalise};
 pub use environment::TargetEnvironmentError;
 pub use export::{ExportError, FileLocation, export_pylock, export_requirements};
+pub use interpreter::{InterpreterChange, LockedInterpreter};
 pub use model::{
     ImportedFrom, Lock, LockedFile, LockedPackage, LockedResource, LockedTarget, RequiredBy,
 };

@@ -38,6 +38,9 @@ pub struct Lock {
     /// set: a current pip for each target, so that an old pip there does
     /// not decide what installs. Not part of the environment's set.
     pub installer_packages: Vec<LockedPackage>,
+    /// The relocatable CPython each target that asks for one carries, at
+    /// most one per target.
+    pub interpreters: Vec<crate::LockedInterpreter>,
     /// Plain files (not Python packages) the far side needs, each found
     /// there through an environment variable.
     pub resources: Vec<LockedResource>,

@@ -245,3 +245,46 @@ fn resources_added_removed_and_changed_are_shown() {
     let json: serde_json::Value = serde_json::from_str(&render_json(&diff)).unwrap();
     assert_eq!(json["resources"][0]["name"], "dropbear");
 }
+
+#[test]
+fn interpreters_added_removed_and_changed_are_shown() {
+    let with = fixture("interpreter.lock");
+    let mut without = with.clone();
+    without.interpreters.clear();
+    let added = LockDiff::new(&without, &with);
+    assert_eq!(added.interpreters.len(), 2);
+    assert!(!added.is_empty());
+    let table = render_table(&added);
+    assert!(
+        table.contains("interpreter added")
+            && table.contains("cp312-manylinux_2_28_x86_64")
+            && table.contains("CPython 3.12.7 (build 20241016, x86_64-unknown-linux-gnu"),
+        "{table}"
+    );
+    let removed = LockDiff::new(&with, &without);
+    let markdown = render_markdown(&removed);
+    assert!(
+        markdown.contains("- Interpreter removed: `cp311-musllinux_1_2_x86_64`"),
+        "{markdown}"
+    );
+    // A new build of the same version, and a new hash, are changes.
+    let mut rebuilt = with.clone();
+    rebuilt.interpreters[1].build = "20241206".to_owned();
+    rebuilt.interpreters[1].sha256 = "e".repeat(64).parse().unwrap();
+    let diff = LockDiff::new(&with, &rebuilt);
+    assert_eq!(diff.interpreters.len(), 1);
+    let text = render_table(&diff);
+    assert!(
+        text.contains("interpreter changed")
+            && text.contains("build 20241016")
+            && text.contains("build 20241206")
+            && text.contains(&"e".repeat(64)),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&render_json(&diff)).unwrap();
+    assert_eq!(
+        json["interpreters"][0]["target"],
+        "cp312-manylinux_2_28_x86_64"
+    );
+    assert!(LockDiff::new(&with, &with.clone()).is_empty());
+}

@@ -240,6 +240,7 @@ fn lock() -> impl Strategy<Value = Lock> {
                         // The [[installer-package]] tables share the package
                         // encoder; their round trip is a fixture of roundtrip.rs.
                         installer_packages: Vec::new(),
+                        interpreters: Vec::new(),
                         resources,
                     }
                 },

@@ -395,3 +395,92 @@ fn resources_are_read_sorted_and_checked() {
         assert!(error.contains(message), "{to}: {error}");
     }
 }
+
+fn with_interpreters() -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/interpreter.lock"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn interpreters_are_read_sorted_and_checked() {
+    let lock = decode(&with_interpreters()).unwrap();
+    let targets: Vec<&str> = lock
+        .interpreters
+        .iter()
+        .map(|interpreter| interpreter.target.as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        ["cp311-musllinux_1_2_x86_64", "cp312-manylinux_2_28_x86_64"]
+    );
+    // `${VAR}` in a URL is kept as written.
+    assert!(
+        lock.interpreters[1]
+            .url
+            .starts_with("${ENVLOCK_PYTHON_INSTALL_MIRROR}/")
+    );
+    let mut shuffled = lock.clone();
+    shuffled.interpreters.reverse();
+    assert_eq!(encode(&shuffled), with_interpreters());
+    // An older reader's view: no table, and nothing else changes.
+    let mut without = lock.clone();
+    without.interpreters.clear();
+    assert!(!encode(&without).contains("[[interpreter]]"));
+
+    let gnu = "file = \"cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz\"";
+    let cases = [
+        (
+            gnu,
+            "file = \"../cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz\"",
+            "not a plain file name",
+        ),
+        (
+            gnu,
+            "file = \"cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-full.tar.zst\"",
+            "-install_only.tar.gz",
+        ),
+        (
+            gnu,
+            "file = \"cpython-3.12.7+20241017-x86_64-unknown-linux-gnu-install_only.tar.gz\"",
+            "`build = \"20241016\"`, and its file name says `20241017`",
+        ),
+        (
+            "version = \"3.12.7\"\nbuild",
+            "version = \"3.12.6\"\nbuild",
+            "`version = \"3.12.6\"`, and its file name says `3.12.7`",
+        ),
+        (
+            "python = \"3.12.7\"",
+            "python = \"3.12\"",
+            "the target's `python` is `3.12`",
+        ),
+        (
+            "platform = \"manylinux_2_28_x86_64\"",
+            "platform = \"manylinux_2_28_aarch64\"",
+            "built for x86_64",
+        ),
+        (
+            "sha256 = \"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d\"",
+            "sha256 = \"3E23E8160039594A33894F6564E1B1348BBD7A0088D42C4ACB73EEAED59C009D\"",
+            "not 64 lowercase hex digits",
+        ),
+        (
+            "target = \"cp311-musllinux_1_2_x86_64\"",
+            "target = \"cp312-manylinux_2_28_x86_64\"",
+            "has two interpreters",
+        ),
+        (
+            "target = \"cp311-musllinux_1_2_x86_64\"",
+            "target = \"cp39-nowhere\"",
+            "does not declare this target",
+        ),
+    ];
+    for (from, to, needle) in cases {
+        let text = with_interpreters().replacen(from, to, 1);
+        assert_ne!(text, with_interpreters(), "{from} not found");
+        let error = decode(&text).unwrap_err().to_string();
+        assert!(error.contains(needle), "{to}: {error}");
+    }
+}

@@ -17,6 +17,9 @@
 //!   [`SourceDistFilename`], [`DistFilename`]), and ranking the wheels of a
 //!   release for a target ([`rank_wheels`]), with an explanation when none
 //!   fits ([`NoCompatibleWheel`]);
+//! - relocatable CPython archives ([`InterpreterArchive`]): the
+//!   python-build-standalone `install_only` file names and whether a
+//!   [`Triple`] fits a platform;
 //! - the [`Hint`] every library error of envlock gives, and [`Silent`], the
 //!   reporter that reports nothing.
 //!
@@ -24,6 +27,7 @@
 //! evaluated and wheels are chosen for the declared target, never the host.
 
 mod guard;
+mod interpreter;
 mod platform;
 mod python;
 mod ranges;
@@ -42,6 +46,9 @@ pub use pep508_rs::{
 pub use guard::{
     MAX_MARKER_DEPTH, MarkerDepthError, UnsafeRequirement, check_marker, check_marker_depth,
     check_requirement,
+};
+pub use interpreter::{
+    ArchiveNameError, InterpreterArchive, STANDALONE_GLIBC_MINOR, Triple, check_build,
 };
 pub use platform::{Arch, Platform, PlatformError, PlatformFamily};
 pub use python::{PythonVersion, PythonVersionError};

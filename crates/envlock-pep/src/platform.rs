@@ -304,6 +304,15 @@ impl Platform {
         }
     }
 
+    /// The glibc minor (glibc 2.N) a manylinux platform promises; `None`
+    /// for every other family.
+    pub fn glibc_minor(&self) -> Option<u16> {
+        match self.0 {
+            Repr::Manylinux { glibc_minor, .. } => Some(glibc_minor),
+            _ => None,
+        }
+    }
+
     /// The platform tags a CPython on this platform accepts, best first, in
     /// the order Python's `packaging` yields them:
     ///

@@ -87,6 +87,16 @@ pub enum ResolveError {
         /// What to do about it.
         hint: String,
     },
+    /// A target's carried interpreter could not be locked.
+    #[error("the interpreter of target `{target}`: {message}")]
+    Interpreter {
+        /// The target's name.
+        target: String,
+        /// What went wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
     /// Something inside the resolver went wrong (a bug).
     #[error("internal resolver error: {0}")]
     Internal(String),
@@ -99,7 +109,9 @@ impl envlock_pep::Hint for ResolveError {
             ResolveError::MissingHash { .. } => Some(
                 "use an index that publishes sha256 digests (PEP 503 `#sha256=` fragments or PEP 691 `hashes`)".to_owned(),
             ),
-            ResolveError::Resource { hint, .. } => Some(hint.clone()),
+            ResolveError::Resource { hint, .. } | ResolveError::Interpreter { hint, .. } => {
+                Some(hint.clone())
+            }
             // Offline already says what to do in its message.
             ResolveError::Index { source, .. } if matches!(source.as_ref(), IndexError::Offline { .. }) => None,
             ResolveError::Index { .. } => Some("check the index URL and your network, or run with --offline to use the cache".to_owned()),

@@ -14,6 +14,7 @@
 
 mod error;
 mod inputs;
+mod interpreters;
 mod project;
 mod provider;
 mod report;
@@ -24,6 +25,7 @@ mod sdist_build;
 mod shared;
 
 pub use error::ResolveError;
+pub use interpreters::{InterpreterOutcome, InterpreterRequest, lock_interpreters};
 pub use reporter::{Reporter, Silent};
 pub use resolve::{LockOutcome, LockRequest, Upgrade, lock};
 pub use resources::{ResourceOutcome, ResourceRequest, lock_resources};

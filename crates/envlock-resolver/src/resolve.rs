@@ -636,6 +636,7 @@ fn assemble(
         packages,
         build_packages: Vec::new(),
         installer_packages: Vec::new(),
+        interpreters: Vec::new(),
         resources: Vec::new(),
     }))
 }

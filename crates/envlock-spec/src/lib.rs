@@ -10,11 +10,13 @@
 
 mod error;
 mod expand;
+mod interpreter;
 mod requirements_txt;
 mod spec;
 
 pub use error::{Location, SpecError};
 pub use expand::{Environment, expand, process_environment};
+pub use interpreter::{InterpreterSource, InterpreterSpec, PYTHON_INSTALL_MIRROR};
 pub use requirements_txt::{Located, RequirementsFile, read_requirements_file};
 pub use spec::{
     IndexSpec, PrereleasePolicy, ResourceSpec, SPEC_FILE_NAME, Spec, TargetSpec, find_spec,

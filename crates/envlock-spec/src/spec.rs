@@ -11,6 +11,7 @@ use serde_spanned::Spanned;
 
 use crate::error::{Location, SpecError};
 use crate::expand::{Environment, expand};
+use crate::interpreter::{InterpreterSpec, WireSetting, target_interpreter};
 use crate::requirements_txt::{
     Located, RequirementsFile, parse_requirement, read_requirements_file,
 };
@@ -52,6 +53,9 @@ pub struct TargetSpec {
     pub python: Located<String>,
     /// The platform as written (`manylinux_2_28_x86_64`, `manylinux`, …).
     pub platform: Located<String>,
+    /// The relocatable CPython it carries, when it asks for one (its own
+    /// `interpreter`, or the top-level one); its version is the target's.
+    pub interpreter: Option<InterpreterSpec>,
 }
 
 /// A declared index: a name (recorded in the lock) and a URL (never recorded).
@@ -118,6 +122,20 @@ pub struct ResourceSpec {
 }
 
 impl ResourceSpec {
+    /// Its line of the inputs digest.
+    fn digest_line(&self) -> String {
+        format!(
+            "resource {} {} {} {} {} {}",
+            self.name.value,
+            self.url.value,
+            self.file,
+            self.env.value,
+            self.sha256.as_deref().unwrap_or("-"),
+            self.size
+                .map_or_else(|| "-".to_owned(), |size| size.to_string()),
+        )
+    }
+
     /// The URL with `${VAR}` expanded; an unset variable is an error that
     /// points at the `url` value.
     pub fn expanded_url(&self, environment: Environment<'_>) -> Result<String, SpecError> {
@@ -197,6 +215,7 @@ struct WireSpec {
     #[serde(default)]
     resources: Vec<WireResource>,
     carry_pip: Option<bool>,
+    interpreter: Option<WireSetting>,
 }
 
 #[derive(Deserialize)]
@@ -216,6 +235,7 @@ struct WireTarget {
     name: Option<Spanned<String>>,
     python: Spanned<String>,
     platform: Spanned<String>,
+    interpreter: Option<WireSetting>,
 }
 
 #[derive(Deserialize)]
@@ -281,7 +301,7 @@ impl Spec {
         for file in &wire.requirements_files {
             gathered.include(source.requirements_file(folder, file, environment)?);
         }
-        let targets = source.targets(&wire.targets)?;
+        let targets = source.targets(&wire.targets, wire.interpreter.as_ref())?;
         let exclude_newer = source.exclude_newer(wire.exclude_newer.as_ref())?;
         let resources = wire
             .resources
@@ -318,9 +338,14 @@ impl Spec {
     pub fn targets(&self) -> Result<Vec<envlock_pep::Target>, SpecError> {
         let mut targets: Vec<envlock_pep::Target> = Vec::with_capacity(self.targets.len());
         for declared in &self.targets {
-            let python = envlock_pep::PythonVersion::parse(declared.python.value.trim()).map_err(
-                |error| SpecError::at(declared.python.location.clone(), error.to_string()),
-            )?;
+            let python = match &declared.interpreter {
+                // The carried archive's exact version, so that
+                // `python_full_version` markers are exact.
+                Some(interpreter) => interpreter.version,
+                None => envlock_pep::PythonVersion::parse(declared.python.value.trim()).map_err(
+                    |error| SpecError::at(declared.python.location.clone(), error.to_string()),
+                )?,
+            };
             let platform =
                 envlock_pep::Platform::parse(declared.platform.value.trim()).map_err(|error| {
                     SpecError::at(declared.platform.location.clone(), error.to_string())
@@ -391,6 +416,11 @@ impl Spec {
                 "target {name} {} {}",
                 target.python.value, target.platform.value
             ));
+            // Only targets that carry an interpreter add a line, so that
+            // the digest of every lock made before it existed stays.
+            if let Some(interpreter) = &target.interpreter {
+                lines.push(interpreter.digest_line(name));
+            }
         }
         lines.extend(self.indexes.iter().flat_map(IndexSpec::digest_lines));
         if let Some(exclude_newer) = &self.exclude_newer {
@@ -418,19 +448,7 @@ impl Spec {
         }
         // Only specs with resources add lines, so that the digest of every
         // lock made before resources existed stays the same.
-        for resource in &self.resources {
-            lines.push(format!(
-                "resource {} {} {} {} {} {}",
-                resource.name.value,
-                resource.url.value,
-                resource.file,
-                resource.env.value,
-                resource.sha256.as_deref().unwrap_or("-"),
-                resource
-                    .size
-                    .map_or_else(|| "-".to_owned(), |size| size.to_string()),
-            ));
-        }
+        lines.extend(self.resources.iter().map(ResourceSpec::digest_line));
         use std::io::Write as _;
         let mut hasher = envlock_fs::HashingWriter::new(std::io::sink());
         for line in lines {
@@ -534,20 +552,33 @@ impl SpecSource<'_> {
         read_requirements_file(&file_path, environment)
     }
 
-    /// The `[[targets]]` tables as written; at least one is needed.
-    fn targets(&self, targets: &[WireTarget]) -> Result<Vec<TargetSpec>, SpecError> {
+    /// The `[[targets]]` tables as written, each with its interpreter; at
+    /// least one is needed.
+    fn targets(
+        &self,
+        targets: &[WireTarget],
+        interpreter: Option<&WireSetting>,
+    ) -> Result<Vec<TargetSpec>, SpecError> {
         if targets.is_empty() {
             return Err(SpecError::at(self.at(0..0), "the spec declares no targets")
                 .with_hint("add one, e.g.\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux_2_28_x86_64\""));
         }
-        Ok(targets
+        targets
             .iter()
-            .map(|target| TargetSpec {
-                name: target.name.as_ref().map(|name| self.located(name)),
-                python: self.located(&target.python),
-                platform: self.located(&target.platform),
+            .map(|target| {
+                Ok(TargetSpec {
+                    name: target.name.as_ref().map(|name| self.located(name)),
+                    python: self.located(&target.python),
+                    platform: self.located(&target.platform),
+                    interpreter: target_interpreter(
+                        interpreter,
+                        target.interpreter.as_ref(),
+                        &target.python,
+                        &|span| self.at(span),
+                    )?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// `exclude-newer`, an RFC 3339 time.

@@ -10,7 +10,10 @@
 //!   (301) to the normalized one, unknown projects are 404; pages carry an
 //!   `ETag` and answer `If-None-Match` with 304;
 //! - `GET /files/<file>` — the file, with `ETag`, `Content-Length` and Range
-//!   support; `GET /files/<file>.metadata` — its PEP 658 metadata file.
+//!   support; `GET /files/<file>.metadata` — its PEP 658 metadata file;
+//! - `GET /releases/<tag>/<file>` — the same file, under a path shaped like
+//!   a release download (a base, a release tag, a file name), as
+//!   interpreter archives are published (any tag serves it).
 //!
 //! `HEAD` works on every route.
 
@@ -233,6 +236,12 @@ impl FixtureServer {
             self.base_url(),
             encode_path_segment(filename)
         )
+    }
+
+    /// `http://127.0.0.1:PORT/releases`: a release download base, under
+    /// which `<tag>/<file>` serves any file of the index.
+    pub fn release_base(&self) -> String {
+        format!("{}/releases", self.base_url())
     }
 
     /// `http://127.0.0.1:PORT/simple/<normalized name>/`
@@ -730,6 +739,17 @@ fn route(request: &Request, path: &str, index: &FixtureIndex, options: &ServerOp
             page = page.header("Cache-Control", format!("max-age={max_age}"));
         }
         return with_etag(request, page);
+    }
+    if let Some((_tag, filename)) = path
+        .strip_prefix("/releases/")
+        .and_then(|rest| rest.split_once('/'))
+    {
+        return match index.find_file(filename) {
+            Some((_, file)) => {
+                file_response(request, &file.bytes, options, "application/octet-stream")
+            }
+            None => Response::text(404, "no such release file\n"),
+        };
     }
     if let Some(filename) = path.strip_prefix("/files/") {
         if let Some((_, file)) = index.find_file(filename) {

@@ -30,7 +30,9 @@ use crate::place::place_local;
 use crate::plan::{PlannedFile, planned_files};
 use crate::progress::{Origin, Reporter};
 use crate::readme::write_readme;
-use crate::resources::{ExpandedUrl, ResourceSources, place_resources};
+use crate::resources::{
+    ExpandedUrl, PlainFolder, ResourceSources, carried_interpreters, place_resources,
+};
 use crate::sdist::{SourceBuild, source_builds};
 use crate::simple_index::write_simple_index;
 use crate::wheel_build::{BuiltWheel, WheelBuildOptions, build_wheels};
@@ -189,14 +191,18 @@ fn start(request: &BuildRequest<'_>) -> Result<Vec<PlannedFile>, WheelhouseError
     let out_dir = request.out_dir;
     prepare_dir(out_dir)?;
     write_atomic(&out_dir.join(LOCK), request.lock_text.as_bytes())?;
-    write_manifest(out_dir, &request.lock.name, &request.targets, &[])?;
+    write_manifest(out_dir, request.lock, &request.targets, &[])?;
     let files = planned_files(request.lock, &request.targets);
-    let resources = &request.lock.resources;
+    let plain: Vec<_> = request
+        .lock
+        .resources
+        .iter()
+        .cloned()
+        .chain(carried_interpreters(request.lock, &request.targets))
+        .collect();
     let bytes: u64 = files.iter().map(|file| file.size).sum::<u64>()
-        + resources.iter().map(|resource| resource.size).sum::<u64>();
-    request
-        .reporter
-        .planned(files.len() + resources.len(), bytes);
+        + plain.iter().map(|resource| resource.size).sum::<u64>();
+    request.reporter.planned(files.len() + plain.len(), bytes);
     Ok(files)
 }
 
@@ -242,17 +248,6 @@ fn fetch_concurrently(
     files: &[PlannedFile],
     to_fetch: &[usize],
 ) -> Fetched {
-    let resource_urls: Vec<ExpandedUrl> = request
-        .lock
-        .resources
-        .iter()
-        .map(|resource| envlock_spec::expand(&resource.url, request.variables))
-        .collect();
-    let sources = ResourceSources {
-        cache: request.cache,
-        client: request.client,
-        lock_dir: request.lock_dir,
-    };
     let downloads = Downloads {
         dir: request.out_dir,
         cache: request.cache,
@@ -262,16 +257,7 @@ fn fetch_concurrently(
     };
     let early_exports = request.build_wheels.is_none();
     std::thread::scope(|scope| {
-        let resources = scope.spawn(|| {
-            let resources = &request.lock.resources;
-            place_resources(
-                request.out_dir,
-                resources,
-                &resource_urls,
-                &sources,
-                request.reporter,
-            )
-        });
+        let resources = scope.spawn(|| place_plain_files(request));
         let exports = early_exports.then(|| {
             scope.spawn(|| {
                 write_installer_files(request.out_dir, request.lock, &request.targets, files)
@@ -298,6 +284,49 @@ fn fetch_concurrently(
     })
 }
 
+/// Places the resources under `resources/` and the carried interpreters
+/// under `python/` (both come from their own hosts, not the index).
+/// Returns the resources' origins (the interpreters' are not counted among
+/// them), or every failure.
+fn place_plain_files(request: &BuildRequest<'_>) -> Result<Vec<Origin>, Vec<WheelhouseError>> {
+    let expand_all = |resources: &[envlock_lock::LockedResource]| -> Vec<ExpandedUrl> {
+        resources
+            .iter()
+            .map(|resource| envlock_spec::expand(&resource.url, request.variables))
+            .collect()
+    };
+    let sources = ResourceSources {
+        cache: request.cache,
+        client: request.client,
+        lock_dir: request.lock_dir,
+    };
+    let placed = place_resources(
+        request.out_dir,
+        PlainFolder::Resources,
+        &request.lock.resources,
+        &expand_all(&request.lock.resources),
+        &sources,
+        request.reporter,
+    );
+    let interpreters = carried_interpreters(request.lock, &request.targets);
+    let carried = place_resources(
+        request.out_dir,
+        PlainFolder::Python,
+        &interpreters,
+        &expand_all(&interpreters),
+        &sources,
+        request.reporter,
+    );
+    match (placed, carried) {
+        (Ok(origins), Ok(_)) => Ok(origins),
+        (Err(mut failures), Err(more)) => {
+            failures.extend(more);
+            Err(failures)
+        }
+        (Err(failures), Ok(_)) | (Ok(_), Err(failures)) => Err(failures),
+    }
+}
+
 /// The resources' origins when every file and resource is in place;
 /// otherwise marks the folder incomplete and returns every failure.
 fn all_placed(
@@ -320,7 +349,9 @@ fn all_placed(
     mark_incomplete(request.out_dir)?;
     Err(WheelhouseError::Incomplete {
         failures,
-        total: file_count + request.lock.resources.len(),
+        total: file_count
+            + request.lock.resources.len()
+            + carried_interpreters(request.lock, &request.targets).len(),
     })
 }
 
@@ -368,7 +399,7 @@ fn finish(
         request.far_side.as_ref(),
         &source_builds,
     )?;
-    write_manifest(out_dir, &lock.name, &request.targets, &built_wheels)?;
+    write_manifest(out_dir, &lock, &request.targets, &built_wheels)?;
     write_far_side_files(
         out_dir,
         request.far_side.as_ref(),

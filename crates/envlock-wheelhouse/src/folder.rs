@@ -25,6 +25,15 @@ pub(crate) const LOCK: &str = "envlock.lock";
 /// The folder that holds the lock's resources.
 pub(crate) const RESOURCES: &str = "resources";
 
+/// The folder that holds the carried interpreters.
+pub(crate) const PYTHON: &str = "python";
+
+/// The path of a carried interpreter inside the wheelhouse
+/// (`python/<file>`).
+pub(crate) fn interpreter_path(file: &str) -> String {
+    format!("{PYTHON}/{file}")
+}
+
 /// The path of a resource inside the wheelhouse (`resources/<file>`).
 pub(crate) fn resource_path(resource: &LockedResource) -> String {
     format!("{RESOURCES}/{}", resource.file)

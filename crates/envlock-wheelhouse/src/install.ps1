@@ -46,7 +46,7 @@ if ($Target) {
     $Target = @($EnvlockTargets.Keys)[0]
 } else {
     foreach ($name in $EnvlockTargets.Keys) {
-        if (Find-Python $EnvlockTargets[$name].Python) { $Target = $name; break }
+        if ($EnvlockTargets[$name].Interpreter -or (Find-Python $EnvlockTargets[$name].Python)) { $Target = $name; break }
     }
     if (-not $Target) { Fail 'no target of this wheelhouse has its Python on this machine' 'pick one with -Target NAME' }
 }
@@ -71,13 +71,33 @@ if ($bad.Count -gt 0) {
 }
 Say 'every file matches SHA256SUMS'
 
-$Step = "finding Python $($T.Python)"
-$Python = Find-Python $T.Python
-if (-not $Python) { Fail "this machine has no Python $($T.Python); this carry needs $($T.Python)" "install Python $($T.Python) here" }
-Say "using $Python"
+$Prefix = [System.IO.Path]::GetFullPath((Join-Path (Get-Location) $Prefix))
+if ($T.Interpreter) {
+    # The carried CPython (an install_only archive: python\python.exe, …),
+    # unpacked once under the prefix with the tar.exe of Windows 10 and later.
+    $Step = "unpacking the carried Python $($T.Python)"
+    $Python = Join-Path $Prefix 'python\python.exe'
+    if (-not (Test-Path $Python)) {
+        $staging = Join-Path $Prefix '.envlock-python'
+        if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+        New-Item -ItemType Directory -Force -Path $staging | Out-Null
+        & tar -xzf (Join-Path $Here $T.Interpreter) -C $staging
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path (Join-Path $staging 'python\python.exe'))) {
+            Remove-Item -Recurse -Force $staging -ErrorAction SilentlyContinue
+            Fail "cannot unpack $($T.Interpreter)" 'unpack it by hand into the prefix (it holds python\python.exe)'
+        }
+        Move-Item (Join-Path $staging 'python') (Join-Path $Prefix 'python')
+        Remove-Item -Recurse -Force $staging
+    }
+    Say "using the carried Python: $Python"
+} else {
+    $Step = "finding Python $($T.Python)"
+    $Python = Find-Python $T.Python
+    if (-not $Python) { Fail "this machine has no Python $($T.Python); this carry needs $($T.Python)" "install Python $($T.Python) here, or rebuild the wheelhouse with a carried interpreter" }
+    Say "using $Python"
+}
 
 $Step = "creating the virtual environment in $Prefix"
-$Prefix = [System.IO.Path]::GetFullPath((Join-Path (Get-Location) $Prefix))
 $VenvPython = Join-Path $Prefix 'Scripts\python.exe'
 if (-not (Test-Path $VenvPython)) {
     & $Python -m venv $Prefix

@@ -153,6 +153,31 @@ platform_fits || fail "target $TARGET is for $T_PLATFORM, and this machine is $H
     "carry a wheelhouse built for this machine's platform"
 say "target $TARGET (Python $T_PYTHON on $T_PLATFORM)"
 
+# A manylinux target's wheels (and a carried interpreter) need at least the
+# glibc its platform names.
+STEP="checking the C library"
+host_glibc() {
+    version=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed -n 's/^glibc \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p')
+    if [ -z "$version" ]; then
+        version=$(ldd --version 2>&1 | sed -n '1s/.* \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p')
+    fi
+    printf '%s\n' "$version"
+}
+if [ -n "$T_GLIBC" ] && [ "$HOST_LIBC" = glibc ]; then
+    HOST_GLIBC=$(host_glibc)
+    if [ -z "$HOST_GLIBC" ]; then
+        say "warning: cannot tell this machine's glibc version; target $TARGET needs glibc $T_GLIBC or newer"
+    else
+        have_major=${HOST_GLIBC%%.*}; have_minor=${HOST_GLIBC#*.}
+        need_major=${T_GLIBC%%.*}; need_minor=${T_GLIBC#*.}
+        if [ "$have_major" -lt "$need_major" ] || { [ "$have_major" -eq "$need_major" ] && [ "$have_minor" -lt "$need_minor" ]; }; then
+            fail "this machine has glibc $HOST_GLIBC, and target $TARGET ($T_PLATFORM) needs glibc $T_GLIBC or newer" \
+                "rebuild the wheelhouse for an older manylinux platform (one whose glibc this machine has), or install on a newer machine"
+        fi
+        say "glibc $HOST_GLIBC (the target needs $T_GLIBC or newer)"
+    fi
+fi
+
 # ---- 2. check every file ----------------------------------------------------
 STEP="checking the files against SHA256SUMS"
 cd "$HERE" || fail "cannot enter $HERE"

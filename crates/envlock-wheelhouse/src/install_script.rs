@@ -6,10 +6,11 @@
 //! wheelhouse (`install.sh` beside this file, POSIX sh). The header defines
 //! `ENVLOCK_TARGETS` (the target names, space-separated) and the function
 //! `envlock_target NAME`, which sets `T_PYTHON`, `T_PLATFORM`, `T_OS`,
-//! `T_ARCH`, `T_LIBC`, `T_REQUIREMENTS`, `T_INTERPRETER`, `T_PIP` and
-//! `T_PIP_WHEEL` for that target and returns 1 for an unknown name. Every
-//! value is checked against a plain alphabet and written single-quoted, so
-//! nothing in a lock can become shell code.
+//! `T_ARCH`, `T_LIBC`, `T_GLIBC` (the glibc a manylinux target needs, as
+//! `2.N`), `T_REQUIREMENTS`, `T_INTERPRETER` (the carried archive's path),
+//! `T_PIP` and `T_PIP_WHEEL` for that target and returns 1 for an unknown
+//! name. Every value is checked against a plain alphabet and written
+//! single-quoted, so nothing in a lock can become shell code.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,6 +20,7 @@ use envlock_pep::PlatformFamily;
 
 use crate::error::WheelhouseError;
 use crate::exports::{carried_pip, target_pip_path, target_requirements_path};
+use crate::folder::interpreter_path;
 use crate::fsio::write_atomic;
 
 /// The shell script's name.
@@ -39,7 +41,11 @@ struct ScriptTarget {
     os: &'static str,
     arch: String,
     libc: &'static str,
+    /// The glibc a manylinux target needs (`2.28`); empty otherwise.
+    glibc: String,
     requirements: String,
+    /// The carried interpreter's path in the wheelhouse; empty without one.
+    interpreter: String,
     /// The carried pip's requirement file and wheel, when the lock has one.
     pip: Option<(String, String)>,
 }
@@ -55,9 +61,15 @@ pub(crate) fn write_install_scripts(
         .iter()
         .filter_map(|name| lock.target(name))
         .map(|target| {
+            let interpreter = lock
+                .interpreters
+                .iter()
+                .find(|interpreter| interpreter.target == target.name)
+                .map(|interpreter| interpreter.file.as_str());
             describe(
                 target,
                 carried_pip(lock, &target.name).map(|(_, file)| file.file_name()),
+                interpreter,
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -84,6 +96,7 @@ pub(crate) fn write_install_scripts(
 fn describe(
     target: &LockedTarget,
     pip_wheel: Option<&str>,
+    interpreter: Option<&str>,
 ) -> Result<ScriptTarget, WheelhouseError> {
     let malformed = |reason: String| WheelhouseError::Malformed {
         path: format!("the lock's target `{}`", target.name).into(),
@@ -111,7 +124,11 @@ fn describe(
         os,
         arch: platform.arch().to_string(),
         libc,
+        glibc: platform
+            .glibc_minor()
+            .map_or_else(String::new, |minor| format!("2.{minor}")),
         requirements: target_requirements_path(&target.name),
+        interpreter: interpreter.map_or_else(String::new, interpreter_path),
         pip: pip_wheel.map(|wheel| (target_pip_path(&target.name), wheel.to_owned())),
     };
     if let Some((_, wheel)) = &described.pip
@@ -119,6 +136,16 @@ fn describe(
     {
         return Err(malformed(format!(
             "the carried pip's file name `{wheel}` has characters a script cannot carry"
+        )));
+    }
+    // An archive name holds `+` (`cpython-3.12.7+20241016-…`): plain
+    // enough inside single quotes.
+    if !described.interpreter.bytes().all(|byte| {
+        byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-' | b'+' | b'/')
+    }) {
+        return Err(malformed(format!(
+            "the carried interpreter's file name `{}` has characters a script cannot carry",
+            described.interpreter
         )));
     }
     if !is_plain_name(&described.platform) {
@@ -176,8 +203,9 @@ fn shell_header(lock_name: &str, targets: &[ScriptTarget]) -> String {
             ("T_OS", target.os),
             ("T_ARCH", &target.arch),
             ("T_LIBC", target.libc),
+            ("T_GLIBC", &target.glibc),
             ("T_REQUIREMENTS", &target.requirements),
-            ("T_INTERPRETER", ""),
+            ("T_INTERPRETER", &target.interpreter),
             ("T_PIP", pip.map_or("", |(path, _)| path.as_str())),
             ("T_PIP_WHEEL", pip.map_or("", |(_, wheel)| wheel.as_str())),
         ] {
@@ -203,11 +231,12 @@ fn powershell_header(lock_name: &str, targets: &[&ScriptTarget]) -> String {
     for target in targets {
         let _ = writeln!(
             out,
-            "    '{}' = @{{ Python = '{}'; Platform = '{}'; Requirements = '{}' }}",
+            "    '{}' = @{{ Python = '{}'; Platform = '{}'; Requirements = '{}'; Interpreter = '{}' }}",
             target.name,
             target.python,
             target.platform,
-            target.requirements.replace('/', "\\")
+            target.requirements.replace('/', "\\"),
+            target.interpreter.replace('/', "\\")
         );
     }
     out.push_str("}\n");
@@ -232,9 +261,15 @@ mod tests {
             describe(
                 &target("cp38-linux", "3.8.18", "manylinux_2_28_x86_64"),
                 Some("pip-24.2-py3-none-any.whl"),
+                Some("cpython-3.8.18+20240224-x86_64-unknown-linux-gnu-install_only.tar.gz"),
             )
             .unwrap(),
-            describe(&target("cp312-mac", "3.12", "macosx_11_0_arm64"), None).unwrap(),
+            describe(
+                &target("cp312-mac", "3.12", "macosx_11_0_arm64"),
+                None,
+                None,
+            )
+            .unwrap(),
         ];
         let header = shell_header("kit\n rm -rf /", &described);
         assert!(
@@ -254,6 +289,15 @@ mod tests {
             "{header}"
         );
         assert!(header.contains("T_PIP=''"), "{header}");
+        assert!(header.contains("T_GLIBC='2.28'"), "{header}");
+        assert!(header.contains("T_GLIBC=''"), "{header}");
+        assert!(
+            header.contains(
+                "T_INTERPRETER='python/cpython-3.8.18+20240224-x86_64-unknown-linux-gnu-install_only.tar.gz'"
+            ),
+            "{header}"
+        );
+        assert!(header.contains("T_INTERPRETER=''"), "{header}");
         assert!(
             header.contains("T_REQUIREMENTS='requirements/cp38-linux.txt'"),
             "{header}"
@@ -264,9 +308,27 @@ mod tests {
     }
 
     #[test]
+    fn the_powershell_header_names_the_carried_interpreter() {
+        let windows = describe(
+            &target("cp312-win", "3.12.7", "win_amd64"),
+            None,
+            Some("cpython-3.12.7+20241016-x86_64-pc-windows-msvc-install_only.tar.gz"),
+        )
+        .unwrap();
+        let header = powershell_header("kit", &[&windows]);
+        assert!(
+            header.contains(
+                "Interpreter = 'python\\cpython-3.12.7+20241016-x86_64-pc-windows-msvc-install_only.tar.gz'"
+            ),
+            "{header}"
+        );
+        assert!(header.contains("Python = '3.12'"), "{header}");
+    }
+
+    #[test]
     fn a_target_name_a_script_cannot_carry_is_refused() {
         for name in ["a'b", "a b", "$(x)", ""] {
-            let error = describe(&target(name, "3.8", "manylinux_2_28_x86_64"), None)
+            let error = describe(&target(name, "3.8", "manylinux_2_28_x86_64"), None, None)
                 .err()
                 .unwrap_or_else(|| panic!("{name} was accepted"));
             assert!(error.to_string().contains("letters, digits"), "{error}");

@@ -5,25 +5,28 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::WheelhouseError;
-use crate::folder::MANIFEST;
+use envlock_lock::Lock;
+
+use crate::folder::{MANIFEST, interpreter_path};
 use crate::fsio::write_atomic;
 use crate::wheel_build::BuiltWheel;
 
 /// Writes the manifest of the folder at `dir`.
 pub(crate) fn write_manifest(
     dir: &Path,
-    lock_name: &str,
+    lock: &Lock,
     targets: &[String],
     built: &[BuiltWheel],
 ) -> Result<(), WheelhouseError> {
     write_atomic(
         &dir.join(MANIFEST),
-        manifest_text(lock_name, targets, built).as_bytes(),
+        manifest_text(lock, targets, built).as_bytes(),
     )
 }
 
 /// The manifest's text.
-fn manifest_text(lock_name: &str, targets: &[String], built: &[BuiltWheel]) -> String {
+fn manifest_text(lock: &Lock, targets: &[String], built: &[BuiltWheel]) -> String {
+    let lock_name = &lock.name;
     let list = |values: &[String]| {
         values
             .iter()
@@ -44,6 +47,25 @@ fn manifest_text(lock_name: &str, targets: &[String], built: &[BuiltWheel]) -> S
         let _ = writeln!(out, "sha256 = {}", toml_string(&wheel.sha256));
         let _ = writeln!(out, "size = {}", wheel.size);
         let _ = writeln!(out, "targets = [{}]", list(&wheel.targets));
+    }
+    for interpreter in &lock.interpreters {
+        if !targets.contains(&interpreter.target) {
+            continue;
+        }
+        out.push_str("\n[[interpreter]]\n");
+        let _ = writeln!(out, "target = {}", toml_string(&interpreter.target));
+        let _ = writeln!(
+            out,
+            "file = {}",
+            toml_string(&interpreter_path(&interpreter.file))
+        );
+        let _ = writeln!(out, "version = {}", toml_string(&interpreter.version));
+        let _ = writeln!(
+            out,
+            "sha256 = {}",
+            toml_string(&interpreter.sha256.to_string())
+        );
+        let _ = writeln!(out, "size = {}", interpreter.size);
     }
     out
 }
@@ -109,9 +131,13 @@ mod tests {
             size: 11,
             targets: vec!["cp310-manylinux_2_28_x86_64".to_owned()],
         };
+        let lock = Lock {
+            name: "kit \"quoted\"".to_owned(),
+            ..Lock::default()
+        };
         write_manifest(
             dir.path(),
-            "kit \"quoted\"",
+            &lock,
             &["cp310-manylinux_2_28_x86_64".to_owned()],
             std::slice::from_ref(&built),
         )

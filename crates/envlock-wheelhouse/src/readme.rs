@@ -24,6 +24,7 @@ pub(crate) fn write_readme(
     let mut out = String::new();
     introduction(&mut out, lock, targets);
     install_steps(&mut out, lock, targets);
+    interpreters(&mut out, lock, targets);
     resources(&mut out, &lock.resources);
     if let Some(far_side) = far_side {
         far_side_files(&mut out, far_side, &lock.resources);
@@ -90,6 +91,27 @@ fn install_steps(out: &mut String, lock: &Lock, targets: &[String]) {
          \x20   pip install --index-url http://<host>/<path>/simple --require-hashes -r requirements/<target>.txt\n\
          \x20   pip install --index-url file://$PWD/simple --require-hashes -r requirements/<target>.txt\n",
     );
+}
+
+/// The carried interpreters under `python/`, and how to use one by hand.
+fn interpreters(out: &mut String, lock: &Lock, targets: &[String]) {
+    let carried: Vec<_> = lock
+        .interpreters
+        .iter()
+        .filter(|interpreter| targets.contains(&interpreter.target))
+        .collect();
+    if carried.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\nA relocatable CPython is carried in python/ for these targets; install.sh\n\
+         unpacks it under the prefix and makes the environment with it. By hand:\n\
+         tar -xzf python/<file> -C /opt (it unpacks to python/), then\n\
+         /opt/python/bin/python3 -m venv .venv\n\n",
+    );
+    for interpreter in carried {
+        let _ = writeln!(out, "  {}  python/{}", interpreter.target, interpreter.file);
+    }
 }
 
 /// The plain files under `resources/` and their variables.

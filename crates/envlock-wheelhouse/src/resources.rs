@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use envlock_index::{Cache, FileSource, IndexClient};
-use envlock_lock::LockedResource;
+use envlock_lock::{Lock, LockedResource};
 
 use crate::error::WheelhouseError;
-use crate::folder::{RESOURCES, resource_path};
+use crate::folder::{PYTHON, RESOURCES};
 use crate::place::{check_fetched_size, place_local};
 use crate::progress::{Origin, Reporter};
 
@@ -28,18 +28,61 @@ pub(crate) struct ResourceSources<'a> {
     pub lock_dir: &'a Path,
 }
 
-/// Places every resource under `resources/` of the folder at `dir`: kept
-/// when already there and intact, linked from the cache, or fetched from
-/// its URL (`urls`, in the same order) and verified. Returns each one's
-/// origin, or the failures.
+/// The carried interpreters of the chosen targets, as plain files to place
+/// under `python/` (one per archive, however many targets carry it).
+pub(crate) fn carried_interpreters(lock: &Lock, targets: &[String]) -> Vec<LockedResource> {
+    let mut carried: Vec<LockedResource> = lock
+        .interpreters
+        .iter()
+        .filter(|interpreter| targets.contains(&interpreter.target))
+        .map(|interpreter| LockedResource {
+            name: format!(
+                "CPython {} of target {}",
+                interpreter.version, interpreter.target
+            ),
+            url: interpreter.url.clone(),
+            file: interpreter.file.clone(),
+            env: String::new(),
+            sha256: interpreter.sha256,
+            size: interpreter.size,
+        })
+        .collect();
+    carried.sort_by(|left, right| left.file.cmp(&right.file));
+    carried.dedup_by(|later, earlier| later.file == earlier.file);
+    carried
+}
+
+/// Where plain files go: the lock's resources, or the carried interpreters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PlainFolder {
+    /// `resources/`.
+    Resources,
+    /// `python/`.
+    Python,
+}
+
+impl PlainFolder {
+    fn name(self) -> &'static str {
+        match self {
+            PlainFolder::Resources => RESOURCES,
+            PlainFolder::Python => PYTHON,
+        }
+    }
+}
+
+/// Places every resource under `resources/` (or every interpreter under
+/// `python/`) of the folder at `dir`: kept when already there and intact,
+/// linked from the cache, or fetched from its URL (`urls`, in the same
+/// order) and verified. Returns each one's origin, or the failures.
 pub(crate) fn place_resources(
     dir: &Path,
+    kind: PlainFolder,
     resources: &[LockedResource],
     urls: &[ExpandedUrl],
     sources: &ResourceSources<'_>,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Origin>, Vec<WheelhouseError>> {
-    let folder = dir.join(RESOURCES);
+    let folder = dir.join(kind.name());
     if resources.is_empty() {
         // A lock that lost its resources leaves none behind.
         if folder.is_dir() {
@@ -54,9 +97,10 @@ pub(crate) fn place_resources(
     let mut origins = Vec::new();
     let mut failures = Vec::new();
     for (resource, url) in resources.iter().zip(urls) {
-        match place_one(sources, resource, url, &folder) {
+        match place_one(sources, resource, url, &folder, kind) {
             Ok(origin) => {
-                reporter.file_done(&resource_path(resource), resource.size, origin);
+                let shown = format!("{}/{}", kind.name(), resource.file);
+                reporter.file_done(&shown, resource.size, origin);
                 origins.push(origin);
             }
             Err(error) => failures.push(error),
@@ -74,6 +118,7 @@ fn place_one(
     resource: &LockedResource,
     url: &ExpandedUrl,
     folder: &Path,
+    kind: PlainFolder,
 ) -> Result<Origin, WheelhouseError> {
     let dest = envlock_fs::join_file_name(folder, &resource.file)
         .map_err(|error| WheelhouseError::io("write into", folder, error))?;
@@ -111,7 +156,8 @@ fn place_one(
             &dest,
         )
         .map_err(|error| failed(error.to_string()))?;
-    check_fetched_size(&dest, &resource_path(resource), resource.size, fetched.size)?;
+    let shown = format!("{}/{}", kind.name(), resource.file);
+    check_fetched_size(&dest, &shown, resource.size, fetched.size)?;
     Ok(Origin::Downloaded)
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::checksums::read_checksums;
 use crate::error::WheelhouseError;
-use crate::folder::{CHECKSUMS, LOCK, all_files, resource_path};
+use crate::folder::{CHECKSUMS, LOCK, all_files, interpreter_path, resource_path};
 use crate::fsio::hash_all;
 use crate::manifest::{Manifest, read_manifest};
 use crate::plan::{PlannedFile, planned_files};
@@ -146,6 +146,18 @@ pub fn verify_against(
         .resources
         .iter()
         .map(|resource| (resource_path(resource), resource.sha256.to_string()))
+        // The carried interpreters are checked against the lock too.
+        .chain(
+            lock.interpreters
+                .iter()
+                .filter(|interpreter| manifest.targets.contains(&interpreter.target))
+                .map(|interpreter| {
+                    (
+                        interpreter_path(&interpreter.file),
+                        interpreter.sha256.to_string(),
+                    )
+                }),
+        )
         .collect();
     let expected = expected_hashes(&planned, &manifest, checksums.as_ref(), &resources);
     let present = all_files(dir)?;
