@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use envlock_fs::{Sha256, check_file_name};
-use envlock_pep::{InterpreterArchive, Platform};
+use envlock_pep::InterpreterArchive;
 use serde::Deserialize;
 
 use crate::model::Lock;
@@ -118,15 +118,13 @@ fn check_one(lock: &Lock, interpreter: &LockedInterpreter) -> Result<(), String>
             ));
         }
     }
-    if target.python != interpreter.version {
+    if target.python.to_string() != interpreter.version {
         return Err(format!(
             "it is CPython {}, and the target's `python` is `{}` (they must be the same)",
-            interpreter.version,
-            target.python.escape_debug()
+            interpreter.version, target.python
         ));
     }
-    let platform = Platform::parse(&target.platform).map_err(|error| error.to_string())?;
-    archive.triple.fits(&platform)?;
+    archive.triple.fits(&target.platform)?;
     if interpreter.url.chars().any(char::is_control) {
         return Err("its `url` holds control characters".to_owned());
     }
