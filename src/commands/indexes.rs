@@ -25,32 +25,6 @@ pub struct Opened {
     pub client: Arc<IndexClient>,
 }
 
-impl Opened {
-    /// pip's environment variables that point it at the same indexes (for
-    /// building sdists). URLs keep their credentials: they go to pip's
-    /// environment, never to a command line, a log or a message.
-    pub fn pip_environment(&self) -> Vec<(String, String)> {
-        let mut primary = None;
-        let mut extras = Vec::new();
-        let mut find_links = Vec::new();
-        for index in &self.urls.indexes {
-            match &index.location {
-                IndexLocation::Url(url) if primary.is_none() => primary = Some(url.to_string()),
-                IndexLocation::Url(url) => extras.push(url.to_string()),
-                IndexLocation::Directory(dir) => find_links.push(dir.display().to_string()),
-            }
-        }
-        let mut environment = Vec::new();
-        match primary {
-            Some(url) => environment.push(("PIP_INDEX_URL".to_owned(), url)),
-            None => environment.push(("PIP_NO_INDEX".to_owned(), "1".to_owned())),
-        }
-        environment.push(("PIP_EXTRA_INDEX_URL".to_owned(), extras.join(" ")));
-        environment.push(("PIP_FIND_LINKS".to_owned(), find_links.join(" ")));
-        environment
-    }
-}
-
 /// Sets up the indexes from the global options, the spec and the environment.
 pub fn open(global: &GlobalOptions, spec: Option<&Spec>) -> miette::Result<Opened> {
     open_with(global, spec, false)

@@ -159,7 +159,6 @@ fn resolve(
     let client = Arc::clone(&opened.client);
     let sdist_builder = SdistBuilder {
         python: PathBuf::from("python3"),
-        pip_environment: opened.pip_environment(),
         cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
         environment_lock: Default::default(),
         timeout: std::time::Duration::from_secs(args.build_timeout),
