@@ -126,6 +126,10 @@ fn open_with(
     let urls = choose_urls(&sources, optional, global.quiet)?;
     let mut allow_insecure_hosts = global.allow_insecure_host.clone();
     allow_insecure_hosts.extend(sources.trusted_hosts());
+    envlock_index::set_archive_limits(
+        global.max_archive_entries,
+        global.max_archive_member_size.saturating_mul(1024 * 1024),
+    );
     let client = Arc::new(
         IndexClient::new(ClientOptions {
             cert: global.cert.clone(),

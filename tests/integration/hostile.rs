@@ -415,3 +415,74 @@ envlock_test!(a_download_never_reads_past_the_locked_size, |dir| {
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     assert!(!dir.join("wh").join(&name).exists());
 });
+
+/// An index serving `top-1.0.tar.gz` made of `files` (static metadata in
+/// its PKG-INFO, so envlock reads the archive itself).
+fn serve_top_sdist(files: &[(&str, &str)]) -> HostileServer {
+    let sdist = crate::util::sdist(files);
+    let sha256 = sha256_hex(&sdist);
+    HostileServer::start(vec![
+        (
+            "/simple/top/".to_owned(),
+            page(&[(
+                format!("/files/top-1.0.tar.gz#sha256={sha256}"),
+                "top-1.0.tar.gz".to_owned(),
+            )]),
+        ),
+        ("/files/top-1.0.tar.gz".to_owned(), Behaviour::bytes(sdist)),
+    ])
+    .unwrap()
+}
+
+// The archive limits are settings, named in the error; an archive within
+// them is read as usual.
+envlock_test!(archive_limits_are_settings_named_in_the_error, |dir| {
+    let pkg_info = "Metadata-Version: 2.2\nName: top\nVersion: 1.0\n";
+    let many: Vec<(String, &str)> = (0..20)
+        .map(|number| (format!("top-1.0/file{number}.txt"), "x"))
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("top-1.0/PKG-INFO", pkg_info)];
+    files.extend(many.iter().map(|(path, text)| (path.as_str(), *text)));
+    let server = serve_top_sdist(&files);
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(
+        &dir,
+        &["--index-url", &index, "--max-archive-entries", "10"],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("top-1.0.tar.gz")
+            && stderr.contains("over the limit of 10 per archive")
+            && stderr.contains("--max-archive-entries"),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+    // The same through the environment variable.
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &index])
+        .env("ENVLOCK_MAX_ARCHIVE_ENTRIES", "10");
+    let (code, _, stderr) = run(command);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("ENVLOCK_MAX_ARCHIVE_ENTRIES"), "{stderr}");
+    assert_no_lock(&dir);
+    // A member over the size limit (1 MiB here).
+    let padding = format!("{pkg_info}Summary: {}\n", "x".repeat(2 * 1024 * 1024));
+    let server = serve_top_sdist(&[("top-1.0/PKG-INFO", &padding)]);
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(
+        &dir,
+        &["--index-url", &index, "--max-archive-member-size", "1"],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("top-1.0.tar.gz")
+            && stderr.contains("PKG-INFO is larger than 1048576 bytes")
+            && stderr.contains("--max-archive-member-size"),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+    // Within the limits, the same archive locks.
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_eq!(code, 0, "{stderr}");
+});
