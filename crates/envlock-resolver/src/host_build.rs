@@ -58,6 +58,24 @@ impl HostBuildLocker {
         }
     }
 
+    /// Asks, on a thread of its own, what the first build will need
+    /// anyway: the interpreter behind `python` (a launcher such as a pyenv
+    /// shim takes a good second to answer), whether builds can run without
+    /// network, and the host's version and platform. The lock goes on
+    /// fetching meanwhile; the first build waits only for what is not
+    /// known yet.
+    pub fn warm_up(self: &Arc<Self>) {
+        let locker = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("envlock-build-warm-up".to_owned())
+            .spawn(move || {
+                let _ = envlock_confine::network_isolated();
+                let _ = locker.host();
+            });
+        // Without the thread, the first build asks the same questions.
+        drop(spawned);
+    }
+
     fn host(&self) -> Result<&(Target, Arc<SharedIndexes>), String> {
         self.host
             .get_or_init(|| {

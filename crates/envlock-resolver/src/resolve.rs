@@ -88,13 +88,15 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         request.concurrency,
     );
     if let Some(builder) = &request.sdist_builder {
-        shared = shared.with_build_locker(Arc::new(crate::host_build::HostBuildLocker::new(
+        let locker = Arc::new(crate::host_build::HostBuildLocker::new(
             request.indexes.clone(),
             pins,
             request.spec,
             builder.python.clone(),
             request.concurrency,
-        )));
+        ));
+        locker.warm_up();
+        shared = shared.with_build_locker(locker);
     }
     let shared = Arc::new(shared);
     let resolutions = resolve_targets(&request, &shared)?;
