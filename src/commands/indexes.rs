@@ -85,6 +85,31 @@ pub fn open_optional_with_spec(global: &GlobalOptions, spec: &Spec) -> miette::R
     open_with(global, Some(spec), true)
 }
 
+/// The index client's options from the global ones. The archive limits,
+/// which parsers deep inside the index crate read, are set here too.
+fn client_options(
+    global: &GlobalOptions,
+    allow_insecure_hosts: Vec<String>,
+    env: EnvVars,
+) -> ClientOptions {
+    envlock_index::set_archive_limits(
+        global.max_archive_entries,
+        global.max_archive_member_size.saturating_mul(1024 * 1024),
+    );
+    ClientOptions {
+        cert: global.cert.clone(),
+        allow_insecure_hosts,
+        request_timeout: std::time::Duration::from_secs(global.request_timeout),
+        max_page_size: global.max_page_size.saturating_mul(1024 * 1024),
+        max_metadata_size: global.max_metadata_size.saturating_mul(1024 * 1024),
+        offline: global.offline,
+        refresh: global.refresh,
+        cache_dir: global.cache_dir.clone(),
+        env,
+        ..ClientOptions::default()
+    }
+}
+
 fn open_with(
     global: &GlobalOptions,
     spec: Option<&Spec>,
@@ -126,24 +151,9 @@ fn open_with(
     let urls = choose_urls(&sources, optional, global.quiet)?;
     let mut allow_insecure_hosts = global.allow_insecure_host.clone();
     allow_insecure_hosts.extend(sources.trusted_hosts());
-    envlock_index::set_archive_limits(
-        global.max_archive_entries,
-        global.max_archive_member_size.saturating_mul(1024 * 1024),
-    );
     let client = Arc::new(
-        IndexClient::new(ClientOptions {
-            cert: global.cert.clone(),
-            allow_insecure_hosts,
-            request_timeout: std::time::Duration::from_secs(global.request_timeout),
-            max_page_size: global.max_page_size.saturating_mul(1024 * 1024),
-            max_metadata_size: global.max_metadata_size.saturating_mul(1024 * 1024),
-            offline: global.offline,
-            refresh: global.refresh,
-            cache_dir: global.cache_dir.clone(),
-            env,
-            ..ClientOptions::default()
-        })
-        .map_err(|error| diagnostics::report(&error))?,
+        IndexClient::new(client_options(global, allow_insecure_hosts, env))
+            .map_err(|error| diagnostics::report(&error))?,
     );
     let cache_root = client.cache().root().to_owned();
     let indexes = urls

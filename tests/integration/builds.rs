@@ -358,3 +358,63 @@ envlock_test!(
         assert!(!stamped, "a build environment was kept");
     }
 );
+
+// A file of a cached build environment edited in place (same size, its
+// modification time set back) is noticed: the environment is made again
+// from the locked wheel before the next build uses it.
+envlock_test!(
+    a_build_environment_file_edited_in_place_is_made_again,
+    |dir| {
+        if !python3_available() {
+            return;
+        }
+        let report = dir.join("buildtool-version.txt");
+        let mut index = FixtureIndex::new();
+        index.add_file(
+            "probe",
+            FixtureFile::new(
+                "probe-1.0.tar.gz",
+                probe_sdist(&report_buildtool_version(&report), "[\"buildtool\"]"),
+            ),
+        );
+        index.add_wheel(&DistSpec::new("buildtool", "1.0"), "py3-none-any");
+        let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(std::fs::read_to_string(&report).unwrap(), "1.0");
+        let cache = dir.join(".cache/built-metadata-v1");
+        let module = std::fs::read_dir(cache.join("build-environments"))
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.path().join("buildtool/__init__.py"))
+            .find(|path| path.is_file())
+            .unwrap();
+        let mtime = std::fs::metadata(&module).unwrap().modified().unwrap();
+        let original = std::fs::read_to_string(&module).unwrap();
+        std::fs::write(&module, original.replace("1.0", "6.6")).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&module)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+            if entry
+                .path()
+                .extension()
+                .is_some_and(|ext| ext == "metadata")
+            {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
+        }
+        std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+        std::fs::remove_file(&report).unwrap();
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&report).unwrap(),
+            "1.0",
+            "the edited environment was used"
+        );
+    }
+);

@@ -497,7 +497,7 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
     {
         Ok(output) if output.status.success() => true,
         Ok(output) => {
-            envlock_test::skip(&format!(
+            envlock_test::skip(format!(
                 "openssl {} failed: {}",
                 args.join(" "),
                 String::from_utf8_lossy(&output.stderr)
@@ -505,7 +505,7 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
             false
         }
         Err(error) => {
-            envlock_test::skip(&format!("openssl is not available: {error}"));
+            envlock_test::skip(format!("openssl is not available: {error}"));
             false
         }
     }
@@ -620,7 +620,7 @@ fn start_tls_redirect(dir: &std::path::Path, location: &str) -> Option<Redirecti
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map_err(|error| envlock_test::skip(&format!("python3 is not available: {error}")))
+        .map_err(|error| envlock_test::skip(format!("python3 is not available: {error}")))
         .ok()?;
     let mut line = String::new();
     let stdout = child.stdout.take()?;

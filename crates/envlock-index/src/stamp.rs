@@ -70,6 +70,7 @@ pub(crate) fn stamp_matches(stamp: &Path, file: &Path, sha256: &Sha256) -> bool 
 }
 
 #[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::os::unix::fs::MetadataExt;

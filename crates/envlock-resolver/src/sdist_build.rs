@@ -153,7 +153,13 @@ fn write_stamp(folder: &Path, key: &str) -> Result<(), String> {
 }
 
 /// A sha256 over every file under `folder` but the stamp: relative path,
-/// size and content, in sorted order (links by their target).
+/// size and identity, in sorted order (links by their target). The identity
+/// is, as for the cache's verification stamps, the inode and the change
+/// time (`ctime`), which every write, `chmod`, link or rename changes and
+/// user space cannot set back; so a file edited in place, replaced, added
+/// or removed changes the digest without every byte being hashed again
+/// before each build. Where there is no such identity (not unix), the
+/// content is hashed.
 fn tree_digest(folder: &Path) -> Result<String, String> {
     let mut entries = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
@@ -172,14 +178,38 @@ fn tree_digest(folder: &Path) -> Result<String, String> {
                 let link = std::fs::read_link(&path).map_err(|error| error.to_string())?;
                 entries.push(format!("{relative} -> {}", link.display()));
             } else if relative != STAMP {
-                let bytes = std::fs::read(&path).map_err(|error| error.to_string())?;
-                let sha256 = envlock_fs::Sha256::digest(&bytes);
-                entries.push(format!("{relative} {} {sha256}", bytes.len()));
+                entries.push(format!("{relative} {}", file_identity(&path, &kind)?));
             }
         }
     }
     entries.sort();
     Ok(envlock_fs::Sha256::digest(entries.join("\n").as_bytes()).to_string())
+}
+
+/// A file's size and identity (see [`tree_digest`]).
+fn file_identity(path: &Path, metadata: &std::fs::Metadata) -> Result<String, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let _ = path;
+        Ok(format!(
+            "{} {} {} {}.{}",
+            metadata.len(),
+            metadata.dev(),
+            metadata.ino(),
+            metadata.ctime(),
+            metadata.ctime_nsec()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let bytes = std::fs::read(path).map_err(|error| error.to_string())?;
+        Ok(format!(
+            "{} {}",
+            metadata.len(),
+            envlock_fs::Sha256::digest(&bytes)
+        ))
+    }
 }
 
 /// The last lines of a tool's error output: where the cause usually is.
@@ -342,6 +372,9 @@ impl SdistBuilder {
         std::fs::create_dir_all(&root).map_err(|error| error.to_string())?;
         let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
         self.install_locked(filename, &locked, staging.path(), &root)?;
+        if !locked.is_empty() {
+            self.compile_bytecode(filename, staging.path(), &root);
+        }
         write_stamp(staging.path(), &key)?;
         let staged = staging.keep();
         // Another build may have made the same environment meanwhile; either
@@ -390,6 +423,28 @@ impl SdistBuilder {
                 .or_else(|_| std::fs::remove_file(entry.path()));
         }
         self.pip_install(filename, locked, &wheels, folder, work.path())
+    }
+
+    /// Compiles the environment's Python files to bytecode once, before it
+    /// is stamped. Builds run with `PYTHONDONTWRITEBYTECODE` (they must not
+    /// change the stamped environment), so without this every backend run
+    /// would compile setuptools from source again: most of the time of a
+    /// small metadata build. A failure (a file only Python 2 can compile)
+    /// costs only that time; the environment works without bytecode.
+    fn compile_bytecode(&self, filename: &str, folder: &Path, scratch: &Path) {
+        let Ok(work) = tempfile::tempdir_in(scratch) else {
+            return;
+        };
+        let mut command = confine::without_network(&confine::real_interpreter(&self.python));
+        command
+            .args(["-m", "compileall", "-q", "-j", "0"])
+            .arg(folder);
+        let _ = self.confined(
+            &mut command,
+            &[],
+            (filename, "compiling the build environment"),
+            work.path(),
+        );
     }
 
     /// Installs the locked files from `wheels` into `folder` with pip: no
