@@ -60,16 +60,16 @@ impl HostBuildLocker {
 
     /// Asks, on a thread of its own, what the first build will need
     /// anyway: the interpreter behind `python` (a launcher such as a pyenv
-    /// shim takes a good second to answer), whether builds can run without
-    /// network, and the host's version and platform. The lock goes on
-    /// fetching meanwhile; the first build waits only for what is not
-    /// known yet.
+    /// shim takes a good second to answer) and the host's version and
+    /// platform. The lock goes on fetching meanwhile; the first build waits
+    /// only for what is not known yet. (Whether builds can run without
+    /// network is not asked here: where they cannot, asking says so, which
+    /// a lock that builds nothing must not.)
     pub fn warm_up(self: &Arc<Self>) {
         let locker = Arc::clone(self);
         let spawned = std::thread::Builder::new()
             .name("envlock-build-warm-up".to_owned())
             .spawn(move || {
-                let _ = envlock_confine::network_isolated();
                 let _ = locker.host();
             });
         // Without the thread, the first build asks the same questions.
