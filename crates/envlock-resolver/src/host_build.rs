@@ -34,9 +34,11 @@ pub(crate) struct HostBuildLocker {
     prereleases: envlock_spec::PrereleasePolicy,
     exclude_newer: Option<jiff::Timestamp>,
     concurrency: usize,
-    /// The host target and the index view resolved against, made on first
-    /// use (a lock that builds nothing never asks the interpreter).
-    host: OnceLock<Result<(Target, Arc<SharedIndexes>), String>>,
+    /// The host target, asked once (early, by [`HostBuildLocker::warm_up`]).
+    target: OnceLock<Result<Target, String>>,
+    /// The index view resolved against, made on first use (a lock that
+    /// builds nothing starts no threads for it).
+    shared: OnceLock<Arc<SharedIndexes>>,
 }
 
 impl HostBuildLocker {
@@ -54,7 +56,8 @@ impl HostBuildLocker {
             prereleases: spec.prereleases,
             exclude_newer: spec.exclude_newer,
             concurrency,
-            host: OnceLock::new(),
+            target: OnceLock::new(),
+            shared: OnceLock::new(),
         }
     }
 
@@ -70,36 +73,37 @@ impl HostBuildLocker {
         let spawned = std::thread::Builder::new()
             .name("envlock-build-warm-up".to_owned())
             .spawn(move || {
-                let _ = locker.host();
+                let _ = locker.target.get_or_init(|| host_target(&locker.python));
             });
         // Without the thread, the first build asks the same questions.
         drop(spawned);
     }
 
-    fn host(&self) -> Result<&(Target, Arc<SharedIndexes>), String> {
-        self.host
-            .get_or_init(|| {
-                let target = host_target(&self.python)?;
-                let keep = Keep {
-                    targets: vec![KeepTarget {
-                        tags: target.tags(),
-                        python: target.python().full_version(),
-                    }],
-                    exclude_newer: self.exclude_newer,
-                    sdists_always: false,
-                };
-                let shared = SharedIndexes::new(
-                    self.indexes.clone(),
-                    self.pins.clone(),
-                    Arc::new(Silent),
-                    None,
-                    keep,
-                    self.concurrency,
-                );
-                Ok((target, Arc::new(shared)))
-            })
+    fn host(&self) -> Result<(&Target, &Arc<SharedIndexes>), String> {
+        let target = self
+            .target
+            .get_or_init(|| host_target(&self.python))
             .as_ref()
-            .map_err(Clone::clone)
+            .map_err(Clone::clone)?;
+        let shared = self.shared.get_or_init(|| {
+            let keep = Keep {
+                targets: vec![KeepTarget {
+                    tags: target.tags(),
+                    python: target.python().full_version(),
+                }],
+                exclude_newer: self.exclude_newer,
+                sdists_always: false,
+            };
+            Arc::new(SharedIndexes::new(
+                self.indexes.clone(),
+                self.pins.clone(),
+                Arc::new(Silent),
+                None,
+                keep,
+                self.concurrency,
+            ))
+        });
+        Ok((target, shared))
     }
 
     fn inputs(&self, target: &Target, requirements: Vec<Requirement>) -> TargetInputs {
