@@ -157,6 +157,34 @@ pub struct GlobalOptions {
     )]
     pub max_metadata_size: u64,
 
+    /// The most entries an archive (wheel or sdist) read for its metadata
+    /// may have.
+    #[arg(
+        long,
+        global = true,
+        value_name = "COUNT",
+        env = "ENVLOCK_MAX_ARCHIVE_ENTRIES",
+        hide_env_values = true,
+        default_value_t = envlock_index::DEFAULT_MAX_ARCHIVE_ENTRIES,
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Network options"
+    )]
+    pub max_archive_entries: u64,
+
+    /// The largest member (METADATA, PKG-INFO, pyproject.toml) inflated
+    /// from an archive, in MiB.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MIB",
+        env = "ENVLOCK_MAX_ARCHIVE_MEMBER_SIZE",
+        hide_env_values = true,
+        default_value_t = envlock_index::DEFAULT_MAX_ARCHIVE_MEMBER_SIZE / (1024 * 1024),
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Network options"
+    )]
+    pub max_archive_member_size: u64,
+
     /// Print less (repeat for errors only).
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
     pub quiet: u8,

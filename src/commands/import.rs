@@ -257,7 +257,6 @@ fn resolve_pins(
         only_targets: None,
         sdist_builder: Some(envlock_resolver::SdistBuilder {
             python: PathBuf::from("python3"),
-            pip_environment: opened.pip_environment(),
             cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
             environment_lock: Default::default(),
             timeout: envlock_resolver::SdistBuilder::DEFAULT_TIMEOUT,

@@ -25,32 +25,6 @@ pub struct Opened {
     pub client: Arc<IndexClient>,
 }
 
-impl Opened {
-    /// pip's environment variables that point it at the same indexes (for
-    /// building sdists). URLs keep their credentials: they go to pip's
-    /// environment, never to a command line, a log or a message.
-    pub fn pip_environment(&self) -> Vec<(String, String)> {
-        let mut primary = None;
-        let mut extras = Vec::new();
-        let mut find_links = Vec::new();
-        for index in &self.urls.indexes {
-            match &index.location {
-                IndexLocation::Url(url) if primary.is_none() => primary = Some(url.to_string()),
-                IndexLocation::Url(url) => extras.push(url.to_string()),
-                IndexLocation::Directory(dir) => find_links.push(dir.display().to_string()),
-            }
-        }
-        let mut environment = Vec::new();
-        match primary {
-            Some(url) => environment.push(("PIP_INDEX_URL".to_owned(), url)),
-            None => environment.push(("PIP_NO_INDEX".to_owned(), "1".to_owned())),
-        }
-        environment.push(("PIP_EXTRA_INDEX_URL".to_owned(), extras.join(" ")));
-        environment.push(("PIP_FIND_LINKS".to_owned(), find_links.join(" ")));
-        environment
-    }
-}
-
 /// Sets up the indexes from the global options, the spec and the environment.
 pub fn open(global: &GlobalOptions, spec: Option<&Spec>) -> miette::Result<Opened> {
     open_with(global, spec, false)
@@ -111,6 +85,31 @@ pub fn open_optional_with_spec(global: &GlobalOptions, spec: &Spec) -> miette::R
     open_with(global, Some(spec), true)
 }
 
+/// The index client's options from the global ones. The archive limits,
+/// which parsers deep inside the index crate read, are set here too.
+fn client_options(
+    global: &GlobalOptions,
+    allow_insecure_hosts: Vec<String>,
+    env: EnvVars,
+) -> ClientOptions {
+    envlock_index::set_archive_limits(
+        global.max_archive_entries,
+        global.max_archive_member_size.saturating_mul(1024 * 1024),
+    );
+    ClientOptions {
+        cert: global.cert.clone(),
+        allow_insecure_hosts,
+        request_timeout: std::time::Duration::from_secs(global.request_timeout),
+        max_page_size: global.max_page_size.saturating_mul(1024 * 1024),
+        max_metadata_size: global.max_metadata_size.saturating_mul(1024 * 1024),
+        offline: global.offline,
+        refresh: global.refresh,
+        cache_dir: global.cache_dir.clone(),
+        env,
+        ..ClientOptions::default()
+    }
+}
+
 fn open_with(
     global: &GlobalOptions,
     spec: Option<&Spec>,
@@ -153,19 +152,8 @@ fn open_with(
     let mut allow_insecure_hosts = global.allow_insecure_host.clone();
     allow_insecure_hosts.extend(sources.trusted_hosts());
     let client = Arc::new(
-        IndexClient::new(ClientOptions {
-            cert: global.cert.clone(),
-            allow_insecure_hosts,
-            request_timeout: std::time::Duration::from_secs(global.request_timeout),
-            max_page_size: global.max_page_size.saturating_mul(1024 * 1024),
-            max_metadata_size: global.max_metadata_size.saturating_mul(1024 * 1024),
-            offline: global.offline,
-            refresh: global.refresh,
-            cache_dir: global.cache_dir.clone(),
-            env,
-            ..ClientOptions::default()
-        })
-        .map_err(|error| diagnostics::report(&error))?,
+        IndexClient::new(client_options(global, allow_insecure_hosts, env))
+            .map_err(|error| diagnostics::report(&error))?,
     );
     let cache_root = client.cache().root().to_owned();
     let indexes = urls

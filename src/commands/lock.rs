@@ -177,7 +177,6 @@ fn resolve(
     .map_err(|error| diagnostics::report(&error))?;
     let sdist_builder = SdistBuilder {
         python: PathBuf::from("python3"),
-        pip_environment: opened.pip_environment(),
         cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
         environment_lock: Default::default(),
         timeout: std::time::Duration::from_secs(args.build_timeout),

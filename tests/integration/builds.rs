@@ -2,7 +2,7 @@
 //! (no secrets, no network where unshare is permitted), how long it may run,
 //! and which `build-system.requires` reach pip.
 
-use envlock_test::{FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
+use envlock_test::{DistSpec, FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
 
 use crate::util::{TestDir, run, sdist, unshare_permitted};
 
@@ -200,3 +200,221 @@ envlock_test!(a_changed_cached_build_environment_is_made_again, |dir| {
     assert!(!planted.exists(), "the changed environment was reused");
     assert!(!marker.exists(), "planted code ran in the build");
 });
+
+/// A hook body that imports `buildtool` from the build environment and
+/// writes its version to `report`.
+fn report_buildtool_version(report: &std::path::Path) -> String {
+    format!(
+        "    import buildtool\n\
+         \x20   with open({:?}, 'w') as out:\n\
+         \x20       out.write(buildtool.__version__)",
+        report.display().to_string()
+    )
+}
+
+/// Whether `python3 -m pip` can run (the build environment of a
+/// build requirement that is not pure Python is installed by pip).
+fn pip_available() -> bool {
+    let available = std::process::Command::new("python3")
+        .args(["-m", "pip", "--version"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !available {
+        envlock_test::skip("python3 -m pip is not available to install build requirements");
+    }
+    available
+}
+
+// A build requirement pinned to a private index comes from there, even
+// where the first index offers a newer version ("newest matching" from the
+// sdist's index would take 2.0). Both the direct unpacking of pure wheels
+// and pip's install of a platform wheel are checked.
+envlock_test!(build_requirements_come_from_their_pinned_index, |dir| {
+    if !python3_available() {
+        return;
+    }
+    pinned_build_requirement(&dir, "py3-none-any");
+    if std::env::consts::ARCH == "x86_64" && pip_available() {
+        pinned_build_requirement(&TestDir::new(), "py3-none-manylinux_2_17_x86_64");
+    } else {
+        envlock_test::skip("the platform-wheel case needs x86_64 and pip");
+    }
+});
+
+fn pinned_build_requirement(dir: &TestDir, tag: &str) {
+    let report = dir.join("buildtool-version.txt");
+    let mut public = FixtureIndex::new();
+    public.add_file(
+        "probe",
+        FixtureFile::new(
+            "probe-1.0.tar.gz",
+            probe_sdist(&report_buildtool_version(&report), "[\"buildtool\"]"),
+        ),
+    );
+    public.add_wheel(&DistSpec::new("buildtool", "2.0"), tag);
+    let mut private = FixtureIndex::new();
+    private.add_wheel(&DistSpec::new("buildtool", "1.0"), tag);
+    let public = FixtureServer::start(public, ServerOptions::default()).unwrap();
+    let private = FixtureServer::start(private, ServerOptions::default()).unwrap();
+    let spec = format!(
+        "{SPEC}[[indexes]]\nname = \"public\"\nurl = \"{}\"\n\
+         [[indexes]]\nname = \"private\"\nurl = \"{}\"\npackages = [\"buildtool\"]\nexplicit = true\n",
+        public.index_url(),
+        private.index_url()
+    );
+    std::fs::write(dir.join("envlock.toml"), spec).unwrap();
+    let mut command = dir.envlock();
+    command.arg("lock");
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{tag}: {stderr}");
+    let seen = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(seen, "1.0", "{tag}: the build used buildtool {seen}");
+    let pinned = envlock_test::wheel_filename(&DistSpec::new("buildtool", "1.0"), tag);
+    let requested = |server: &FixtureServer, part: &str| {
+        server
+            .requests()
+            .iter()
+            .any(|request| request.path.contains(part))
+    };
+    assert!(requested(&private, &pinned), "{tag}");
+    assert!(!requested(&public, "buildtool"), "{tag}");
+}
+
+// The index serves a build requirement whose bytes do not match the sha256
+// its page gives (and so the host lock of the build requirements records):
+// the build environment is not made, the backend does not run, and the
+// error names the file.
+envlock_test!(
+    a_build_requirement_that_does_not_match_its_hash_is_refused,
+    |dir| {
+        if !python3_available() {
+            return;
+        }
+        use envlock_test::hostile::{Behaviour, HostileServer};
+        let report = dir.join("buildtool-version.txt");
+        let probe = probe_sdist(&report_buildtool_version(&report), "[\"buildtool\"]");
+        let listed = DistSpec::new("buildtool", "1.0");
+        let wheel = envlock_test::wheel_filename(&listed, "py3-none-any");
+        let listed_bytes = envlock_test::build_wheel(&listed, "py3-none-any");
+        let served_bytes = envlock_test::build_wheel(
+            &DistSpec::new("buildtool", "1.0").requires_python(">=3"),
+            "py3-none-any",
+        );
+        let metadata = listed.metadata();
+        let metadata_sha256 = envlock_test::sha256_hex(metadata.as_bytes());
+        let routes = vec![
+            (
+                "/simple/probe/".to_owned(),
+                Behaviour::html(&format!(
+                    "<a href=\"/files/probe-1.0.tar.gz#sha256={}\">probe-1.0.tar.gz</a>",
+                    envlock_test::sha256_hex(&probe)
+                )),
+            ),
+            (
+                "/files/probe-1.0.tar.gz".to_owned(),
+                Behaviour::bytes(probe),
+            ),
+            (
+                "/simple/buildtool/".to_owned(),
+                Behaviour::html(&format!(
+                    "<a href=\"/files/{wheel}#sha256={}\" data-core-metadata=\"sha256={metadata_sha256}\" data-dist-info-metadata=\"sha256={metadata_sha256}\">{wheel}</a>",
+                    envlock_test::sha256_hex(&listed_bytes)
+                )),
+            ),
+            (
+                format!("/files/{wheel}.metadata"),
+                Behaviour::bytes(metadata.into_bytes()),
+            ),
+            (format!("/files/{wheel}"), Behaviour::bytes(served_bytes)),
+        ];
+        let server = HostileServer::start(routes).unwrap();
+        std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+        let mut command = dir.envlock();
+        command.args(["lock", "--index-url", &server.url("/simple/")]);
+        let (code, _, stderr) = run(command);
+        assert_ne!(code, 0, "{stderr}");
+        assert!(stderr.contains(&wheel), "{stderr}");
+        assert!(stderr.contains("probe-1.0.tar.gz"), "{stderr}");
+        assert!(stderr.contains("sha256"), "{stderr}");
+        assert!(
+            !report.exists(),
+            "the backend ran with an unverified build requirement"
+        );
+        // The wheel was asked for (the metadata alone was not enough).
+        assert!(
+            server
+                .seen()
+                .iter()
+                .any(|seen| seen.path == format!("/files/{wheel}")),
+            "the wheel was never downloaded"
+        );
+        // Nothing was stamped as a usable build environment.
+        let environments = dir.join(".cache/built-metadata-v1/build-environments");
+        let stamped = std::fs::read_dir(&environments)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| entry.path().join(".envlock-stamp").is_file());
+        assert!(!stamped, "a build environment was kept");
+    }
+);
+
+// A file of a cached build environment edited in place (same size, its
+// modification time set back) is noticed: the environment is made again
+// from the locked wheel before the next build uses it.
+envlock_test!(
+    a_build_environment_file_edited_in_place_is_made_again,
+    |dir| {
+        if !python3_available() {
+            return;
+        }
+        let report = dir.join("buildtool-version.txt");
+        let mut index = FixtureIndex::new();
+        index.add_file(
+            "probe",
+            FixtureFile::new(
+                "probe-1.0.tar.gz",
+                probe_sdist(&report_buildtool_version(&report), "[\"buildtool\"]"),
+            ),
+        );
+        index.add_wheel(&DistSpec::new("buildtool", "1.0"), "py3-none-any");
+        let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(std::fs::read_to_string(&report).unwrap(), "1.0");
+        let cache = dir.join(".cache/built-metadata-v1");
+        let module = std::fs::read_dir(cache.join("build-environments"))
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.path().join("buildtool/__init__.py"))
+            .find(|path| path.is_file())
+            .unwrap();
+        let mtime = std::fs::metadata(&module).unwrap().modified().unwrap();
+        let original = std::fs::read_to_string(&module).unwrap();
+        std::fs::write(&module, original.replace("1.0", "6.6")).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&module)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+            if entry
+                .path()
+                .extension()
+                .is_some_and(|ext| ext == "metadata")
+            {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
+        }
+        std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+        std::fs::remove_file(&report).unwrap();
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&report).unwrap(),
+            "1.0",
+            "the edited environment was used"
+        );
+    }
+);

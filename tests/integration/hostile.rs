@@ -415,3 +415,270 @@ envlock_test!(a_download_never_reads_past_the_locked_size, |dir| {
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     assert!(!dir.join("wh").join(&name).exists());
 });
+
+/// An index serving `top-1.0.tar.gz` made of `files` (static metadata in
+/// its PKG-INFO, so envlock reads the archive itself).
+fn serve_top_sdist(files: &[(&str, &str)]) -> HostileServer {
+    let sdist = crate::util::sdist(files);
+    let sha256 = sha256_hex(&sdist);
+    HostileServer::start(vec![
+        (
+            "/simple/top/".to_owned(),
+            page(&[(
+                format!("/files/top-1.0.tar.gz#sha256={sha256}"),
+                "top-1.0.tar.gz".to_owned(),
+            )]),
+        ),
+        ("/files/top-1.0.tar.gz".to_owned(), Behaviour::bytes(sdist)),
+    ])
+    .unwrap()
+}
+
+// The archive limits are settings, named in the error; an archive within
+// them is read as usual.
+envlock_test!(archive_limits_are_settings_named_in_the_error, |dir| {
+    let pkg_info = "Metadata-Version: 2.2\nName: top\nVersion: 1.0\n";
+    let many: Vec<(String, &str)> = (0..20)
+        .map(|number| (format!("top-1.0/file{number}.txt"), "x"))
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("top-1.0/PKG-INFO", pkg_info)];
+    files.extend(many.iter().map(|(path, text)| (path.as_str(), *text)));
+    let server = serve_top_sdist(&files);
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(
+        &dir,
+        &["--index-url", &index, "--max-archive-entries", "10"],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("top-1.0.tar.gz")
+            && stderr.contains("over the limit of 10 per archive")
+            && stderr.contains("--max-archive-entries"),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+    // The same through the environment variable.
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &index])
+        .env("ENVLOCK_MAX_ARCHIVE_ENTRIES", "10");
+    let (code, _, stderr) = run(command);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("ENVLOCK_MAX_ARCHIVE_ENTRIES"), "{stderr}");
+    assert_no_lock(&dir);
+    // A member over the size limit (1 MiB here).
+    let padding = format!("{pkg_info}Summary: {}\n", "x".repeat(2 * 1024 * 1024));
+    let server = serve_top_sdist(&[("top-1.0/PKG-INFO", &padding)]);
+    let index = server.url("/simple/");
+    let (code, _, stderr) = lock(
+        &dir,
+        &["--index-url", &index, "--max-archive-member-size", "1"],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("top-1.0.tar.gz")
+            && stderr.contains("PKG-INFO is larger than 1048576 bytes")
+            && stderr.contains("--max-archive-member-size"),
+        "{stderr}"
+    );
+    assert_no_lock(&dir);
+    // Within the limits, the same archive locks.
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_eq!(code, 0, "{stderr}");
+});
+
+/// Runs `openssl` with `args` in `dir`; false (with the reason printed)
+/// when it is absent or fails.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
+    match std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(output) if output.status.success() => true,
+        Ok(output) => {
+            envlock_test::skip(format!(
+                "openssl {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+            false
+        }
+        Err(error) => {
+            envlock_test::skip(format!("openssl is not available: {error}"));
+            false
+        }
+    }
+}
+
+/// A test certificate authority (`ca.pem`) and a certificate for 127.0.0.1
+/// it signed (`server.pem`, `server.key`), made in `dir` by openssl.
+fn test_certificates(dir: &std::path::Path) -> bool {
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[req]\ndistinguished_name = dn\nx509_extensions = ca\nprompt = no\n\
+         [dn]\nCN = envlock test CA\n\
+         [ca]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\nsubjectKeyIdentifier = hash\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("server.cnf"),
+        "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = 127.0.0.1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n\
+         authorityKeyIdentifier = keyid\n",
+    )
+    .unwrap();
+    let curve = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        dir,
+        &[
+            &["req", "-x509", "-config", "ca.cnf", "-days", "2"][..],
+            &curve,
+            &["-keyout", "ca.key", "-out", "ca.pem"],
+        ]
+        .concat(),
+    ) && openssl(
+        dir,
+        &[
+            &["req", "-new", "-config", "server.cnf"][..],
+            &curve,
+            &["-keyout", "server.key", "-out", "server.csr"],
+        ]
+        .concat(),
+    ) && openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.pem",
+        ],
+    )
+}
+
+/// An https server on 127.0.0.1 (Python's http.server behind its ssl
+/// module, with the test certificate) that answers every GET with a
+/// redirect to `location`; killed when dropped.
+struct RedirectingTlsServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for RedirectingTlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const TLS_REDIRECT_SERVER: &str = r#"
+import http.server, ssl, sys
+location = sys.argv[1]
+class Redirect(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302)
+        self.send_header("Location", location + self.path.split("/simple/", 1)[-1])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain("server.pem", "server.key")
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+fn start_tls_redirect(dir: &std::path::Path, location: &str) -> Option<RedirectingTlsServer> {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", TLS_REDIRECT_SERVER, location])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|error| envlock_test::skip(format!("python3 is not available: {error}")))
+        .ok()?;
+    let mut line = String::new();
+    let stdout = child.stdout.take()?;
+    std::io::BufReader::new(stdout).read_line(&mut line).ok()?;
+    let mut server = RedirectingTlsServer { child, port: 0 };
+    match line.trim().parse() {
+        Ok(port) => {
+            server.port = port;
+            Some(server)
+        }
+        Err(_) => {
+            envlock_test::skip("the python3 TLS server did not start");
+            None
+        }
+    }
+}
+
+// An https index that redirects to plain http is refused, even to a host
+// allowed over plain http: https never downgrades. The index's TLS is
+// checked against the test CA given with --cert (without it, the same index
+// fails on its certificate).
+envlock_test!(https_never_downgrades_to_http_on_redirect, |dir| {
+    let certificates = dir.join("certificates");
+    std::fs::create_dir_all(&certificates).unwrap();
+    if !test_certificates(&certificates) {
+        return;
+    }
+    let plain = serve_top(&[], None, Vec::new());
+    let Some(tls) = start_tls_redirect(&certificates, &plain.url("/simple/")) else {
+        return;
+    };
+    let index = format!("https://127.0.0.1:{}/simple/", tls.port);
+    let ca = certificates.join("ca.pem").display().to_string();
+    // The plain http host is allowed (ENVLOCK_ALLOW_INSECURE_HOST=127.0.0.1
+    // in every test); the downgrade is refused all the same.
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index, "--cert", &ca]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("refusing a redirect from https down to plain http"),
+        "{stderr}"
+    );
+    assert!(plain.seen().is_empty(), "{:?}", plain.seen());
+    assert_no_lock(&dir);
+    // Without the test CA, the index is not trusted at all.
+    let (code, _, stderr) = lock(&dir, &["--index-url", &index]);
+    assert_ne!(code, 0);
+    assert!(stderr.to_lowercase().contains("certificate"), "{stderr}");
+    assert!(plain.seen().is_empty(), "{:?}", plain.seen());
+    // SSL_CERT_FILE trusts the test CA as --cert does.
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &index])
+        .env("SSL_CERT_FILE", &ca);
+    let (code, _, stderr) = run(command);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("refusing a redirect from https down to plain http"),
+        "{stderr}"
+    );
+    assert!(plain.seen().is_empty(), "{:?}", plain.seen());
+});

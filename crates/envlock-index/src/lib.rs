@@ -41,7 +41,10 @@ pub use env::EnvVars;
 pub use error::IndexError;
 pub use find_links::FindLinks;
 pub use http_index::HttpIndex;
-pub use metadata::{parse_core_metadata, wheel_metadata_from_bytes};
+pub use metadata::{
+    DEFAULT_MAX_ARCHIVE_ENTRIES, DEFAULT_MAX_ARCHIVE_MEMBER_SIZE, parse_core_metadata,
+    set_archive_limits, wheel_metadata_from_bytes,
+};
 pub use plain_file::FileSource;
 pub use safe_url::{SafeUrl, redacted};
 pub use types::{

@@ -3,15 +3,58 @@
 
 use std::io::{Cursor, Read};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use envlock_pep::{ExtraName, PackageName, Requirement, Version, VersionSpecifiers};
 
 use crate::error::IndexError;
 use crate::types::CoreMetadata;
 
-/// Largest metadata member we are willing to inflate; real METADATA files
-/// are a few KiB to a few hundred KiB, so this only stops zip bombs.
-pub(crate) const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
+/// Largest metadata member inflated by default (`--max-archive-member-size`):
+/// real METADATA files are a few KiB to a few hundred KiB, so this only
+/// stops zip bombs.
+pub const DEFAULT_MAX_ARCHIVE_MEMBER_SIZE: u64 = 64 * 1024 * 1024;
+
+/// The most entries an archive read for its metadata may have by default
+/// (`--max-archive-entries`). Real wheels and sdists have up to a few tens
+/// of thousands; this only stops archives built to exhaust memory or time.
+pub const DEFAULT_MAX_ARCHIVE_ENTRIES: u64 = 200_000;
+
+static MAX_ARCHIVE_MEMBER_SIZE: AtomicU64 = AtomicU64::new(DEFAULT_MAX_ARCHIVE_MEMBER_SIZE);
+static MAX_ARCHIVE_ENTRIES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_ARCHIVE_ENTRIES);
+
+/// The settings that raise the archive limits, as errors name them.
+const ENTRIES_SETTING: &str = "--max-archive-entries / ENVLOCK_MAX_ARCHIVE_ENTRIES";
+const MEMBER_SIZE_SETTING: &str = "--max-archive-member-size / ENVLOCK_MAX_ARCHIVE_MEMBER_SIZE";
+
+/// Sets, for the whole process, the most entries an archive read for its
+/// metadata may have and the largest member (METADATA, PKG-INFO,
+/// pyproject.toml) inflated from one, in bytes. Archives are read deep
+/// inside parsers that have no options of their own, so these are set once
+/// at start-up (the command line's `--max-archive-entries` and
+/// `--max-archive-member-size`).
+pub fn set_archive_limits(entries: u64, member_size: u64) {
+    MAX_ARCHIVE_ENTRIES.store(entries.max(1), Ordering::Relaxed);
+    MAX_ARCHIVE_MEMBER_SIZE.store(member_size.max(1), Ordering::Relaxed);
+}
+
+/// The most entries an archive may have (see [`set_archive_limits`]).
+pub(crate) fn max_archive_entries() -> u64 {
+    MAX_ARCHIVE_ENTRIES.load(Ordering::Relaxed)
+}
+
+/// The largest member inflated (see [`set_archive_limits`]).
+pub(crate) fn max_member_size() -> u64 {
+    MAX_ARCHIVE_MEMBER_SIZE.load(Ordering::Relaxed)
+}
+
+/// The reason given for a member over the size limit.
+pub(crate) fn member_too_large(member: &str) -> String {
+    format!(
+        "{member} is larger than {} bytes, the limit set by {MEMBER_SIZE_SETTING}",
+        max_member_size()
+    )
+}
 
 /// At most the first 80 characters of an outside text, for an error
 /// message: a hostile requirement may be megabytes long.
@@ -23,15 +66,11 @@ fn shortened(text: &str) -> String {
     }
 }
 
-/// The most entries an archive read for its metadata may have. Real wheels
-/// and sdists have up to a few tens of thousands; this only stops archives
-/// built to exhaust memory or time.
-pub(crate) const MAX_ARCHIVE_ENTRIES: u64 = 200_000;
-
 /// The error for an archive with too many entries.
 pub(crate) fn too_many_entries(count: u64) -> String {
     format!(
-        "it has {count} entries or more, over envlock's limit of {MAX_ARCHIVE_ENTRIES} per archive"
+        "it has {count} entries or more, over the limit of {} per archive set by {ENTRIES_SETTING}",
+        max_archive_entries()
     )
 }
 
@@ -145,7 +184,7 @@ pub fn wheel_metadata_from_bytes(
     };
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| bad(error.to_string()))?;
-    if archive.len() as u64 > MAX_ARCHIVE_ENTRIES {
+    if archive.len() as u64 > max_archive_entries() {
         return Err(bad(too_many_entries(archive.len() as u64)));
     }
     let names: Vec<String> = archive
@@ -166,18 +205,19 @@ pub fn wheel_metadata_from_bytes(
 }
 
 fn read_limited(reader: impl Read, member: &str, source_name: &str) -> Result<Vec<u8>, IndexError> {
+    let limit = max_member_size();
     let mut out = Vec::new();
     reader
-        .take(MAX_METADATA_SIZE + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|error| IndexError::BadArchive {
             source_name: source_name.to_owned(),
             reason: format!("cannot read {member}: {error}"),
         })?;
-    if out.len() as u64 > MAX_METADATA_SIZE {
+    if out.len() as u64 > limit {
         return Err(IndexError::BadArchive {
             source_name: source_name.to_owned(),
-            reason: format!("{member} is larger than {MAX_METADATA_SIZE} bytes"),
+            reason: member_too_large(member),
         });
     }
     Ok(out)
@@ -209,7 +249,7 @@ fn read_sdist_files(
     if filename.to_ascii_lowercase().ends_with(".zip") {
         let mut archive =
             zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| bad(error.to_string()))?;
-        if archive.len() as u64 > MAX_ARCHIVE_ENTRIES {
+        if archive.len() as u64 > max_archive_entries() {
             return Err(bad(too_many_entries(archive.len() as u64)));
         }
         let names: Vec<String> = archive
@@ -232,7 +272,7 @@ fn read_sdist_files(
         let mut archive = tar::Archive::new(decoder);
         let entries = archive.entries().map_err(|error| bad(error.to_string()))?;
         for (count, entry) in entries.enumerate() {
-            if count as u64 >= MAX_ARCHIVE_ENTRIES {
+            if count as u64 >= max_archive_entries() {
                 return Err(bad(too_many_entries(count as u64)));
             }
             let entry = entry.map_err(|error| bad(error.to_string()))?;

@@ -143,6 +143,13 @@ impl IndexClient {
                 actual: sha256,
             });
         }
+        // On disk before it takes its name: a crash never leaves a verified
+        // name over bytes that were not written (the folder's own flush is
+        // the caller's, once for many files).
+        temporary
+            .as_file()
+            .sync_all()
+            .map_err(|error| IndexError::io("cannot write", &temporary_path, error))?;
         temporary
             .persist(dest)
             .map_err(|error| IndexError::io("cannot write", dest, error.error))?;

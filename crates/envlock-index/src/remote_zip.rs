@@ -10,8 +10,8 @@ use std::io::Read;
 
 use crate::error::IndexError;
 use crate::metadata::{
-    MAX_ARCHIVE_ENTRIES, MAX_METADATA_SIZE, choose_metadata_member, is_dist_info_metadata,
-    too_many_entries,
+    choose_metadata_member, is_dist_info_metadata, max_archive_entries, max_member_size,
+    member_too_large, too_many_entries,
 };
 
 /// How many bytes the first (suffix) range request asks for. Big enough to
@@ -100,7 +100,7 @@ pub(crate) fn read_remote_metadata(
     };
     let (directory, directory_end) = locate_directory(&tail, &mut fetch, &corrupt)?;
     // Checked before the directory is fetched: its count is the server's word.
-    if directory.entries > MAX_ARCHIVE_ENTRIES {
+    if directory.entries > max_archive_entries() {
         return Err(corrupt(too_many_entries(directory.entries)));
     }
     let central = central_directory(&tail, &directory, directory_end, &mut fetch, &corrupt)?;
@@ -368,7 +368,7 @@ fn inflate(data: &[u8], member: &Entry) -> Result<Vec<u8>, String> {
             Ok(out.len())
         }
         8 => flate2::read::DeflateDecoder::new(data)
-            .take(MAX_METADATA_SIZE + 1)
+            .take(max_member_size().saturating_add(1))
             .read_to_end(&mut out),
         other => {
             return Err(format!(
@@ -378,11 +378,8 @@ fn inflate(data: &[u8], member: &Entry) -> Result<Vec<u8>, String> {
         }
     };
     read.map_err(|error| format!("cannot inflate {}: {error}", member.name))?;
-    if out.len() as u64 > MAX_METADATA_SIZE {
-        return Err(format!(
-            "{} is larger than {MAX_METADATA_SIZE} bytes",
-            member.name
-        ));
+    if out.len() as u64 > max_member_size() {
+        return Err(member_too_large(&member.name));
     }
     Ok(out)
 }

@@ -70,30 +70,82 @@ pub(crate) fn stamp_matches(stamp: &Path, file: &Path, sha256: &Sha256) -> bool 
 }
 
 #[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    /// Sets the modification time of `file` back to `mtime`.
+    fn restore_mtime(file: &Path, mtime: std::time::SystemTime) {
+        std::fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert_eq!(std::fs::metadata(file).unwrap().modified().unwrap(), mtime);
+    }
+
+    fn stamped(dir: &Path, bytes: &[u8]) -> (std::path::PathBuf, std::path::PathBuf, Sha256) {
+        let file = dir.join("f");
+        let stamp = dir.join("f.stamp");
+        std::fs::write(&file, bytes).unwrap();
+        let sha256 = Sha256::digest(bytes);
+        write_stamp(&stamp, &file, &sha256);
+        assert!(stamp_matches(&stamp, &file, &sha256));
+        assert!(!stamp_matches(&stamp, &file, &Sha256::digest(b"other")));
+        (file, stamp, sha256)
+    }
 
     #[test]
     fn an_edit_in_place_breaks_the_stamp_even_with_mtime_restored() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("f");
-        let stamp = dir.path().join("f.stamp");
-        std::fs::write(&file, b"good").unwrap();
-        let sha256 = Sha256::digest(b"good");
-        write_stamp(&stamp, &file, &sha256);
-        assert!(stamp_matches(&stamp, &file, &sha256));
-        assert!(!stamp_matches(&stamp, &file, &Sha256::digest(b"other")));
+        let (file, stamp, sha256) = stamped(dir.path(), b"good");
         let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
-        // Same size, same mtime afterwards: only ctime tells.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        std::fs::write(&file, b"evil").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .unwrap()
-            .set_modified(mtime)
-            .unwrap();
-        assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), mtime);
+        std::fs::write(&file, b"evil, and longer").unwrap();
+        restore_mtime(&file, mtime);
+        assert!(!stamp_matches(&stamp, &file, &sha256));
+    }
+
+    #[test]
+    fn a_same_size_replacement_breaks_the_stamp_even_with_mtime_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, stamp, sha256) = stamped(dir.path(), b"good");
+        let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+        let replacement = dir.path().join("replacement");
+        std::fs::write(&replacement, b"evil").unwrap();
+        restore_mtime(&replacement, mtime);
+        std::fs::rename(&replacement, &file).unwrap();
+        assert!(!stamp_matches(&stamp, &file, &sha256));
+    }
+
+    /// A same-size edit in place keeps the inode, size and (restored) mtime;
+    /// what tells it is the change time, which the stamp must record with
+    /// its nanoseconds. (Whether two writes get different change times
+    /// depends on the clock's granularity, so that is not what is tested.)
+    #[test]
+    fn the_stamp_records_the_change_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, stamp, sha256) = stamped(dir.path(), b"good");
+        let metadata = std::fs::metadata(&file).unwrap();
+        let stamp_with_ctime_nsec = |nanoseconds: i64| {
+            format!(
+                "{sha256} {} {} {} {}.{} {}.{nanoseconds}",
+                metadata.dev(),
+                metadata.ino(),
+                metadata.size(),
+                metadata.mtime(),
+                metadata.mtime_nsec(),
+                metadata.ctime(),
+            )
+        };
+        let text = std::fs::read_to_string(&stamp).unwrap();
+        assert_eq!(
+            text.trim_end(),
+            stamp_with_ctime_nsec(metadata.ctime_nsec())
+        );
+        // A stamp with any other change time does not match.
+        std::fs::write(&stamp, stamp_with_ctime_nsec(metadata.ctime_nsec() + 1)).unwrap();
         assert!(!stamp_matches(&stamp, &file, &sha256));
     }
 }

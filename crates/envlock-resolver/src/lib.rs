@@ -13,6 +13,7 @@
 //! packages by [`lock_resources`]: fetched once, pinned by sha256 and size.
 
 mod error;
+mod host_build;
 mod inputs;
 mod interpreters;
 mod project;

@@ -79,14 +79,26 @@ struct TargetResolution {
 /// assembles the lock.
 pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
     let pins = IndexPins::from_spec(request.spec, &request.indexes)?;
-    let shared = Arc::new(SharedIndexes::new(
+    let mut shared = SharedIndexes::new(
         request.indexes.clone(),
-        pins,
+        pins.clone(),
         Arc::clone(&request.reporter),
         request.sdist_builder.clone(),
         keep_for(&request),
         request.concurrency,
-    ));
+    );
+    if let Some(builder) = &request.sdist_builder {
+        let locker = Arc::new(crate::host_build::HostBuildLocker::new(
+            request.indexes.clone(),
+            pins,
+            request.spec,
+            builder.python.clone(),
+            request.concurrency,
+        ));
+        locker.warm_up();
+        shared = shared.with_build_locker(locker);
+    }
+    let shared = Arc::new(shared);
     let resolutions = resolve_targets(&request, &shared)?;
     let mut lock = assemble(request.spec, &resolutions, &shared)?;
     let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;

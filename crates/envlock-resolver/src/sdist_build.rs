@@ -4,11 +4,16 @@
 //! `pyproject.toml` data) only reveal their dependencies when built. envlock
 //! asks the sdist's own build backend for its metadata (the PEP 517
 //! `prepare_metadata_for_build_wheel` hook), run by the local `python3` in a
-//! build environment holding the sdist's `build-system.requires`, installed
-//! by pip from the same indexes (passed through pip's environment variables,
-//! never on a command line a process list would show). Build environments
-//! are cached by their requirements, so the usual setuptools one is made
-//! once. When the hook path fails, envlock falls back to building the whole
+//! build environment holding the sdist's `build-system.requires`. Those are
+//! locked for the host's Python by envlock's resolver (see `host_build`),
+//! with the lock's indexes and pins; the chosen wheels are fetched through
+//! envlock's index client (sha256 checked) and installed from that local
+//! folder alone: pure-Python wheels unpacked directly, others by
+//! `pip install --no-index --no-deps --require-hashes`, confined. pip is
+//! never given an index or a credential. Build environments are cached by
+//! the exact files they hold (names and sha256), so the usual setuptools one
+//! is made once, and each is stamped with a digest of its files and checked
+//! before use. When the hook path fails, envlock falls back to building the whole
 //! wheel with `python3 -m pip wheel --no-deps`. The result is cached by the
 //! sdist's sha256, so each sdist is looked at once.
 //!
@@ -35,9 +40,6 @@ use envlock_index::{
 pub struct SdistBuilder {
     /// The Python to run (`python3` on PATH by default).
     pub python: PathBuf,
-    /// Environment for pip: `PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`,
-    /// `PIP_FIND_LINKS` pointing at the same indexes as the lock.
-    pub pip_environment: Vec<(String, String)>,
     /// Where built metadata is cached (by sdist sha256); `None` disables it.
     pub cache_dir: Option<PathBuf>,
     /// Serialises the making of build environments, so that sdists built
@@ -49,6 +51,27 @@ pub struct SdistBuilder {
     pub timeout: std::time::Duration,
     /// Whether each build is announced on stderr (package, version, backend).
     pub announce: bool,
+}
+
+/// One file of a build environment, as the host resolution chose it.
+pub(crate) struct LockedBuildFile {
+    /// The package's normalised name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The sha256 the index gives, checked on download and by pip.
+    pub sha256: String,
+    /// The index the file comes from (the one the resolution used).
+    pub index: std::sync::Arc<dyn PackageIndex>,
+    /// The file.
+    pub file: IndexFile,
+}
+
+/// Locks an sdist's build requirements for this machine's Python.
+pub(crate) trait LockBuildRequirements: Send + Sync {
+    /// The wheels that make up a build environment for `requires`, every
+    /// dependency included. The error is a sentence.
+    fn lock_for_host(&self, requires: &[String]) -> Result<Vec<LockedBuildFile>, String>;
 }
 
 /// One sdist being built: where its parts are.
@@ -130,7 +153,13 @@ fn write_stamp(folder: &Path, key: &str) -> Result<(), String> {
 }
 
 /// A sha256 over every file under `folder` but the stamp: relative path,
-/// size and content, in sorted order (links by their target).
+/// size and identity, in sorted order (links by their target). The identity
+/// is, as for the cache's verification stamps, the inode and the change
+/// time (`ctime`), which every write, `chmod`, link or rename changes and
+/// user space cannot set back; so a file edited in place, replaced, added
+/// or removed changes the digest without every byte being hashed again
+/// before each build. Where there is no such identity (not unix), the
+/// content is hashed.
 fn tree_digest(folder: &Path) -> Result<String, String> {
     let mut entries = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
@@ -149,14 +178,38 @@ fn tree_digest(folder: &Path) -> Result<String, String> {
                 let link = std::fs::read_link(&path).map_err(|error| error.to_string())?;
                 entries.push(format!("{relative} -> {}", link.display()));
             } else if relative != STAMP {
-                let bytes = std::fs::read(&path).map_err(|error| error.to_string())?;
-                let sha256 = envlock_fs::Sha256::digest(&bytes);
-                entries.push(format!("{relative} {} {sha256}", bytes.len()));
+                entries.push(format!("{relative} {}", file_identity(&path, &kind)?));
             }
         }
     }
     entries.sort();
     Ok(envlock_fs::Sha256::digest(entries.join("\n").as_bytes()).to_string())
+}
+
+/// A file's size and identity (see [`tree_digest`]).
+fn file_identity(path: &Path, metadata: &std::fs::Metadata) -> Result<String, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let _ = path;
+        Ok(format!(
+            "{} {} {} {}.{}",
+            metadata.len(),
+            metadata.dev(),
+            metadata.ino(),
+            metadata.ctime(),
+            metadata.ctime_nsec()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let bytes = std::fs::read(path).map_err(|error| error.to_string())?;
+        Ok(format!(
+            "{} {}",
+            metadata.len(),
+            envlock_fs::Sha256::digest(&bytes)
+        ))
+    }
 }
 
 /// The last lines of a tool's error output: where the cause usually is.
@@ -174,6 +227,7 @@ impl SdistBuilder {
     pub(crate) fn metadata(
         &self,
         index: &dyn PackageIndex,
+        locker: Option<&dyn LockBuildRequirements>,
         file: &IndexFile,
     ) -> Result<CoreMetadata, String> {
         if let Some(metadata) = self.cached_metadata(file) {
@@ -192,7 +246,7 @@ impl SdistBuilder {
         if self.announce {
             announce(&file.filename, &build_system);
         }
-        let environment = self.build_environment(index, &file.filename, &build_system.requires)?;
+        let environment = self.build_environment(locker, &file.filename, &build_system.requires)?;
         let build = Build {
             filename: &file.filename,
             source: &source,
@@ -273,17 +327,32 @@ impl SdistBuilder {
         let metadata_path = output.stdout.lines().last().unwrap_or_default().trim();
         Ok(std::fs::read(metadata_path).map_err(|error| format!("{metadata_path}: {error}")))
     }
-    /// A folder (for `PYTHONPATH`) holding `requires`, made once per set of
-    /// requirements and host Python, and kept in the cache. A cached one is
-    /// used only when its stamp (the requirement set and a digest of every
+    /// A folder (for `PYTHONPATH`) holding `requires` as locked for this
+    /// machine's Python (see [`LockBuildRequirements`]), made once per set
+    /// of locked files and host Python, and kept in the cache. A cached one
+    /// is used only when its stamp (the locked files and a digest of every
     /// file in it) still matches; otherwise it is made again.
     fn build_environment(
         &self,
-        index: &dyn PackageIndex,
+        locker: Option<&dyn LockBuildRequirements>,
         filename: &str,
         requires: &[String],
     ) -> Result<PathBuf, String> {
-        let (target, key) = self.environment_path(requires);
+        let locked = match (requires.is_empty(), locker) {
+            (true, _) => Vec::new(),
+            (false, Some(locker)) => locker.lock_for_host(requires).map_err(|error| {
+                format!(
+                    "the build requirements of {filename} ({}) cannot be locked for this machine: {error}",
+                    requires.join(", ")
+                )
+            })?,
+            (false, None) => {
+                return Err(format!(
+                    "the build requirements of {filename} cannot be locked here"
+                ));
+            }
+        };
+        let (target, key) = self.environment_path(&locked);
         let root = target
             .parent()
             .map(Path::to_path_buf)
@@ -302,14 +371,9 @@ impl SdistBuilder {
         let _ = std::fs::remove_dir_all(&target);
         std::fs::create_dir_all(&root).map_err(|error| error.to_string())?;
         let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
-        // A backend with no requirements (an in-tree one) needs no install.
-        // Pure-Python wheels only need unpacking onto PYTHONPATH (their
-        // sha256 checked against the index page), which is much quicker
-        // than starting pip; anything else goes through pip.
-        let unpacked =
-            !requires.is_empty() && unpack_pure_wheels(index, requires, staging.path()).is_ok();
-        if !requires.is_empty() && !unpacked {
-            self.pip_install(filename, requires, staging.path(), &root)?;
+        self.install_locked(filename, &locked, staging.path(), &root)?;
+        if !locked.is_empty() {
+            self.compile_bytecode(filename, staging.path(), &root);
         }
         write_stamp(staging.path(), &key)?;
         let staged = staging.keep();
@@ -321,16 +385,36 @@ impl SdistBuilder {
         Ok(target)
     }
 
-    /// Installs `requires` into `folder` with pip, from envlock's indexes
-    /// only (given to pip here, in a scrubbed environment: nothing of the
-    /// user's pip configuration or variables), within the build timeout.
-    fn pip_install(
+    /// Puts the locked files into `folder`: each downloaded through its
+    /// index (sha256 checked, from the cache when there), then pure-Python
+    /// wheels unpacked directly (much quicker than starting pip) or, when
+    /// one is not, all installed by pip from that local folder alone.
+    fn install_locked(
         &self,
         filename: &str,
-        requires: &[String],
+        locked: &[LockedBuildFile],
         folder: &Path,
         scratch: &Path,
     ) -> Result<(), String> {
+        if locked.is_empty() {
+            return Ok(());
+        }
+        let work = tempfile::tempdir_in(scratch).map_err(|error| error.to_string())?;
+        let wheels = work.path().join("wheels");
+        std::fs::create_dir_all(&wheels).map_err(|error| error.to_string())?;
+        for file in locked {
+            file.index
+                .fetch(&file.file, &wheels.join(&file.file.filename))
+                .map_err(|error| {
+                    format!(
+                        "cannot download {}, a build requirement of {filename}: {error}",
+                        file.file.filename
+                    )
+                })?;
+        }
+        if unpack_pure_wheels(locked, &wheels, folder).is_ok() {
+            return Ok(());
+        }
         for entry in std::fs::read_dir(folder)
             .map_err(|error| error.to_string())?
             .flatten()
@@ -338,8 +422,55 @@ impl SdistBuilder {
             let _ = std::fs::remove_dir_all(entry.path())
                 .or_else(|_| std::fs::remove_file(entry.path()));
         }
-        let work = tempfile::tempdir_in(scratch).map_err(|error| error.to_string())?;
-        let mut command = Command::new(confine::real_interpreter(&self.python));
+        self.pip_install(filename, locked, &wheels, folder, work.path())
+    }
+
+    /// Compiles the environment's Python files to bytecode once, before it
+    /// is stamped. Builds run with `PYTHONDONTWRITEBYTECODE` (they must not
+    /// change the stamped environment), so without this every backend run
+    /// would compile setuptools from source again: most of the time of a
+    /// small metadata build. A failure (a file only Python 2 can compile)
+    /// costs only that time; the environment works without bytecode.
+    fn compile_bytecode(&self, filename: &str, folder: &Path, scratch: &Path) {
+        let Ok(work) = tempfile::tempdir_in(scratch) else {
+            return;
+        };
+        let mut command = confine::without_network(&confine::real_interpreter(&self.python));
+        command
+            .args(["-m", "compileall", "-q", "-j", "0"])
+            .arg(folder);
+        let _ = self.confined(
+            &mut command,
+            &[],
+            (filename, "compiling the build environment"),
+            work.path(),
+        );
+    }
+
+    /// Installs the locked files from `wheels` into `folder` with pip: no
+    /// index, no dependencies beyond the locked ones, every file's sha256
+    /// required, no network where the platform allows it, in a scrubbed
+    /// environment, within the build timeout.
+    fn pip_install(
+        &self,
+        filename: &str,
+        locked: &[LockedBuildFile],
+        wheels: &Path,
+        folder: &Path,
+        work: &Path,
+    ) -> Result<(), String> {
+        let requirements_file = work.join("build-requirements.txt");
+        let lines: String = locked
+            .iter()
+            .map(|file| {
+                format!(
+                    "{}=={} --hash=sha256:{}\n",
+                    file.name, file.version, file.sha256
+                )
+            })
+            .collect();
+        std::fs::write(&requirements_file, lines).map_err(|error| error.to_string())?;
+        let mut command = confine::without_network(&confine::real_interpreter(&self.python));
         command
             .args([
                 "-m",
@@ -347,25 +478,23 @@ impl SdistBuilder {
                 "install",
                 "--quiet",
                 "--no-compile",
-                // Wheels only: an sdist among the build requirements would
-                // be built by pip, outside envlock's confinement.
+                "--no-index",
+                "--no-deps",
+                "--require-hashes",
                 "--only-binary",
                 ":all:",
-                "--target",
+                "--find-links",
             ])
+            .arg(wheels)
+            .arg("--target")
             .arg(folder)
-            .arg("--")
-            .args(requires);
-        let environment: Vec<(&str, &std::ffi::OsStr)> = self
-            .pip_environment
-            .iter()
-            .map(|(key, value)| (key.as_str(), std::ffi::OsStr::new(value)))
-            .collect();
+            .arg("--requirement")
+            .arg(&requirements_file);
         let output = self.confined(
             &mut command,
-            &environment,
+            &[],
             (filename, "installing the build requirements"),
-            work.path(),
+            work,
         )?;
         if !output.status.success() {
             return Err(format!(
@@ -420,10 +549,13 @@ impl SdistBuilder {
             .map_err(|reason| format!("building {} gave no usable wheel: {reason}", build.filename))
     }
 
-    /// Where the build environment for `requires` (with this Python) lives,
-    /// and the key its stamp must hold.
-    fn environment_path(&self, requires: &[String]) -> (PathBuf, String) {
-        let mut key = requires.to_vec();
+    /// Where the build environment of the `locked` files (with this Python)
+    /// lives, and the key its stamp must hold.
+    fn environment_path(&self, locked: &[LockedBuildFile]) -> (PathBuf, String) {
+        let mut key: Vec<String> = locked
+            .iter()
+            .map(|file| format!("{} {}", file.file.filename, file.sha256))
+            .collect();
         key.sort();
         key.push(self.python.display().to_string());
         let hash = envlock_fs::Sha256::digest(key.join("\n").as_bytes());
@@ -584,72 +716,39 @@ fn build_system_from_text(pyproject: Option<&str>) -> BuildSystem {
     }
 }
 
-/// How many packages a build environment may hold before envlock leaves it
-/// to pip (build requirements are a handful; more means something unusual).
-const MOST_BUILD_PACKAGES: usize = 16;
-
-/// Puts `requires` and their dependencies into `folder` by unpacking their
-/// pure-Python wheels (`py3-none-any`, `py2.py3-none-any`) from `index`:
-/// the newest final, unyanked release that satisfies each requirement.
-/// Dependencies are followed whatever their markers say (an extra pure
-/// package on PYTHONPATH is harmless). Anything this cannot handle (no pure
-/// wheel, a `.data` folder, too many packages) is an error, and the caller
-/// uses pip instead.
+/// Unpacks the locked wheels in `wheels` into `folder` when every one is
+/// pure Python (`py3`/`py2.py3`, `none`, `any`) with no `.data` folder:
+/// that is all pip would do with them. Each file's sha256 is checked again
+/// against the lock of the build requirements. Anything else is an error,
+/// and the caller installs with pip instead.
 fn unpack_pure_wheels(
-    index: &dyn PackageIndex,
-    requires: &[String],
+    locked: &[LockedBuildFile],
+    wheels: &Path,
     folder: &Path,
 ) -> Result<(), String> {
-    use std::str::FromStr as _;
-    let mut queue: Vec<envlock_pep::Requirement> = requires
-        .iter()
-        .map(|text| {
-            envlock_pep::check_requirement(text).map_err(|error| error.to_string())?;
-            envlock_pep::Requirement::from_str(text).map_err(|error| error.to_string())
-        })
-        .collect::<Result<_, _>>()?;
-    let mut done = std::collections::HashSet::new();
-    while let Some(requirement) = queue.pop() {
-        if !requirement.marker.evaluate_optional_environment(None, &[])
-            || !done.insert(requirement.name.clone())
+    for file in locked {
+        let wheel = envlock_pep::WheelFilename::parse(&file.file.filename)
+            .map_err(|error| error.to_string())?;
+        let pure = wheel.abi_tags().iter().any(|abi| abi == "none")
+            && wheel
+                .platform_tags()
+                .iter()
+                .any(|platform| platform == "any")
+            && wheel.python_tags().iter().any(|python| python == "py3");
+        if !pure {
+            return Err(format!("{} is not pure Python", file.file.filename));
+        }
+        let bytes =
+            std::fs::read(wheels.join(&file.file.filename)).map_err(|error| error.to_string())?;
+        if !envlock_fs::Sha256::digest(&bytes)
+            .to_string()
+            .eq_ignore_ascii_case(&file.sha256)
         {
-            continue;
+            return Err(format!(
+                "{} changed since it was checked",
+                file.file.filename
+            ));
         }
-        if done.len() > MOST_BUILD_PACKAGES {
-            return Err("too many build requirements".to_owned());
-        }
-        let specifiers = crate::inputs::requirement_specifiers(&requirement);
-        let page = index
-            .project(&requirement.name)
-            .map_err(|error| error.to_string())?;
-        let best = page
-            .files
-            .iter()
-            .filter(|file| file.yanked.is_none())
-            .filter_map(|file| {
-                envlock_pep::WheelFilename::parse(&file.filename)
-                    .ok()
-                    .map(|wheel| (wheel, file))
-            })
-            .filter(|(wheel, _)| {
-                wheel.abi_tags().iter().any(|abi| abi == "none")
-                    && wheel
-                        .platform_tags()
-                        .iter()
-                        .any(|platform| platform == "any")
-                    && wheel.python_tags().iter().any(|python| python == "py3")
-                    && !wheel.version().any_prerelease()
-                    && specifiers.contains(wheel.version())
-            })
-            .max_by(|(a, _), (b, _)| a.version().cmp(b.version()))
-            .map(|(_, file)| file.clone())
-            .ok_or_else(|| format!("no pure wheel of {requirement}"))?;
-        let wheel_path = folder.join(format!(".{}", best.filename));
-        index
-            .fetch(&best, &wheel_path)
-            .map_err(|error| error.to_string())?;
-        let bytes = std::fs::read(&wheel_path).map_err(|error| error.to_string())?;
-        let _ = std::fs::remove_file(&wheel_path);
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
             .map_err(|error| error.to_string())?;
         if archive
@@ -657,14 +756,9 @@ fn unpack_pure_wheels(
             .filter_map(Result::ok)
             .any(|name| name.contains(".data/"))
         {
-            return Err(format!("{} has a .data folder", best.filename));
+            return Err(format!("{} has a .data folder", file.file.filename));
         }
         archive.extract(folder).map_err(|error| error.to_string())?;
-        let metadata = wheel_metadata_from_bytes(&bytes, &best.filename, &best.filename)
-            .map_err(|error| error.to_string())?;
-        let metadata =
-            parse_core_metadata(&metadata, &best.filename).map_err(|error| error.to_string())?;
-        queue.extend(metadata.requires_dist);
     }
     Ok(())
 }

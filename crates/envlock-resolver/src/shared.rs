@@ -12,7 +12,7 @@ use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange};
 use crate::project::{Keep, Project};
 use crate::reporter::Reporter;
-use crate::sdist_build::SdistBuilder;
+use crate::sdist_build::{LockBuildRequirements, SdistBuilder};
 
 /// A fetch result that every target can share.
 pub(crate) type Shared<T> = Result<Arc<T>, Arc<IndexError>>;
@@ -102,6 +102,8 @@ pub(crate) struct SharedIndexes {
     metadata: Mutex<HashMap<String, Slot<MetadataResult>>>,
     build_requirements: Mutex<HashMap<String, Slot<BuildRequirements>>>,
     builder: Option<SdistBuilder>,
+    /// Locks the build requirements of the sdists `builder` builds.
+    build_locker: Option<Arc<dyn LockBuildRequirements>>,
     /// Which files of a project are worth keeping.
     keep: Keep,
     /// Threads for fetching ahead; sized for I/O, not for cores.
@@ -130,9 +132,17 @@ impl SharedIndexes {
             metadata: Mutex::new(HashMap::new()),
             build_requirements: Mutex::new(HashMap::new()),
             builder,
+            build_locker: None,
             keep,
             pool,
         }
+    }
+
+    /// The same, with `locker` locking the build requirements of sdists
+    /// built on this machine.
+    pub fn with_build_locker(mut self, locker: Arc<dyn LockBuildRequirements>) -> SharedIndexes {
+        self.build_locker = Some(locker);
+        self
     }
 
     pub fn counts(&self) -> FetchCounts {
@@ -239,7 +249,7 @@ impl SharedIndexes {
             Ok(metadata) => Ok(Arc::new(metadata)),
             Err(IndexError::DynamicSdistMetadata { reason, .. }) => match &self.builder {
                 Some(builder) => builder
-                    .metadata(index.as_ref(), file)
+                    .metadata(index.as_ref(), self.build_locker.as_deref(), file)
                     .map(Arc::new)
                     .map_err(MetadataFailure::Unusable),
                 None => Err(MetadataFailure::Unusable(format!(

@@ -78,9 +78,10 @@ fn is_verified_copy(
 }
 
 /// Puts the cached file at `dest` by copy (a reflink where the file system
-/// can), through a temporary name; never a hard link, which would let an
-/// edit of the wheelhouse file edit the cache. The folder is flushed once
-/// at the end of the build, not after each file.
+/// can), through a temporary name, flushed to disk before its rename;
+/// never a hard link, which would let an edit of the wheelhouse file edit
+/// the cache. The folder is flushed once at the end of the build, not after
+/// each file.
 fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     let temporary = tempfile::Builder::new()
@@ -92,6 +93,11 @@ fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
         .map_err(|error| WheelhouseError::io("copy from the cache", cached, error))?;
     // The cache entry is read-only; the wheelhouse's copy is not.
     make_writable(&temporary)?;
+    // On disk before it takes its name (the folder is flushed once, at the
+    // end of the build).
+    std::fs::File::open(&temporary)
+        .and_then(|file| file.sync_all())
+        .map_err(|error| WheelhouseError::io("write", &temporary, error))?;
     temporary
         .persist(dest)
         .map_err(|error| WheelhouseError::io("write", dest, error.error))

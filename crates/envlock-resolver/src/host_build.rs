@@ -1,0 +1,258 @@
+//! Locking an sdist's build requirements for the machine that builds it.
+//!
+//! When `envlock lock` must build an sdist's metadata on this machine, its
+//! `build-system.requires` are resolved by envlock's own resolver for the
+//! host's Python (its version and platform asked once from the interpreter
+//! that runs the builds), against the same indexes with the same pins as
+//! the lock: a package pinned to an index comes from that index only, an
+//! `explicit` index serves only its pinned packages, `exclude-newer` and the
+//! pre-release policy hold. Only wheels are chosen (an sdist among build
+//! requirements would itself need building). Every chosen file comes with
+//! the sha256 its index page gives; files without one are refused.
+
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::str::FromStr as _;
+use std::sync::{Arc, OnceLock};
+
+use envlock_index::PackageIndex;
+use envlock_pep::{Platform, PythonVersion, Requirement, Target};
+use pubgrub::PubGrubError;
+
+use crate::inputs::TargetInputs;
+use crate::project::{Keep, KeepTarget};
+use crate::provider::{Node, TargetProvider, root_version};
+use crate::reporter::Silent;
+use crate::sdist_build::{LockBuildRequirements, LockedBuildFile};
+use crate::shared::{IndexPins, SharedIndexes};
+
+/// Resolves build requirements for the host Python; see the module docs.
+pub(crate) struct HostBuildLocker {
+    indexes: Vec<Arc<dyn PackageIndex>>,
+    pins: IndexPins,
+    python: std::path::PathBuf,
+    prereleases: envlock_spec::PrereleasePolicy,
+    exclude_newer: Option<jiff::Timestamp>,
+    concurrency: usize,
+    /// The host target, asked once (early, by [`HostBuildLocker::warm_up`]).
+    target: OnceLock<Result<Target, String>>,
+    /// The index view resolved against, made on first use (a lock that
+    /// builds nothing starts no threads for it).
+    shared: OnceLock<Arc<SharedIndexes>>,
+}
+
+impl HostBuildLocker {
+    pub fn new(
+        indexes: Vec<Arc<dyn PackageIndex>>,
+        pins: IndexPins,
+        spec: &envlock_spec::Spec,
+        python: std::path::PathBuf,
+        concurrency: usize,
+    ) -> HostBuildLocker {
+        HostBuildLocker {
+            indexes,
+            pins,
+            python,
+            prereleases: spec.prereleases,
+            exclude_newer: spec.exclude_newer,
+            concurrency,
+            target: OnceLock::new(),
+            shared: OnceLock::new(),
+        }
+    }
+
+    /// Asks, on a thread of its own, what the first build will need
+    /// anyway: the interpreter behind `python` (a launcher such as a pyenv
+    /// shim takes a good second to answer) and the host's version and
+    /// platform. The lock goes on fetching meanwhile; the first build waits
+    /// only for what is not known yet. (Whether builds can run without
+    /// network is not asked here: where they cannot, asking says so, which
+    /// a lock that builds nothing must not.)
+    pub fn warm_up(self: &Arc<Self>) {
+        let locker = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("envlock-build-warm-up".to_owned())
+            .spawn(move || {
+                let _ = locker.target.get_or_init(|| host_target(&locker.python));
+            });
+        // Without the thread, the first build asks the same questions.
+        drop(spawned);
+    }
+
+    fn host(&self) -> Result<(&Target, &Arc<SharedIndexes>), String> {
+        let target = self
+            .target
+            .get_or_init(|| host_target(&self.python))
+            .as_ref()
+            .map_err(Clone::clone)?;
+        let shared = self.shared.get_or_init(|| {
+            let keep = Keep {
+                targets: vec![KeepTarget {
+                    tags: target.tags(),
+                    python: target.python().full_version(),
+                }],
+                exclude_newer: self.exclude_newer,
+                sdists_always: false,
+            };
+            Arc::new(SharedIndexes::new(
+                self.indexes.clone(),
+                self.pins.clone(),
+                Arc::new(Silent),
+                None,
+                keep,
+                self.concurrency,
+            ))
+        });
+        Ok((target, shared))
+    }
+
+    fn inputs(&self, target: &Target, requirements: Vec<Requirement>) -> TargetInputs {
+        TargetInputs {
+            target_index: 0,
+            markers: target.marker_environment().clone(),
+            python: target.python().full_version(),
+            requirements,
+            constraints: HashMap::new(),
+            prereleases: self.prereleases,
+            only_binary: Default::default(),
+            only_binary_all: true,
+            no_binary: Default::default(),
+            no_binary_all: false,
+            exclude_newer: self.exclude_newer,
+            preferences: HashMap::new(),
+            user_constraint_specifiers: Vec::new(),
+        }
+    }
+}
+
+impl LockBuildRequirements for HostBuildLocker {
+    fn lock_for_host(&self, requires: &[String]) -> Result<Vec<LockedBuildFile>, String> {
+        let (target, shared) = self.host()?;
+        let requirements = requires
+            .iter()
+            .map(|text| {
+                envlock_pep::check_requirement(text)
+                    .map_err(|error| format!("`{text}`: {error}"))?;
+                Requirement::from_str(text).map_err(|error| format!("`{text}`: {error}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let provider = TargetProvider {
+            shared: Arc::clone(shared),
+            inputs: Arc::new(self.inputs(target, requirements)),
+            observed: Default::default(),
+        };
+        let selected = match pubgrub::resolve(&provider, Node::Root, root_version()) {
+            Ok(selected) => selected,
+            Err(PubGrubError::NoSolution(mut tree)) => {
+                let observed = provider.observed.borrow();
+                let (explanation, _) =
+                    crate::report::explain(&mut tree, &observed, &Default::default());
+                return Err(format!(
+                    "no set of wheels for this machine's Python ({target}) meets them:\n{explanation}"
+                ));
+            }
+            Err(PubGrubError::ErrorChoosingVersion { source, .. })
+            | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+            | Err(PubGrubError::ErrorInShouldCancel(source)) => return Err(source.to_string()),
+        };
+        let observed = provider.observed.borrow();
+        let mut locked = Vec::new();
+        for (node, version) in selected {
+            let Node::Package(name) = node else { continue };
+            let file = observed
+                .files
+                .get(&(name.clone(), version.clone()))
+                .map(|chosen| chosen.file().clone())
+                .ok_or_else(|| format!("no file was recorded for {name} {version}"))?;
+            // Lowercase, as pip's `--hash` wants it; a hash that is not 64
+            // hex digits is no hash.
+            let sha256 = file
+                .sha256
+                .as_deref()
+                .and_then(|text| envlock_fs::Sha256::from_hex(text).ok())
+                .map(|sha256| sha256.to_string())
+                .ok_or_else(|| format!("the index gives no usable sha256 for {}", file.filename))?;
+            let index = self.index_of(shared, &name)?;
+            locked.push(LockedBuildFile {
+                name: name.to_string(),
+                version: version.to_string(),
+                sha256,
+                index,
+                file,
+            });
+        }
+        locked.sort_by(|a, b| a.file.filename.cmp(&b.file.filename));
+        Ok(locked)
+    }
+}
+
+impl HostBuildLocker {
+    /// The index that served `name` in the host resolution.
+    fn index_of(
+        &self,
+        shared: &SharedIndexes,
+        name: &envlock_pep::PackageName,
+    ) -> Result<Arc<dyn PackageIndex>, String> {
+        let index_name = shared
+            .project(name)
+            .map(|project| project.index_name.clone())
+            .map_err(|error| error.to_string())?;
+        self.indexes
+            .iter()
+            .find(|index| index.name() == index_name)
+            .cloned()
+            .ok_or_else(|| format!("no index named `{index_name}` serves {name}"))
+    }
+}
+
+/// Prints the interpreter's version and a platform name envlock parses.
+const HOST_PROBE: &str = r#"
+import platform, sys, sysconfig
+print("%d.%d.%d" % sys.version_info[:3])
+machine = platform.machine()
+if sys.platform.startswith("linux"):
+    libc, version = platform.libc_ver()
+    if libc == "glibc" and version.count(".") >= 1:
+        print("manylinux_%s_%s_%s" % (tuple(version.split(".")[:2]) + (machine,)))
+    else:
+        print("linux_" + machine)
+elif sys.platform == "darwin":
+    release = (platform.mac_ver()[0].split(".") + ["0"])[:2]
+    print("macosx_%s_%s_%s" % (release[0], release[1], machine))
+else:
+    print(sysconfig.get_platform().replace("-", "_").replace(".", "_"))
+"#;
+
+/// The target the host's Python is: its version and platform.
+fn host_target(python: &std::path::Path) -> Result<Target, String> {
+    let interpreter = envlock_confine::real_interpreter(python);
+    let output = Command::new(&interpreter)
+        .args(["-I", "-c", HOST_PROBE])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", interpreter.display()))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut lines = text.lines();
+    let (Some(version), Some(platform), true) =
+        (lines.next(), lines.next(), output.status.success())
+    else {
+        return Err(format!(
+            "cannot tell the version and platform of {}: {}",
+            interpreter.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    };
+    let unusable = |what: String| {
+        format!(
+            "{} reports {what}, which envlock cannot build for",
+            interpreter.display()
+        )
+    };
+    let python = PythonVersion::from_str(version.trim())
+        .map_err(|error| unusable(format!("Python {version} ({error})")))?;
+    let platform = Platform::from_str(platform.trim())
+        .map_err(|error| unusable(format!("the platform {platform} ({error})")))?;
+    Target::new(python, platform)
+        .map(|target| target.with_name(format!("this machine ({})", python)))
+        .map_err(|error| error.to_string())
+}
