@@ -3,7 +3,7 @@
 
 The spec bench/matrix/envlock.toml asks for 28 requirements (most with
 compiled wheels) on CPython 3.9-3.13 x manylinux_2_28 x86_64 and aarch64,
-musllinux_1_2 x86_64, win_amd64 and macOS 11 arm64: 25 targets.
+musllinux_1_2 x86_64, win_amd64 and macOS 14 arm64: 25 targets.
 
 Lock      `envlock lock` of every target in one run, against `uv pip compile`
           of the same requirements once per target (`--python-platform`,
@@ -30,6 +30,7 @@ temporary folder under TMPDIR).
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -53,9 +54,19 @@ UV_PLATFORMS = {
     "manylinux_2_28_aarch64": ("aarch64-manylinux_2_28", {}),
     "musllinux_1_2_x86_64": ("x86_64-unknown-linux-musl", {}),
     "win_amd64": ("x86_64-pc-windows-msvc", {}),
-    # uv assumes a recent macOS unless told the deployment target.
-    "macosx_11_0_arm64": ("aarch64-apple-darwin", {"MACOSX_DEPLOYMENT_TARGET": "11.0"}),
 }
+
+
+def uv_platform(platform):
+    """uv's `--python-platform` for an envlock platform, and the environment it needs."""
+    if platform in UV_PLATFORMS:
+        return UV_PLATFORMS[platform]
+    # uv assumes a recent macOS unless told the deployment target.
+    match = re.fullmatch(r"macosx_(\d+)_(\d+)_(arm64|x86_64)", platform)
+    if match:
+        arch = "aarch64" if match.group(3) == "arm64" else "x86_64"
+        return f"{arch}-apple-darwin", {"MACOSX_DEPLOYMENT_TARGET": f"{match.group(1)}.{match.group(2)}"}
+    return None
 
 # The issue's targets: (label, figure name, bound).
 TARGETS = [
@@ -102,10 +113,10 @@ def lock_phase(args, envlock, uv, spec, work, base_env, index_url, figures):
     def uv_run():
         total, peak = 0.0, 0.0
         for python, platform in targets:
-            uv_platform, extra = UV_PLATFORMS[platform]
+            uv_name, extra = uv_platform(platform)
             env = dict(base_env, UV_CACHE_DIR=str(uv_cache), UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never", **extra)
             seconds, rss, _ = run_measured(
-                [uv, "pip", "compile", requirements, "--python-platform", uv_platform,
+                [uv, "pip", "compile", requirements, "--python-platform", uv_name,
                  "--python-version", python, "--python", host_python, "--generate-hashes",
                  "--index-url", index_url, "--exclude-newer", spec["exclude-newer"],
                  "--output-file", work / f"uv-{python}-{platform}.txt", "--quiet"], env)
@@ -217,7 +228,7 @@ def main():
     if not os.access(args.envlock, os.X_OK):
         sys.exit(f"no envlock binary at {args.envlock} (build it with `cargo build --release`, or pass --envlock)")
     spec = tomllib.loads(args.spec.read_text())
-    unknown = {target["platform"] for target in spec["targets"]} - set(UV_PLATFORMS)
+    unknown = {target["platform"] for target in spec["targets"] if uv_platform(target["platform"]) is None}
     if unknown and not args.skip_uv:
         sys.exit(f"no uv --python-platform known for {', '.join(sorted(unknown))} (or pass --skip-uv)")
     keep_work = args.work is not None
