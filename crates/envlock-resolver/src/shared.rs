@@ -189,7 +189,7 @@ impl SharedIndexes {
                         // unusable still has the project: later indexes
                         // are not asked (that would invite confusion).
                         let mut project =
-                            Project::from_files(name, index.name(), &page.files, &self.keep);
+                            Project::from_files(name, index.name(), page.files, &self.keep);
                         project.ignored = page.ignored;
                         return Ok(Arc::new(project));
                     }
