@@ -261,13 +261,13 @@ impl Cache {
     ) -> Result<(), IndexError> {
         let path = self.page_path(index_url, project);
         // Compact JSON has no raw line break: the header is one line.
-        let mut bytes = serde_json::to_vec(&page.header()).map_err(|error| {
+        let mut header = serde_json::to_vec(&page.header()).map_err(|error| {
             IndexError::io("cannot encode", &path, std::io::Error::other(error))
         })?;
-        bytes.reserve_exact(page.body.len() + 1);
-        bytes.push(b'\n');
-        bytes.extend_from_slice(page.body.as_bytes());
-        write_atomic(&path, &bytes)
+        header.push(b'\n');
+        // Header and body are written one after the other, so the body
+        // (megabytes) is not copied into one buffer with the header first.
+        write_atomic_parts(&path, &[&header, page.body.as_bytes()])
     }
 
     pub(crate) fn read_metadata(&self, sha256: Option<&str>, url: &str) -> Option<Vec<u8>> {
@@ -353,6 +353,20 @@ fn set_read_only(path: &Path) -> std::io::Result<()> {
     let mut permissions = std::fs::metadata(path)?.permissions();
     permissions.set_readonly(true);
     std::fs::set_permissions(path, permissions)
+}
+
+/// Like [`write_atomic`], with the content given in parts.
+fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<(), IndexError> {
+    use std::io::Write as _;
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|error| IndexError::io("cannot create", parent, error))?;
+    let failed = |error| IndexError::io("cannot write", path, error);
+    let mut file = envlock_fs::AtomicFile::create(path).map_err(failed)?;
+    for part in parts {
+        file.write_all(part).map_err(failed)?;
+    }
+    file.commit_unsynced().map_err(failed)
 }
 
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
