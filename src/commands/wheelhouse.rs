@@ -16,7 +16,21 @@ use crate::diagnostics;
 
 /// Builds the wheelhouse; exit 0 when it is complete and verified.
 pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<ExitCode> {
-    let (lock_text, lock) = read_lock(args)?;
+    // The client (its trust roots above all) is set up while the lock is
+    // read and checked: both come before the first request, and neither
+    // needs the other. A lock that cannot be used is still the error shown.
+    let (read, opened) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| indexes::open_optional(global));
+        let read = read_lock(args);
+        let opened = opening.join().unwrap_or_else(|_| {
+            Err(diagnostics::plain(
+                "setting up the index client failed unexpectedly".to_owned(),
+                None,
+            ))
+        });
+        (read, opened)
+    });
+    let (lock_text, lock) = read?;
     let platforms = args
         .platform
         .iter()
@@ -26,7 +40,7 @@ pub fn build(global: &GlobalOptions, args: &WheelhouseArgs) -> miette::Result<Ex
     let targets = envlock_wheelhouse::select_targets(&lock, &platforms, &args.target)
         .map_err(|error| diagnostics::wheelhouse_error(&error))?;
     let far_side = far_side(args)?;
-    let opened = indexes::open_optional(global)?;
+    let opened = opened?;
     let cache = Cache::new(opened.cache_root.clone());
     let lock_dir = match args.lock.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),

@@ -15,11 +15,14 @@ use crate::error::IndexError;
 ///
 /// ```text
 /// <root>/v1/
-///   pages/<index-key>/<project>.json     a project page: {url, etag, last_modified,
-///                                        content_type, body, fresh_until}; used as is
-///                                        until `fresh_until` (the server's
-///                                        Cache-Control max-age), then revalidated
-///                                        with If-None-Match / If-Modified-Since
+///   pages/<index-key>/<project>.page     a project page: one line of JSON {url, etag,
+///                                        last_modified, content_type, fresh_until}, then
+///                                        the body as the server sent it (the header
+///                                        alone is read to decide whether the body is
+///                                        needed); used as is until `fresh_until` (the
+///                                        server's Cache-Control max-age), then
+///                                        revalidated with If-None-Match /
+///                                        If-Modified-Since
 ///   metadata/sha256/<ab>/<sha256>        core metadata (RFC 822 bytes) of the file
 ///                                        with that sha256 — immutable
 ///   metadata/url/<sha256-of-url>         the same, for files without a known sha256
@@ -46,7 +49,7 @@ pub struct Cache {
 }
 
 /// A cached project page with its validators.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CachedPage {
     /// The page URL, without credentials.
     pub url: String,
@@ -55,11 +58,48 @@ pub(crate) struct CachedPage {
     pub content_type: Option<String>,
     pub body: String,
     /// Unix time until which the page may be used without asking the
-    /// server again (from `Cache-Control: max-age`); absent in entries
-    /// written before this field existed, which are then revalidated.
+    /// server again (from `Cache-Control: max-age`).
+    pub fresh_until: Option<u64>,
+}
+
+/// What a cached page's entry says before its body: where the page came
+/// from, its validators and its freshness. Read alone, it tells whether the
+/// body is worth reading: a stale page the server cannot revalidate (no
+/// `ETag`, no `Last-Modified`) is fetched again whole, and reading its
+/// megabytes first would only cost time and memory.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct PageHeader {
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
     #[serde(default)]
     pub fresh_until: Option<u64>,
 }
+
+impl PageHeader {
+    /// Whether the server can answer "not modified" for this page.
+    pub fn can_revalidate(&self) -> bool {
+        self.etag.is_some() || self.last_modified.is_some()
+    }
+}
+
+impl CachedPage {
+    /// The entry's first line.
+    pub fn header(&self) -> PageHeader {
+        PageHeader {
+            url: self.url.clone(),
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+            content_type: self.content_type.clone(),
+            fresh_until: self.fresh_until,
+        }
+    }
+}
+
+/// The longest header line read (URLs and validators are short; a longer
+/// line is a damaged entry).
+const PAGE_HEADER_LIMIT: u64 = 64 * 1024;
 
 /// Lowercase hex sha256 of a byte slice.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
@@ -104,7 +144,7 @@ impl Cache {
         self.versioned()
             .join("pages")
             .join(key)
-            .join(format!("{project}.json"))
+            .join(format!("{project}.page"))
     }
 
     /// Metadata is keyed by the file's URL (absolute, so it names the
@@ -180,10 +220,37 @@ impl Cache {
         }
     }
 
+    /// The header of a cached page, without reading its body.
+    pub(crate) fn read_page_header(&self, index_url: &str, project: &str) -> Option<PageHeader> {
+        use std::io::BufRead as _;
+        use std::io::Read as _;
+        let file = std::fs::File::open(self.page_path(index_url, project)).ok()?;
+        let mut line = Vec::new();
+        std::io::BufReader::new(file.take(PAGE_HEADER_LIMIT))
+            .read_until(b'\n', &mut line)
+            .ok()?;
+        // A damaged entry (no header line) is treated as absent and rewritten.
+        line.pop().filter(|last| *last == b'\n')?;
+        serde_json::from_slice(&line).ok()
+    }
+
+    /// A cached page, header and body.
     pub(crate) fn read_page(&self, index_url: &str, project: &str) -> Option<CachedPage> {
-        let bytes = std::fs::read(self.page_path(index_url, project)).ok()?;
-        // A damaged entry is treated as absent and rewritten.
-        serde_json::from_slice(&bytes).ok()
+        let mut bytes = std::fs::read(self.page_path(index_url, project)).ok()?;
+        let end = bytes.iter().position(|byte| *byte == b'\n')?;
+        let header: PageHeader = serde_json::from_slice(&bytes[..end]).ok()?;
+        // The body stays in the buffer it was read into (pages run to
+        // megabytes): the header line is cut off its front.
+        bytes.drain(..=end);
+        let body = String::from_utf8(bytes).ok()?;
+        Some(CachedPage {
+            url: header.url,
+            etag: header.etag,
+            last_modified: header.last_modified,
+            content_type: header.content_type,
+            body,
+            fresh_until: header.fresh_until,
+        })
     }
 
     pub(crate) fn write_page(
@@ -193,10 +260,14 @@ impl Cache {
         page: &CachedPage,
     ) -> Result<(), IndexError> {
         let path = self.page_path(index_url, project);
-        let bytes = serde_json::to_vec(page).map_err(|error| {
+        // Compact JSON has no raw line break: the header is one line.
+        let mut header = serde_json::to_vec(&page.header()).map_err(|error| {
             IndexError::io("cannot encode", &path, std::io::Error::other(error))
         })?;
-        write_atomic(&path, &bytes)
+        header.push(b'\n');
+        // Header and body are written one after the other, so the body
+        // (megabytes) is not copied into one buffer with the header first.
+        write_atomic_parts(&path, &[&header, page.body.as_bytes()])
     }
 
     pub(crate) fn read_metadata(&self, sha256: Option<&str>, url: &str) -> Option<Vec<u8>> {
@@ -284,6 +355,20 @@ fn set_read_only(path: &Path) -> std::io::Result<()> {
     std::fs::set_permissions(path, permissions)
 }
 
+/// Like [`write_atomic`], with the content given in parts.
+fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<(), IndexError> {
+    use std::io::Write as _;
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|error| IndexError::io("cannot create", parent, error))?;
+    let failed = |error| IndexError::io("cannot write", path, error);
+    let mut file = envlock_fs::AtomicFile::create(path).map_err(failed)?;
+    for part in parts {
+        file.write_all(part).map_err(failed)?;
+    }
+    file.commit_unsynced().map_err(failed)
+}
+
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
@@ -311,8 +396,36 @@ mod tests {
         cache
             .write_page("http://127.0.0.1/simple/", "a", &page)
             .unwrap();
-        assert_eq!(cache.read_page("http://127.0.0.1/simple/", "a"), Some(page));
+        assert_eq!(
+            cache.read_page("http://127.0.0.1/simple/", "a"),
+            Some(page.clone())
+        );
+        assert_eq!(
+            cache.read_page_header("http://127.0.0.1/simple/", "a"),
+            Some(page.header())
+        );
         assert_eq!(cache.read_page("http://127.0.0.1/other/", "a"), None);
+        // A body with line breaks comes back whole; the header is the first line.
+        let multiline = CachedPage {
+            body: "{\"files\": [\n]}\n\n".into(),
+            etag: None,
+            ..page.clone()
+        };
+        cache
+            .write_page("http://127.0.0.1/simple/", "b", &multiline)
+            .unwrap();
+        let read = cache.read_page("http://127.0.0.1/simple/", "b").unwrap();
+        assert_eq!(read, multiline);
+        assert!(!read.header().can_revalidate());
+        // A damaged entry (no header line) is absent, not an error.
+        let damaged = cache.page_path("http://127.0.0.1/simple/", "c");
+        std::fs::create_dir_all(damaged.parent().unwrap()).unwrap();
+        std::fs::write(&damaged, "{\"url\": \"x\"").unwrap();
+        assert_eq!(
+            cache.read_page_header("http://127.0.0.1/simple/", "c"),
+            None
+        );
+        assert_eq!(cache.read_page("http://127.0.0.1/simple/", "c"), None);
         let hash = sha256_hex(b"m");
         cache.write_metadata(Some(&hash), "u", b"m").unwrap();
         assert_eq!(cache.read_metadata(Some(&hash), "u").unwrap(), b"m");

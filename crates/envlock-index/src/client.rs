@@ -228,13 +228,16 @@ fn url_credentials(url: &Url) -> Option<Credentials> {
 }
 
 /// Reads the extra trusted roots: `--cert`, `SSL_CERT_FILE`, `SSL_CERT_DIR`.
+/// Each certificate is added once: machines often name the same roots
+/// several times (a bundle, and a folder holding that bundle beside each of
+/// its certificates), and every root added costs start-up time.
 fn extra_roots(options: &ClientOptions) -> Result<Vec<reqwest::Certificate>, IndexError> {
-    let mut roots = Vec::new();
+    let mut roots = UniqueRoots::default();
     if let Some(path) = &options.cert {
-        roots.extend(read_bundle(path, "--cert")?);
+        roots.add_bundle(path, "--cert")?;
     }
     if let Some(path) = options.env.get("SSL_CERT_FILE") {
-        roots.extend(read_bundle(Path::new(path), "SSL_CERT_FILE")?);
+        roots.add_bundle(Path::new(path), "SSL_CERT_FILE")?;
     }
     if let Some(dirs) = options.env.get("SSL_CERT_DIR") {
         for dir in std::env::split_paths(dirs) {
@@ -254,26 +257,48 @@ fn extra_roots(options: &ClientOptions) -> Result<Vec<reqwest::Certificate>, Ind
                 .collect();
             paths.sort();
             for path in paths {
-                roots.extend(read_bundle(&path, "SSL_CERT_DIR")?);
+                roots.add_bundle(&path, "SSL_CERT_DIR")?;
             }
         }
     }
-    Ok(roots)
+    Ok(roots.certificates)
 }
 
-fn read_bundle(path: &Path, origin: &str) -> Result<Vec<reqwest::Certificate>, IndexError> {
-    let failure = |reason: String| IndexError::Certificate {
-        path: path.to_path_buf(),
-        origin: origin.to_owned(),
-        reason,
-    };
-    let bytes = std::fs::read(path).map_err(|error| failure(error.to_string()))?;
-    let certificates = reqwest::Certificate::from_pem_bundle(&bytes)
-        .map_err(|error| failure(format!("not a PEM certificate bundle: {error}")))?;
-    if certificates.is_empty() {
-        return Err(failure("no PEM certificates found in it".to_owned()));
+/// Trusted roots in the order first seen, each once.
+#[derive(Default)]
+struct UniqueRoots {
+    seen: std::collections::HashSet<Vec<u8>>,
+    certificates: Vec<reqwest::Certificate>,
+}
+
+impl UniqueRoots {
+    /// Adds the certificates of a PEM bundle not seen before.
+    fn add_bundle(&mut self, path: &Path, origin: &str) -> Result<(), IndexError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        let failure = |reason: String| IndexError::Certificate {
+            path: path.to_path_buf(),
+            origin: origin.to_owned(),
+            reason,
+        };
+        let bytes = std::fs::read(path).map_err(|error| failure(error.to_string()))?;
+        let ders = CertificateDer::pem_slice_iter(&bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| failure(format!("not a PEM certificate bundle: {error}")))?;
+        if ders.is_empty() {
+            return Err(failure("no PEM certificates found in it".to_owned()));
+        }
+        for der in ders {
+            if self.seen.contains(der.as_ref()) {
+                continue;
+            }
+            let certificate = reqwest::Certificate::from_der(der.as_ref())
+                .map_err(|error| failure(format!("not a certificate: {error}")))?;
+            self.seen.insert(der.to_vec());
+            self.certificates.push(certificate);
+        }
+        Ok(())
     }
-    Ok(certificates)
 }
 
 fn read_netrc(env: &EnvVars) -> Result<Option<netrc::Netrc>, IndexError> {
@@ -958,6 +983,32 @@ fn read_some(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_root_named_twice_is_added_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = include_str!("../tests/index/test-root.pem");
+        let bundle = dir.path().join("bundle.crt");
+        std::fs::write(&bundle, format!("{root}\n{root}")).unwrap();
+        let single = dir.path().join("root.pem");
+        std::fs::write(&single, root).unwrap();
+        let mut roots = UniqueRoots::default();
+        roots.add_bundle(&bundle, "SSL_CERT_FILE").unwrap();
+        roots.add_bundle(&single, "SSL_CERT_DIR").unwrap();
+        assert_eq!(roots.certificates.len(), 1);
+        assert_eq!(roots.seen.len(), 1);
+        // A file that is not PEM is still named.
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "-----BEGIN CERTIFICATE-----\n!!\n").unwrap();
+        let error = roots
+            .add_bundle(&junk, "SSL_CERT_DIR")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("junk.pem") && error.contains("SSL_CERT_DIR"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn userinfo_is_decoded() {

@@ -7,7 +7,7 @@ use envlock_pep::PackageName;
 use rayon::prelude::*;
 use url::Url;
 
-use crate::cache::{CachedPage, sha256_hex};
+use crate::cache::{CachedPage, PageHeader, sha256_hex};
 use crate::client::{HttpResponse, IndexClient, Limit};
 use crate::error::IndexError;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
@@ -368,35 +368,62 @@ impl HttpIndex {
         let cache = self.client.cache();
         let options = self.client.options();
         let key = self.cache_key();
-        let cached = if options.refresh {
-            None
-        } else {
-            cache.read_page(&key, name.as_ref())
-        };
         if options.offline {
+            let cached = if options.refresh {
+                None
+            } else {
+                cache.read_page(&key, name.as_ref())
+            };
             return self.offline_page(cached.as_ref(), name, &page_url, keep);
         }
-        if let Some(page) = &cached
-            && page.fresh_until.is_some_and(|until| now() < until)
+        // The entry's header first: its body is read only when it will be
+        // used (fresh, or revalidated by the server).
+        let header = if options.refresh {
+            None
+        } else {
+            cache.read_page_header(&key, name.as_ref())
+        };
+        if header
+            .as_ref()
+            .is_some_and(|header| header.fresh_until.is_some_and(|until| now() < until))
+            && let Some(page) = cache.read_page(&key, name.as_ref())
         {
             return self
                 .client
-                .cpu_bound(|| self.parse_cached(page, name, keep));
+                .cpu_bound(|| self.parse_cached(&page, name, keep));
         }
-        let response = self.fetch_page(&page_url, name, cached.as_ref())?;
-        if response.status.as_u16() == 304
-            && let Some(mut page) = cached
-        {
-            let parsed = self
-                .client
-                .cpu_bound(|| self.parse_cached(&page, name, keep))?;
-            let fresh_until = fresh_until(response.header("cache-control"));
-            if fresh_until.is_some() {
-                page.fresh_until = fresh_until;
-                let _ = cache.write_page(&key, name.as_ref(), &page);
+        let validators = header.filter(PageHeader::can_revalidate);
+        let response = self.fetch_page(&page_url, name, validators.as_ref())?;
+        if response.status.as_u16() == 304 && validators.is_some() {
+            if let Some(mut page) = cache.read_page(&key, name.as_ref()) {
+                let parsed = self
+                    .client
+                    .cpu_bound(|| self.parse_cached(&page, name, keep))?;
+                let fresh_until = fresh_until(response.header("cache-control"));
+                if fresh_until.is_some() {
+                    page.fresh_until = fresh_until;
+                    let _ = cache.write_page(&key, name.as_ref(), &page);
+                }
+                return Ok(parsed);
             }
-            return Ok(parsed);
+            // The entry went away since its header was read: ask for the
+            // whole page.
+            let response = self.fetch_page(&page_url, name, None)?;
+            return self.fetched_page(response, name, page_url, keep, cache_new);
         }
+        self.fetched_page(response, name, page_url, keep, cache_new)
+    }
+
+    /// A page the server sent whole: parsed, and kept in the cache when
+    /// `cache_new` says so.
+    fn fetched_page(
+        &self,
+        response: HttpResponse,
+        name: &PackageName,
+        page_url: SafeUrl,
+        keep: Keep<'_>,
+        cache_new: bool,
+    ) -> Result<ProjectPage, IndexError> {
         if !response.status.is_success() {
             return Err(IndexError::Status {
                 url: page_url,
@@ -410,7 +437,10 @@ impl HttpIndex {
             .cpu_bound(|| self.parse_cached(&page, name, keep))?;
         // A cache that cannot be written only costs a later refetch.
         if cache_new {
-            let _ = cache.write_page(&key, name.as_ref(), &page);
+            let _ = self
+                .client
+                .cache()
+                .write_page(&self.cache_key(), name.as_ref(), &page);
         }
         Ok(parsed)
     }
@@ -442,7 +472,7 @@ impl HttpIndex {
         &self,
         page_url: &SafeUrl,
         name: &PackageName,
-        cached: Option<&CachedPage>,
+        cached: Option<&PageHeader>,
     ) -> Result<HttpResponse, IndexError> {
         let mut headers = vec![("Accept", ACCEPT.to_owned())];
         if let Some(page) = cached {

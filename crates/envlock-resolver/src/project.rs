@@ -31,15 +31,34 @@ pub(crate) struct Release {
     /// Platform tags of wheels no declared target can install: they are not
     /// kept (a large project lists thousands), only named in explanations.
     pub other_platforms: std::collections::BTreeSet<String>,
+    /// The targets (positions in [`Keep::targets`]) that could install a
+    /// wheel of this release that was uploaded after `exclude-newer`. Such
+    /// wheels can never be chosen, so they are not kept; this is all that
+    /// explanations need of them.
+    pub too_new_for: Box<[u32]>,
 }
 
-/// A wheel some target could choose, with its tag priority for each target
-/// (in the order of [`Keep::targets`]; `None` where the target cannot install
-/// it), computed once so that the parsed file name need not be kept.
+/// A wheel some target could choose, with its tag priority for the targets
+/// that can install it, computed once so that the parsed file name need not
+/// be kept.
 #[derive(Debug)]
 pub(crate) struct KeptWheel {
     pub file: IndexFile,
-    pub priorities: Box<[Option<usize>]>,
+    /// `(target, priority)` for each target (its position in
+    /// [`Keep::targets`]) that can install the wheel, and only those: most
+    /// wheels fit one or a few targets, so a slot per target would make
+    /// memory grow with the square of the number of targets.
+    pub priorities: Box<[(u32, u32)]>,
+}
+
+impl KeptWheel {
+    /// The wheel's tag priority for the target at `target`, if it fits.
+    fn priority(&self, target: usize) -> Option<usize> {
+        self.priorities
+            .iter()
+            .find(|(position, _)| *position as usize == target)
+            .map(|(_, priority)| *priority as usize)
+    }
 }
 
 /// Which file a target installs for a release.
@@ -99,17 +118,19 @@ impl Project {
     /// Groups an index's files by version, keeping only the files some
     /// target could ever choose (see [`Keep`]): a large project lists tens of
     /// thousands of files, and holding them all would cost more memory than
-    /// the rest of a resolution. Files whose names do not parse are skipped:
-    /// indexes carry odd legacy files (`.exe`, `.egg`, …).
+    /// the rest of a resolution. The kept files are moved out of `files`, not
+    /// copied. Files whose names do not parse are skipped: indexes carry odd
+    /// legacy files (`.exe`, `.egg`, …).
     pub fn from_files(
         name: &PackageName,
         index_name: &str,
-        files: &[IndexFile],
+        files: Vec<IndexFile>,
         keep: &Keep,
     ) -> Project {
-        let mut wheels: BTreeMap<Version, Vec<(WheelFilename, &IndexFile)>> = BTreeMap::new();
+        let mut wheels: BTreeMap<Version, Vec<Candidate>> = BTreeMap::new();
         let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
-        for file in files {
+        let mut sdists: Vec<(Version, usize)> = Vec::new();
+        for (position, file) in files.iter().enumerate() {
             let kind = file.kind();
             if kind == envlock_pep::DistKind::Wheel {
                 let Ok(wheel) = WheelFilename::parse(&file.filename) else {
@@ -119,34 +140,55 @@ impl Project {
                     continue;
                 }
                 let release = releases.entry(wheel.version().clone()).or_default();
-                if keep
-                    .targets
-                    .iter()
-                    .any(|target| target.tags.wheel_priority(&wheel).is_some())
-                {
-                    wheels
-                        .entry(wheel.version().clone())
-                        .or_default()
-                        .push((wheel, file));
-                } else {
+                let priorities = keep.priorities(&wheel);
+                if priorities.is_empty() {
                     release
                         .other_platforms
                         .extend(wheel.platform_tags().iter().cloned());
+                } else if too_new(file, keep.exclude_newer) {
+                    // Never chosen: remember only which targets it would fit.
+                    release
+                        .other_platforms
+                        .extend(wheel.platform_tags().iter().cloned());
+                    let mut too_new_for = release.too_new_for.to_vec();
+                    too_new_for.extend(priorities.iter().map(|(target, _)| *target));
+                    too_new_for.sort_unstable();
+                    too_new_for.dedup();
+                    release.too_new_for = too_new_for.into_boxed_slice();
+                } else {
+                    wheels
+                        .entry(wheel.version().clone())
+                        .or_default()
+                        .push(Candidate {
+                            position,
+                            priorities,
+                        });
                 }
             } else if kind == envlock_pep::DistKind::Sdist
                 && let Ok(sdist) = SourceDistFilename::parse(&file.filename, name)
             {
-                let release = releases.entry(sdist.version().clone()).or_default();
                 // Indexes may list several sdist formats; the first is kept
                 // (PEP 625 names `.tar.gz` the standard one and it comes first
                 // in practice).
-                if release.sdist.is_none() {
-                    release.sdist = Some(file.clone());
-                }
+                releases.entry(sdist.version().clone()).or_default();
+                sdists.push((sdist.version().clone(), position));
+            }
+        }
+        let mut files: Vec<Option<IndexFile>> = files.into_iter().map(Some).collect();
+        for (version, position) in sdists {
+            if let Some(release) = releases.get_mut(&version)
+                && release.sdist.is_none()
+            {
+                release.sdist = files.get_mut(position).and_then(Option::take);
             }
         }
         for (version, candidates) in wheels {
-            keep_wheels(releases.entry(version).or_default(), &candidates, keep);
+            keep_wheels(
+                releases.entry(version).or_default(),
+                candidates,
+                &mut files,
+                keep,
+            );
         }
         Project {
             index_name: index_name.to_owned(),
@@ -154,6 +196,13 @@ impl Project {
             ignored: Vec::new(),
         }
     }
+}
+
+/// A wheel of the page that some target can install and that is not too
+/// new: its position in the page's files and its priorities.
+struct Candidate {
+    position: usize,
+    priorities: Box<[(u32, u32)]>,
 }
 
 /// What [`Project::from_files`] needs to know to keep only useful files.
@@ -170,6 +219,23 @@ pub(crate) struct Keep {
 pub(crate) struct KeepTarget {
     pub tags: Tags,
     pub python: Version,
+}
+
+impl Keep {
+    /// `(target, priority)` for every target that can install `wheel`.
+    fn priorities(&self, wheel: &WheelFilename) -> Box<[(u32, u32)]> {
+        self.targets
+            .iter()
+            .enumerate()
+            .filter_map(|(target, keep)| {
+                let priority = keep.tags.wheel_priority(wheel)?;
+                Some((
+                    u32::try_from(target).ok()?,
+                    u32::try_from(priority).unwrap_or(u32::MAX),
+                ))
+            })
+            .collect()
+    }
 }
 
 fn too_new(file: &IndexFile, exclude_newer: Option<jiff::Timestamp>) -> bool {
@@ -190,10 +256,12 @@ pub(crate) struct FileChoice<'a> {
 impl FileChoice<'_> {
     /// The file a target would install for `release`, or why there is none.
     pub fn choose(&self, release: &Release) -> Result<ChosenFile, Unusable> {
+        let mut saw_any = false;
         let mut saw_unyanked = false;
         let mut saw_old_enough = false;
         let mut requires_python: Option<String> = None;
         let mut acceptable = |file: &IndexFile| -> bool {
+            saw_any = true;
             if file.yanked.is_some() && !self.allow_yanked {
                 return false;
             }
@@ -214,15 +282,15 @@ impl FileChoice<'_> {
         };
         let mut best: Option<(usize, &IndexFile)> = None;
         if self.binary != BinaryPolicy::NoBinary {
-            for KeptWheel { file, priorities } in &release.wheels {
-                let Some(priority) = priorities.get(self.target).copied().flatten() else {
+            for kept in &release.wheels {
+                let Some(priority) = kept.priority(self.target) else {
                     continue;
                 };
-                if !acceptable(file) {
+                if !acceptable(&kept.file) {
                     continue;
                 }
                 if best.is_none_or(|(best_priority, _)| priority < best_priority) {
-                    best = Some((priority, file));
+                    best = Some((priority, &kept.file));
                 }
             }
         }
@@ -238,13 +306,17 @@ impl FileChoice<'_> {
         if let Some(specifier) = requires_python {
             return Err(Unusable::RequiresPython(specifier));
         }
-        let any_files = !release.wheels.is_empty()
-            || release.sdist.is_some()
-            || !release.other_platforms.is_empty();
-        if any_files && !saw_unyanked {
+        // Wheels for this target that came out after `exclude-newer` were
+        // not kept; they count as seen, unyanked and too new.
+        let too_new_wheel = self.binary != BinaryPolicy::NoBinary
+            && u32::try_from(self.target).is_ok_and(|target| release.too_new_for.contains(&target));
+        let saw_unyanked = saw_unyanked || too_new_wheel;
+        // Yanked or too new only when a file this target could install was;
+        // a release with nothing for this target has no compatible file.
+        if (saw_any || too_new_wheel) && !saw_unyanked {
             return Err(Unusable::Yanked);
         }
-        if any_files && saw_unyanked && !saw_old_enough {
+        if saw_unyanked && !saw_old_enough {
             return Err(Unusable::TooNew);
         }
         Err(Unusable::NoCompatibleFile(self.describe_missing(release)))
@@ -294,29 +366,33 @@ fn upload_time(file: &IndexFile) -> Option<jiff::Timestamp> {
         .and_then(|text| text.parse().ok())
 }
 
-/// Keeps, of one version's wheels, those some target could choose, and
-/// drops the sdist when every target has a wheel (unless sdists are always
-/// wanted).
-fn keep_wheels(release: &mut Release, candidates: &[(WheelFilename, &IndexFile)], keep: &Keep) {
+/// Keeps, of one version's wheels, those some target could choose (moving
+/// them out of the page's `files`), and drops the sdist when every target
+/// has a wheel (unless sdists are always wanted).
+fn keep_wheels(
+    release: &mut Release,
+    candidates: Vec<Candidate>,
+    files: &mut [Option<IndexFile>],
+    keep: &Keep,
+) {
     let mut chosen: Vec<usize> = Vec::new();
     let mut every_target_has_a_wheel = true;
-    for target in &keep.targets {
-        let (positions, has_wheel) = best_wheels(candidates, target, keep);
+    for (target, settings) in keep.targets.iter().enumerate() {
+        let (positions, has_wheel) = best_wheels(&candidates, files, target, &settings.python);
         every_target_has_a_wheel &= has_wheel;
         chosen.extend(positions);
     }
     chosen.sort_unstable();
     chosen.dedup();
+    let mut candidates: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
     release.wheels = chosen
         .into_iter()
-        .filter_map(|position| candidates.get(position))
-        .map(|(wheel, file)| KeptWheel {
-            file: (*file).clone(),
-            priorities: keep
-                .targets
-                .iter()
-                .map(|target| target.tags.wheel_priority(wheel))
-                .collect(),
+        .filter_map(|index| {
+            let candidate = candidates.get_mut(index)?.take()?;
+            Some(KeptWheel {
+                file: files.get_mut(candidate.position)?.take()?,
+                priorities: candidate.priorities,
+            })
         })
         .collect();
     if every_target_has_a_wheel && !keep.sdists_always {
@@ -324,34 +400,37 @@ fn keep_wheels(release: &mut Release, candidates: &[(WheelFilename, &IndexFile)]
     }
 }
 
-/// The positions of the wheels one target might pick: the best by tags
-/// alone (to explain a rejection), the best usable one with yanked files
-/// allowed (an `==` pin may take it), and the best usable unyanked one (the
-/// usual choice); and whether that last one exists.
+/// The indexes (into `candidates`) of the wheels one target might pick: the
+/// best by tags alone (to explain a rejection), the best usable one with
+/// yanked files allowed (an `==` pin may take it), and the best usable
+/// unyanked one (the usual choice); and whether that last one exists.
+/// Candidates are never too new (see [`Project::from_files`]).
 fn best_wheels(
-    candidates: &[(WheelFilename, &IndexFile)],
-    target: &KeepTarget,
-    keep: &Keep,
+    candidates: &[Candidate],
+    files: &[Option<IndexFile>],
+    target: usize,
+    python: &Version,
 ) -> (Vec<usize>, bool) {
+    let file_of = |candidate: &Candidate| files.get(candidate.position).and_then(Option::as_ref);
     let best = |accept: &dyn Fn(&IndexFile) -> bool| {
         candidates
             .iter()
             .enumerate()
-            .filter(|(_, (_, file))| accept(file))
-            .filter_map(|(position, (wheel, _))| {
-                target
-                    .tags
-                    .wheel_priority(wheel)
-                    .map(|priority| (priority, position))
+            .filter(|(_, candidate)| file_of(candidate).is_some_and(accept))
+            .filter_map(|(index, candidate)| {
+                candidate
+                    .priorities
+                    .iter()
+                    .find(|(position, _)| *position as usize == target)
+                    .map(|(_, priority)| (*priority, index))
             })
             .min()
-            .map(|(_, position)| position)
+            .map(|(_, index)| index)
     };
     let usable = |file: &IndexFile| {
         file.requires_python
             .as_ref()
-            .is_none_or(|specifiers| python_satisfies(specifiers, &target.python))
-            && !too_new(file, keep.exclude_newer)
+            .is_none_or(|specifiers| python_satisfies(specifiers, python))
     };
     let unyanked = best(&|file| usable(file) && file.yanked.is_none());
     let positions = [best(&|_| true), best(&usable), unyanked]
@@ -359,4 +438,136 @@ fn best_wheels(
         .flatten()
         .collect();
     (positions, unyanked.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envlock_pep::{Platform, PythonVersion, Target};
+
+    const CUTOFF: &str = "2025-06-01T00:00:00Z";
+
+    fn file(filename: &str, uploaded: &str) -> IndexFile {
+        let url = url::Url::parse(&format!("https://index.test/files/{filename}")).unwrap();
+        IndexFile {
+            filename: filename.to_owned(),
+            url: envlock_index::SafeUrl::new(url),
+            sha256: Some("a".repeat(64)),
+            requires_python: None,
+            requires_python_raw: None,
+            yanked: None,
+            core_metadata: Default::default(),
+            size: Some(1),
+            upload_time: Some(uploaded.to_owned()),
+        }
+    }
+
+    /// cp39 and cp313 on manylinux x86_64, then cp313 on Windows.
+    fn keep() -> Keep {
+        let targets = [
+            ("3.9", "manylinux_2_28_x86_64"),
+            ("3.13", "manylinux_2_28_x86_64"),
+            ("3.13", "win_amd64"),
+        ];
+        Keep {
+            targets: targets
+                .iter()
+                .map(|(python, platform)| {
+                    let python = PythonVersion::parse(python).unwrap();
+                    let platform = Platform::parse(platform).unwrap();
+                    let target = Target::new(python, platform).unwrap();
+                    KeepTarget {
+                        tags: target.tags(),
+                        python: target.python().full_version(),
+                    }
+                })
+                .collect(),
+            exclude_newer: Some(CUTOFF.parse().unwrap()),
+            sdists_always: false,
+        }
+    }
+
+    fn choice(target: usize, python: &Version) -> FileChoice<'_> {
+        FileChoice {
+            target,
+            python,
+            binary: BinaryPolicy::Either,
+            exclude_newer: Some(CUTOFF.parse().unwrap()),
+            allow_yanked: false,
+        }
+    }
+
+    fn project(files: Vec<IndexFile>) -> Project {
+        Project::from_files(&"demo".parse().unwrap(), "default", files, &keep())
+    }
+
+    #[test]
+    fn a_wheel_keeps_priorities_for_the_targets_it_fits_only() {
+        let project = project(vec![
+            file(
+                "demo-1.0-cp313-cp313-manylinux_2_17_x86_64.whl",
+                "2025-01-01T00:00:00Z",
+            ),
+            file("demo-1.0-cp313-cp313-win_amd64.whl", "2025-01-01T00:00:00Z"),
+            file("demo-1.0-py3-none-any.whl", "2025-01-01T00:00:00Z"),
+        ]);
+        let release = &project.releases[&"1.0".parse::<Version>().unwrap()];
+        let targets_of = |name: &str| {
+            let kept = release
+                .wheels
+                .iter()
+                .find(|kept| kept.file.filename == name)
+                .unwrap();
+            kept.priorities
+                .iter()
+                .map(|(target, _)| *target)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            targets_of("demo-1.0-cp313-cp313-manylinux_2_17_x86_64.whl"),
+            [1]
+        );
+        assert_eq!(targets_of("demo-1.0-cp313-cp313-win_amd64.whl"), [2]);
+        // The pure wheel is the only one cp39 can take.
+        assert!(targets_of("demo-1.0-py3-none-any.whl").contains(&0));
+        let python = "3.13".parse::<Version>().unwrap();
+        let chosen = choice(2, &python).choose(release).unwrap();
+        assert_eq!(chosen.file().filename, "demo-1.0-cp313-cp313-win_amd64.whl");
+        // The file was moved, not rebuilt: it is the one the page listed.
+        assert_eq!(
+            chosen.file().url.as_url().path(),
+            "/files/demo-1.0-cp313-cp313-win_amd64.whl"
+        );
+    }
+
+    #[test]
+    fn wheels_after_exclude_newer_are_not_kept_but_still_explain_the_rejection() {
+        let project = project(vec![
+            file(
+                "demo-2.0-cp313-cp313-manylinux_2_17_x86_64.whl",
+                "2025-09-01T00:00:00Z",
+            ),
+            file("demo-2.0-cp313-cp313-win_amd64.whl", "2025-09-01T00:00:00Z"),
+            file("demo-2.1-cp313-cp313-win_amd64.whl", "2025-09-01T00:00:00Z"),
+            file("demo-2.1.tar.gz", "2025-01-01T00:00:00Z"),
+        ]);
+        let release = &project.releases[&"2.0".parse::<Version>().unwrap()];
+        assert!(release.wheels.is_empty());
+        assert_eq!(&*release.too_new_for, [1, 2]);
+        let python = "3.13".parse::<Version>().unwrap();
+        assert_eq!(
+            choice(1, &python).choose(release).unwrap_err(),
+            Unusable::TooNew
+        );
+        // cp39 never had a wheel of 2.0: that is not a question of time.
+        let old = "3.9".parse::<Version>().unwrap();
+        assert!(matches!(
+            choice(0, &old).choose(release).unwrap_err(),
+            Unusable::NoCompatibleFile(why) if why.contains("manylinux_2_17_x86_64")
+        ));
+        // An sdist old enough is still chosen where the wheel is too new.
+        let release = &project.releases[&"2.1".parse::<Version>().unwrap()];
+        let chosen = choice(2, &python).choose(release).unwrap();
+        assert!(matches!(chosen, ChosenFile::Sdist(file) if file.filename == "demo-2.1.tar.gz"));
+    }
 }

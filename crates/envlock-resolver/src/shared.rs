@@ -202,7 +202,7 @@ impl SharedIndexes {
                         // unusable still has the project: later indexes
                         // are not asked (that would invite confusion).
                         let mut project =
-                            Project::from_files(name, index.name(), &page.files, &self.keep);
+                            Project::from_files(name, index.name(), page.files, &self.keep);
                         project.ignored = page.ignored;
                         project.ignored.extend(page.nonconforming);
                         return Ok(Arc::new(project));

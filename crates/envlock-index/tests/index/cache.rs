@@ -31,6 +31,58 @@ fn a_second_page_request_revalidates_and_uses_the_cached_body() {
 }
 
 #[test]
+fn a_stale_page_without_validators_is_fetched_whole_and_replaced() {
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(sample_index(), ServerOptions::default());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let first = index.project(&name("demo")).unwrap();
+    // Make the entry one the server cannot revalidate (no ETag, no
+    // Last-Modified, as some mirrors and proxies answer), with a body that
+    // would fail to parse if it were read.
+    let entry = walk(cache.path())
+        .into_iter()
+        .find(|path| path.file_name().is_some_and(|file| file == "demo.page"))
+        .expect("the page is cached as pages/<index>/demo.page");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let (header, _) = text.split_once('\n').expect("a header line");
+    let mut header: serde_json::Value = serde_json::from_str(header).unwrap();
+    header["etag"] = serde_json::Value::Null;
+    header["last_modified"] = serde_json::Value::Null;
+    std::fs::write(&entry, format!("{header}\nnot a page at all")).unwrap();
+
+    let second = index.project(&name("demo")).unwrap();
+    assert_eq!(second, first);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests[1].if_none_match.is_none(),
+        "nothing to revalidate with"
+    );
+    // The whole page replaced the entry: the next request revalidates again.
+    assert!(
+        !std::fs::read_to_string(&entry)
+            .unwrap()
+            .contains("not a page")
+    );
+    assert_eq!(index.project(&name("demo")).unwrap(), first);
+    assert!(server.requests()[2].if_none_match.is_some());
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
 fn a_page_within_its_max_age_is_used_without_asking_again() {
     let cache = tempfile::tempdir().unwrap();
     let fresh = ServerOptions {
