@@ -157,8 +157,8 @@ pub struct GlobalOptions {
     )]
     pub max_metadata_size: u64,
 
-    /// The most entries an archive (wheel or sdist) read for its metadata
-    /// may have.
+    /// The most entries an archive (wheel or sdist) read for its metadata,
+    /// or unpacked whole for a build, may have.
     #[arg(
         long,
         global = true,
@@ -171,8 +171,9 @@ pub struct GlobalOptions {
     )]
     pub max_archive_entries: u64,
 
-    /// The largest member (METADATA, PKG-INFO, pyproject.toml) inflated
-    /// from an archive, in MiB.
+    /// The largest member inflated from an archive, in MiB: METADATA,
+    /// PKG-INFO or pyproject.toml read for metadata, and every member of an
+    /// sdist unpacked for a build.
     #[arg(
         long,
         global = true,

@@ -12,6 +12,16 @@ const SPEC: &str = "name = \"x\"\nrequirements = [\"probe\"]\n[[targets]]\npytho
 /// metadata hook runs `hook_body` (Python, indented by four spaces) before
 /// writing its METADATA, and `requires` as its build requirements.
 fn probe_sdist(hook_body: &str, requires: &str) -> Vec<u8> {
+    let members = probe_members(hook_body, requires);
+    let members: Vec<(&str, &str)> = members
+        .iter()
+        .map(|(name, text)| (*name, text.as_str()))
+        .collect();
+    sdist(&members)
+}
+
+/// The members of [`probe_sdist`]'s archive: (path, text).
+fn probe_members(hook_body: &str, requires: &str) -> Vec<(&'static str, String)> {
     let backend = format!(
         "import os\n\
          def prepare_metadata_for_build_wheel(directory, config_settings=None):\n\
@@ -25,14 +35,14 @@ fn probe_sdist(hook_body: &str, requires: &str) -> Vec<u8> {
     let pyproject = format!(
         "[build-system]\nrequires = {requires}\nbuild-backend = \"probe_backend\"\nbackend-path = [\".\"]\n"
     );
-    sdist(&[
+    vec![
         (
             "probe-1.0/PKG-INFO",
-            "Metadata-Version: 1.0\nName: probe\nVersion: 1.0\n",
+            "Metadata-Version: 1.0\nName: probe\nVersion: 1.0\n".to_owned(),
         ),
-        ("probe-1.0/pyproject.toml", &pyproject),
-        ("probe-1.0/probe_backend.py", &backend),
-    ])
+        ("probe-1.0/pyproject.toml", pyproject),
+        ("probe-1.0/probe_backend.py", backend),
+    ]
 }
 
 fn serve(sdist: Vec<u8>) -> FixtureServer {
@@ -416,5 +426,36 @@ envlock_test!(
             "1.0",
             "the edited environment was used"
         );
+    }
+);
+
+envlock_test!(
+    an_sdist_unpacked_for_a_build_keeps_the_archive_limits,
+    |dir| {
+        if !python3_available() {
+            return;
+        }
+        let ran = dir.join("backend-ran");
+        let hook = format!("    open({:?}, 'w').close()", ran.display().to_string());
+        // The probe sdist with one member over the limit: reading its PKG-INFO
+        // for metadata is within the limits, unpacking it whole for the build
+        // is not.
+        let members = probe_members(&hook, "[]");
+        let big = "0".repeat(3 * 1024 * 1024);
+        let mut with_big: Vec<(&str, &str)> = members
+            .iter()
+            .map(|(name, text)| (*name, text.as_str()))
+            .collect();
+        with_big.push(("probe-1.0/data.txt", &big));
+        let server = serve(sdist(&with_big));
+        let (code, _, stderr) = lock(&dir, &server, &["--max-archive-member-size", "1"]);
+        assert_ne!(code, 0, "{stderr}");
+        assert!(stderr.contains("probe-1.0.tar.gz"), "{stderr}");
+        assert!(
+            stderr.contains("probe-1.0/data.txt is larger than 1048576 bytes"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--max-archive-member-size"), "{stderr}");
+        assert!(!ran.exists(), "the backend ran: {stderr}");
     }
 );

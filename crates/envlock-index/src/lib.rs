@@ -42,8 +42,8 @@ pub use error::IndexError;
 pub use find_links::FindLinks;
 pub use http_index::HttpIndex;
 pub use metadata::{
-    DEFAULT_MAX_ARCHIVE_ENTRIES, DEFAULT_MAX_ARCHIVE_MEMBER_SIZE, parse_core_metadata,
-    set_archive_limits, wheel_metadata_from_bytes,
+    DEFAULT_MAX_ARCHIVE_ENTRIES, DEFAULT_MAX_ARCHIVE_MEMBER_SIZE, check_unpacked_member,
+    parse_core_metadata, set_archive_limits, wheel_metadata_from_bytes,
 };
 pub use plain_file::FileSource;
 pub use safe_url::{SafeUrl, redacted};

@@ -56,6 +56,20 @@ pub(crate) fn member_too_large(member: &str) -> String {
     )
 }
 
+/// Checks the `index`-th entry (counting from 1) of an archive about to be
+/// unpacked whole (an sdist for a build, a build requirement's wheel)
+/// against the same limits as metadata reads: the error names the member
+/// and the setting that raises the limit.
+pub fn check_unpacked_member(index: u64, member: &str, size: u64) -> Result<(), String> {
+    if index > max_archive_entries() {
+        return Err(too_many_entries(index));
+    }
+    if size > max_member_size() {
+        return Err(member_too_large(member));
+    }
+    Ok(())
+}
+
 /// At most the first 80 characters of an outside text, for an error
 /// message: a hostile requirement may be megabytes long.
 fn shortened(text: &str) -> String {

@@ -240,7 +240,8 @@ impl SdistBuilder {
         index
             .fetch(file, &sdist)
             .map_err(|error| format!("cannot download {}: {error}", file.filename))?;
-        let source = unpack(&sdist, &work.path().join("source"))?;
+        let source = unpack(&sdist, &work.path().join("source"))
+            .map_err(|error| format!("cannot unpack {}: {error}", file.filename))?;
         let build_system = read_build_system(&source.join("pyproject.toml"));
         check_requirements(&file.filename, &build_system.requires)?;
         if self.announce {
@@ -758,7 +759,44 @@ fn unpack_pure_wheels(
         {
             return Err(format!("{} has a .data folder", file.file.filename));
         }
+        check_zip_limits(&mut archive)
+            .map_err(|error| format!("{}: {error}", file.file.filename))?;
         archive.extract(folder).map_err(|error| error.to_string())?;
+    }
+    Ok(())
+}
+
+/// Checks every entry of a zip archive against the archive limits before
+/// anything is extracted.
+fn check_zip_limits<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Result<(), String> {
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|error| error.to_string())?;
+        let name = entry.name().map_err(|error| error.to_string())?;
+        envlock_index::check_unpacked_member(index as u64 + 1, &name, entry.size())?;
+    }
+    Ok(())
+}
+
+/// Unpacks a `.tar.gz` sdist entry by entry, each checked against the
+/// archive limits first; entries that would land outside `into` are
+/// refused by `unpack_in`.
+fn unpack_tar(file: std::fs::File, into: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(into).map_err(|error| error.to_string())?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let entries = archive.entries().map_err(|error| error.to_string())?;
+    for (index, entry) in entries.enumerate() {
+        let mut entry = entry.map_err(|error| error.to_string())?;
+        let member = entry.path().map_err(|error| error.to_string())?;
+        let member = member.to_string_lossy().into_owned();
+        let size = entry.header().size().map_err(|error| error.to_string())?;
+        envlock_index::check_unpacked_member(index as u64 + 1, &member, size)?;
+        if !entry.unpack_in(into).map_err(|error| error.to_string())? {
+            return Err(format!("{member:?} would land outside the build folder"));
+        }
     }
     Ok(())
 }
@@ -781,14 +819,11 @@ fn unpack(sdist: &Path, into: &Path) -> Result<PathBuf, String> {
         .unwrap_or_default();
     let file = std::fs::File::open(sdist).map_err(|error| error.to_string())?;
     if name.ends_with(".zip") {
-        zip::ZipArchive::new(file)
-            .and_then(|mut archive| archive.extract(into))
-            .map_err(|error| error.to_string())?;
+        let mut archive = zip::ZipArchive::new(file).map_err(|error| error.to_string())?;
+        check_zip_limits(&mut archive)?;
+        archive.extract(into).map_err(|error| error.to_string())?;
     } else {
-        // `unpack` refuses entries that would land outside `into`.
-        tar::Archive::new(flate2::read::GzDecoder::new(file))
-            .unpack(into)
-            .map_err(|error| error.to_string())?;
+        unpack_tar(file, into)?;
     }
     let top = std::fs::read_dir(into)
         .map_err(|error| error.to_string())?
