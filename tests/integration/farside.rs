@@ -40,9 +40,16 @@ const PIPS: [(Option<&str>, &[&str]); 6] = [
 /// `jupyter-events` asking for `jsonschema[format-nongpl]>=4.18` where 3.8
 /// gets an older jsonschema than 3.10: `events` requires `schema[fmt]`, and
 /// `schema` 5.0 needs Python 3.9. `backport` is needed below 3.8 only;
-/// `platformpkg` has only a PEP 600 (`manylinux_2_28`) wheel.
+/// `platformpkg` has only a PEP 600 (`manylinux_2_28`) wheel. `agent`
+/// asks for `schema` without the extra, as `clearml` asks for plain
+/// `jsonschema>=2.6` beside `jupyter-events`' extra; it sorts first, so pip
+/// meets its loose requirement before the pins.
 fn far_side_universe() -> FixtureIndex {
     let mut index = FixtureIndex::new();
+    index.add_wheel(
+        &DistSpec::new("agent", "1.0").requires(["schema>=1.0"]),
+        "py3-none-any",
+    );
     index.add_wheel(&DistSpec::new("fmtcheck", "1.0"), "py3-none-any");
     index.add_wheel(&DistSpec::new("backport", "1.0"), "py3-none-any");
     for (version, python) in [("4.0", ">=3.6"), ("5.0", ">=3.9")] {
@@ -267,7 +274,13 @@ envlock_test!(far_side_pip_matrix_installs_each_target_offline, |dir| {
         return;
     };
     let server = FixtureServer::start(far_side_universe(), ServerOptions::default()).unwrap();
-    locked_wheelhouse(&dir, &server, &PYTHONS, r#""events", "platformpkg""#, true);
+    locked_wheelhouse(
+        &dir,
+        &server,
+        &PYTHONS,
+        r#""agent", "events", "platformpkg""#,
+        true,
+    );
     let wh = dir.join("wh");
 
     // Each target's own file: its pins only, the extra written on the pin.
@@ -276,6 +289,8 @@ envlock_test!(far_side_pip_matrix_installs_each_target_offline, |dir| {
             .unwrap()
     };
     let old = read("3.8");
+    // Pinned plainly and with the extra: either alone fails some old pip.
+    assert!(old.contains("\nschema==4.0 \\\n"), "{old}");
     assert!(old.contains("\nschema[fmt]==4.0 \\\n"), "{old}");
     assert!(!old.contains("==5.0"), "{old}");
     assert!(!old.contains("backport"), "{old}");

@@ -3,11 +3,16 @@
 //!
 //! `requirements.txt` serves every chosen target at once, with markers.
 //! Each `requirements/<target>.txt` holds only that target's pins, and
-//! writes on a pin the extras that the target's set requests of the package
-//! (`jsonschema[format-nongpl]==4.23.0`): pips from 20.3 to 23.x, in
-//! `--require-hashes` mode, reject a dependency's `jsonschema[format-nongpl]>=4.18`
-//! when the folder holds several versions of it and no pinned line names
-//! those extras. These are the files the far side installs from.
+//! pins a package whose extras the target's set requests twice: plainly
+//! and with those extras (`jsonschema==4.23.0` and
+//! `jsonschema[format-nongpl]==4.23.0`, same hashes). Pips from 20.3 to
+//! 23.x, in `--require-hashes` mode, reject a dependency's
+//! `jsonschema[format-nongpl]>=4.18` when the folder holds several versions
+//! of it and no pinned line names those extras; and with only the extras
+//! line, they may take another package's plain `jsonschema>=2.6` to the
+//! newest file in the folder (one for another target's Python) before the
+//! pin is seen, and stop with "all requirements must have their versions
+//! pinned". These are the files the far side installs from.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -142,21 +147,33 @@ fn target_requirements(lock: &Lock, target: &LockedTarget) -> Result<String, Whe
             }
             .into());
         }
-        out.push('\n');
-        out.push_str(package.name.as_ref());
+        let mut spellings = vec![package.name.to_string()];
         if let Some(requested) = extras.get(package.name.as_ref())
             && !requested.is_empty()
         {
             let list: Vec<&str> = requested.iter().map(String::as_str).collect();
-            let _ = write!(out, "[{}]", list.join(","));
+            spellings.push(format!("{}[{}]", package.name, list.join(",")));
         }
-        let _ = write!(out, "=={}", package.version);
-        for hash in hashes {
-            let _ = write!(out, " \\\n    --hash=sha256:{hash}");
+        for spelling in spellings {
+            write_pin(&mut out, &spelling, &package.version, &hashes);
         }
-        out.push('\n');
     }
     Ok(out)
+}
+
+/// One hashed pin line of a requirement file.
+fn write_pin(
+    out: &mut String,
+    spelling: &str,
+    version: &impl std::fmt::Display,
+    hashes: &BTreeSet<String>,
+) {
+    out.push('\n');
+    let _ = write!(out, "{spelling}=={version}");
+    for hash in hashes {
+        let _ = write!(out, " \\\n    --hash=sha256:{hash}");
+    }
+    out.push('\n');
 }
 
 /// The extras that `target`'s set requests of each package (normalised
