@@ -104,7 +104,13 @@ fn client_options(
         max_metadata_size: global.max_metadata_size.saturating_mul(1024 * 1024),
         offline: global.offline,
         refresh: global.refresh,
-        cache_dir: global.cache_dir.clone(),
+        // Absolute, because build steps run in other folders and are given
+        // paths under the cache (a relative `--cache-dir cache` would point
+        // a build's PYTHONPATH at nothing).
+        cache_dir: global
+            .cache_dir
+            .as_deref()
+            .map(|dir| std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())),
         env,
         ..ClientOptions::default()
     }
