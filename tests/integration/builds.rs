@@ -459,3 +459,33 @@ envlock_test!(
         assert!(!ran.exists(), "the backend ran: {stderr}");
     }
 );
+
+// A cache folder given as a relative path still reaches the build: the
+// backend runs in another folder, and a relative build-environment path on
+// its PYTHONPATH would leave `buildtool` unimportable (and let the host's
+// own packages build instead).
+envlock_test!(a_relative_cache_dir_still_reaches_the_build, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let report = dir.join("buildtool-version.txt");
+    let mut index = FixtureIndex::new();
+    index.add_file(
+        "probe",
+        FixtureFile::new(
+            "probe-1.0.tar.gz",
+            probe_sdist(&report_buildtool_version(&report), "[\"buildtool\"]"),
+        ),
+    );
+    index.add_wheel(&DistSpec::new("buildtool", "1.0"), "py3-none-any");
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &server.index_url()])
+        .args(["--cache-dir", "relative-cache"]);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "1.0");
+    assert!(dir.join("relative-cache").is_dir());
+});
