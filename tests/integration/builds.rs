@@ -222,6 +222,21 @@ fn report_buildtool_version(report: &std::path::Path) -> String {
     )
 }
 
+/// An index with the probe sdist, whose build requires `buildtool` (a
+/// pure wheel, 1.0) and writes its version to `report`.
+fn serve_probe_with_buildtool(report: &std::path::Path) -> FixtureServer {
+    let mut index = FixtureIndex::new();
+    index.add_file(
+        "probe",
+        FixtureFile::new(
+            "probe-1.0.tar.gz",
+            probe_sdist(&report_buildtool_version(report), "[\"buildtool\"]"),
+        ),
+    );
+    index.add_wheel(&DistSpec::new("buildtool", "1.0"), "py3-none-any");
+    FixtureServer::start(index, ServerOptions::default()).unwrap()
+}
+
 /// Whether `python3 -m pip` can run (the build environment of a
 /// build requirement that is not pure Python is installed by pip).
 fn pip_available() -> bool {
@@ -379,16 +394,7 @@ envlock_test!(
             return;
         }
         let report = dir.join("buildtool-version.txt");
-        let mut index = FixtureIndex::new();
-        index.add_file(
-            "probe",
-            FixtureFile::new(
-                "probe-1.0.tar.gz",
-                probe_sdist(&report_buildtool_version(&report), "[\"buildtool\"]"),
-            ),
-        );
-        index.add_wheel(&DistSpec::new("buildtool", "1.0"), "py3-none-any");
-        let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+        let server = serve_probe_with_buildtool(&report);
         let (code, _, stderr) = lock(&dir, &server, &[]);
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(std::fs::read_to_string(&report).unwrap(), "1.0");
@@ -469,16 +475,7 @@ envlock_test!(a_relative_cache_dir_still_reaches_the_build, |dir| {
         return;
     }
     let report = dir.join("buildtool-version.txt");
-    let mut index = FixtureIndex::new();
-    index.add_file(
-        "probe",
-        FixtureFile::new(
-            "probe-1.0.tar.gz",
-            probe_sdist(&report_buildtool_version(&report), "[\"buildtool\"]"),
-        ),
-    );
-    index.add_wheel(&DistSpec::new("buildtool", "1.0"), "py3-none-any");
-    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    let server = serve_probe_with_buildtool(&report);
     std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
     let mut command = dir.envlock();
     command
