@@ -191,15 +191,7 @@ envlock_test!(a_changed_cached_build_environment_is_made_again, |dir| {
     )
     .unwrap();
     // Forget the built metadata, so that the sdist is built again.
-    for entry in std::fs::read_dir(&cache).unwrap().flatten() {
-        if entry
-            .path()
-            .extension()
-            .is_some_and(|ext| ext == "metadata")
-        {
-            std::fs::remove_file(entry.path()).unwrap();
-        }
-    }
+    forget_built_metadata(&cache);
     std::fs::remove_file(dir.join("envlock.lock")).unwrap();
     let (code, _, stderr) = lock(&dir, &server, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -220,6 +212,20 @@ fn report_buildtool_version(report: &std::path::Path) -> String {
          \x20       out.write(buildtool.__version__)",
         report.display().to_string()
     )
+}
+
+/// Removes the cached built metadata in `cache`, so that the next lock
+/// builds the sdist again.
+fn forget_built_metadata(cache: &std::path::Path) {
+    for entry in std::fs::read_dir(cache).unwrap().flatten() {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|ext| ext == "metadata")
+        {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
 }
 
 /// An index with the probe sdist, whose build requires `buildtool` (a
@@ -414,15 +420,7 @@ envlock_test!(
             .unwrap()
             .set_modified(mtime)
             .unwrap();
-        for entry in std::fs::read_dir(&cache).unwrap().flatten() {
-            if entry
-                .path()
-                .extension()
-                .is_some_and(|ext| ext == "metadata")
-            {
-                std::fs::remove_file(entry.path()).unwrap();
-            }
-        }
+        forget_built_metadata(&cache);
         std::fs::remove_file(dir.join("envlock.lock")).unwrap();
         std::fs::remove_file(&report).unwrap();
         let (code, _, stderr) = lock(&dir, &server, &[]);

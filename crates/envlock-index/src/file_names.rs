@@ -7,6 +7,8 @@
 //! old indexes list many such files and warning about each drowns the
 //! warnings that matter.
 
+use std::str::FromStr as _;
+
 use envlock_pep::{DistKind, PackageName, SourceDistFilename, WheelFilename};
 
 use crate::types::IndexFile;
@@ -66,26 +68,15 @@ pub(crate) fn unusable(filename: &str, project: &PackageName) -> Option<Unusable
 }
 
 /// Whether the name part of `filename` (before the version) is `project`:
-/// for a wheel its first `-` field, for an sdist a prefix of its stem.
+/// for a wheel its first `-` field, for an sdist the part before some `-`
+/// of its stem (the version itself may hold no `-` a parser accepts).
 fn names_project(filename: &str, kind: DistKind, project: &PackageName) -> bool {
-    let normalise = |text: &str| {
-        text.to_ascii_lowercase()
-            .split(['-', '_', '.'])
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join("-")
-    };
-    let wanted = normalise(project.as_ref());
+    let is_project = |name: &str| PackageName::from_str(name).is_ok_and(|name| &name == project);
     match kind {
-        DistKind::Wheel => filename
-            .split('-')
-            .next()
-            .is_some_and(|name| normalise(name) == wanted),
-        DistKind::Sdist => {
-            let stem = normalise(filename);
-            stem.strip_prefix(&wanted)
-                .is_some_and(|rest| rest.starts_with('-'))
-        }
+        DistKind::Wheel => filename.split('-').next().is_some_and(is_project),
+        DistKind::Sdist => filename
+            .match_indices('-')
+            .any(|(at, _)| is_project(&filename[..at])),
         DistKind::Other => false,
     }
 }
