@@ -1,8 +1,6 @@
 //! Exports: a requirements file real pip accepts with `--require-hashes`
 //! against the fixture index, and a `pylock.toml` that keeps PEP 751's rules.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
