@@ -499,17 +499,7 @@ envlock_test!(
         ),
     )
     .unwrap();
-        let venv = dir.join("venv");
-        let created = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .output()
-            .unwrap();
-        assert!(
-            created.status.success(),
-            "{}",
-            String::from_utf8_lossy(&created.stderr)
-        );
+        let venv = envlock_test::Venv::create(None, &dir.join("venv")).unwrap();
 
         // Everything on the far side runs in one namespace with loopback only:
         // nginx serves the wheelhouse, pip installs through the variables of
@@ -543,8 +533,8 @@ for name in sys.argv[1:]:
             conf = nginx_dir.join("nginx.conf").display(),
             prefix = nginx_dir.display(),
             wh = wh.display(),
-            pip = venv.join("bin/pip").display(),
-            python = venv.join("bin/python").display(),
+            pip = venv.pip_shell(),
+            python = venv.python().display(),
             fetch = fetch_resources,
             names = names.join(" "),
         );

@@ -260,13 +260,7 @@ fn pip_install_offline(dir: &TestDir, serve: &str, wait_port: u16, index: &str) 
         println!("SKIPPED: `unshare -n` is not permitted here; the pip install was not run");
         return;
     }
-    let venv = dir.join("venv");
-    let created = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{created:?}");
+    let venv = envlock_test::Venv::create(None, &dir.join("venv")).unwrap();
     let wait = format!(
         "import socket, time\nend = time.time() + 90\nwhile True:\n    try:\n        socket.create_connection(('127.0.0.1', {wait_port}), 1).close(); break\n    except OSError:\n        assert time.time() < end, 'the repository did not start'\n        time.sleep(0.1)\n"
     );
@@ -276,8 +270,8 @@ fn pip_install_offline(dir: &TestDir, serve: &str, wait_port: u16, index: &str) 
          {pip} install --disable-pip-version-check --index-url '{index}' --require-hashes -r {wh}/requirements.txt\n\
          {python} -c \"import flask, tqdm, purecli; print('imported', purecli.NAME)\"\n",
         log = dir.join("offline-server.log").display(),
-        pip = venv.join("bin/pip").display(),
-        python = venv.join("bin/python").display(),
+        pip = venv.pip_shell(),
+        python = venv.python().display(),
         wh = dir.join("wh").display(),
     );
     let output = Command::new("unshare")

@@ -179,18 +179,13 @@ envlock_test!(requirements_export_installs_with_require_hashes, |dir| {
         );
         return;
     };
-    let venv = dir.join("venv");
-    let created = Command::new(&python)
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .output();
-    if !created.is_ok_and(|output| output.status.success()) {
-        envlock_test::skip(format_args!(
-            "{} -m venv does not work here",
-            python.display()
-        ));
-        return;
-    }
+    let venv = match envlock_test::Venv::create(Some(&python), &dir.join("venv")) {
+        Ok(venv) => venv,
+        Err(error) => {
+            envlock_test::skip(error);
+            return;
+        }
+    };
     // The sdist-only package needs a build backend that this offline
     // fixture index does not have; install the rest.
     let wheels_only: String = text
@@ -199,7 +194,8 @@ envlock_test!(requirements_export_installs_with_require_hashes, |dir| {
         .collect::<Vec<_>>()
         .join("\n\n");
     std::fs::write(dir.join("wheels.txt"), wheels_only).unwrap();
-    let output = Command::new(venv.join("bin/pip"))
+    let output = venv
+        .pip()
         .args([
             "install",
             "--disable-pip-version-check",
@@ -217,10 +213,7 @@ envlock_test!(requirements_export_installs_with_require_hashes, |dir| {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let freeze = Command::new(venv.join("bin/pip"))
-        .arg("freeze")
-        .output()
-        .unwrap();
+    let freeze = venv.pip().arg("freeze").output().unwrap();
     let freeze = String::from_utf8_lossy(&freeze.stdout).to_lowercase();
     assert!(
         freeze.contains("flask==3.0.3") && freeze.contains("werkzeug==3.0.6"),

@@ -218,20 +218,10 @@ envlock_test!(wheelhouse_installs_with_pip_and_no_network, |dir| {
 /// Creates a venv and installs the wheelhouse's requirements into it inside
 /// a network namespace with no network, then runs `pip check`.
 fn install_offline(venv: &Path, index_args: &[String], wh: &Path) {
-    let created = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(venv)
-        .output()
-        .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let pip = venv.join("bin/pip");
+    let venv = envlock_test::Venv::create(None, venv).unwrap();
     let output = Command::new("unshare")
         .arg("-n")
-        .arg(&pip)
+        .args(venv.pip_argv())
         .args(["install", "--disable-pip-version-check", "--require-hashes"])
         .args(index_args)
         .arg("-r")
@@ -250,7 +240,7 @@ fn install_offline(venv: &Path, index_args: &[String], wh: &Path) {
     );
     let check = Command::new("unshare")
         .arg("-n")
-        .arg(&pip)
+        .args(venv.pip_argv())
         .args(["check", "--disable-pip-version-check"])
         .output()
         .unwrap();
@@ -259,7 +249,7 @@ fn install_offline(venv: &Path, index_args: &[String], wh: &Path) {
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
-    let imported = Command::new(venv.join("bin/python"))
+    let imported = Command::new(venv.python())
         .args(["-c", "import flask, purecli, native; print(native.NAME)"])
         .output()
         .unwrap();

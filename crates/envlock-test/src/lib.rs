@@ -25,6 +25,7 @@ mod pages;
 pub mod scenario;
 pub mod server;
 pub mod skip;
+pub mod venv;
 
 pub use dist::{
     DistSpec, build_sdist, build_wheel, normalize_name, sdist_filename, sha256_hex, wheel_filename,
@@ -36,3 +37,4 @@ pub use scenario::{
 };
 pub use server::{Fault, FixtureServer, RequestRecord, ServerOptions};
 pub use skip::skip;
+pub use venv::Venv;

@@ -3,11 +3,15 @@
 // Test helpers may unwrap: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../../envlock-pep/tests/support/mutate.rs"]
+mod mutate;
+
 mod cache;
 mod local;
 mod metadata;
 mod network;
 mod pages;
+mod properties;
 
 use std::io::Write;
 use std::path::Path;

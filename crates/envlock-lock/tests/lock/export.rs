@@ -1,10 +1,8 @@
 //! Exports: a requirements file real pip accepts with `--require-hashes`
 //! against the fixture index, and a `pylock.toml` that keeps PEP 751's rules.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
-
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use envlock_lock::{
@@ -428,11 +426,9 @@ fn root(targets: &[&str]) -> RequiredBy {
     }
 }
 
-fn pip(venv: &Path, arguments: &[&str]) -> std::process::Output {
-    Command::new(venv.join("bin/python"))
+fn pip(venv: &envlock_test::Venv, arguments: &[&str]) -> std::process::Output {
+    venv.pip()
         .args([
-            "-m",
-            "pip",
             "--disable-pip-version-check",
             "--no-cache-dir",
             "--no-input",
@@ -522,21 +518,14 @@ fn pip_installs_the_requirements_export_with_require_hashes() {
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("requirements.txt");
     std::fs::write(&file, &requirements).unwrap();
-    let venv = work.path().join("venv");
-    let venv_created = Command::new("python3")
-        .arg("-m")
-        .arg("venv")
-        .arg(&venv)
-        .output()
-        .unwrap();
-    if !venv_created.status.success() {
-        // Some distributions ship venv without ensurepip.
-        println!(
-            "SKIPPED: python3 -m venv failed: {}",
-            String::from_utf8_lossy(&venv_created.stderr)
-        );
-        return;
-    }
+    let venv = match envlock_test::Venv::create(None, &work.path().join("venv")) {
+        Ok(venv) => venv,
+        Err(error) => {
+            // Some distributions ship venv without ensurepip.
+            println!("SKIPPED: {error}");
+            return;
+        }
+    };
     let index_url = server.index_url();
     let output = pip(
         &venv,

@@ -1,7 +1,5 @@
 //! `LockDiff` between fixture locks: what it finds, and its three renderings.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::PathBuf;
 
 use envlock_lock::{Lock, LockDiff, Step, decode, render_json, render_markdown, render_table};

@@ -1,7 +1,5 @@
 //! Reading sources, choosing per target, and the lock that results (no network).
 
-#![allow(missing_docs, clippy::unwrap_used)]
-
 use std::collections::BTreeMap;
 use std::path::Path;
 

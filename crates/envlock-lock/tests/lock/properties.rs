@@ -3,10 +3,7 @@
 //! valid locks round-trip through `encode` and `decode`. `PROPTEST_CASES`
 //! sets the cases per property (e.g. `PROPTEST_CASES=100000`).
 
-#![allow(clippy::unwrap_used)]
-
-#[path = "../../envlock-pep/tests/support/mutate.rs"]
-mod mutate;
+use crate::mutate;
 
 use std::collections::BTreeSet;
 

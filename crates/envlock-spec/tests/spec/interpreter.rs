@@ -1,8 +1,6 @@
 //! `interpreter` in the spec: the carried CPython of each target, its
 //! version, its source and the errors that point at the setting.
 
-#![allow(clippy::unwrap_used)]
-
 use std::path::Path;
 
 use envlock_pep::{Hint, Platform, Triple};

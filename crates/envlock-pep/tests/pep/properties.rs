@@ -3,10 +3,7 @@
 //! the stack; file names print back to themselves. `PROPTEST_CASES` sets
 //! the cases per property (e.g. `PROPTEST_CASES=100000` for a long run).
 
-#![allow(clippy::unwrap_used)]
-
-#[path = "support/mutate.rs"]
-mod mutate;
+use crate::mutate;
 
 use std::str::FromStr;
 

@@ -3,10 +3,7 @@
 //! read and, when accepted, chosen from for a target, without a panic.
 //! `PROPTEST_CASES` sets the cases per property (e.g. 100000).
 
-#![allow(missing_docs, clippy::unwrap_used)]
-
-#[path = "../../envlock-pep/tests/support/mutate.rs"]
-mod mutate;
+use crate::mutate;
 
 use envlock_import::{Format, read, select};
 use envlock_pep::{Platform, PythonVersion, Target};

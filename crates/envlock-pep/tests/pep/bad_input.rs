@@ -1,8 +1,6 @@
 //! Every parser returns an error, never panics, on mangled input.
 
 // Helpers outside #[test] functions panic on broken fixtures by design.
-#![allow(clippy::unwrap_used)]
-
 use std::str::FromStr;
 
 use envlock_pep::{

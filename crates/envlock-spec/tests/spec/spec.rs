@@ -1,8 +1,6 @@
 //! Reading specs and requirements files: what is accepted, and that every
 //! error names the file, line and column and says what to do.
 
-#![allow(clippy::unwrap_used)]
-
 use std::path::{Path, PathBuf};
 
 use envlock_pep::Hint;

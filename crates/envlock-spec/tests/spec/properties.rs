@@ -3,10 +3,7 @@
 //! index URL never panics the expander either. `PROPTEST_CASES` sets the
 //! cases per property (e.g. `PROPTEST_CASES=100000` for a long run).
 
-#![allow(clippy::unwrap_used)]
-
-#[path = "../../envlock-pep/tests/support/mutate.rs"]
-mod mutate;
+use crate::mutate;
 
 use std::path::Path;
 

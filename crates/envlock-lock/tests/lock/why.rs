@@ -1,7 +1,5 @@
 //! `why` on fixture locks: paths with their gates, and packages gated out.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::PathBuf;
 
 use envlock_lock::{

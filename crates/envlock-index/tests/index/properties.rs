@@ -3,10 +3,7 @@
 //! and mutated wheel archives never panic; errors carry a message.
 //! `PROPTEST_CASES` sets the cases per property (e.g. 100000).
 
-#![allow(missing_docs, clippy::unwrap_used)]
-
-#[path = "../../envlock-pep/tests/support/mutate.rs"]
-mod mutate;
+use crate::mutate;
 
 use std::io::Write;
 

@@ -1,8 +1,6 @@
 //! Every fixture lock reads, validates, and writes back to the same bytes;
 //! bad locks are rejected with errors that say what is wrong.
 
-#![allow(clippy::unwrap_used)]
-
 use std::path::PathBuf;
 
 use envlock_lock::{Lock, LockError, decode, encode, read_lock, write_lock};
