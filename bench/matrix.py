@@ -26,6 +26,8 @@ temporary folder under TMPDIR).
 
     ENVLOCK_INDEX_URL=https://your-index/simple/ python3 bench/matrix.py --runs 3
     python3 bench/matrix.py --skip-uv --skip-wheelhouse    # envlock's lock only
+    python3 bench/matrix.py --lock LOCK --baseline OLD-ENVLOCK --runs 3   # wheelhouse only,
+                                            # two envlock builds and curl, alternating
 """
 
 import argparse
@@ -167,12 +169,15 @@ def wheelhouse_phase(args, envlock, lock_path, work, base_env, index_url, figure
     print(f"wheelhouse: {len(files)} files, {total / 1e6:.0f} MB for {len(lock['target'])} targets "
           f"(index pages read in {time.perf_counter() - started:.1f} s, not timed)")
 
-    def envlock_run(run_dir):
+    def envlock_run(run_dir, binary=envlock):
         out = run_dir / "envlock"
         env = dict(base_env, ENVLOCK_CACHE_DIR=str(run_dir / "envlock-cache"))
-        seconds, rss, _ = run_measured([envlock, "wheelhouse", lock_path, "--quiet", "-o", out], env)
+        seconds, rss, _ = run_measured([binary, "wheelhouse", lock_path, "--quiet", "-o", out], env)
         check_files(out, files, "envlock")
         return seconds, rss
+
+    def baseline_run(run_dir):
+        return envlock_run(run_dir, args.baseline)
 
     def curl_run(run_dir):
         out = run_dir / "curl"
@@ -184,11 +189,14 @@ def wheelhouse_phase(args, envlock, lock_path, work, base_env, index_url, figure
         check_files(out, files, "curl")
         return seconds, rss
 
-    samples = {"envlock": [], "curl": []}
+    tools = [("envlock", envlock_run), ("curl", curl_run)]
+    if args.baseline:
+        tools.insert(1, ("baseline", baseline_run))
+    samples = {name: [] for name, _ in tools}
     for number in range(args.runs):
-        order = [("envlock", envlock_run), ("curl", curl_run)]
-        if number % 2:
-            order.reverse()
+        # Each run starts with another tool, so none always goes first.
+        shift = number % len(tools)
+        order = tools[shift:] + tools[:shift]
         for name, function in order:
             run_dir = work / f"wheelhouse-{name}-{number + 1}"
             run_dir.mkdir()
@@ -200,12 +208,18 @@ def wheelhouse_phase(args, envlock, lock_path, work, base_env, index_url, figure
                   flush=True)
     print("wheelhouse, cold:")
     medians = {}
-    for name, label in (("envlock", "envlock wheelhouse (all targets)"), ("curl", "curl --parallel-max 32")):
+    labels = {"envlock": "envlock wheelhouse (all targets)", "baseline": "baseline envlock wheelhouse",
+              "curl": "curl --parallel-max 32"}
+    for name, _ in tools:
         medians[name] = statistics.median(s for s, _ in samples[name])
-        print(median_line(label, samples[name]) + f"   {total / 1e6 / medians[name]:.0f} MB/s")
+        print(median_line(labels[name], samples[name]) + f"   {total / 1e6 / medians[name]:.0f} MB/s")
     figures["wheelhouse ratio"] = medians["envlock"] / medians["curl"]
     figures["wheelhouse rss"] = max(r for _, r in samples["envlock"]) * 1.048576
-    print(f"  ratio envlock / curl: {figures['wheelhouse ratio']:.2f}x\n")
+    print(f"  ratio envlock / curl: {figures['wheelhouse ratio']:.2f}x")
+    if args.baseline:
+        print(f"  ratio baseline / curl: {medians['baseline'] / medians['curl']:.2f}x, "
+              f"envlock / baseline: {medians['envlock'] / medians['baseline']:.2f}x")
+    print()
 
 
 def main():
@@ -220,6 +234,10 @@ def main():
     parser.add_argument("--uv", type=Path, help="uv binary (default: installed with pip into --work)")
     parser.add_argument("--skip-uv", action="store_true", help="lock with envlock only")
     parser.add_argument("--skip-wheelhouse", action="store_true", help="no wheelhouse against curl")
+    parser.add_argument("--lock", type=Path, help="skip the lock phase and build the wheelhouse of this lock "
+                        "(one made by an earlier run, e.g. WORK/project/envlock.lock with --work)")
+    parser.add_argument("--baseline", type=Path, help="another envlock binary whose wheelhouse runs alternate "
+                        "with --envlock's and curl's (to compare two builds)")
     args = parser.parse_args()
 
     index_url = os.environ.get("ENVLOCK_INDEX_URL")
@@ -229,6 +247,8 @@ def main():
         sys.exit(f"no envlock binary at {args.envlock} (build it with `cargo build --release`, or pass --envlock)")
     spec = tomllib.loads(args.spec.read_text())
     unknown = {target["platform"] for target in spec["targets"] if uv_platform(target["platform"]) is None}
+    if args.lock:
+        args.skip_uv = True
     if unknown and not args.skip_uv:
         sys.exit(f"no uv --python-platform known for {', '.join(sorted(unknown))} (or pass --skip-uv)")
     keep_work = args.work is not None
@@ -252,7 +272,10 @@ def main():
 
     figures = {}
     try:
-        lock_path = lock_phase(args, args.envlock, uv, spec, work, base_env, index_url, figures)
+        if args.lock:
+            lock_path = args.lock.resolve()
+        else:
+            lock_path = lock_phase(args, args.envlock, uv, spec, work, base_env, index_url, figures)
         if not args.skip_wheelhouse:
             wheelhouse_phase(args, args.envlock, lock_path, work, base_env, index_url, figures)
     finally:
