@@ -1,15 +1,7 @@
 //! `LockDiff` between fixture locks: what it finds, and its three renderings.
 
-use std::path::PathBuf;
-
-use envlock_lock::{Lock, LockDiff, Step, decode, render_json, render_markdown, render_table};
-
-fn fixture(name: &str) -> Lock {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    decode(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
+use crate::fixture;
+use envlock_lock::{LockDiff, Step, render_json, render_markdown, render_table};
 
 fn demo() -> LockDiff {
     LockDiff::new(&fixture("diff-old.lock"), &fixture("diff-new.lock"))

@@ -2,24 +2,14 @@
 //! against the fixture index, and a `pylock.toml` that keeps PEP 751's rules.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::process::Command;
 
+use crate::{CP38, CP312, fixture};
 use envlock_lock::{
-    ExportError, FileLocation, Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy, decode,
+    ExportError, FileLocation, Lock, LockedFile, LockedPackage, LockedTarget, RequiredBy,
     export_pylock, export_requirements,
 };
 use envlock_test::{DistSpec, FixtureIndex, FixtureServer, ServerOptions};
-
-fn fixture(name: &str) -> Lock {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    decode(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
-const CP38: &str = "cp38-manylinux_2_28_x86_64";
-const CP312: &str = "cp312-manylinux_2_28_x86_64";
 
 #[test]
 fn requirements_mark_what_only_some_targets_install() {

@@ -1,21 +1,10 @@
 //! `why` on fixture locks: paths with their gates, and packages gated out.
 
-use std::path::PathBuf;
-
+use crate::{CP38, CP312, fixture};
 use envlock_lock::{
-    Lock, LockedFile, LockedPackage, MAX_PATHS, MentionSource, RequiredBy, WhyError, WhyOutcome,
-    decode, render_why, why,
+    LockedFile, LockedPackage, MAX_PATHS, MentionSource, RequiredBy, WhyError, WhyOutcome,
+    render_why, why,
 };
-
-fn fixture(name: &str) -> Lock {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    decode(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
-const CP38: &str = "cp38-manylinux_2_28_x86_64";
-const CP312: &str = "cp312-manylinux_2_28_x86_64";
 
 #[test]
 fn werkzeug_shows_the_root_gate_on_38_and_flask_everywhere() {
