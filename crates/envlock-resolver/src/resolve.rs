@@ -95,7 +95,6 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
             builder.python.clone(),
             request.concurrency,
         ));
-        locker.warm_up();
         shared = shared.with_build_locker(locker);
     }
     let shared = Arc::new(shared);
