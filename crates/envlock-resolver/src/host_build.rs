@@ -115,12 +115,13 @@ impl LockBuildRequirements for HostBuildLocker {
     /// Asks, on a thread of its own, what the first build will need
     /// anyway: the interpreter behind `python` (a launcher such as a pyenv
     /// shim takes a good second to answer) and the host's version and
-    /// platform. Called when the first sdist may need building, not at the
-    /// start of every lock: a lock whose metadata is all known (a warm one)
-    /// runs no interpreter. The lock goes on fetching meanwhile; the first
-    /// build waits only for what is not known yet. (Whether builds can run
-    /// without network is not asked here: where they cannot, asking says
-    /// so, which a lock that builds nothing must not.)
+    /// platform. Called at the start of a lock with a cold cache, else when
+    /// the first sdist may need building: a lock whose metadata is all
+    /// known (a warm one) runs no interpreter. The lock goes on fetching
+    /// meanwhile; the first build waits only for what is not known yet.
+    /// (Whether builds can run without network is not asked here: where
+    /// they cannot, asking says so, which a lock that builds nothing must
+    /// not.)
     fn prepare(&self) {
         self.preparing.call_once(|| {
             let target = Arc::clone(&self.target);

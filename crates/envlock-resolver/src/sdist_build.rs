@@ -631,6 +631,14 @@ impl SdistBuilder {
         (root.join(digest), hash.to_string())
     }
 
+    /// Whether a build environment was made in this cache before (so the
+    /// metadata of the sdists built then is probably cached too).
+    pub(crate) fn has_built_before(&self) -> bool {
+        self.cache_dir
+            .as_ref()
+            .is_some_and(|dir| dir.join("build-environments").is_dir())
+    }
+
     /// Metadata built earlier for this sdist, if the cache has it.
     pub(crate) fn cached_metadata(&self, file: &IndexFile) -> Option<CoreMetadata> {
         let path = self.cache_path(file)?;
