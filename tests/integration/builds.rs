@@ -148,6 +148,95 @@ envlock_test!(a_backend_that_hangs_is_killed_at_the_build_timeout, |dir| {
     assert!(stderr.contains("--build-timeout"), "{stderr}");
 });
 
+// pip ends its report of a failed build with "See above for output"; the
+// error must carry what the backend itself printed, not only pip's notes.
+envlock_test!(a_failed_build_carries_what_the_backend_printed, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let hook = "    import sys\n\
+                \x20   print('probe backend: the frobnicator headers are missing', file=sys.stderr)\n\
+                \x20   raise SystemExit(1)";
+    let server = serve(probe_sdist(hook, "[]"));
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_ne!(code, 0, "{stderr}");
+    assert!(stderr.contains("probe-1.0.tar.gz"), "{stderr}");
+    assert!(
+        stderr.contains("probe backend: the frobnicator headers are missing"),
+        "{stderr}"
+    );
+});
+
+/// The `python3` that PATH names, as a file.
+fn python3_on_path() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|folder| folder.join("python3"))
+        .find(|candidate| candidate.is_file())
+}
+
+// The host's interpreter is asked about only when an sdist may need a
+// build: a lock whose sdist metadata was built before (a warm one) starts
+// no Python at all. A `python3` first on PATH records each time it is run.
+#[cfg(unix)]
+envlock_test!(a_lock_with_built_metadata_starts_no_python, |dir| {
+    use std::os::unix::fs::PermissionsExt as _;
+    if !python3_available() {
+        return;
+    }
+    let Some(real) = python3_on_path() else {
+        envlock_test::skip("no python3 file on PATH to stand in front of");
+        return;
+    };
+    let bin = dir.join("recording-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = dir.join("python3-runs.txt");
+    let wrapper = bin.join("python3");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let server = serve(probe_sdist("    pass", "[]"));
+    std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+    let lock_through_wrapper = || {
+        let mut command = dir.envlock();
+        command
+            .args(["lock", "--index-url", &server.index_url()])
+            .env("PATH", &path);
+        run(command)
+    };
+    let (code, _, stderr) = lock_through_wrapper();
+    assert_eq!(code, 0, "{stderr}");
+    // The build ran the recording python3.
+    assert!(log.is_file(), "the build did not run python3 from PATH");
+    std::fs::remove_file(&log).unwrap();
+    std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+    let (code, _, stderr) = lock_through_wrapper();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("building the metadata of"),
+        "the warm lock built again: {stderr}"
+    );
+    assert!(
+        !log.exists(),
+        "a lock with nothing to build ran python3 {} time(s)",
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    );
+});
+
 envlock_test!(
     build_requirements_that_are_not_requirements_are_refused,
     |dir| {

@@ -2,7 +2,7 @@
 //! private home, a deadline that kills the whole process group, and (for
 //! the backend itself) no network where the platform allows it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -170,20 +170,24 @@ fn kill_group(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
+/// The interpreters already asked: what `python` stands for.
+fn known_interpreters()
+-> std::sync::MutexGuard<'static, std::collections::HashMap<PathBuf, PathBuf>> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static KNOWN: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
+    KNOWN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The interpreter file `python` stands for (`sys.executable`), asked once
 /// with the full environment: a launcher such as a pyenv shim finds its
 /// Python through variables a scrubbed environment no longer has. When it
 /// cannot be asked, `python` itself.
-pub fn real_interpreter(python: &Path) -> std::path::PathBuf {
-    use std::collections::HashMap;
-    use std::path::PathBuf;
-    use std::sync::Mutex;
-    static KNOWN: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
-    let known = KNOWN.get_or_init(Default::default);
-    let mut known = known
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    known
+pub fn real_interpreter(python: &Path) -> PathBuf {
+    known_interpreters()
         .entry(python.to_path_buf())
         .or_insert_with(|| {
             Command::new(python)
@@ -192,9 +196,25 @@ pub fn real_interpreter(python: &Path) -> std::path::PathBuf {
                 .output()
                 .ok()
                 .filter(|output| output.status.success())
-                .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
-                .filter(|path| !path.is_empty() && Path::new(path).is_file())
-                .map_or_else(|| python.to_path_buf(), PathBuf::from)
+                .and_then(|output| usable_interpreter(&String::from_utf8_lossy(&output.stdout)))
+                .unwrap_or_else(|| python.to_path_buf())
         })
         .clone()
+}
+
+/// Records what `python` stands for, when a caller that ran it anyway
+/// learnt its `sys.executable` (printed as `executable`): the next
+/// [`real_interpreter`] need not start a launcher again. An executable
+/// that is not a file is not recorded.
+pub fn remember_interpreter(python: &Path, executable: &str) {
+    if let Some(real) = usable_interpreter(executable) {
+        known_interpreters()
+            .entry(python.to_path_buf())
+            .or_insert(real);
+    }
+}
+
+fn usable_interpreter(executable: &str) -> Option<PathBuf> {
+    let path = executable.trim();
+    (!path.is_empty() && Path::new(path).is_file()).then(|| PathBuf::from(path))
 }

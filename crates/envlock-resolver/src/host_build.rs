@@ -34,8 +34,11 @@ pub(crate) struct HostBuildLocker {
     prereleases: envlock_spec::PrereleasePolicy,
     exclude_newer: Option<jiff::Timestamp>,
     concurrency: usize,
-    /// The host target, asked once (early, by [`HostBuildLocker::warm_up`]).
-    target: OnceLock<Result<Target, String>>,
+    /// The host target, asked once (early, by
+    /// [`LockBuildRequirements::prepare`]).
+    target: Arc<OnceLock<Result<Target, String>>>,
+    /// Whether [`LockBuildRequirements::prepare`] has started its thread.
+    preparing: std::sync::Once,
     /// The index view resolved against, made on first use (a lock that
     /// builds nothing starts no threads for it).
     shared: OnceLock<Arc<SharedIndexes>>,
@@ -56,27 +59,10 @@ impl HostBuildLocker {
             prereleases: spec.prereleases,
             exclude_newer: spec.exclude_newer,
             concurrency,
-            target: OnceLock::new(),
+            target: Arc::new(OnceLock::new()),
+            preparing: std::sync::Once::new(),
             shared: OnceLock::new(),
         }
-    }
-
-    /// Asks, on a thread of its own, what the first build will need
-    /// anyway: the interpreter behind `python` (a launcher such as a pyenv
-    /// shim takes a good second to answer) and the host's version and
-    /// platform. The lock goes on fetching meanwhile; the first build waits
-    /// only for what is not known yet. (Whether builds can run without
-    /// network is not asked here: where they cannot, asking says so, which
-    /// a lock that builds nothing must not.)
-    pub fn warm_up(self: &Arc<Self>) {
-        let locker = Arc::clone(self);
-        let spawned = std::thread::Builder::new()
-            .name("envlock-build-warm-up".to_owned())
-            .spawn(move || {
-                let _ = locker.target.get_or_init(|| host_target(&locker.python));
-            });
-        // Without the thread, the first build asks the same questions.
-        drop(spawned);
     }
 
     fn host(&self) -> Result<(&Target, &Arc<SharedIndexes>), String> {
@@ -126,6 +112,30 @@ impl HostBuildLocker {
 }
 
 impl LockBuildRequirements for HostBuildLocker {
+    /// Asks, on a thread of its own, what the first build will need
+    /// anyway: the interpreter behind `python` (a launcher such as a pyenv
+    /// shim takes a good second to answer) and the host's version and
+    /// platform. Called at the start of a lock with a cold cache, else when
+    /// the first sdist may need building: a lock whose metadata is all
+    /// known (a warm one) runs no interpreter. The lock goes on fetching
+    /// meanwhile; the first build waits only for what is not known yet.
+    /// (Whether builds can run without network is not asked here: where
+    /// they cannot, asking says so, which a lock that builds nothing must
+    /// not.)
+    fn prepare(&self) {
+        self.preparing.call_once(|| {
+            let target = Arc::clone(&self.target);
+            let python = self.python.clone();
+            let spawned = std::thread::Builder::new()
+                .name("envlock-build-warm-up".to_owned())
+                .spawn(move || {
+                    let _ = target.get_or_init(|| host_target(&python));
+                });
+            // Without the thread, the first build asks the same questions.
+            drop(spawned);
+        });
+    }
+
     fn lock_for_host(&self, requires: &[String]) -> Result<Vec<LockedBuildFile>, String> {
         let (target, shared) = self.host()?;
         let requirements = requires
@@ -205,9 +215,11 @@ impl HostBuildLocker {
     }
 }
 
-/// Prints the interpreter's version and a platform name envlock parses.
+/// Prints the interpreter's file, its version and a platform name envlock
+/// parses.
 const HOST_PROBE: &str = r#"
 import platform, sys, sysconfig
+print(sys.executable)
 print("%d.%d.%d" % sys.version_info[:3])
 machine = platform.machine()
 if sys.platform.startswith("linux"):
@@ -223,19 +235,25 @@ else:
     print(sysconfig.get_platform().replace("-", "_").replace(".", "_"))
 "#;
 
-/// The target the host's Python is: its version and platform.
+/// The target the host's Python is: its version and platform. `python`
+/// (often a launcher, such as a pyenv shim, slow to start) is run once:
+/// the interpreter file it stands for, which the builds run, is learnt
+/// from the same answer.
 fn host_target(python: &std::path::Path) -> Result<Target, String> {
-    let interpreter = envlock_confine::real_interpreter(python);
-    let output = Command::new(&interpreter)
+    let interpreter = python;
+    let output = Command::new(interpreter)
         .args(["-I", "-c", HOST_PROBE])
         .stdin(Stdio::null())
         .output()
         .map_err(|error| format!("cannot run {}: {error}", interpreter.display()))?;
     let text = String::from_utf8_lossy(&output.stdout);
     let mut lines = text.lines();
-    let (Some(version), Some(platform), true) =
-        (lines.next(), lines.next(), output.status.success())
-    else {
+    let (Some(executable), Some(version), Some(platform), true) = (
+        lines.next(),
+        lines.next(),
+        lines.next(),
+        output.status.success(),
+    ) else {
         return Err(format!(
             "cannot tell the version and platform of {}: {}",
             interpreter.display(),
@@ -248,6 +266,7 @@ fn host_target(python: &std::path::Path) -> Result<Target, String> {
             interpreter.display()
         )
     };
+    envlock_confine::remember_interpreter(python, executable);
     let python = PythonVersion::from_str(version.trim())
         .map_err(|error| unusable(format!("Python {version} ({error})")))?;
     let platform = Platform::from_str(platform.trim())

@@ -95,7 +95,13 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
             builder.python.clone(),
             request.concurrency,
         ));
-        locker.warm_up();
+        // With no build environment made yet (a cold cache), a build is
+        // likely: the host's interpreter is asked from the start, beside
+        // the first fetches. Otherwise only when an sdist's metadata turns
+        // out not to be known (a warm lock starts no Python).
+        if !builder.has_built_before() {
+            crate::sdist_build::LockBuildRequirements::prepare(locker.as_ref());
+        }
         shared = shared.with_build_locker(locker);
     }
     let shared = Arc::new(shared);

@@ -72,6 +72,10 @@ pub(crate) trait LockBuildRequirements: Send + Sync {
     /// The wheels that make up a build environment for `requires`, every
     /// dependency included. The error is a sentence.
     fn lock_for_host(&self, requires: &[String]) -> Result<Vec<LockedBuildFile>, String>;
+
+    /// Starts, in the background, what the first build will need: called
+    /// when an sdist's metadata is not known yet and may have to be built.
+    fn prepare(&self) {}
 }
 
 /// One sdist being built: where its parts are.
@@ -212,10 +216,34 @@ fn file_identity(path: &Path, metadata: &std::fs::Metadata) -> Result<String, St
     }
 }
 
-/// The last lines of a tool's error output: where the cause usually is.
+/// How many lines of a failed step's output an error carries.
+const TAIL_LINES: usize = 20;
+
+/// How many characters of one such line an error carries.
+const TAIL_LINE_CHARS: usize = 300;
+
+/// The last lines of a tool's error output, where the cause usually is,
+/// indented under the sentence that carries them. Enough of them to get
+/// past pip's closing notes ("See above for output") to what the backend
+/// printed; each line shortened, so that a backend printing one huge line
+/// does not flood the report.
 fn last_lines(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr.lines().collect();
-    lines[lines.len().saturating_sub(6)..].join("\n")
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let tail = &lines[lines.len().saturating_sub(TAIL_LINES)..];
+    if tail.is_empty() {
+        return "    (it printed nothing)".to_owned();
+    }
+    tail.iter()
+        .map(|line| match line.char_indices().nth(TAIL_LINE_CHARS) {
+            Some((end, _)) => format!("    {}…", &line[..end]),
+            None => format!("    {line}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl SdistBuilder {
@@ -247,7 +275,7 @@ impl SdistBuilder {
         if self.announce {
             announce(&file.filename, &build_system);
         }
-        let environment = self.build_environment(locker, &file.filename, &build_system.requires)?;
+        let environment = self.build_environment(locker, &file.filename, &build_system)?;
         let build = Build {
             filename: &file.filename,
             source: &source,
@@ -256,7 +284,14 @@ impl SdistBuilder {
         };
         let bytes = match self.metadata_by_hook(&build, &build_system)? {
             Ok(bytes) => bytes,
-            Err(_) => self.metadata_by_wheel(&build, &sdist)?,
+            // When the wheel build fails too, the hook's own output (the
+            // backend's traceback) is often the clearer of the two.
+            Err(hook_output) => self.metadata_by_wheel(&build, &sdist).map_err(|error| {
+                format!(
+                    "{error}\nbefore that, the backend's metadata hook failed; the last lines it printed:\n{}",
+                    last_lines(&hook_output)
+                )
+            })?,
         };
         let metadata =
             parse_core_metadata(&bytes, &file.filename).map_err(|error| error.to_string())?;
@@ -337,8 +372,9 @@ impl SdistBuilder {
         &self,
         locker: Option<&dyn LockBuildRequirements>,
         filename: &str,
-        requires: &[String],
+        build_system: &BuildSystem,
     ) -> Result<PathBuf, String> {
+        let requires = &build_system.requires;
         let locked = match (requires.is_empty(), locker) {
             (true, _) => Vec::new(),
             (false, Some(locker)) => locker.lock_for_host(requires).map_err(|error| {
@@ -374,7 +410,7 @@ impl SdistBuilder {
         let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
         self.install_locked(filename, &locked, staging.path(), &root)?;
         if !locked.is_empty() {
-            self.compile_bytecode(filename, staging.path(), &root);
+            self.write_bytecode(filename, &build_system.backend, staging.path(), &root);
         }
         write_stamp(staging.path(), &key)?;
         let staged = staging.keep();
@@ -403,16 +439,9 @@ impl SdistBuilder {
         let work = tempfile::tempdir_in(scratch).map_err(|error| error.to_string())?;
         let wheels = work.path().join("wheels");
         std::fs::create_dir_all(&wheels).map_err(|error| error.to_string())?;
-        for file in locked {
-            file.index
-                .fetch(&file.file, &wheels.join(&file.file.filename))
-                .map_err(|error| {
-                    format!(
-                        "cannot download {}, a build requirement of {filename}: {error}",
-                        file.file.filename
-                    )
-                })?;
-        }
+        fetch_all(locked, &wheels).map_err(|(file, error)| {
+            format!("cannot download {file}, a build requirement of {filename}: {error}")
+        })?;
         if unpack_pure_wheels(locked, &wheels, folder).is_ok() {
             return Ok(());
         }
@@ -426,24 +455,58 @@ impl SdistBuilder {
         self.pip_install(filename, locked, &wheels, folder, work.path())
     }
 
-    /// Compiles the environment's Python files to bytecode once, before it
-    /// is stamped. Builds run with `PYTHONDONTWRITEBYTECODE` (they must not
-    /// change the stamped environment), so without this every backend run
-    /// would compile setuptools from source again: most of the time of a
-    /// small metadata build. A failure (a file only Python 2 can compile)
-    /// costs only that time; the environment works without bytecode.
-    fn compile_bytecode(&self, filename: &str, folder: &Path, scratch: &Path) {
-        let Ok(work) = tempfile::tempdir_in(scratch) else {
+    /// Writes the bytecode of what a build imports into the environment,
+    /// once, before it is stamped. Builds run with `PYTHONDONTWRITEBYTECODE`
+    /// (they must not change the stamped environment), so without bytecode
+    /// every backend run would compile its backend from source again: most
+    /// of the time of a small metadata build. Rather than compiling every
+    /// file (`compileall`: about twice the work, all of it on the way to the
+    /// first build), `backend`'s metadata hook is run once, with bytecode
+    /// writing allowed, on a tiny project of envlock's own ([`WARM_UP`]):
+    /// only code from the locked, hashed wheels runs before the stamp, never
+    /// an sdist's. Its outcome does not matter (a backend that wants more of
+    /// a project has still imported most of itself); a failure costs only
+    /// that time, since the environment works without bytecode.
+    fn write_bytecode(&self, filename: &str, backend: &str, folder: &Path, scratch: &Path) {
+        // The backend's name comes from the sdist: it is imported here only
+        // when the locked wheels provide it (an in-tree backend is not on
+        // this path, nor is any module of the host's).
+        let top = backend.split([':', '.']).next().unwrap_or_default();
+        let identifier = top
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || character == '_');
+        let provided = !top.is_empty()
+            && identifier
+            && (folder.join(top).is_dir() || folder.join(format!("{top}.py")).is_file());
+        let Some(work) = provided
+            .then(|| tempfile::tempdir_in(scratch).ok())
+            .flatten()
+        else {
             return;
         };
+        let project = work.path().join("project");
+        let written = std::fs::create_dir_all(&project).is_ok()
+            && WARM_UP
+                .iter()
+                .all(|(name, text)| std::fs::write(project.join(name), text).is_ok());
+        if !written {
+            return;
+        }
+        let output = work.path().join("metadata");
+        let _ = std::fs::create_dir_all(&output);
         let mut command = confine::without_network(&confine::real_interpreter(&self.python));
         command
-            .args(["-m", "compileall", "-q", "-j", "0"])
-            .arg(folder);
+            .args(["-c", HOOK_DRIVER, backend])
+            .arg(&output)
+            .current_dir(&project);
+        // An empty PYTHONDONTWRITEBYTECODE lets Python write bytecode.
         let _ = self.confined(
             &mut command,
-            &[],
-            (filename, "compiling the build environment"),
+            &[
+                ("PYTHONPATH", folder.as_os_str()),
+                ("PYTHONDONTWRITEBYTECODE", std::ffi::OsStr::new("")),
+            ],
+            (filename, "preparing the build environment"),
             work.path(),
         );
     }
@@ -568,6 +631,14 @@ impl SdistBuilder {
         (root.join(digest), hash.to_string())
     }
 
+    /// Whether a build environment was made in this cache before (so the
+    /// metadata of the sdists built then is probably cached too).
+    pub(crate) fn has_built_before(&self) -> bool {
+        self.cache_dir
+            .as_ref()
+            .is_some_and(|dir| dir.join("build-environments").is_dir())
+    }
+
     /// Metadata built earlier for this sdist, if the cache has it.
     pub(crate) fn cached_metadata(&self, file: &IndexFile) -> Option<CoreMetadata> {
         let path = self.cache_path(file)?;
@@ -600,6 +671,17 @@ if hook is None:
 folder = hook(output, {})
 print(os.path.join(output, folder, "METADATA"))
 "#;
+
+/// The project whose metadata a new build environment's backend builds
+/// once, to write its bytecode (see `write_bytecode`): a `setup.py` for
+/// setuptools' legacy backend and a `pyproject.toml` for the others.
+const WARM_UP: [(&str, &str); 2] = [
+    ("setup.py", "from setuptools import setup\nsetup()\n"),
+    (
+        "pyproject.toml",
+        "[project]\nname = \"envlock-warm-up\"\nversion = \"0\"\n",
+    ),
+];
 
 /// `[build-system]` of a `pyproject.toml`, with PEP 517's defaults.
 struct BuildSystem {
@@ -764,6 +846,33 @@ fn unpack_pure_wheels(
         archive.extract(folder).map_err(|error| error.to_string())?;
     }
     Ok(())
+}
+
+/// Downloads the `locked` files into `folder` at the same time (a build
+/// environment is a handful of wheels; one after the other, their round
+/// trips add up on the way to the first build). The error names the file.
+fn fetch_all(locked: &[LockedBuildFile], folder: &Path) -> Result<(), (String, String)> {
+    std::thread::scope(|scope| {
+        let fetches: Vec<_> = locked
+            .iter()
+            .map(|file| {
+                scope.spawn(move || {
+                    file.index
+                        .fetch(&file.file, &folder.join(&file.file.filename))
+                        .map(drop)
+                        .map_err(|error| (file.file.filename.clone(), error.to_string()))
+                })
+            })
+            .collect();
+        fetches.into_iter().try_for_each(|fetch| {
+            fetch.join().unwrap_or_else(|_| {
+                Err((
+                    "a build requirement".to_owned(),
+                    "the download thread failed".to_owned(),
+                ))
+            })
+        })
+    })
 }
 
 /// Checks every entry of a zip archive against the archive limits before

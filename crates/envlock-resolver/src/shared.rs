@@ -245,6 +245,14 @@ impl SharedIndexes {
         {
             return Ok(Arc::new(metadata));
         }
+        // An sdist whose metadata was never built may need a build: the
+        // host's interpreter is asked meanwhile.
+        if self.builder.is_some()
+            && envlock_pep::DistKind::of(&file.filename) == envlock_pep::DistKind::Sdist
+            && let Some(locker) = &self.build_locker
+        {
+            locker.prepare();
+        }
         match index.core_metadata(file) {
             Ok(metadata) => Ok(Arc::new(metadata)),
             Err(IndexError::DynamicSdistMetadata { reason, .. }) => match &self.builder {
