@@ -1,7 +1,8 @@
 //! A project's files grouped into releases, and which file of a release a
 //! target would install.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use envlock_index::IndexFile;
 use envlock_pep::{
@@ -47,8 +48,9 @@ pub(crate) struct KeptWheel {
     /// `(target, priority)` for each target (its position in
     /// [`Keep::targets`]) that can install the wheel, and only those: most
     /// wheels fit one or a few targets, so a slot per target would make
-    /// memory grow with the square of the number of targets.
-    pub priorities: Box<[(u32, u32)]>,
+    /// memory grow with the square of the number of targets. Wheels with
+    /// the same tags share one list.
+    pub priorities: Arc<[(u32, u32)]>,
 }
 
 impl KeptWheel {
@@ -130,6 +132,10 @@ impl Project {
         let mut wheels: BTreeMap<Version, Vec<Candidate>> = BTreeMap::new();
         let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
         let mut sdists: Vec<(Version, usize)> = Vec::new();
+        // The priorities depend on the tags alone, and a project's releases
+        // repeat the same few tag sets: each is matched against the targets
+        // once, and its list shared by the wheels that carry it.
+        let mut by_tags: HashMap<&str, Arc<[(u32, u32)]>> = HashMap::new();
         for (position, file) in files.iter().enumerate() {
             let kind = file.kind();
             if kind == envlock_pep::DistKind::Wheel {
@@ -140,7 +146,14 @@ impl Project {
                     continue;
                 }
                 let release = releases.entry(wheel.version().clone()).or_default();
-                let priorities = keep.priorities(&wheel);
+                let priorities = match wheel_tags(&file.filename) {
+                    Some(tags) => Arc::clone(
+                        by_tags
+                            .entry(tags)
+                            .or_insert_with(|| keep.priorities(&wheel)),
+                    ),
+                    None => keep.priorities(&wheel),
+                };
                 if priorities.is_empty() {
                     release
                         .other_platforms
@@ -202,7 +215,16 @@ impl Project {
 /// new: its position in the page's files and its priorities.
 struct Candidate {
     position: usize,
-    priorities: Box<[(u32, u32)]>,
+    priorities: Arc<[(u32, u32)]>,
+}
+
+/// The tag part of a wheel file name (`cp312-cp312-manylinux_2_28_x86_64`
+/// of `numpy-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl`): the last three
+/// dash-separated fields before `.whl`.
+fn wheel_tags(filename: &str) -> Option<&str> {
+    let stem = filename.strip_suffix(".whl")?;
+    let (third, _) = stem.rmatch_indices('-').nth(2)?;
+    stem.get(third + 1..)
 }
 
 /// What [`Project::from_files`] needs to know to keep only useful files.
@@ -223,7 +245,7 @@ pub(crate) struct KeepTarget {
 
 impl Keep {
     /// `(target, priority)` for every target that can install `wheel`.
-    fn priorities(&self, wheel: &WheelFilename) -> Box<[(u32, u32)]> {
+    fn priorities(&self, wheel: &WheelFilename) -> Arc<[(u32, u32)]> {
         self.targets
             .iter()
             .enumerate()
@@ -499,6 +521,36 @@ mod tests {
 
     fn project(files: Vec<IndexFile>) -> Project {
         Project::from_files(&"demo".parse().unwrap(), "default", files, &keep())
+    }
+
+    #[test]
+    fn tag_parts_of_wheel_names() {
+        assert_eq!(
+            wheel_tags("numpy-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl"),
+            Some("cp312-cp312-manylinux_2_28_x86_64")
+        );
+        assert_eq!(
+            wheel_tags("demo-1.0-1build-py2.py3-none-any.whl"),
+            Some("py2.py3-none-any")
+        );
+        assert_eq!(wheel_tags("none-any.whl"), None);
+        assert_eq!(wheel_tags("demo-1.0.tar.gz"), None);
+    }
+
+    #[test]
+    fn wheels_with_the_same_tags_share_their_priorities() {
+        let project = project(vec![
+            file("demo-1.0-py3-none-any.whl", "2025-01-01T00:00:00Z"),
+            file("demo-2.0-py3-none-any.whl", "2025-01-01T00:00:00Z"),
+        ]);
+        let lists: Vec<_> = project
+            .releases
+            .values()
+            .map(|release| Arc::clone(&release.wheels[0].priorities))
+            .collect();
+        assert_eq!(lists.len(), 2);
+        assert!(!lists[0].is_empty());
+        assert!(Arc::ptr_eq(&lists[0], &lists[1]));
     }
 
     #[test]
