@@ -396,11 +396,15 @@ impl HttpIndex {
         if header
             .as_ref()
             .is_some_and(|header| header.is_fresh(now(), default_max_age))
-            && let Some(page) = cache.read_page(&key, name.as_ref())
+            // Read inside the CPU slot: the I/O threads waiting for one
+            // would otherwise each hold a page body (megabytes) meanwhile.
+            && let Some(parsed) = self.client.cpu_bound(|| {
+                cache
+                    .read_page(&key, name.as_ref())
+                    .map(|page| self.parse_cached(&page, name, keep))
+            })
         {
-            return self
-                .client
-                .cpu_bound(|| self.parse_cached(&page, name, keep));
+            return parsed;
         }
         let validators = header.filter(PageHeader::can_revalidate);
         let response = self.fetch_page(&page_url, name, validators.as_ref())?;

@@ -27,11 +27,14 @@ pub(crate) struct Release {
     /// Wheels, with their parsed names.
     pub wheels: Vec<KeptWheel>,
     /// The source distribution, if there is one (the first seen when an index
-    /// lists several formats).
-    pub sdist: Option<IndexFile>,
+    /// lists several formats). Boxed: most releases of a large project keep
+    /// none, and an empty slot should not cost a whole file's size in every
+    /// release of every project.
+    pub sdist: Option<Box<IndexFile>>,
     /// Platform tags of wheels no declared target can install: they are not
     /// kept (a large project lists thousands), only named in explanations.
-    pub other_platforms: std::collections::BTreeSet<String>,
+    /// The names are shared by all releases of the project.
+    pub other_platforms: std::collections::BTreeSet<Arc<str>>,
     /// The targets (positions in [`Keep::targets`]) that could install a
     /// wheel of this release that was uploaded after `exclude-newer`. Such
     /// wheels can never be chosen, so they are not kept; this is all that
@@ -136,6 +139,7 @@ impl Project {
         // repeat the same few tag sets: each is matched against the targets
         // once, and its list shared by the wheels that carry it.
         let mut by_tags: HashMap<&str, Arc<[(u32, u32)]>> = HashMap::new();
+        let mut platform_names = PlatformNames::default();
         for (position, file) in files.iter().enumerate() {
             let kind = file.kind();
             if kind == envlock_pep::DistKind::Wheel {
@@ -155,14 +159,10 @@ impl Project {
                     None => keep.priorities(&wheel),
                 };
                 if priorities.is_empty() {
-                    release
-                        .other_platforms
-                        .extend(wheel.platform_tags().iter().cloned());
+                    platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
                 } else if too_new(file, keep.exclude_newer) {
                     // Never chosen: remember only which targets it would fit.
-                    release
-                        .other_platforms
-                        .extend(wheel.platform_tags().iter().cloned());
+                    platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
                     let mut too_new_for = release.too_new_for.to_vec();
                     too_new_for.extend(priorities.iter().map(|(target, _)| *target));
                     too_new_for.sort_unstable();
@@ -192,7 +192,7 @@ impl Project {
             if let Some(release) = releases.get_mut(&version)
                 && release.sdist.is_none()
             {
-                release.sdist = files.get_mut(position).and_then(Option::take);
+                release.sdist = files.get_mut(position).and_then(Option::take).map(Box::new);
             }
         }
         for (version, candidates) in wheels {
@@ -207,6 +207,26 @@ impl Project {
             index_name: index_name.to_owned(),
             releases,
             ignored: Vec::new(),
+        }
+    }
+}
+
+/// The platform tags of a project's wheels, one shared copy of each.
+#[derive(Default)]
+struct PlatformNames(std::collections::HashSet<Arc<str>>);
+
+impl PlatformNames {
+    fn add_to(&mut self, set: &mut std::collections::BTreeSet<Arc<str>>, tags: &[String]) {
+        for tag in tags {
+            let shared = match self.0.get(tag.as_str()) {
+                Some(shared) => Arc::clone(shared),
+                None => {
+                    let shared: Arc<str> = Arc::from(tag.as_str());
+                    self.0.insert(Arc::clone(&shared));
+                    shared
+                }
+            };
+            set.insert(shared);
         }
     }
 }
@@ -323,7 +343,7 @@ impl FileChoice<'_> {
             && let Some(sdist) = &release.sdist
             && acceptable(sdist)
         {
-            return Ok(ChosenFile::Sdist(sdist.clone()));
+            return Ok(ChosenFile::Sdist(IndexFile::clone(sdist)));
         }
         if let Some(specifier) = requires_python {
             return Err(Unusable::RequiresPython(specifier));
@@ -351,7 +371,7 @@ impl FileChoice<'_> {
             .iter()
             .filter_map(|kept| WheelFilename::parse(&kept.file.filename).ok())
             .flat_map(|wheel| wheel.platform_tags().to_vec())
-            .chain(release.other_platforms.iter().cloned())
+            .chain(release.other_platforms.iter().map(|tag| tag.to_string()))
             .collect();
         let wheel_part = if release.wheels.is_empty() && release.other_platforms.is_empty() {
             "has no wheels".to_owned()
