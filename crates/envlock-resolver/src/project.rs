@@ -42,6 +42,18 @@ pub(crate) struct Release {
     pub too_new_for: Box<[u32]>,
 }
 
+impl Release {
+    /// Records that a wheel uploaded after `exclude-newer` would fit the
+    /// targets of `priorities`.
+    fn add_too_new(&mut self, priorities: &[(u32, u32)]) {
+        let mut too_new_for = self.too_new_for.to_vec();
+        too_new_for.extend(priorities.iter().map(|(target, _)| *target));
+        too_new_for.sort_unstable();
+        too_new_for.dedup();
+        self.too_new_for = too_new_for.into_boxed_slice();
+    }
+}
+
 /// A wheel some target could choose, with its tag priority for the targets
 /// that can install it, computed once so that the parsed file name need not
 /// be kept.
@@ -163,11 +175,7 @@ impl Project {
                 } else if too_new(file, keep.exclude_newer) {
                     // Never chosen: remember only which targets it would fit.
                     platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
-                    let mut too_new_for = release.too_new_for.to_vec();
-                    too_new_for.extend(priorities.iter().map(|(target, _)| *target));
-                    too_new_for.sort_unstable();
-                    too_new_for.dedup();
-                    release.too_new_for = too_new_for.into_boxed_slice();
+                    release.add_too_new(&priorities);
                 } else {
                     wheels
                         .entry(wheel.version().clone())
