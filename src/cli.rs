@@ -80,6 +80,22 @@ pub struct GlobalOptions {
     )]
     pub refresh: bool,
 
+    /// How long, in seconds, a cached project page is used without asking
+    /// the index again when the index said nothing about it: no
+    /// Cache-Control freshness and no ETag / Last-Modified to revalidate
+    /// with. 0 fetches such pages on every run. An index's own
+    /// Cache-Control max-age always wins.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "ENVLOCK_PAGE_MAX_AGE",
+        hide_env_values = true,
+        default_value_t = 600,
+        help_heading = "Cache options"
+    )]
+    pub page_max_age: u64,
+
     /// Where to keep downloaded pages, metadata and files.
     #[arg(
         long,

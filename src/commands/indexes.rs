@@ -104,6 +104,7 @@ fn client_options(
         max_metadata_size: global.max_metadata_size.saturating_mul(1024 * 1024),
         offline: global.offline,
         refresh: global.refresh,
+        page_max_age: std::time::Duration::from_secs(global.page_max_age),
         // Absolute, because build steps run in other folders and are given
         // paths under the cache (a relative `--cache-dir cache` would point
         // a build's PYTHONPATH at nothing).

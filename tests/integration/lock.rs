@@ -646,3 +646,48 @@ envlock_test!(pinned_packages_come_from_their_index_only, |dir| {
     assert_ne!(code, 0, "{stderr}");
     assert!(stderr.contains("pinned to the index `private`"), "{stderr}");
 });
+
+/// How many pages of projects the index has the server was asked for
+/// since the last clear (a project the index lacks is asked for again: a
+/// "not found" is not cached).
+fn page_requests(server: &FixtureServer) -> usize {
+    let requests = server.requests();
+    server.clear_requests();
+    let index = universe();
+    requests
+        .iter()
+        .filter_map(|request| request.path.strip_prefix("/simple/"))
+        .filter(|project| index.contains(project.trim_end_matches('/')))
+        .count()
+}
+
+envlock_test!(
+    a_relock_within_the_page_max_age_asks_for_no_page_the_server_cannot_revalidate,
+    |dir| {
+        // A mirror that sends pages without Cache-Control or validators.
+        let bare = ServerOptions {
+            page_validators: false,
+            ..ServerOptions::default()
+        };
+        let server = FixtureServer::start(universe(), bare).unwrap();
+        std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+        let relock = |extra: &[&str]| {
+            std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+            let (code, _, stderr) = lock(&dir, &server, extra);
+            assert_eq!(code, 0, "{stderr}");
+            std::fs::read_to_string(dir.join("envlock.lock")).unwrap()
+        };
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let first = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
+        assert!(page_requests(&server) > 0);
+        // Within the default window (10 minutes): no page is asked for.
+        assert_eq!(relock(&[]), first);
+        assert_eq!(page_requests(&server), 0);
+        // --refresh, and a window of 0, ask again.
+        assert_eq!(relock(&["--refresh"]), first);
+        assert!(page_requests(&server) > 0);
+        assert_eq!(relock(&["--page-max-age", "0"]), first);
+        assert!(page_requests(&server) > 0);
+    }
+);

@@ -41,6 +41,7 @@ impl TestDir {
             // refused unless allowed (tests/integration/hostile.rs checks that).
             .env("ENVLOCK_ALLOW_INSECURE_HOST", "127.0.0.1")
             .env_remove("ENVLOCK_REQUEST_TIMEOUT")
+            .env_remove("ENVLOCK_PAGE_MAX_AGE")
             .env_remove("PIP_TRUSTED_HOST")
             .env_remove("ENVLOCK_INDEX_URL")
             .env_remove("PIP_INDEX_URL")

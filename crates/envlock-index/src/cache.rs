@@ -16,13 +16,16 @@ use crate::error::IndexError;
 /// ```text
 /// <root>/v1/
 ///   pages/<index-key>/<project>.page     a project page: one line of JSON {url, etag,
-///                                        last_modified, content_type, fresh_until}, then
-///                                        the body as the server sent it (the header
-///                                        alone is read to decide whether the body is
-///                                        needed); used as is until `fresh_until` (the
-///                                        server's Cache-Control max-age), then
-///                                        revalidated with If-None-Match /
-///                                        If-Modified-Since
+///                                        last_modified, content_type, fresh_until,
+///                                        unannounced_since}, then the body as the
+///                                        server sent it (the header alone is read to
+///                                        decide whether the body is needed); used as
+///                                        is until `fresh_until` (the server's
+///                                        Cache-Control max-age), then revalidated with
+///                                        If-None-Match / If-Modified-Since. A page the
+///                                        server sent with neither (`unannounced_since`:
+///                                        when it was fetched) is used as is for
+///                                        `--page-max-age` after that, then fetched again
 ///   metadata/sha256/<ab>/<sha256>        core metadata (RFC 822 bytes) of the file
 ///                                        with that sha256 — immutable
 ///   metadata/url/<sha256-of-url>         the same, for files without a known sha256
@@ -60,6 +63,10 @@ pub(crate) struct CachedPage {
     /// Unix time until which the page may be used without asking the
     /// server again (from `Cache-Control: max-age`).
     pub fresh_until: Option<u64>,
+    /// When the page was fetched, for a page whose server said nothing
+    /// about its freshness and gave no validators: such a page is used for
+    /// the client's `page_max_age` after this (Unix time).
+    pub unannounced_since: Option<u64>,
 }
 
 /// What a cached page's entry says before its body: where the page came
@@ -75,12 +82,27 @@ pub(crate) struct PageHeader {
     pub content_type: Option<String>,
     #[serde(default)]
     pub fresh_until: Option<u64>,
+    #[serde(default)]
+    pub unannounced_since: Option<u64>,
 }
 
 impl PageHeader {
     /// Whether the server can answer "not modified" for this page.
     pub fn can_revalidate(&self) -> bool {
         self.etag.is_some() || self.last_modified.is_some()
+    }
+
+    /// Whether the page may be used at `now` without asking the server:
+    /// within the server's own freshness, or, when the server said nothing
+    /// and gave no validators, within `default_max_age` (seconds) of its
+    /// fetch. A fetch time in the future (a clock set back) is not trusted.
+    pub fn is_fresh(&self, now: u64, default_max_age: u64) -> bool {
+        if self.fresh_until.is_some_and(|until| now < until) {
+            return true;
+        }
+        self.unannounced_since.is_some_and(|since| {
+            since <= now && now - since < default_max_age && !self.can_revalidate()
+        })
     }
 }
 
@@ -93,6 +115,7 @@ impl CachedPage {
             last_modified: self.last_modified.clone(),
             content_type: self.content_type.clone(),
             fresh_until: self.fresh_until,
+            unannounced_since: self.unannounced_since,
         }
     }
 }
@@ -250,6 +273,7 @@ impl Cache {
             content_type: header.content_type,
             body,
             fresh_until: header.fresh_until,
+            unannounced_since: header.unannounced_since,
         })
     }
 
@@ -392,6 +416,7 @@ mod tests {
             content_type: Some("text/html".into()),
             body: "<html></html>".into(),
             fresh_until: Some(1),
+            unannounced_since: Some(2),
         };
         cache
             .write_page("http://127.0.0.1/simple/", "a", &page)
@@ -426,6 +451,25 @@ mod tests {
             None
         );
         assert_eq!(cache.read_page("http://127.0.0.1/simple/", "c"), None);
+        // Freshness: the server's own, else the default window for a page
+        // that cannot be revalidated.
+        let header = |fresh_until, unannounced_since, etag: Option<&str>| PageHeader {
+            fresh_until,
+            unannounced_since,
+            etag: etag.map(str::to_owned),
+            ..page.header()
+        };
+        assert!(header(Some(100), None, None).is_fresh(99, 0));
+        assert!(!header(Some(100), None, None).is_fresh(100, 600));
+        assert!(header(None, Some(100), None).is_fresh(699, 600));
+        assert!(!header(None, Some(100), None).is_fresh(700, 600));
+        assert!(!header(None, Some(100), None).is_fresh(100, 0));
+        assert!(
+            !header(None, Some(100), None).is_fresh(99, 600),
+            "fetched in the future"
+        );
+        assert!(!header(None, Some(100), Some("\"e\"")).is_fresh(101, 600));
+        assert!(!header(None, None, None).is_fresh(101, 600));
         let hash = sha256_hex(b"m");
         cache.write_metadata(Some(&hash), "u", b"m").unwrap();
         assert_eq!(cache.read_metadata(Some(&hash), "u").unwrap(), b"m");

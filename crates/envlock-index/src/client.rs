@@ -25,6 +25,11 @@ pub const DEFAULT_MAX_PAGE_SIZE: u64 = 256 * 1024 * 1024;
 /// The default largest PEP 658 metadata file (`--max-metadata-size`): real
 /// ones are a few KiB to a few hundred KiB.
 pub const DEFAULT_MAX_METADATA_SIZE: u64 = 32 * 1024 * 1024;
+
+/// How long a page the index said nothing about (no `Cache-Control`, no
+/// validators) is used from the cache: ten minutes, the `max-age` the
+/// public index gives its own pages.
+pub const DEFAULT_PAGE_MAX_AGE: Duration = Duration::from_secs(600);
 /// The slowest download rate a file of known size is allowed, in bytes per
 /// second: a download of N bytes may take `--request-timeout` plus N / this
 /// rate. A "total" deadline cannot be one number for a 2 KiB page and a
@@ -88,6 +93,12 @@ pub struct ClientOptions {
     pub offline: bool,
     /// Do not read the cache (still write it).
     pub refresh: bool,
+    /// How long a project page is used from the cache without asking the
+    /// index again when the index gave no freshness (`Cache-Control`) and
+    /// no validators (`ETag`, `Last-Modified`) for it (`--page-max-age`,
+    /// default [`DEFAULT_PAGE_MAX_AGE`]). Zero fetches such pages every
+    /// time. The index's own `Cache-Control` always wins.
+    pub page_max_age: Duration,
     /// Cache root; `None` uses `ENVLOCK_CACHE_DIR` or the user cache dir.
     pub cache_dir: Option<PathBuf>,
     /// The environment read for `NETRC`, `HOME`, `SSL_CERT_FILE`,
@@ -111,6 +122,7 @@ impl Default for ClientOptions {
             concurrency: 32,
             offline: false,
             refresh: false,
+            page_max_age: DEFAULT_PAGE_MAX_AGE,
             cache_dir: None,
             env: EnvVars::from_process(),
         }

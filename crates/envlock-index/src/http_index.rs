@@ -308,22 +308,31 @@ fn now() -> u64 {
 }
 
 /// Until when a page may be used without revalidation, from its
-/// `Cache-Control` header: `max-age=N` from now, unless `no-cache` or
-/// `no-store` say the page must always be checked.
+/// `Cache-Control` header: `max-age=N` from now; `None` when the header
+/// says nothing about freshness, or says to check every time (`no-cache`,
+/// `no-store`, `max-age=0`). Which of the two it was is [`page_max_age`]'s.
 fn fresh_until(cache_control: Option<&str>) -> Option<u64> {
+    page_max_age(cache_control)
+        .filter(|seconds| *seconds > 0)
+        .map(|seconds| now().saturating_add(seconds))
+}
+
+/// What a `Cache-Control` header says about a page's freshness, in
+/// seconds: `Some(0)` for `no-cache` and `no-store`, `None` when it says
+/// nothing (or is absent).
+fn page_max_age(cache_control: Option<&str>) -> Option<u64> {
     let mut max_age = None;
     for directive in cache_control?.split(',') {
         let directive = directive.trim().to_ascii_lowercase();
         if directive == "no-cache" || directive == "no-store" {
-            return None;
+            return Some(0);
         }
         if let Some(seconds) = directive.strip_prefix("max-age=") {
-            max_age = seconds.trim().parse::<u64>().ok();
+            // An unreadable max-age is treated as "check every time".
+            max_age = Some(seconds.trim().trim_matches('"').parse::<u64>().unwrap_or(0));
         }
     }
     max_age
-        .filter(|seconds| *seconds > 0)
-        .map(|seconds| now() + seconds)
 }
 
 /// Parses `Content-Range: bytes a-b/total` into (a, b, total).
@@ -383,14 +392,19 @@ impl HttpIndex {
         } else {
             cache.read_page_header(&key, name.as_ref())
         };
+        let default_max_age = options.page_max_age.as_secs();
         if header
             .as_ref()
-            .is_some_and(|header| header.fresh_until.is_some_and(|until| now() < until))
-            && let Some(page) = cache.read_page(&key, name.as_ref())
+            .is_some_and(|header| header.is_fresh(now(), default_max_age))
+            // Read inside the CPU slot: the I/O threads waiting for one
+            // would otherwise each hold a page body (megabytes) meanwhile.
+            && let Some(parsed) = self.client.cpu_bound(|| {
+                cache
+                    .read_page(&key, name.as_ref())
+                    .map(|page| self.parse_cached(&page, name, keep))
+            })
         {
-            return self
-                .client
-                .cpu_bound(|| self.parse_cached(&page, name, keep));
+            return parsed;
         }
         let validators = header.filter(PageHeader::can_revalidate);
         let response = self.fetch_page(&page_url, name, validators.as_ref())?;
@@ -502,7 +516,12 @@ fn page_to_cache(response: HttpResponse) -> CachedPage {
     let content_type = response.header("content-type").map(str::to_owned);
     let etag = response.header("etag").map(str::to_owned);
     let last_modified = response.header("last-modified").map(str::to_owned);
-    let cache_control = fresh_until(response.header("cache-control"));
+    let cache_control = response.header("cache-control");
+    let fresh = fresh_until(cache_control);
+    // A page the server says nothing about and cannot revalidate is kept
+    // for `--page-max-age` from now (decided when it is read).
+    let unannounced =
+        page_max_age(cache_control).is_none() && etag.is_none() && last_modified.is_none();
     // Take the body without copying it (pages run to megabytes); only
     // invalid UTF-8 needs the lossy copy.
     let body = String::from_utf8(response.body)
@@ -513,7 +532,8 @@ fn page_to_cache(response: HttpResponse) -> CachedPage {
         last_modified,
         content_type,
         body,
-        fresh_until: cache_control,
+        fresh_until: fresh,
+        unannounced_since: unannounced.then(now),
     }
 }
 
@@ -637,5 +657,29 @@ mod tests {
         assert_eq!(content_range(Some("bytes 10-19/*")), None);
         assert_eq!(content_range(Some("bytes 19-10/20")), None);
         assert_eq!(content_range(None), None);
+    }
+
+    #[test]
+    fn cache_control_freshness() {
+        let within = |until: Option<u64>, seconds: u64| {
+            until.is_some_and(|until| until >= now() + seconds - 5 && until <= now() + seconds)
+        };
+        assert!(within(fresh_until(Some("max-age=60")), 60));
+        assert!(within(fresh_until(Some("public, MAX-AGE=60")), 60));
+        // "Check every time" and "nothing said" both give no freshness;
+        // only the second lets a page without validators use the default.
+        for header in [
+            "max-age=0",
+            "no-cache",
+            "no-store, max-age=60",
+            "max-age=soon",
+        ] {
+            assert_eq!(fresh_until(Some(header)), None, "{header}");
+            assert_eq!(page_max_age(Some(header)), Some(0), "{header}");
+        }
+        for header in [None, Some("public"), Some("")] {
+            assert_eq!(fresh_until(header), None, "{header:?}");
+            assert_eq!(page_max_age(header), None, "{header:?}");
+        }
     }
 }

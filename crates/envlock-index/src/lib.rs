@@ -33,7 +33,7 @@ mod types;
 
 pub use cache::Cache;
 pub use causes::join_causes;
-pub use client::{ClientOptions, IndexClient};
+pub use client::{ClientOptions, DEFAULT_PAGE_MAX_AGE, IndexClient};
 pub use config::{
     ConfiguredIndex, IndexLocation, IndexSources, IndexUrls, PipConfigFile, SpecIndex,
 };

@@ -95,7 +95,8 @@ pub fn parse_core_metadata(bytes: &[u8], source_name: &str) -> Result<CoreMetada
         source_name: source_name.to_owned(),
         reason,
     };
-    let raw = python_pkginfo::Metadata::parse(bytes).map_err(|error| bad(error.to_string()))?;
+    let raw = python_pkginfo::Metadata::parse(&resolution_headers(bytes))
+        .map_err(|error| bad(error.to_string()))?;
     let name = PackageName::from_str(raw.name.trim())
         .map_err(|error| bad(format!("invalid Name `{}`: {error}", raw.name)))?;
     let version = Version::from_str(raw.version.trim())
@@ -139,6 +140,47 @@ pub fn parse_core_metadata(bytes: &[u8], source_name: &str) -> Result<CoreMetada
         provides_extra,
         dynamic: raw.dynamic,
     })
+}
+
+/// The header fields a resolution reads (lowercase).
+const RESOLUTION_FIELDS: [&str; 7] = [
+    "metadata-version",
+    "name",
+    "version",
+    "requires-dist",
+    "requires-python",
+    "provides-extra",
+    "dynamic",
+];
+
+/// The header lines of core metadata a resolution reads, without the
+/// others (descriptions, licence texts, classifiers) and without the body
+/// (the long description): the parser decodes every field and the body,
+/// which cost a warm lock more time than the fields it needs. A field's
+/// continuation lines go with it; a line that is not a field (damaged
+/// metadata) is kept, so the parser still sees it.
+fn resolution_headers(bytes: &[u8]) -> Vec<u8> {
+    let mut kept = Vec::with_capacity(bytes.len().min(16 * 1024));
+    let mut keeping = true;
+    for line in bytes.split_inclusive(|byte| *byte == b'\n') {
+        if matches!(line, b"\n" | b"\r\n") {
+            break;
+        }
+        if !matches!(line.first(), Some(b' ' | b'\t')) {
+            keeping = match line.iter().position(|byte| *byte == b':') {
+                Some(colon) => RESOLUTION_FIELDS.iter().any(|field| {
+                    line[..colon]
+                        .trim_ascii()
+                        .eq_ignore_ascii_case(field.as_bytes())
+                }),
+                None => true,
+            };
+        }
+        if keeping {
+            kept.extend_from_slice(line);
+        }
+    }
+    kept
 }
 
 /// Whether a zip member name is a top-level `<name>.dist-info/METADATA`.
@@ -510,6 +552,46 @@ fn string_array(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_fields_a_resolution_reads_are_parsed_and_they_parse_alike() {
+        let text = "Metadata-Version: 2.1\nName: Demo_Pkg\nVersion: 1.0\n\
+            Summary: a: summary\nLicense: BSD\n        Name: not-a-field\n\
+            \tRequires-Dist: not-a-field\nClassifier: Programming Language :: Python\n\
+            requires-dist: numpy>=1.20\nRequires-Dist: rich; extra == 'cli'\n\
+            Requires-Dist: colorama;\n  sys_platform == 'win32'\nProvides-Extra: cli\n\
+            Requires-Python: >=3.9\nDynamic: License\n\n\
+            Requires-Dist: from-the-body\nName: body\n";
+        for bytes in [text.to_owned(), text.replace('\n', "\r\n")] {
+            let whole = python_pkginfo::Metadata::parse(bytes.as_bytes()).unwrap();
+            let kept = resolution_headers(bytes.as_bytes());
+            let kept_text = String::from_utf8(kept.clone()).unwrap();
+            for gone in [
+                "License: BSD",
+                "not-a-field",
+                "Classifier",
+                "from-the-body",
+                "Summary",
+            ] {
+                assert!(!kept_text.contains(gone), "{gone} in {kept_text:?}");
+            }
+            let filtered = python_pkginfo::Metadata::parse(&kept).unwrap();
+            assert_eq!(filtered.name, whole.name);
+            assert_eq!(filtered.version, whole.version);
+            assert_eq!(filtered.requires_dist, whole.requires_dist);
+            assert_eq!(filtered.requires_python, whole.requires_python);
+            assert_eq!(filtered.provides_extras, whole.provides_extras);
+            assert_eq!(filtered.dynamic, whole.dynamic);
+            let metadata = parse_core_metadata(bytes.as_bytes(), "demo").unwrap();
+            assert_eq!(metadata.name.as_ref(), "demo-pkg");
+            assert_eq!(metadata.requires_dist.len(), 3);
+            assert_eq!(metadata.provides_extra.len(), 1);
+            assert_eq!(metadata.dynamic, ["License"]);
+        }
+        // Damaged metadata still fails, naming its source.
+        let error = parse_core_metadata(b"Summary: x\n\nName: body\n", "there").unwrap_err();
+        assert!(error.to_string().contains("there"), "{error}");
+    }
 
     #[test]
     fn parses_metadata() {

@@ -190,7 +190,7 @@ pub(crate) fn parse_json(
             size: entry.size,
             upload_time: entry.upload_time,
         };
-        file.set_requires_python(entry.requires_python.map(Cow::into_owned));
+        file.set_requires_python_after(entry.requires_python.map(Cow::into_owned), files.last());
         files.push(file);
     }
     Ok(files)
@@ -356,6 +356,39 @@ mod tests {
 
     fn page_url() -> Url {
         Url::parse("http://127.0.0.1:1/simple/foo/").unwrap()
+    }
+
+    #[test]
+    fn json_files_with_the_same_requires_python_read_alike() {
+        let body = r#"{"meta": {"api-version": "1.0"}, "name": "foo", "files": [
+            {"filename": "foo-1.0-py3-none-any.whl", "url": "a", "hashes": {}, "requires-python": ">=3.8"},
+            {"filename": "foo-1.0.tar.gz", "url": "b", "hashes": {}, "requires-python": " >=3.8 "},
+            {"filename": "foo-2.0.tar.gz", "url": "c", "hashes": {}, "requires-python": ">=3.9"},
+            {"filename": "foo-3.0.tar.gz", "url": "d", "hashes": {}},
+            {"filename": "foo-4.0.tar.gz", "url": "e", "hashes": {}, "requires-python": "junk"},
+            {"filename": "foo-5.0.tar.gz", "url": "f", "hashes": {}, "requires-python": "junk"}
+        ]}"#;
+        let files = parse_json(body, &page_url(), &keep_all).unwrap();
+        let read: Vec<_> = files
+            .iter()
+            .map(|file| {
+                (
+                    file.requires_python_raw.as_deref(),
+                    file.requires_python.as_ref().map(ToString::to_string),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Some(">=3.8"), Some(">=3.8".to_owned())),
+                (Some(">=3.8"), Some(">=3.8".to_owned())),
+                (Some(">=3.9"), Some(">=3.9".to_owned())),
+                (None, None),
+                (Some("junk"), None),
+                (Some("junk"), None),
+            ]
+        );
     }
 
     #[test]

@@ -65,6 +65,27 @@ impl IndexFile {
             .and_then(|value| value.parse::<VersionSpecifiers>().ok());
         self.requires_python_raw = raw;
     }
+
+    /// Like [`Self::set_requires_python`], taking the parsed value from
+    /// `previous` when its raw value is the same: a page lists the files
+    /// of a release one after the other, with one `Requires-Python`.
+    pub(crate) fn set_requires_python_after(
+        &mut self,
+        raw: Option<String>,
+        previous: Option<&IndexFile>,
+    ) {
+        let trimmed = raw
+            .as_deref()
+            .map(str::trim)
+            .filter(|value| !value.is_empty());
+        match previous {
+            Some(previous) if previous.requires_python_raw.as_deref() == trimmed => {
+                self.requires_python = previous.requires_python.clone();
+                self.requires_python_raw = previous.requires_python_raw.clone();
+            }
+            _ => self.set_requires_python(raw),
+        }
+    }
 }
 
 /// All files of one project on one index.

@@ -1,7 +1,8 @@
 //! A project's files grouped into releases, and which file of a release a
 //! target would install.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use envlock_index::IndexFile;
 use envlock_pep::{
@@ -26,16 +27,31 @@ pub(crate) struct Release {
     /// Wheels, with their parsed names.
     pub wheels: Vec<KeptWheel>,
     /// The source distribution, if there is one (the first seen when an index
-    /// lists several formats).
-    pub sdist: Option<IndexFile>,
+    /// lists several formats). Boxed: most releases of a large project keep
+    /// none, and an empty slot should not cost a whole file's size in every
+    /// release of every project.
+    pub sdist: Option<Box<IndexFile>>,
     /// Platform tags of wheels no declared target can install: they are not
     /// kept (a large project lists thousands), only named in explanations.
-    pub other_platforms: std::collections::BTreeSet<String>,
+    /// The names are shared by all releases of the project.
+    pub other_platforms: std::collections::BTreeSet<Arc<str>>,
     /// The targets (positions in [`Keep::targets`]) that could install a
     /// wheel of this release that was uploaded after `exclude-newer`. Such
     /// wheels can never be chosen, so they are not kept; this is all that
     /// explanations need of them.
     pub too_new_for: Box<[u32]>,
+}
+
+impl Release {
+    /// Records that a wheel uploaded after `exclude-newer` would fit the
+    /// targets of `priorities`.
+    fn add_too_new(&mut self, priorities: &[(u32, u32)]) {
+        let mut too_new_for = self.too_new_for.to_vec();
+        too_new_for.extend(priorities.iter().map(|(target, _)| *target));
+        too_new_for.sort_unstable();
+        too_new_for.dedup();
+        self.too_new_for = too_new_for.into_boxed_slice();
+    }
 }
 
 /// A wheel some target could choose, with its tag priority for the targets
@@ -47,8 +63,9 @@ pub(crate) struct KeptWheel {
     /// `(target, priority)` for each target (its position in
     /// [`Keep::targets`]) that can install the wheel, and only those: most
     /// wheels fit one or a few targets, so a slot per target would make
-    /// memory grow with the square of the number of targets.
-    pub priorities: Box<[(u32, u32)]>,
+    /// memory grow with the square of the number of targets. Wheels with
+    /// the same tags share one list.
+    pub priorities: Arc<[(u32, u32)]>,
 }
 
 impl KeptWheel {
@@ -130,6 +147,11 @@ impl Project {
         let mut wheels: BTreeMap<Version, Vec<Candidate>> = BTreeMap::new();
         let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
         let mut sdists: Vec<(Version, usize)> = Vec::new();
+        // The priorities depend on the tags alone, and a project's releases
+        // repeat the same few tag sets: each is matched against the targets
+        // once, and its list shared by the wheels that carry it.
+        let mut by_tags: HashMap<&str, Arc<[(u32, u32)]>> = HashMap::new();
+        let mut platform_names = PlatformNames::default();
         for (position, file) in files.iter().enumerate() {
             let kind = file.kind();
             if kind == envlock_pep::DistKind::Wheel {
@@ -140,21 +162,20 @@ impl Project {
                     continue;
                 }
                 let release = releases.entry(wheel.version().clone()).or_default();
-                let priorities = keep.priorities(&wheel);
+                let priorities = match wheel_tags(&file.filename) {
+                    Some(tags) => Arc::clone(
+                        by_tags
+                            .entry(tags)
+                            .or_insert_with(|| keep.priorities(&wheel)),
+                    ),
+                    None => keep.priorities(&wheel),
+                };
                 if priorities.is_empty() {
-                    release
-                        .other_platforms
-                        .extend(wheel.platform_tags().iter().cloned());
+                    platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
                 } else if too_new(file, keep.exclude_newer) {
                     // Never chosen: remember only which targets it would fit.
-                    release
-                        .other_platforms
-                        .extend(wheel.platform_tags().iter().cloned());
-                    let mut too_new_for = release.too_new_for.to_vec();
-                    too_new_for.extend(priorities.iter().map(|(target, _)| *target));
-                    too_new_for.sort_unstable();
-                    too_new_for.dedup();
-                    release.too_new_for = too_new_for.into_boxed_slice();
+                    platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
+                    release.add_too_new(&priorities);
                 } else {
                     wheels
                         .entry(wheel.version().clone())
@@ -179,7 +200,7 @@ impl Project {
             if let Some(release) = releases.get_mut(&version)
                 && release.sdist.is_none()
             {
-                release.sdist = files.get_mut(position).and_then(Option::take);
+                release.sdist = files.get_mut(position).and_then(Option::take).map(Box::new);
             }
         }
         for (version, candidates) in wheels {
@@ -198,11 +219,40 @@ impl Project {
     }
 }
 
+/// The platform tags of a project's wheels, one shared copy of each.
+#[derive(Default)]
+struct PlatformNames(std::collections::HashSet<Arc<str>>);
+
+impl PlatformNames {
+    fn add_to(&mut self, set: &mut std::collections::BTreeSet<Arc<str>>, tags: &[String]) {
+        for tag in tags {
+            let shared = match self.0.get(tag.as_str()) {
+                Some(shared) => Arc::clone(shared),
+                None => {
+                    let shared: Arc<str> = Arc::from(tag.as_str());
+                    self.0.insert(Arc::clone(&shared));
+                    shared
+                }
+            };
+            set.insert(shared);
+        }
+    }
+}
+
 /// A wheel of the page that some target can install and that is not too
 /// new: its position in the page's files and its priorities.
 struct Candidate {
     position: usize,
-    priorities: Box<[(u32, u32)]>,
+    priorities: Arc<[(u32, u32)]>,
+}
+
+/// The tag part of a wheel file name (`cp312-cp312-manylinux_2_28_x86_64`
+/// of `numpy-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl`): the last three
+/// dash-separated fields before `.whl`.
+fn wheel_tags(filename: &str) -> Option<&str> {
+    let stem = filename.strip_suffix(".whl")?;
+    let (third, _) = stem.rmatch_indices('-').nth(2)?;
+    stem.get(third + 1..)
 }
 
 /// What [`Project::from_files`] needs to know to keep only useful files.
@@ -223,7 +273,7 @@ pub(crate) struct KeepTarget {
 
 impl Keep {
     /// `(target, priority)` for every target that can install `wheel`.
-    fn priorities(&self, wheel: &WheelFilename) -> Box<[(u32, u32)]> {
+    fn priorities(&self, wheel: &WheelFilename) -> Arc<[(u32, u32)]> {
         self.targets
             .iter()
             .enumerate()
@@ -301,7 +351,7 @@ impl FileChoice<'_> {
             && let Some(sdist) = &release.sdist
             && acceptable(sdist)
         {
-            return Ok(ChosenFile::Sdist(sdist.clone()));
+            return Ok(ChosenFile::Sdist(IndexFile::clone(sdist)));
         }
         if let Some(specifier) = requires_python {
             return Err(Unusable::RequiresPython(specifier));
@@ -329,7 +379,7 @@ impl FileChoice<'_> {
             .iter()
             .filter_map(|kept| WheelFilename::parse(&kept.file.filename).ok())
             .flat_map(|wheel| wheel.platform_tags().to_vec())
-            .chain(release.other_platforms.iter().cloned())
+            .chain(release.other_platforms.iter().map(|tag| tag.to_string()))
             .collect();
         let wheel_part = if release.wheels.is_empty() && release.other_platforms.is_empty() {
             "has no wheels".to_owned()
@@ -499,6 +549,36 @@ mod tests {
 
     fn project(files: Vec<IndexFile>) -> Project {
         Project::from_files(&"demo".parse().unwrap(), "default", files, &keep())
+    }
+
+    #[test]
+    fn tag_parts_of_wheel_names() {
+        assert_eq!(
+            wheel_tags("numpy-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl"),
+            Some("cp312-cp312-manylinux_2_28_x86_64")
+        );
+        assert_eq!(
+            wheel_tags("demo-1.0-1build-py2.py3-none-any.whl"),
+            Some("py2.py3-none-any")
+        );
+        assert_eq!(wheel_tags("none-any.whl"), None);
+        assert_eq!(wheel_tags("demo-1.0.tar.gz"), None);
+    }
+
+    #[test]
+    fn wheels_with_the_same_tags_share_their_priorities() {
+        let project = project(vec![
+            file("demo-1.0-py3-none-any.whl", "2025-01-01T00:00:00Z"),
+            file("demo-2.0-py3-none-any.whl", "2025-01-01T00:00:00Z"),
+        ]);
+        let lists: Vec<_> = project
+            .releases
+            .values()
+            .map(|release| Arc::clone(&release.wheels[0].priorities))
+            .collect();
+        assert_eq!(lists.len(), 2);
+        assert!(!lists[0].is_empty());
+        assert!(Arc::ptr_eq(&lists[0], &lists[1]));
     }
 
     #[test]

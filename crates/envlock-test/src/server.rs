@@ -61,6 +61,10 @@ pub struct ServerOptions {
     /// Send `Cache-Control: max-age=N` on project pages (default: no
     /// `Cache-Control`, so clients revalidate every time).
     pub page_max_age: Option<u32>,
+    /// Send `ETag` on project pages and answer `If-None-Match` with 304
+    /// (default true). When false, pages come without validators, as some
+    /// mirrors and proxies send them.
+    pub page_validators: bool,
 }
 
 impl Default for ServerOptions {
@@ -72,6 +76,7 @@ impl Default for ServerOptions {
             basic_auth: None,
             faults: Vec::new(),
             page_max_age: None,
+            page_validators: true,
         }
     }
 }
@@ -737,6 +742,9 @@ fn route(request: &Request, path: &str, index: &FixtureIndex, options: &ServerOp
         let mut page = project_page(&normalized, index.files(&normalized), format, options);
         if let Some(max_age) = options.page_max_age {
             page = page.header("Cache-Control", format!("max-age={max_age}"));
+        }
+        if !options.page_validators {
+            return page;
         }
         return with_etag(request, page);
     }

@@ -107,6 +107,88 @@ fn a_page_within_its_max_age_is_used_without_asking_again() {
 }
 
 #[test]
+fn a_page_the_server_says_nothing_about_is_used_for_the_page_max_age() {
+    let cache = tempfile::tempdir().unwrap();
+    // No Cache-Control, no ETag, no Last-Modified: checking the page means
+    // downloading it whole, so it is kept for the default window.
+    let bare = ServerOptions {
+        page_validators: false,
+        ..ServerOptions::default()
+    };
+    let server = start(sample_index(), bare);
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let first = index.project(&name("demo")).unwrap();
+    server.update_index(|index| {
+        index.add_wheel(&DistSpec::new("demo", "2.0"), "py3-none-any");
+    });
+    // Another client (another run) within the window asks nothing and sees
+    // the page as it was.
+    let again = http_index(&server.index_url(), client_with(options(cache.path())));
+    assert_eq!(again.project(&name("demo")).unwrap(), first);
+    assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
+    // --refresh fetches it, and sees the new file.
+    let refreshing = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            refresh: true,
+            ..options(cache.path())
+        }),
+    );
+    let refreshed = refreshing.project(&name("demo")).unwrap();
+    assert_eq!(refreshed.files.len(), first.files.len() + 1);
+    assert_eq!(server.requests().len(), 2);
+    // A window of 0 fetches such a page every time, whole.
+    let no_window = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            page_max_age: std::time::Duration::ZERO,
+            ..options(cache.path())
+        }),
+    );
+    assert_eq!(no_window.project(&name("demo")).unwrap(), refreshed);
+    assert_eq!(no_window.project(&name("demo")).unwrap(), refreshed);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(
+        requests
+            .iter()
+            .all(|request| request.if_none_match.is_none())
+    );
+}
+
+#[test]
+fn a_page_with_max_age_zero_is_checked_every_time() {
+    // With validators: revalidated (a 304, no body), never served unasked.
+    let cache = tempfile::tempdir().unwrap();
+    let checked = ServerOptions {
+        page_max_age: Some(0),
+        ..ServerOptions::default()
+    };
+    let server = start(sample_index(), checked.clone());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let first = index.project(&name("demo")).unwrap();
+    assert_eq!(index.project(&name("demo")).unwrap(), first);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[1].if_none_match.is_some(), "revalidated");
+
+    // Without validators: the server said "check every time", so the
+    // default window does not apply; the page is fetched again.
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(
+        sample_index(),
+        ServerOptions {
+            page_validators: false,
+            ..checked
+        },
+    );
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let first = index.project(&name("demo")).unwrap();
+    assert_eq!(index.project(&name("demo")).unwrap(), first);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
 fn refresh_skips_cache_reads() {
     let cache = tempfile::tempdir().unwrap();
     let server = start(sample_index(), ServerOptions::default());
