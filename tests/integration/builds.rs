@@ -4,7 +4,7 @@
 
 use envlock_test::{DistSpec, FixtureFile, FixtureIndex, FixtureServer, ServerOptions};
 
-use crate::util::{TestDir, run, sdist, unshare_permitted};
+use crate::util::{TestDir, python3_available, run, sdist, unshare_permitted};
 
 const SPEC: &str = "name = \"x\"\nrequirements = [\"probe\"]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n";
 
@@ -66,17 +66,6 @@ fn lock(dir: &TestDir, server: &FixtureServer, extra: &[&str]) -> (i32, String, 
         .env("DEPLOY_TOKEN", "token-secret-value")
         .env("DATABASE_PASSWORD", "password-secret-value");
     run(command)
-}
-
-fn python3_available() -> bool {
-    let available = std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !available {
-        envlock_test::skip("python3 is not available to run the build backend");
-    }
-    available
 }
 
 envlock_test!(a_build_backend_sees_no_secrets_and_no_network, |dir| {

@@ -10,7 +10,7 @@
 //! stays true) or if an unlisted one fails.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use envlock_test::{
     FixtureIndex, FixtureServer, Scenario, ServerOptions, conformance_dir, load_scenarios,
@@ -125,6 +125,42 @@ fn run_scenario(scenario: &Scenario) -> Result<(), String> {
     }
 }
 
+/// A scenario that failed: its name, its file and why.
+type Failure = (String, String, String);
+
+/// Runs the scenarios three at a time (each spends most of its time
+/// starting a process and waiting on its fixture server); returns the names
+/// of those that passed and, for the others, name, file and why.
+fn run_scenarios(scenarios: &[&(PathBuf, Scenario)]) -> (Vec<String>, Vec<Failure>) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let outcomes = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| {
+                while let Some((path, scenario)) =
+                    scenarios.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let outcome = run_scenario(scenario);
+                    let name = scenario.name.clone();
+                    let path = path.display().to_string();
+                    outcomes.lock().unwrap().push((name, path, outcome));
+                }
+            });
+        }
+    });
+    let mut outcomes = outcomes.into_inner().unwrap();
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for (name, path, outcome) in outcomes {
+        match outcome {
+            Ok(()) => passed.push(name),
+            Err(why) => failed.push((name, path, why)),
+        }
+    }
+    (passed, failed)
+}
+
 #[test]
 fn packse_scenarios() {
     let dir = conformance_dir();
@@ -138,19 +174,15 @@ fn packse_scenarios() {
         return;
     }
     let scenarios = load_scenarios(&dir).expect("scenarios load");
-    let mut passed = Vec::new();
-    let mut failed = Vec::new();
-    let mut universal = 0;
-    for (path, scenario) in &scenarios {
-        if scenario.resolver_options.universal {
-            universal += 1;
-            continue;
-        }
-        match run_scenario(scenario) {
-            Ok(()) => passed.push(scenario.name.clone()),
-            Err(why) => failed.push((scenario.name.clone(), path.display().to_string(), why)),
-        }
-    }
+    let universal = scenarios
+        .iter()
+        .filter(|(_, scenario)| scenario.resolver_options.universal)
+        .count();
+    let runnable: Vec<_> = scenarios
+        .iter()
+        .filter(|(_, scenario)| !scenario.resolver_options.universal)
+        .collect();
+    let (passed, failed) = run_scenarios(&runnable);
     let run_count = passed.len() + failed.len();
     println!(
         "packse: {} passed, {} failed, {universal} universal scenarios not run",

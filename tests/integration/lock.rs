@@ -5,7 +5,7 @@
 use envlock_test::{DistSpec, FixtureServer, ServerOptions};
 
 use crate::universe::{SPEC, universe};
-use crate::util::{TestDir, run, sdist, zip_archive};
+use crate::util::{TestDir, python3_available, run, sdist, zip_archive};
 
 fn lock(dir: &TestDir, server: &FixtureServer, extra: &[&str]) -> (i32, String, String) {
     let mut command = dir.envlock();
@@ -434,18 +434,6 @@ envlock_test!(build_requirements_are_unpacked_from_pure_wheels, |dir| {
             .exists()
     );
 });
-
-/// Whether `python3` runs here; says so when it does not.
-fn python3_available() -> bool {
-    let available = std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok();
-    if !available {
-        envlock_test::skip("python3 is not available to run the build backend");
-    }
-    available
-}
 
 envlock_test!(sdist_build_requirements_are_locked_per_target, |dir| {
     let mut index = universe();

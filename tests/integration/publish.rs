@@ -457,28 +457,46 @@ fn devpi(dir: &TestDir, port: u16) -> Option<(Server, PathBuf)> {
         "--offline-mode",
     ]);
     let running = start(command, port, &dir.join("devpi.log"));
-    let client = server.with_file_name("devpi");
-    let clientdir = dir.join("devpi-client");
     let url = format!("http://127.0.0.1:{port}");
-    let steps: [&[&str]; 7] = [
-        &["use", &url],
-        &["login", "root", "--password", "rootpw"],
-        &["user", "-c", USER, &format!("password={PASSWORD}")],
-        &["login", USER, "--password", PASSWORD],
-        &["index", "-c", "dev", "bases=", "volatile=False"],
-        &["index", "-c", "empty", "bases=", "volatile=False"],
-        &["index", "-c", "strict", "bases=", "volatile=False"],
-    ];
-    for step in steps {
-        let output = Command::new(&client)
-            .arg("--clientdir")
-            .arg(&clientdir)
-            .args(step)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "devpi {step:?}: {output:?}");
-    }
+    let password = format!("password={PASSWORD}");
+    devpi_client(
+        dir,
+        &server,
+        &[
+            &["use", &url],
+            &["login", "root", "--password", "rootpw"],
+            &["user", "-c", USER, &password],
+            &["login", USER, "--password", PASSWORD],
+            &["index", "-c", "dev", "bases=", "volatile=False"],
+            &["index", "-c", "empty", "bases=", "volatile=False"],
+            &["index", "-c", "strict", "bases=", "volatile=False"],
+        ],
+    );
     Some((running, server))
+}
+
+/// Runs devpi's client for each step in turn, in one Python process (the
+/// client takes about half a second to start), stopping at the first
+/// failure.
+fn devpi_client(dir: &TestDir, server: &Path, steps: &[&[&str]]) {
+    let steps: Vec<Vec<&str>> = steps.iter().map(|step| step.to_vec()).collect();
+    let output = Command::new(server.with_file_name("python"))
+        .args([
+            "-c",
+            "import json, sys\n\
+             from devpi.main import main\n\
+             for step in json.loads(sys.argv[2]):\n\
+             \x20   code = main(['devpi', '--clientdir', sys.argv[1]] + step)\n\
+             \x20   if code: sys.exit('devpi %s: exit %s' % (step, code))\n",
+        ])
+        .arg(dir.join("devpi-client"))
+        .arg(serde_json::to_string(&steps).unwrap())
+        // setuptools' distutils shim, which `devpi upload` imports, is not
+        // installed under `python -c`; the standard library's serves.
+        .env("SETUPTOOLS_USE_DISTUTILS", "stdlib")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "devpi {steps:?}: {output:?}");
 }
 
 /// Uploads, with devpi's own client, a wheel called `file` into
@@ -486,34 +504,20 @@ fn devpi(dir: &TestDir, port: u16) -> Option<(Server, PathBuf)> {
 fn devpi_upload_impostor(dir: &TestDir, server: &Path, file: &str) {
     let impostor = dir.join("impostor");
     std::fs::create_dir_all(&impostor).unwrap();
-    let output = Command::new(server.with_file_name("python"))
-        .args([
-            "-c",
-            "import sys, zipfile\n\
-             with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], 'w') as out:\n\
-             \x20   for item in src.infolist(): out.writestr(item, src.read(item))\n\
-             \x20   out.writestr('impostor.txt', 'not the locked wheel')\n",
-        ])
-        .arg(dir.join("wh").join(file))
-        .arg(impostor.join(file))
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    for step in [
-        vec!["use".to_owned(), format!("{USER}/strict")],
-        vec![
-            "upload".to_owned(),
-            impostor.join(file).display().to_string(),
-        ],
-    ] {
-        let output = Command::new(server.with_file_name("devpi"))
-            .arg("--clientdir")
-            .arg(dir.join("devpi-client"))
-            .args(&step)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "devpi {step:?}: {output:?}");
+    let original = std::fs::File::open(dir.join("wh").join(file)).unwrap();
+    let mut source = zip::ZipArchive::new(original).unwrap();
+    let target = std::fs::File::create(impostor.join(file)).unwrap();
+    let mut copy = zip::ZipWriter::new(target);
+    for index in 0..source.len() {
+        copy.raw_copy_file(source.by_index(index).unwrap()).unwrap();
     }
+    copy.start_file("impostor.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut copy, b"not the locked wheel").unwrap();
+    copy.finish().unwrap();
+    let upload = impostor.join(file).display().to_string();
+    let index = format!("{USER}/strict");
+    devpi_client(dir, server, &[&["use", &index], &["upload", &upload]]);
 }
 
 envlock_test!(publish_into_devpi_then_again_then_tampered, |dir| {

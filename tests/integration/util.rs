@@ -187,3 +187,13 @@ fn escape(text: &str) -> String {
     }
     escaped
 }
+
+/// Whether `python3` runs here (to run a build backend); says so when it
+/// does not.
+pub(crate) fn python3_available() -> bool {
+    let available = envlock_test::venv::host_python().is_some();
+    if !available {
+        envlock_test::skip("python3 is not available to run the build backend");
+    }
+    available
+}

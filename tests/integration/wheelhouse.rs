@@ -12,16 +12,22 @@ use envlock_test::{Fault, FixtureFile, FixtureServer, ServerOptions};
 use crate::universe::universe;
 use crate::util::{TestDir, check_with_sha256sum, run, unshare_permitted};
 
-/// The Python the tests install with, as `3.X`.
+/// The Python the tests install with, as `3.X`; asked once.
 pub(crate) fn host_python() -> Option<String> {
-    let output = Command::new("python3")
-        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    static VERSION: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            let python = envlock_test::venv::host_python()?;
+            let output = Command::new(python)
+                .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+                .output()
+                .ok()?;
+            output
+                .status
+                .success()
+                .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        })
+        .clone()
 }
 
 /// `text` with the host's Python (`3.X`, and `cpXY` in tags and target

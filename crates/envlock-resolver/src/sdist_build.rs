@@ -624,19 +624,22 @@ impl SdistBuilder {
         key.push(self.python.display().to_string());
         let hash = envlock_fs::Sha256::digest(key.join("\n").as_bytes());
         let digest = envlock_fs::hex(&hash.as_bytes()[..8]);
-        let root = match &self.cache_dir {
+        (self.environments_root().join(digest), hash.to_string())
+    }
+
+    /// The folder of the build environments: the cache's, or one in the
+    /// temporary folder when there is no cache.
+    fn environments_root(&self) -> PathBuf {
+        match &self.cache_dir {
             Some(dir) => dir.join("build-environments"),
             None => std::env::temp_dir().join("envlock-build-environments"),
-        };
-        (root.join(digest), hash.to_string())
+        }
     }
 
     /// Whether a build environment was made in this cache before (so the
     /// metadata of the sdists built then is probably cached too).
     pub(crate) fn has_built_before(&self) -> bool {
-        self.cache_dir
-            .as_ref()
-            .is_some_and(|dir| dir.join("build-environments").is_dir())
+        self.cache_dir.is_some() && self.environments_root().is_dir()
     }
 
     /// Metadata built earlier for this sdist, if the cache has it.
