@@ -25,8 +25,10 @@ pub(crate) struct Project {
 /// The files of one version.
 #[derive(Debug, Default)]
 pub(crate) struct Release {
-    /// Wheels, with their parsed names.
-    pub wheels: Vec<KeptWheel>,
+    /// Wheels, with their priorities. A boxed slice: a vector collected
+    /// from a filter keeps room for four wheels where most releases keep
+    /// one (a pure wheel) or a few.
+    pub wheels: Box<[KeptWheel]>,
     /// The source distribution, if there is one (the first seen when an index
     /// lists several formats). Boxed: most releases of a large project keep
     /// none, and an empty slot should not cost a whole file's size in every
