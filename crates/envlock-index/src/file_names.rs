@@ -92,20 +92,25 @@ pub(crate) struct SortedFiles {
 }
 
 /// Splits a page's files into the usable ones and messages about the rest.
-pub(crate) fn keep_usable(files: Vec<IndexFile>, project: &PackageName) -> SortedFiles {
-    let mut sorted = SortedFiles::default();
-    for file in files {
-        match unusable(&file.filename, project) {
-            None => sorted.usable.push(file),
-            Some(Unusable::Suspicious(reason)) => sorted
-                .suspicious
-                .push(format!("{:?} ({}): {reason}", file.filename, file.url)),
-            Some(Unusable::Nonconforming(reason)) => sorted
-                .nonconforming
-                .push(format!("{:?} ({}): {reason}", file.filename, file.url)),
-        }
+/// The usable files stay where they are (a page can list tens of thousands:
+/// a second vector of them would double the page's memory).
+pub(crate) fn keep_usable(mut files: Vec<IndexFile>, project: &PackageName) -> SortedFiles {
+    let mut suspicious = Vec::new();
+    let mut nonconforming = Vec::new();
+    files.retain(|file| {
+        let (list, reason) = match unusable(&file.filename, project) {
+            None => return true,
+            Some(Unusable::Suspicious(reason)) => (&mut suspicious, reason),
+            Some(Unusable::Nonconforming(reason)) => (&mut nonconforming, reason),
+        };
+        list.push(format!("{:?} ({}): {reason}", file.filename, file.url));
+        false
+    });
+    SortedFiles {
+        usable: files,
+        suspicious,
+        nonconforming,
     }
-    sorted
 }
 
 #[cfg(test)]

@@ -546,6 +546,18 @@ impl PackageIndex for HttpIndex {
         self.project_keeping(name, &keep_all, true)
     }
 
+    fn project_where(
+        &self,
+        name: &PackageName,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<ProjectPage, IndexError> {
+        // Unusable names pass, so that they are still reported.
+        let keep = |filename: &str| {
+            keep(filename) || crate::file_names::unusable(filename, name).is_some()
+        };
+        self.project_keeping(name, &keep, true)
+    }
+
     fn project_files(
         &self,
         name: &PackageName,

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use url::Url;
 
 use crate::safe_url::SafeUrl;
@@ -85,13 +86,6 @@ pub(crate) fn parse_page(
 }
 
 #[derive(Deserialize)]
-struct JsonPage<'a> {
-    meta: Option<JsonMeta>,
-    #[serde(borrow)]
-    files: Vec<JsonFile<'a>>,
-}
-
-#[derive(Deserialize)]
 struct JsonMeta {
     #[serde(rename = "api-version")]
     api_version: Option<String>,
@@ -133,67 +127,184 @@ struct JsonFile<'a> {
     upload_time: Option<String>,
 }
 
-/// Parses a PEP 691 JSON page.
+/// Parses a PEP 691 JSON page. The files are converted one at a time as
+/// the parser reaches them, so that a page of tens of thousands of files
+/// never exists twice in memory (once parsed, once converted); files `keep`
+/// rejects are dropped as soon as their name is read.
 pub(crate) fn parse_json(
     body: &str,
     page_url: &Url,
     keep: Keep<'_>,
 ) -> Result<Vec<IndexFile>, String> {
-    let page: JsonPage<'_> =
-        serde_json::from_str(body).map_err(|error| format!("invalid JSON: {error}"))?;
-    if let Some(version) = page
-        .meta
-        .as_ref()
-        .and_then(|meta| meta.api_version.as_deref())
-        && !version.starts_with("1.")
-        && version != "1"
-    {
-        return Err(format!("unsupported Simple API version {version}"));
+    let mut files = Vec::new();
+    let mut failure = None;
+    let mut deserializer = serde_json::Deserializer::from_str(body);
+    let page = PageSeed {
+        files: FilesSeed {
+            page_url,
+            keep,
+            files: &mut files,
+            failure: &mut failure,
+        },
     }
-    let mut files = Vec::with_capacity(page.files.len());
-    for entry in page.files {
-        if !keep(&entry.filename) {
-            continue;
+    .deserialize(&mut deserializer)
+    .and_then(|meta| deserializer.end().map(|()| meta));
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    let meta = page.map_err(|error| format!("invalid JSON: {error}"))?;
+    match meta.as_ref().and_then(unsupported) {
+        Some(reason) => Err(reason),
+        None => Ok(files),
+    }
+}
+
+/// Why a page's `meta` rules it out: an API version this parser does not
+/// know.
+fn unsupported(meta: &JsonMeta) -> Option<String> {
+    let version = meta.api_version.as_deref()?;
+    (!version.starts_with("1.") && version != "1")
+        .then(|| format!("unsupported Simple API version {version}"))
+}
+
+/// Reads a page object: its `meta` (returned) and its `files` (handed to
+/// [`FilesSeed`]); other keys are skipped.
+struct PageSeed<'s, 'u> {
+    files: FilesSeed<'s, 'u>,
+}
+
+impl<'de> DeserializeSeed<'de> for PageSeed<'_, '_> {
+    type Value = Option<JsonMeta>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PageSeed<'_, '_> {
+    type Value = Option<JsonMeta>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a PEP 691 project page")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut meta = None;
+        let mut files = Some(self.files);
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "meta" => {
+                    meta = map.next_value::<Option<JsonMeta>>()?;
+                    // Files of an unknown version are not read at all.
+                    if let (Some(reason), Some(seed)) =
+                        (meta.as_ref().and_then(unsupported), files.as_mut())
+                    {
+                        *seed.failure = Some(reason.clone());
+                        return Err(serde::de::Error::custom(reason));
+                    }
+                }
+                "files" => match files.take() {
+                    Some(seed) => map.next_value_seed(seed)?,
+                    None => return Err(serde::de::Error::duplicate_field("files")),
+                },
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
         }
-        let mut url = page_url.join(&entry.url).map_err(|error| {
-            format!(
-                "invalid URL `{}` for {}: {error}",
-                entry.url, entry.filename
-            )
-        })?;
-        let fragment_hash = take_sha256_fragment(&mut url);
-        let sha256 = entry
-            .hashes
-            .get("sha256")
-            .map(|hash| hash.to_ascii_lowercase())
-            .or(fragment_hash);
-        let core_metadata = match entry.core_metadata.or(entry.dist_info_metadata) {
-            None | Some(BoolOrHashes::Bool(false)) => MetadataFile::NotOffered,
-            Some(BoolOrHashes::Bool(true)) => MetadataFile::Offered { sha256: None },
-            Some(BoolOrHashes::Hashes(hashes)) => MetadataFile::Offered {
-                sha256: hashes.get("sha256").map(|hash| hash.to_ascii_lowercase()),
-            },
-        };
-        let yanked = match entry.yanked {
-            None | Some(BoolOrString::Bool(false)) => None,
-            Some(BoolOrString::Bool(true)) => Some(String::new()),
-            Some(BoolOrString::String(reason)) => Some(reason),
-        };
-        let mut file = IndexFile {
-            filename: entry.filename.into_owned(),
-            url: SafeUrl::new(url),
-            sha256,
-            requires_python: None,
-            requires_python_raw: None,
-            yanked,
-            core_metadata,
-            size: entry.size,
-            upload_time: entry.upload_time,
-        };
-        file.set_requires_python_after(entry.requires_python.map(Cow::into_owned), files.last());
-        files.push(file);
+        if files.is_some() {
+            return Err(serde::de::Error::missing_field("files"));
+        }
+        Ok(meta)
     }
-    Ok(files)
+}
+
+/// Reads the `files` array, converting each entry `keep` wants into an
+/// [`IndexFile`] as soon as it is parsed. A conversion failure (a URL that
+/// does not resolve) is kept in `failure`, as it is not a JSON error.
+struct FilesSeed<'s, 'u> {
+    page_url: &'u Url,
+    keep: Keep<'u>,
+    files: &'s mut Vec<IndexFile>,
+    failure: &'s mut Option<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for FilesSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FilesSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a list of files")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(entry) = seq.next_element::<JsonFile<'de>>()? {
+            if !(self.keep)(&entry.filename) {
+                continue;
+            }
+            match json_file(entry, self.page_url, self.files.last()) {
+                Ok(file) => self.files.push(file),
+                Err(failure) => {
+                    *self.failure = Some(failure.clone());
+                    return Err(serde::de::Error::custom(failure));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One entry of a JSON page as an [`IndexFile`]; `previous` is the file
+/// before it on the page (see [`IndexFile::set_requires_python_after`]).
+fn json_file(
+    entry: JsonFile<'_>,
+    page_url: &Url,
+    previous: Option<&IndexFile>,
+) -> Result<IndexFile, String> {
+    let mut url = page_url.join(&entry.url).map_err(|error| {
+        format!(
+            "invalid URL `{}` for {}: {error}",
+            entry.url, entry.filename
+        )
+    })?;
+    let fragment_hash = take_sha256_fragment(&mut url);
+    let sha256 = entry
+        .hashes
+        .get("sha256")
+        .map(|hash| hash.to_ascii_lowercase())
+        .or(fragment_hash);
+    let core_metadata = match entry.core_metadata.or(entry.dist_info_metadata) {
+        None | Some(BoolOrHashes::Bool(false)) => MetadataFile::NotOffered,
+        Some(BoolOrHashes::Bool(true)) => MetadataFile::Offered { sha256: None },
+        Some(BoolOrHashes::Hashes(hashes)) => MetadataFile::Offered {
+            sha256: hashes.get("sha256").map(|hash| hash.to_ascii_lowercase()),
+        },
+    };
+    let yanked = match entry.yanked {
+        None | Some(BoolOrString::Bool(false)) => None,
+        Some(BoolOrString::Bool(true)) => Some(String::new()),
+        Some(BoolOrString::String(reason)) => Some(reason),
+    };
+    let mut file = IndexFile {
+        filename: entry.filename.into_owned(),
+        url: SafeUrl::new(url),
+        sha256,
+        requires_python: None,
+        requires_python_raw: None,
+        yanked,
+        core_metadata,
+        size: entry.size,
+        upload_time: entry.upload_time,
+    };
+    file.set_requires_python_after(entry.requires_python.map(Cow::into_owned), previous);
+    Ok(file)
 }
 
 /// Removes a `#sha256=<hex>` fragment from a URL, returning the hash. Other
@@ -468,6 +579,50 @@ mod tests {
             files[1].core_metadata,
             MetadataFile::Offered { sha256: None }
         );
+    }
+
+    #[test]
+    fn json_pages_are_read_whatever_the_order_of_their_keys() {
+        let body = r#"{"files": [
+            {"filename": "foo-1.0.tar.gz", "url": "a", "hashes": {}, "extra": [1, {"x": null}]},
+            {"filename": "foo-2.0.tar.gz", "url": "b", "hashes": {}}
+        ], "name": "foo", "versions": ["1.0"], "meta": {"api-version": "1.1"}}"#;
+        let keep_second = |filename: &str| filename.starts_with("foo-2");
+        let files = parse_json(body, &page_url(), &keep_second).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].filename, "foo-2.0.tar.gz");
+        assert_eq!(
+            files[0].url.as_url().as_str(),
+            "http://127.0.0.1:1/simple/foo/b"
+        );
+    }
+
+    #[test]
+    fn json_page_errors_say_what_is_wrong() {
+        let check = |body: &str, expected: &str| {
+            let error = parse_json(body, &page_url(), &keep_all).unwrap_err();
+            assert!(error.contains(expected), "{body}: {error}");
+        };
+        check(
+            r#"{"meta": {"api-version": "2.0"}, "files": [{"filename": 1}]}"#,
+            "unsupported Simple API version 2.0",
+        );
+        check(
+            r#"{"files": [], "meta": {"api-version": "2.0"}}"#,
+            "unsupported Simple API version 2.0",
+        );
+        check(
+            r#"{"files": [{"filename": "foo-1.0.tar.gz", "url": "http://[::1"}]}"#,
+            "invalid URL `http://[::1` for foo-1.0.tar.gz",
+        );
+        check(
+            r#"{"meta": {"api-version": "1.0"}}"#,
+            "missing field `files`",
+        );
+        check(r#"{"files": [], "files": []}"#, "duplicate field `files`");
+        check(r#"{"files": [{"url": "a"}]}"#, "missing field `filename`");
+        check(r#"{"files": []} trailing"#, "invalid JSON");
+        check(r#"[]"#, "invalid JSON");
     }
 
     #[test]

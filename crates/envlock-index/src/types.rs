@@ -144,6 +144,22 @@ pub trait PackageIndex: Send + Sync {
     /// All files of a project.
     fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError>;
 
+    /// The files of a project whose names `keep` accepts. A file it
+    /// rejects is dropped as soon as its name is read, before its link is
+    /// resolved or its fields converted: a resolution that can use a few
+    /// hundred of a page's thousands of files need not hold the rest, even
+    /// while the page is read. Unusable names (see `ProjectPage::ignored`
+    /// and `ProjectPage::nonconforming`) are reported whatever `keep` says.
+    fn project_where(
+        &self,
+        name: &PackageName,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<ProjectPage, IndexError> {
+        let mut page = self.project(name)?;
+        page.files.retain(|file| keep(&file.filename));
+        Ok(page)
+    }
+
     /// The files of a project whose names are in `filenames` (the page's
     /// other files left out). Indexes with large pages answer this more
     /// cheaply than [`PackageIndex::project`].

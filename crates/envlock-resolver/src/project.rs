@@ -1,6 +1,7 @@
 //! A project's files grouped into releases, and which file of a release a
 //! target would install.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -24,8 +25,10 @@ pub(crate) struct Project {
 /// The files of one version.
 #[derive(Debug, Default)]
 pub(crate) struct Release {
-    /// Wheels, with their parsed names.
-    pub wheels: Vec<KeptWheel>,
+    /// Wheels, with their priorities. A boxed slice: a vector collected
+    /// from a filter keeps room for four wheels where most releases keep
+    /// one (a pure wheel) or a few.
+    pub wheels: Box<[KeptWheel]>,
     /// The source distribution, if there is one (the first seen when an index
     /// lists several formats). Boxed: most releases of a large project keep
     /// none, and an empty slot should not cost a whole file's size in every
@@ -138,20 +141,32 @@ impl Project {
     /// the rest of a resolution. The kept files are moved out of `files`, not
     /// copied. Files whose names do not parse are skipped: indexes carry odd
     /// legacy files (`.exe`, `.egg`, …).
+    ///
+    /// `filter` is the one the index read the page with (see
+    /// [`PageFilter`]): the wheels it turned away still name their
+    /// releases and platforms, and the priorities it computed are reused.
     pub fn from_files(
         name: &PackageName,
         index_name: &str,
         files: Vec<IndexFile>,
-        keep: &Keep,
+        filter: PageFilter<'_>,
     ) -> Project {
+        let keep = filter.keep;
         let mut wheels: BTreeMap<Version, Vec<Candidate>> = BTreeMap::new();
-        let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
         let mut sdists: Vec<(Version, usize)> = Vec::new();
-        // The priorities depend on the tags alone, and a project's releases
-        // repeat the same few tag sets: each is matched against the targets
-        // once, and its list shared by the wheels that carry it.
-        let mut by_tags: HashMap<&str, Arc<[(u32, u32)]>> = HashMap::new();
-        let mut platform_names = PlatformNames::default();
+        let unfit = filter.unfit.take();
+        let mut platform_names = unfit.names;
+        let mut releases: BTreeMap<Version, Release> = unfit
+            .platforms
+            .into_iter()
+            .map(|(version, other_platforms)| {
+                let release = Release {
+                    other_platforms,
+                    ..Release::default()
+                };
+                (version, release)
+            })
+            .collect();
         for (position, file) in files.iter().enumerate() {
             let kind = file.kind();
             if kind == envlock_pep::DistKind::Wheel {
@@ -162,14 +177,7 @@ impl Project {
                     continue;
                 }
                 let release = releases.entry(wheel.version().clone()).or_default();
-                let priorities = match wheel_tags(&file.filename) {
-                    Some(tags) => Arc::clone(
-                        by_tags
-                            .entry(tags)
-                            .or_insert_with(|| keep.priorities(&wheel)),
-                    ),
-                    None => keep.priorities(&wheel),
-                };
+                let priorities = filter.priorities(&file.filename, &wheel);
                 if priorities.is_empty() {
                     platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
                 } else if too_new(file, keep.exclude_newer) {
@@ -216,6 +224,76 @@ impl Project {
             releases,
             ignored: Vec::new(),
         }
+    }
+}
+
+/// Decides, while an index reads a project's page, which files are worth
+/// converting: every file but the wheels of the project that no target can
+/// install (most of a large project's wheels: other platforms, other
+/// Pythons). Of those, only the version and platform tags are kept, for
+/// explanations. Each wheel name is matched against the targets here once
+/// per tag set; [`Project::from_files`] reuses the result.
+pub(crate) struct PageFilter<'k> {
+    name: &'k PackageName,
+    keep: &'k Keep,
+    /// Priorities by the tag part of a wheel name (see [`wheel_tags`]): a
+    /// project's releases repeat the same few tag sets, and the wheels that
+    /// carry one share its list.
+    by_tags: RefCell<HashMap<Box<str>, Priorities>>,
+    unfit: RefCell<Unfit>,
+}
+
+/// `(target, priority)` for each target that can install a wheel (see
+/// [`KeptWheel::priorities`]).
+type Priorities = Arc<[(u32, u32)]>;
+
+/// The platform tags of the wheels a [`PageFilter`] turned away, by version.
+#[derive(Default)]
+struct Unfit {
+    names: PlatformNames,
+    platforms: BTreeMap<Version, std::collections::BTreeSet<Arc<str>>>,
+}
+
+impl<'k> PageFilter<'k> {
+    pub fn new(name: &'k PackageName, keep: &'k Keep) -> PageFilter<'k> {
+        PageFilter {
+            name,
+            keep,
+            by_tags: RefCell::default(),
+            unfit: RefCell::default(),
+        }
+    }
+
+    /// Whether the index should convert and hand on the file `filename`.
+    pub fn wants(&self, filename: &str) -> bool {
+        if envlock_pep::DistKind::of(filename) != envlock_pep::DistKind::Wheel {
+            return true;
+        }
+        let Ok(wheel) = WheelFilename::parse(filename) else {
+            return true;
+        };
+        if wheel.name() != self.name || !self.priorities(filename, &wheel).is_empty() {
+            return true;
+        }
+        let mut unfit = self.unfit.borrow_mut();
+        let Unfit { names, platforms } = &mut *unfit;
+        let release = platforms.entry(wheel.version().clone()).or_default();
+        names.add_to(release, wheel.platform_tags());
+        false
+    }
+
+    /// `(target, priority)` for every target that can install `wheel`.
+    fn priorities(&self, filename: &str, wheel: &WheelFilename) -> Priorities {
+        let Some(tags) = wheel_tags(filename) else {
+            return self.keep.priorities(wheel);
+        };
+        let mut by_tags = self.by_tags.borrow_mut();
+        if let Some(priorities) = by_tags.get(tags) {
+            return Arc::clone(priorities);
+        }
+        let priorities = self.keep.priorities(wheel);
+        by_tags.insert(tags.into(), Arc::clone(&priorities));
+        priorities
     }
 }
 
@@ -548,7 +626,14 @@ mod tests {
     }
 
     fn project(files: Vec<IndexFile>) -> Project {
-        Project::from_files(&"demo".parse().unwrap(), "default", files, &keep())
+        let name = "demo".parse().unwrap();
+        let keep = keep();
+        let filter = PageFilter::new(&name, &keep);
+        let files = files
+            .into_iter()
+            .filter(|file| filter.wants(&file.filename))
+            .collect();
+        Project::from_files(&name, "default", files, filter)
     }
 
     #[test]
@@ -563,6 +648,56 @@ mod tests {
         );
         assert_eq!(wheel_tags("none-any.whl"), None);
         assert_eq!(wheel_tags("demo-1.0.tar.gz"), None);
+    }
+
+    #[test]
+    fn wheels_no_target_can_install_are_turned_away_but_still_explain() {
+        let name = "demo".parse().unwrap();
+        let keep = keep();
+        let filter = PageFilter::new(&name, &keep);
+        assert!(!filter.wants("demo-1.0-cp313-cp313-win32.whl"));
+        assert!(!filter.wants("demo-1.0-cp38-cp38-win_amd64.whl"));
+        assert!(filter.wants("demo-1.0-cp313-cp313-win_amd64.whl"));
+        // Not this project's wheels, sdists and odd names are for the
+        // index to sort out.
+        assert!(filter.wants("other-1.0-cp313-cp313-win32.whl"));
+        assert!(filter.wants("demo-1.0.tar.gz"));
+        assert!(filter.wants("demo-1.0-x.whl"));
+        let files = vec![file(
+            "demo-1.0-cp313-cp313-win_amd64.whl",
+            "2025-01-01T00:00:00Z",
+        )];
+        let project = Project::from_files(&name, "default", files, filter);
+        let release = &project.releases[&"1.0".parse::<Version>().unwrap()];
+        assert_eq!(release.wheels.len(), 1);
+        let python = "3.13".parse::<Version>().unwrap();
+        let why = choice(1, &python).choose(release).unwrap_err();
+        assert_eq!(
+            why,
+            Unusable::NoCompatibleFile(
+                "has no wheel for this target (its wheels are for win32, win_amd64) and no sdist"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_release_whose_wheels_were_all_turned_away_still_exists() {
+        let name = "demo".parse().unwrap();
+        let keep = keep();
+        let filter = PageFilter::new(&name, &keep);
+        assert!(!filter.wants("demo-0.9-cp27-cp27mu-manylinux1_x86_64.whl"));
+        let project = Project::from_files(&name, "default", Vec::new(), filter);
+        let release = &project.releases[&"0.9".parse::<Version>().unwrap()];
+        assert!(release.wheels.is_empty());
+        assert_eq!(
+            release
+                .other_platforms
+                .iter()
+                .map(|tag| &**tag)
+                .collect::<Vec<_>>(),
+            ["manylinux1_x86_64"]
+        );
     }
 
     #[test]

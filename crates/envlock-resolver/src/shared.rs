@@ -10,7 +10,7 @@ use envlock_pep::PackageName;
 
 use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange};
-use crate::project::{Keep, Project};
+use crate::project::{Keep, PageFilter, Project};
 use crate::reporter::Reporter;
 use crate::sdist_build::{LockBuildRequirements, SdistBuilder};
 
@@ -187,7 +187,8 @@ impl SharedIndexes {
                 .iter()
                 .filter(|index| self.pins.allows(name, index.name()));
             for index in allowed {
-                match index.project(name) {
+                let filter = PageFilter::new(name, &self.keep);
+                match index.project_where(name, &|filename| filter.wants(filename)) {
                     Ok(page) => {
                         for message in &page.ignored {
                             self.reporter.file_ignored(name.as_ref(), message);
@@ -202,7 +203,7 @@ impl SharedIndexes {
                         // unusable still has the project: later indexes
                         // are not asked (that would invite confusion).
                         let mut project =
-                            Project::from_files(name, index.name(), page.files, &self.keep);
+                            Project::from_files(name, index.name(), page.files, filter);
                         project.ignored = page.ignored;
                         project.ignored.extend(page.nonconforming);
                         return Ok(Arc::new(project));

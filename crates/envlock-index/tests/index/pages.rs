@@ -1,7 +1,7 @@
 //! Project pages: JSON and HTML agree; errors for bad and missing pages.
 
 use envlock_index::{IndexError, MetadataFile, PackageIndex};
-use envlock_test::{Fault, ServerOptions};
+use envlock_test::{Fault, FixtureFile, ServerOptions};
 
 use crate::{client_with, http_index, name, options, sample_index, start};
 
@@ -98,4 +98,41 @@ fn a_page_that_is_neither_html_nor_json_is_an_error_naming_the_url() {
     assert!(message.contains(&server.project_url("demo")), "{message}");
     // The broken page was not cached: the good project still works.
     assert!(index.project(&name("leaf")).is_ok());
+}
+
+#[test]
+fn a_filtered_page_keeps_what_the_filter_accepts_and_still_reports_unusable_names() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut fixture = sample_index();
+    fixture.add_file(
+        "demo",
+        FixtureFile::new("other-1.0-py3-none-any.whl", b"x".to_vec()),
+    );
+    for json in [true, false] {
+        let server = start(
+            fixture.clone(),
+            ServerOptions {
+                json,
+                ..ServerOptions::default()
+            },
+        );
+        let index = http_index(&server.index_url(), client_with(options(cache.path())));
+        let page = index
+            .project_where(&name("demo"), &|filename| filename.ends_with(".tar.gz"))
+            .unwrap();
+        let names: Vec<_> = page
+            .files
+            .iter()
+            .map(|file| file.filename.as_str())
+            .collect();
+        assert_eq!(names, ["demo-1.0.tar.gz"], "json: {json}");
+        // The filter turned the other project's wheel away too, but it is
+        // still reported.
+        assert_eq!(page.ignored.len(), 1, "json: {json}");
+        assert!(
+            page.ignored[0].contains("other-1.0-py3-none-any.whl"),
+            "{:?}",
+            page.ignored
+        );
+    }
 }
