@@ -331,42 +331,73 @@ impl Cache {
         }
     }
 
-    /// Stores a verified file under its sha256 by hard link (or copy when
-    /// the cache is on another file system). The caller vouches for the hash.
+    /// Stores a verified file under its sha256 by copy. The caller vouches
+    /// for the hash.
     pub fn store_file(&self, source: &Path, sha256: &str) -> Result<(), IndexError> {
-        let Some(target) = self.file_path(sha256) else {
+        let Some(entry) = self.begin_file(sha256) else {
             return Ok(());
         };
-        let parent = target.parent().unwrap_or(&target);
-        std::fs::create_dir_all(parent)
-            .map_err(|error| IndexError::io("cannot create", parent, error))?;
+        // A copy, never a hard link: a link would share one writable inode
+        // between the cache and the file the caller hands out (a wheelhouse
+        // file), so editing one would edit the other. `std::fs::copy` uses
+        // `copy_file_range`, which reflinks on file systems that can (XFS,
+        // Btrfs) and copies in the kernel elsewhere.
+        std::fs::copy(source, entry.file.path())
+            .map_err(|error| IndexError::io("cannot copy into the cache", &entry.target, error))?;
+        self.finish_file(entry)
+    }
+
+    /// Opens the cache entry of `sha256` under a temporary name, for a
+    /// caller that writes it from bytes it already holds (a download writes
+    /// the cache's copy from the same buffer as its own file, which costs
+    /// less than reading the finished file back). `None` when the cache
+    /// already holds the file or cannot take it. Dropped unfinished, the
+    /// entry is removed: nothing enters the cache before
+    /// [`Cache::finish_file`], which the caller calls only once the bytes
+    /// are verified.
+    pub(crate) fn begin_file(&self, sha256: &str) -> Option<PendingFile> {
+        let target = self.file_path(sha256)?;
+        let hash = Sha256::from_hex(sha256).ok()?;
+        let parent = target.parent()?;
+        std::fs::create_dir_all(parent).ok()?;
         // Leftovers of killed runs (`.envlock-tmp-*`), older than a run.
         self.swept.call_once(|| {
             envlock_fs::remove_stale_temporaries(parent, envlock_fs::STALE_AFTER);
         });
         if self.cached_file(sha256).is_some() {
-            return Ok(());
+            return None;
         }
-        // A copy, never a hard link: a link would share one writable inode
-        // between the cache and the file the caller hands out (a wheelhouse
-        // file), so editing one would edit the other. `std::fs::copy` uses
-        // `copy_file_range`, which reflinks on file systems that can (XFS,
-        // Btrfs) and copies in the kernel elsewhere. The entry is made
-        // read-only, flushed before its rename, and stamped (see
-        // `stamp.rs`): later builds take it without hashing it again, and
-        // an edit in place is noticed.
-        let copy = || -> std::io::Result<()> {
-            let file = envlock_fs::AtomicFile::create(&target)?;
-            let temporary = file.path().to_owned();
-            std::fs::copy(source, &temporary)?;
-            set_read_only(&temporary)?;
-            file.commit()
-        };
-        copy().map_err(|error| IndexError::io("cannot copy into the cache", &target, error))?;
-        if let Ok(hash) = Sha256::from_hex(sha256) {
-            crate::stamp::write_stamp(&self.file_stamp_path(&hash), &target, &hash);
-        }
+        let file = envlock_fs::AtomicFile::create(&target).ok()?;
+        Some(PendingFile { file, target, hash })
+    }
+
+    /// Publishes an entry from [`Cache::begin_file`] whose bytes the caller
+    /// verified: made read-only, flushed before its rename, and stamped
+    /// (see `stamp.rs`), so later builds take it without hashing it again
+    /// and an edit in place is noticed.
+    pub(crate) fn finish_file(&self, entry: PendingFile) -> Result<(), IndexError> {
+        let PendingFile { file, target, hash } = entry;
+        set_read_only(file.path())
+            .and_then(|()| file.commit())
+            .map_err(|error| IndexError::io("cannot write into the cache", &target, error))?;
+        crate::stamp::write_stamp(&self.file_stamp_path(&hash), &target, &hash);
         Ok(())
+    }
+}
+
+/// A cache entry being written under a temporary name (see
+/// [`Cache::begin_file`]).
+#[derive(Debug)]
+pub(crate) struct PendingFile {
+    file: envlock_fs::AtomicFile,
+    target: PathBuf,
+    hash: Sha256,
+}
+
+impl PendingFile {
+    /// The open temporary file.
+    pub(crate) fn as_file_mut(&mut self) -> &mut std::fs::File {
+        self.file.as_file_mut()
     }
 }
 

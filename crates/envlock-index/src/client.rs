@@ -12,7 +12,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::HeaderMap;
 use url::Url;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, PendingFile};
 use crate::env::EnvVars;
 use crate::error::IndexError;
 use crate::safe_url::SafeUrl;
@@ -784,14 +784,18 @@ impl IndexClient {
     }
 
     /// Streams a URL into `file` (truncated first on each attempt), hashing
-    /// while writing. Returns (sha256, size). With an `expected_size` (the
-    /// lock's), no more than that is read, and the deadline grows with it.
+    /// while writing, and into `copy` too when given (the cache's entry,
+    /// written from the same buffer; a copy that cannot be written is
+    /// dropped, the download goes on). Returns (sha256, size). With an
+    /// `expected_size` (the lock's), no more than that is read, and the
+    /// deadline grows with it.
     pub(crate) fn download(
         &self,
         url: &SafeUrl,
         file: &mut std::fs::File,
         path: &Path,
         expected_size: Option<u64>,
+        copy: &mut Option<PendingFile>,
     ) -> Result<(String, u64), IndexError> {
         self.offline_guard(url)?;
         self.check_transport(url)?;
@@ -799,12 +803,17 @@ impl IndexClient {
             bytes: expected_size.unwrap_or(u64::MAX),
             setting: "the size recorded in the lock",
         };
+        let io_error = |error: std::io::Error| {
+            Failure::Fatal(Box::new(IndexError::io("cannot write", path, error)))
+        };
         self.with_retries(|| {
-            let io_error = |error: std::io::Error| {
-                Failure::Fatal(Box::new(IndexError::io("cannot write", path, error)))
-            };
-            file.set_len(0).map_err(io_error)?;
-            std::io::Seek::rewind(file).map_err(io_error)?;
+            rewind(file).map_err(io_error)?;
+            if copy
+                .as_mut()
+                .is_some_and(|pending| rewind(pending.as_file_mut()).is_err())
+            {
+                *copy = None;
+            }
             let deadline = self.deadline_for(expected_size);
             let mut response = self.start(url, &[], deadline)?;
             if !response.status().is_success() {
@@ -824,7 +833,7 @@ impl IndexClient {
             let mut size = 0u64;
             // Reads come in network-sized pieces; they are gathered into
             // whole buffers so that the file sees one write per 256 KiB.
-            let mut buffer = vec![0u8; 256 * 1024];
+            let mut buffer = vec![0u8; DOWNLOAD_BUFFER];
             let mut filled = 0;
             // Never more than the expected size is read: a longer body is
             // cut there, and the hash check then decides.
@@ -843,16 +852,44 @@ impl IndexClient {
                 filled += read;
                 size += read as u64;
                 if filled == buffer.len() {
-                    output.write_all(&buffer).map_err(io_error)?;
+                    write_out(&mut output, copy, &buffer).map_err(io_error)?;
                     filled = 0;
                 }
             }
-            output.write_all(&buffer[..filled]).map_err(io_error)?;
+            write_out(&mut output, copy, &buffer[..filled]).map_err(io_error)?;
             output.flush().map_err(io_error)?;
             let (sha256, _, _) = output.finish();
             Ok((sha256.to_string(), size))
         })
     }
+}
+
+/// How much of a download is gathered before it is written out (hashed,
+/// written to its file and to the cache's copy): large enough that the
+/// system calls are few, small enough to stay in the CPU's cache between
+/// the write, the hash and the copy.
+const DOWNLOAD_BUFFER: usize = 256 * 1024;
+
+/// Empties a file for another attempt.
+fn rewind(file: &mut std::fs::File) -> std::io::Result<()> {
+    file.set_len(0)?;
+    std::io::Seek::rewind(file).map(drop)
+}
+
+/// Writes a piece of a download to its file (hashing it) and to the copy,
+/// if any; the copy is dropped when it cannot be written.
+fn write_out(
+    output: &mut envlock_fs::HashingWriter<&mut std::fs::File>,
+    copy: &mut Option<PendingFile>,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    output.write_all(bytes)?;
+    if let Some(pending) = copy
+        && pending.as_file_mut().write_all(bytes).is_err()
+    {
+        *copy = None;
+    }
+    Ok(())
 }
 
 /// A `u64` count as a `usize`, saturating.

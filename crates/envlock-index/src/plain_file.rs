@@ -125,10 +125,20 @@ impl IndexClient {
             .tempfile_in(parent)
             .map_err(|error| IndexError::io("cannot create a temporary file in", parent, error))?;
         let temporary_path = temporary.path().to_path_buf();
+        // The cache's copy of a download is written from the same buffer
+        // as the download itself, and enters the cache only once verified.
+        let mut cache_copy = None;
         let (sha256, size) = match source {
             FileSource::Url(url) => {
                 self.register_credentials(url.as_url());
-                self.download(url, temporary.as_file_mut(), &temporary_path, expected_size)?
+                cache_copy = expected.and_then(|sha256| cache.begin_file(sha256));
+                self.download(
+                    url,
+                    temporary.as_file_mut(),
+                    &temporary_path,
+                    expected_size,
+                    &mut cache_copy,
+                )?
             }
             FileSource::Path(path) => copy_hashing(path, temporary.as_file_mut(), &temporary_path)?,
         };
@@ -154,7 +164,10 @@ impl IndexClient {
             .persist(dest)
             .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
         // A file that cannot be cached is only fetched again next time.
-        let _ = cache.store_file(dest, &sha256);
+        let _ = match cache_copy {
+            Some(entry) => cache.finish_file(entry),
+            None => cache.store_file(dest, &sha256),
+        };
         Ok(FetchedFile {
             sha256,
             size,

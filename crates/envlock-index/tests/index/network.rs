@@ -205,6 +205,18 @@ fn a_truncated_download_is_retried_and_verified() {
     assert_eq!(fetched.size, wheel.bytes.len() as u64);
     assert_eq!(std::fs::read(&target).unwrap(), wheel.bytes);
     assert_eq!(count(&server, &path), 2);
+    // The cache's copy is written beside the download, from the same
+    // bytes: the broken first attempt left nothing of itself in it.
+    let files = cache.path().join("v1/files/sha256");
+    assert_eq!(
+        std::fs::read(files.join(wheel.sha256())).unwrap(),
+        wheel.bytes
+    );
+    assert_eq!(
+        std::fs::read_dir(&files).unwrap().count(),
+        1,
+        "no temporary file left in the cache"
+    );
 }
 
 #[test]
@@ -242,6 +254,10 @@ fn a_wrong_hash_download_is_an_error_and_leaves_no_file() {
         0,
         "no temporary file left behind"
     );
+    // Nor did the unverified bytes enter the cache, under any name.
+    let files = cache.path().join("v1/files/sha256");
+    let cached = std::fs::read_dir(&files).map_or(0, Iterator::count);
+    assert_eq!(cached, 0, "nothing unverified in the cache");
 }
 
 #[test]
