@@ -78,6 +78,14 @@ envlock_test!(lock_errors, |dir| {
     let conflict = envlock(&dir, &["lock", "--index-url", &server.index_url()]);
     assert_output(&dir, "lock_error_no_solution", &outcome(conflict));
     assert!(!dir.join("envlock.lock").exists());
+    // A version passed over on one target: the help says why.
+    let spec = SPEC.replace(
+        "\"werkzeug>2,<3.0 ; python_version < '3.9'\",",
+        "\"werkzeug>=3\",",
+    );
+    std::fs::write(dir.join("envlock.toml"), spec).unwrap();
+    let passed_over = envlock(&dir, &["lock", "--index-url", &server.index_url()]);
+    assert_output(&dir, "lock_error_passed_over", &outcome(passed_over));
     // A target that the spec does not declare.
     std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
     let unknown = envlock(

@@ -456,6 +456,7 @@ fn devpi(dir: &TestDir, port: u16) -> Option<(Server, PathBuf)> {
         &port.to_string(),
         "--offline-mode",
     ]);
+    command.args(quick_secret(&server));
     let running = start(command, port, &dir.join("devpi.log"));
     let url = format!("http://127.0.0.1:{port}");
     let password = format!("password={PASSWORD}");
@@ -473,6 +474,30 @@ fn devpi(dir: &TestDir, port: u16) -> Option<(Server, PathBuf)> {
         ],
     );
     Some((running, server))
+}
+
+/// devpi-server derives its session key with argon2 at settings meant for
+/// production: about 4 s of CPU at every start. Its own test suite lowers
+/// them with these (hidden) options; they are used when this devpi-server
+/// accepts them, and the key's strength is beside the point here.
+fn quick_secret(server: &Path) -> &'static [&'static str] {
+    static ACCEPTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    const OPTIONS: [&str; 6] = [
+        "--argon2-time-cost",
+        "1",
+        "--argon2-memory-cost",
+        "8",
+        "--argon2-parallelism",
+        "1",
+    ];
+    let accepted = ACCEPTED.get_or_init(|| {
+        Command::new(server)
+            .args(OPTIONS)
+            .arg("--version")
+            .output()
+            .is_ok_and(|output| output.status.success())
+    });
+    if *accepted { &OPTIONS } else { &[] }
 }
 
 /// Runs devpi's client for each step in turn, in one Python process (the
@@ -600,9 +625,10 @@ envlock_test!(publish_into_devpi_then_again_then_tampered, |dir| {
     drop(running);
     let inner = 8087;
     let serve = format!(
-        "{} --serverdir {} --host 127.0.0.1 --port {inner} --offline-mode",
+        "{} --serverdir {} --host 127.0.0.1 --port {inner} --offline-mode {}",
         server.display(),
-        dir.join("devpi").display()
+        dir.join("devpi").display(),
+        quick_secret(&server).join(" ")
     );
     let index = format!("http://127.0.0.1:{inner}/{USER}/dev/+simple/");
     pip_install_offline(&dir, &serve, inner, &index);

@@ -154,9 +154,9 @@ impl LockBuildRequirements for HostBuildLocker {
         let selected = match pubgrub::resolve(&provider, Node::Root, root_version()) {
             Ok(selected) => selected,
             Err(PubGrubError::NoSolution(mut tree)) => {
-                let observed = provider.observed.borrow();
+                let skipped = provider.skipped_reasons();
                 let (explanation, _) =
-                    crate::report::explain(&mut tree, &observed, &Default::default());
+                    crate::report::explain(&mut tree, &skipped, &Default::default());
                 return Err(format!(
                     "no set of wheels for this machine's Python ({target}) meets them:\n{explanation}"
                 ));

@@ -33,7 +33,7 @@ pub(crate) struct Release {
     /// lists several formats). Boxed: most releases of a large project keep
     /// none, and an empty slot should not cost a whole file's size in every
     /// release of every project.
-    pub sdist: Option<Box<IndexFile>>,
+    pub sdist: Option<Arc<IndexFile>>,
     /// Platform tags of wheels no declared target can install: they are not
     /// kept (a large project lists thousands), only named in explanations.
     /// The names are shared by all releases of the project.
@@ -62,7 +62,8 @@ impl Release {
 /// be kept.
 #[derive(Debug)]
 pub(crate) struct KeptWheel {
-    pub file: IndexFile,
+    /// Shared with every target that chooses it.
+    pub file: Arc<IndexFile>,
     /// `(target, priority)` for each target (its position in
     /// [`Keep::targets`]) that can install the wheel, and only those: most
     /// wheels fit one or a few targets, so a slot per target would make
@@ -85,9 +86,9 @@ impl KeptWheel {
 #[derive(Debug, Clone)]
 pub(crate) enum ChosenFile {
     /// The best-ranked compatible wheel.
-    Wheel(IndexFile),
+    Wheel(Arc<IndexFile>),
     /// No wheel fits; the sdist will be built on the target.
-    Sdist(IndexFile),
+    Sdist(Arc<IndexFile>),
 }
 
 impl ChosenFile {
@@ -208,7 +209,7 @@ impl Project {
             if let Some(release) = releases.get_mut(&version)
                 && release.sdist.is_none()
             {
-                release.sdist = files.get_mut(position).and_then(Option::take).map(Box::new);
+                release.sdist = files.get_mut(position).and_then(Option::take).map(Arc::new);
             }
         }
         for (version, candidates) in wheels {
@@ -408,7 +409,7 @@ impl FileChoice<'_> {
             }
             true
         };
-        let mut best: Option<(usize, &IndexFile)> = None;
+        let mut best: Option<(usize, &Arc<IndexFile>)> = None;
         if self.binary != BinaryPolicy::NoBinary {
             for kept in &release.wheels {
                 let Some(priority) = kept.priority(self.target) else {
@@ -423,13 +424,13 @@ impl FileChoice<'_> {
             }
         }
         if let Some((_, file)) = best {
-            return Ok(ChosenFile::Wheel(file.clone()));
+            return Ok(ChosenFile::Wheel(Arc::clone(file)));
         }
         if self.binary != BinaryPolicy::OnlyBinary
             && let Some(sdist) = &release.sdist
             && acceptable(sdist)
         {
-            return Ok(ChosenFile::Sdist(IndexFile::clone(sdist)));
+            return Ok(ChosenFile::Sdist(Arc::clone(sdist)));
         }
         if let Some(specifier) = requires_python {
             return Err(Unusable::RequiresPython(specifier));
@@ -518,7 +519,7 @@ fn keep_wheels(
         .filter_map(|index| {
             let candidate = candidates.get_mut(index)?.take()?;
             Some(KeptWheel {
-                file: files.get_mut(candidate.position)?.take()?,
+                file: Arc::new(files.get_mut(candidate.position)?.take()?),
                 priorities: candidate.priorities,
             })
         })

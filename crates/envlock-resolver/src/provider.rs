@@ -23,7 +23,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use envlock_pep::{
@@ -83,8 +83,27 @@ pub(crate) struct Observations {
     pub requirements: HashMap<(Node, Version), Vec<Requirement>>,
     /// The file chosen for each chosen version.
     pub files: HashMap<(PackageName, Version), ChosenFile>,
-    /// Versions passed over and why, for explaining failures.
-    pub skipped: HashMap<PackageName, Vec<(Version, Unusable)>>,
+    /// Versions passed over. Why is worked out again, by
+    /// [`TargetProvider::skipped_reasons`], only to explain a failure: a
+    /// reason is a sentence, and most versions of a large project are
+    /// passed over on some target of a matrix.
+    pub skipped: HashMap<PackageName, BTreeSet<Version>>,
+}
+
+impl Observations {
+    /// Drops what only the search needed: files and requirements of
+    /// versions that were tried but not selected, and the versions passed
+    /// over. What is left is what the lock is built from.
+    pub fn keep_selected(&mut self, selected: &BTreeMap<Node, Version>) {
+        self.files.retain(|(name, version), _| {
+            selected.get(&Node::Package(name.clone())) == Some(version)
+        });
+        self.requirements
+            .retain(|(node, version), _| selected.get(node) == Some(version));
+        self.skipped = HashMap::new();
+        self.files.shrink_to_fit();
+        self.requirements.shrink_to_fit();
+    }
 }
 
 pub(crate) struct TargetProvider {
@@ -169,17 +188,42 @@ impl TargetProvider {
                         .insert((name.clone(), version.clone()), file);
                     return Ok(Some(version.clone()));
                 }
-                Err(reason) => {
+                Err(_) => {
                     self.observed
                         .borrow_mut()
                         .skipped
                         .entry(name.clone())
                         .or_default()
-                        .push((version.clone(), reason));
+                        .insert(version.clone());
                 }
             }
         }
         Ok(None)
+    }
+
+    /// Why each version passed over was, newest first: the same question
+    /// [`Self::choose`] asked, asked again.
+    pub(crate) fn skipped_reasons(&self) -> HashMap<PackageName, Vec<(Version, Unusable)>> {
+        let observed = self.observed.borrow();
+        let mut reasons = HashMap::new();
+        for (name, versions) in &observed.skipped {
+            let Ok(project) = self.project(name) else {
+                continue;
+            };
+            let pinned = observed.pinned.get(name);
+            let passed_over: Vec<(Version, Unusable)> = versions
+                .iter()
+                .rev()
+                .filter_map(|version| {
+                    let release = project.releases.get(version)?;
+                    let allow_yanked = pinned.is_some_and(|pins| pins.contains(version));
+                    let reason = self.file_choice(name, allow_yanked).choose(release).err()?;
+                    Some((version.clone(), reason))
+                })
+                .collect();
+            reasons.insert(name.clone(), passed_over);
+        }
+        reasons
     }
 
     /// The requirements of `node` at `version` that apply on this target.

@@ -4,14 +4,15 @@
 //! module words it the way the spec and the metadata word things
 //! (`jupyterlab>4,<4.4`, `the requirements`), not as raw version ranges.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
-use envlock_pep::Version;
+use envlock_pep::{PackageName, Version};
 use pubgrub::{DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term};
 
 use crate::inputs::VersionRange;
-use crate::provider::{Node, Observations};
+use crate::project::Unusable;
+use crate::provider::Node;
 
 /// Words a version range as PEP 440 specifiers: `>=1.0,<2.0`, `==1.2`, or
 /// empty for any version.
@@ -212,7 +213,7 @@ impl ReportFormatter<Node, VersionRange, String> for Explainer {
 /// which versions were passed over and why, and which names no index has.
 pub(crate) fn explain(
     tree: &mut DerivationTree<Node, VersionRange, String>,
-    observed: &Observations,
+    skipped: &HashMap<PackageName, Vec<(Version, Unusable)>>,
     missing_projects: &std::collections::BTreeMap<String, Vec<String>>,
 ) -> (String, Vec<String>) {
     tree.collapse_no_versions();
@@ -246,8 +247,7 @@ pub(crate) fn explain(
             });
             continue;
         }
-        let Some(skipped) = observed
-            .skipped
+        let Some(skipped) = skipped
             .iter()
             .find(|(package, _)| package.as_ref() == name.as_str())
             .map(|(_, skipped)| skipped)

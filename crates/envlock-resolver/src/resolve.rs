@@ -301,12 +301,18 @@ fn resolve_target(
         provider.note_specifiers(name, specifiers);
     }
     match pubgrub::resolve(&provider, Node::Root, root_version()) {
-        Ok(selected) => Ok(TargetResolution {
-            target,
-            selected: selected.into_iter().collect(),
-            observed: provider.observed.into_inner(),
-        }),
+        Ok(selected) => {
+            let selected = selected.into_iter().collect();
+            let mut observed = provider.observed.into_inner();
+            observed.keep_selected(&selected);
+            Ok(TargetResolution {
+                target,
+                selected,
+                observed,
+            })
+        }
         Err(PubGrubError::NoSolution(mut tree)) => {
+            let skipped = provider.skipped_reasons();
             let observed = provider.observed.into_inner();
             // Projects with no usable release, each with what its index
             // listed but could not be used (empty: the index has no files).
@@ -322,7 +328,7 @@ fn resolve_target(
                         .then(|| (name.to_string(), project.ignored.clone()))
                 })
                 .collect();
-            let (explanation, mut hints) = crate::report::explain(&mut tree, &observed, &missing);
+            let (explanation, mut hints) = crate::report::explain(&mut tree, &skipped, &missing);
             hints.push(format!(
                 "this is the resolution for target `{}` (CPython {} on {}); markers and wheels were chosen for it, not for this machine",
                 target.name(),
@@ -367,7 +373,7 @@ fn sdists_in(resolution: &TargetResolution) -> Vec<SdistToBuild> {
                     target: resolution.target.clone(),
                     package: name.clone(),
                     version: version.clone(),
-                    file: file.clone(),
+                    file: envlock_index::IndexFile::clone(file),
                 }),
                 _ => None,
             }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex};
-use envlock_pep::PackageName;
+use envlock_pep::{PackageName, Version};
 
 use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange};
@@ -30,6 +30,9 @@ pub(crate) enum MetadataFailure {
 pub(crate) type MetadataResult = Result<Arc<CoreMetadata>, MetadataFailure>;
 
 type Slot<R> = Arc<OnceLock<R>>;
+
+/// The distinct metadata files of one release.
+type MetadataCopies = Vec<Arc<CoreMetadata>>;
 
 /// An sdist's build requirements, or why they could not be read.
 type BuildRequirements = Result<Vec<String>, String>;
@@ -100,6 +103,10 @@ pub(crate) struct SharedIndexes {
     reporter: Arc<dyn Reporter>,
     projects: Mutex<HashMap<PackageName, Slot<Shared<Project>>>>,
     metadata: Mutex<HashMap<String, Slot<MetadataResult>>>,
+    /// The distinct metadata read for each release: the wheels of one
+    /// release nearly always carry the same, and a matrix of targets reads
+    /// it from a wheel per target; equal copies are kept once.
+    release_metadata: Mutex<HashMap<(PackageName, Version), MetadataCopies>>,
     build_requirements: Mutex<HashMap<String, Slot<BuildRequirements>>>,
     builder: Option<SdistBuilder>,
     /// Locks the build requirements of the sdists `builder` builds.
@@ -130,6 +137,7 @@ impl SharedIndexes {
             reporter,
             projects: Mutex::new(HashMap::new()),
             metadata: Mutex::new(HashMap::new()),
+            release_metadata: Mutex::new(HashMap::new()),
             build_requirements: Mutex::new(HashMap::new()),
             builder,
             build_locker: None,
@@ -227,9 +235,28 @@ impl SharedIndexes {
         slot.get_or_init(|| {
             let fetched = self.fetch_metadata(name, file);
             self.reporter.metadata_fetched(&file.filename);
-            fetched
+            fetched.map(|metadata| self.one_copy(metadata))
         })
         .clone()
+    }
+
+    /// `metadata`, or an equal copy read before from another file of the
+    /// same release.
+    fn one_copy(&self, metadata: Arc<CoreMetadata>) -> Arc<CoreMetadata> {
+        let mut known = match self.release_metadata.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let copies = known
+            .entry((metadata.name.clone(), metadata.version.clone()))
+            .or_default();
+        match copies.iter().find(|copy| ***copy == *metadata) {
+            Some(copy) => Arc::clone(copy),
+            None => {
+                copies.push(Arc::clone(&metadata));
+                metadata
+            }
+        }
     }
 
     fn fetch_metadata(&self, name: &PackageName, file: &IndexFile) -> MetadataResult {

@@ -273,15 +273,19 @@ venv_version=$("$VENV_PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:
     "choose another --prefix, or remove $PREFIX"
 
 STEP="installing the carried pip"
-if [ -n "$T_PIP" ]; then
+pip_version=$("$VENV_PYTHON" -m pip --version 2>/dev/null | cut -d' ' -f2) || pip_version=""
+carried_pip=${T_PIP_WHEEL#pip-}
+carried_pip=${carried_pip%%-*}
+# A second run finds the carried pip in place, and pip would only say so.
+if [ -n "$T_PIP" ] && [ "$pip_version" != "$carried_pip" ]; then
     [ -f "$HERE/$T_PIP_WHEEL" ] || fail "$T_PIP_WHEEL is missing"
     # A pip wheel runs from its own archive: this works whatever pip, if
     # any, the environment already has.
     "$VENV_PYTHON" "$HERE/$T_PIP_WHEEL/pip" install --quiet --no-index --find-links "$HERE" \
         --require-hashes -r "$HERE/$T_PIP" || fail "pip did not install from $T_PIP"
+    pip_version=$("$VENV_PYTHON" -m pip --version 2>/dev/null | cut -d' ' -f2) || pip_version=""
 fi
 STEP="checking pip"
-pip_version=$("$VENV_PYTHON" -m pip --version 2>/dev/null | cut -d' ' -f2) || pip_version=""
 [ -n "$pip_version" ] || fail "the environment has no working pip" \
     "remove $PREFIX and run install.sh again; on Debian and Ubuntu, install python$T_PYTHON-venv"
 say "pip $pip_version"
