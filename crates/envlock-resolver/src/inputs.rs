@@ -4,12 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use envlock_index::IndexFile;
-use envlock_pep::{MarkerEnvironment, PackageName, Requirement, Version, VersionSpecifiers};
+use envlock_pep::{
+    MarkerEnvironment, PackageName, Requirement, Version, VersionSpecifiers, specifiers_to_ranges,
+};
 use envlock_spec::PrereleasePolicy;
 use pubgrub::Ranges;
 
-use crate::project::{BinaryPolicy, FileChoice, Project};
+use crate::project::{BinaryPolicy, ChosenFile, FileChoice, Project};
 
 pub(crate) type VersionRange = Ranges<Version>;
 
@@ -45,6 +46,17 @@ impl TargetInputs {
         }
     }
 
+    /// The versions `requirement` allows here: its specifiers, narrowed by
+    /// the spec's constraint on the same package.
+    pub(crate) fn range_of(&self, requirement: &Requirement) -> VersionRange {
+        let specifiers = requirement_specifiers(requirement);
+        let mut range = specifiers_to_ranges(&specifiers);
+        if let Some(constraint) = self.constraints.get(&requirement.name) {
+            range = range.intersection(constraint);
+        }
+        range
+    }
+
     /// How this target picks a file of a release of `name`.
     pub(crate) fn file_choice(&self, name: &PackageName, allow_yanked: bool) -> FileChoice<'_> {
         FileChoice {
@@ -64,7 +76,7 @@ impl TargetInputs {
         name: &PackageName,
         project: &Project,
         range: &VersionRange,
-    ) -> Option<IndexFile> {
+    ) -> Option<ChosenFile> {
         let preferred = self
             .preferences
             .get(name)
@@ -81,7 +93,6 @@ impl TargetInputs {
             .take(3)
             .filter_map(|version| project.releases.get(version))
             .find_map(|release| choice.choose(release).ok())
-            .map(|chosen| chosen.file().clone())
     }
 }
 

@@ -26,9 +26,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use envlock_pep::{
-    ExtraName, Operator, PackageName, Requirement, Version, VersionSpecifiers, specifiers_to_ranges,
-};
+use envlock_pep::{ExtraName, Operator, PackageName, Requirement, Version, VersionSpecifiers};
 use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
 };
@@ -315,15 +313,6 @@ impl TargetProvider {
         let next = observed.discovery.len();
         observed.discovery.entry(node.clone()).or_insert(next);
     }
-
-    fn range_of(&self, requirement: &Requirement) -> VersionRange {
-        let specifiers = requirement_specifiers(requirement);
-        let mut range = specifiers_to_ranges(&specifiers);
-        if let Some(constraint) = self.inputs.constraints.get(&requirement.name) {
-            range = range.intersection(constraint);
-        }
-        range
-    }
 }
 
 impl DependencyProvider for TargetProvider {
@@ -391,7 +380,7 @@ impl DependencyProvider for TargetProvider {
         }
         let mut to_prefetch = Vec::new();
         for requirement in &requirements {
-            let range = self.range_of(requirement);
+            let range = self.inputs.range_of(requirement);
             // Only the user's own requirements opt a package into
             // pre-releases or a yanked pin (PEP 440 "explicitly requested by
             // the user", PEP 592); a dependency's metadata cannot.

@@ -410,8 +410,8 @@ impl SharedIndexes {
                 let Ok(project) = shared.project(&name) else {
                     return;
                 };
-                if let Some(file) = inputs.likely_file(&name, &project, &range) {
-                    let _ = shared.metadata(&name, &file);
+                if let Some(chosen) = inputs.likely_file(&name, &project, &range) {
+                    let _ = shared.metadata(&name, chosen.file());
                 }
             });
         }
