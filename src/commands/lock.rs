@@ -20,9 +20,16 @@ use crate::commands::indexes;
 use crate::commands::progress::LockProgress;
 use crate::diagnostics;
 
-/// How many metadata fetches may run ahead of the solver; network-bound, so
-/// sized for latency rather than for cores.
-const PREFETCH_CONCURRENCY: usize = 16;
+/// How many metadata fetches may run ahead of the solvers: network-bound,
+/// so sized for latency rather than for cores, and for the number of
+/// targets, each of whose solvers needs files of its own. With too few,
+/// solvers fetch for themselves, one file at a time: a cold lock of the
+/// 25-target matrix took 4.1 s with 16, 3.3 s with 32 and 3.1 s with 64
+/// (each thread costs about 150 KiB of memory); three targets gain nothing
+/// beyond 16.
+fn prefetch_concurrency(targets: usize) -> usize {
+    targets.saturating_mul(2).clamp(16, 64)
+}
 
 /// `envlock lock`: read the spec and the lock it replaces, resolve every
 /// target and resource, then check or write the result.
@@ -184,14 +191,12 @@ fn resolve(
     };
     let no_build = args.no_build || spec.no_build;
     let show_progress = global.quiet == 0 && std::io::stderr().is_terminal();
-    let progress = Arc::new(LockProgress::new(
-        if args.target.is_empty() {
-            targets.len()
-        } else {
-            args.target.len()
-        },
-        show_progress,
-    ));
+    let resolved_targets = if args.target.is_empty() {
+        targets.len()
+    } else {
+        args.target.len()
+    };
+    let progress = Arc::new(LockProgress::new(resolved_targets, show_progress));
     let outcome = envlock_resolver::lock(LockRequest {
         spec,
         targets,
@@ -200,7 +205,7 @@ fn resolve(
         upgrade,
         only_targets: (!args.target.is_empty()).then(|| args.target.iter().cloned().collect()),
         sdist_builder: (!no_build).then_some(sdist_builder),
-        concurrency: PREFETCH_CONCURRENCY,
+        concurrency: prefetch_concurrency(resolved_targets),
         reporter: Arc::clone(&progress) as Arc<dyn envlock_resolver::Reporter>,
     });
     progress.finish();

@@ -89,8 +89,12 @@ impl TargetInputs {
                 .filter(|version| range.contains(*version) && !version.any_prerelease()),
         );
         let choice = self.file_choice(name, false);
+        // No cap on the releases looked at: with `exclude-newer` in the past,
+        // the newest dozens of releases of a busy project have no file this
+        // target may use, and a guess that stopped at the first few would
+        // leave the solver to fetch every such package itself, one at a time.
+        // Looking is cheap (the kept wheels' priorities for this target).
         candidates
-            .take(3)
             .filter_map(|version| project.releases.get(version))
             .find_map(|release| choice.choose(release).ok())
     }
@@ -101,5 +105,57 @@ pub(crate) fn requirement_specifiers(requirement: &Requirement) -> VersionSpecif
     match &requirement.version_or_url {
         Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.clone(),
         _ => VersionSpecifiers::empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::fixtures::{CUTOFF, file, project};
+
+    /// cp313 on manylinux x86_64, the second of the fixture's targets.
+    fn inputs() -> TargetInputs {
+        let target = envlock_pep::Target::new(
+            envlock_pep::PythonVersion::parse("3.13").unwrap(),
+            envlock_pep::Platform::parse("manylinux_2_28_x86_64").unwrap(),
+        )
+        .unwrap();
+        TargetInputs {
+            target_index: 1,
+            markers: target.marker_environment().clone(),
+            python: target.python().full_version(),
+            requirements: Vec::new(),
+            constraints: HashMap::new(),
+            prereleases: PrereleasePolicy::IfNecessaryOrExplicit,
+            only_binary: HashSet::new(),
+            only_binary_all: false,
+            no_binary: HashSet::new(),
+            no_binary_all: false,
+            exclude_newer: Some(CUTOFF.parse().unwrap()),
+            preferences: HashMap::new(),
+            user_constraint_specifiers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_likely_file_is_found_below_many_releases_after_the_cutoff() {
+        // A busy project: a dozen releases uploaded after `exclude-newer`,
+        // none of them usable, above the one the solver will pick.
+        let mut files = vec![file(
+            "demo-1.0-cp313-cp313-manylinux_2_28_x86_64.whl",
+            "2025-01-01T00:00:00Z",
+        )];
+        for minor in 1..=12 {
+            files.push(file(
+                &format!("demo-1.{minor}-cp313-cp313-manylinux_2_28_x86_64.whl"),
+                "2026-01-01T00:00:00Z",
+            ));
+        }
+        let project = project(files);
+        let likely = inputs().likely_file(&"demo".parse().unwrap(), &project, &Ranges::full());
+        assert_eq!(
+            likely.map(|chosen| chosen.file().filename.clone()),
+            Some("demo-1.0-cp313-cp313-manylinux_2_28_x86_64.whl".to_owned())
+        );
     }
 }

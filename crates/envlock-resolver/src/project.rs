@@ -569,14 +569,16 @@ fn best_wheels(
     (positions, unyanked.is_some())
 }
 
+/// A small project and the targets that read it, for the tests of this
+/// crate's modules.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
     use envlock_pep::{Platform, PythonVersion, Target};
 
-    const CUTOFF: &str = "2025-06-01T00:00:00Z";
+    pub(crate) const CUTOFF: &str = "2025-06-01T00:00:00Z";
 
-    fn file(filename: &str, uploaded: &str) -> IndexFile {
+    pub(crate) fn file(filename: &str, uploaded: &str) -> IndexFile {
         let url = url::Url::parse(&format!("https://index.test/files/{filename}")).unwrap();
         IndexFile {
             filename: filename.to_owned(),
@@ -592,7 +594,7 @@ mod tests {
     }
 
     /// cp39 and cp313 on manylinux x86_64, then cp313 on Windows.
-    fn keep() -> Keep {
+    pub(crate) fn keep() -> Keep {
         let targets = [
             ("3.9", "manylinux_2_28_x86_64"),
             ("3.13", "manylinux_2_28_x86_64"),
@@ -616,17 +618,7 @@ mod tests {
         }
     }
 
-    fn choice(target: usize, python: &Version) -> FileChoice<'_> {
-        FileChoice {
-            target,
-            python,
-            binary: BinaryPolicy::Either,
-            exclude_newer: Some(CUTOFF.parse().unwrap()),
-            allow_yanked: false,
-        }
-    }
-
-    fn project(files: Vec<IndexFile>) -> Project {
+    pub(crate) fn project(files: Vec<IndexFile>) -> Project {
         let name = "demo".parse().unwrap();
         let keep = keep();
         let filter = PageFilter::new(&name, &keep);
@@ -635,6 +627,22 @@ mod tests {
             .filter(|file| filter.wants(&file.filename))
             .collect();
         Project::from_files(&name, "default", files, filter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{CUTOFF, file, keep, project};
+    use super::*;
+
+    fn choice(target: usize, python: &Version) -> FileChoice<'_> {
+        FileChoice {
+            target,
+            python,
+            binary: BinaryPolicy::Either,
+            exclude_newer: Some(CUTOFF.parse().unwrap()),
+            allow_yanked: false,
+        }
     }
 
     #[test]
