@@ -421,53 +421,47 @@ fn build_packages(
     resolutions: &[TargetResolution],
 ) -> Result<(Vec<LockedPackage>, Vec<String>), ResolveError> {
     let mut warnings = Vec::new();
-    let mut pending: Vec<SdistToBuild> = resolutions.iter().flat_map(sdists_in).collect();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut built: Vec<(TargetResolution, (PackageName, Version))> = Vec::new();
-    while let Some(sdist) = pending.pop() {
-        if !seen.insert((sdist.target.name().to_owned(), sdist.file.filename.clone())) {
-            continue;
+    // In waves: the sdists the targets build, then those their build
+    // requirements build, and so on. Within a wave the build requirements
+    // are locked in parallel, as the targets are: one after another, each
+    // waited for its own metadata reads.
+    let mut wave: Vec<SdistToBuild> = resolutions.iter().flat_map(sdists_in).collect();
+    while !wave.is_empty() {
+        wave.retain(|sdist| {
+            seen.insert((sdist.target.name().to_owned(), sdist.file.filename.clone()))
+        });
+        let mut next = Vec::new();
+        for chunk in wave.chunks(BUILD_LOCKS_AT_ONCE) {
+            let outcomes: Vec<Result<Result<TargetResolution, String>, ResolveError>> =
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = chunk
+                        .iter()
+                        .map(|sdist| scope.spawn(move || lock_build_of(request, shared, sdist)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|handle| {
+                            handle.join().unwrap_or_else(|_| {
+                                Err(ResolveError::Internal(
+                                    "locking a build's requirements panicked".to_owned(),
+                                ))
+                            })
+                        })
+                        .collect()
+                });
+            for (sdist, outcome) in chunk.iter().zip(outcomes) {
+                match outcome? {
+                    Ok(resolution) => {
+                        next.extend(sdists_in(&resolution));
+                        built.push((resolution, (sdist.package.clone(), sdist.version.clone())));
+                    }
+                    Err(warning) => warnings.push(warning),
+                }
+            }
         }
-        let (requires, requirements) = match read_build_requirements(shared, &sdist) {
-            Ok(read) => read,
-            Err(error) => {
-                warnings.push(error.to_string());
-                continue;
-            }
-        };
-        let target_index = request
-            .targets
-            .iter()
-            .position(|target| target.name() == sdist.target.name())
-            .unwrap_or_default();
-        let mut inputs = target_inputs(
-            request.spec,
-            target_index,
-            &sdist.target,
-            &requirements,
-            &HashMap::new(),
-            None,
-            &Upgrade::All,
-        );
-        inputs.preferences = kept_preferences(
-            request.previous.map(|lock| lock.build_packages.as_slice()),
-            &request.upgrade,
-            sdist.target.name(),
-        );
-        inputs.user_constraint_specifiers.clear();
-        let resolution = match resolve_target(Arc::clone(shared), sdist.target.clone(), inputs) {
-            Ok(resolution) => resolution,
-            // An index that fails stops the lock; one that is only not in
-            // the cache under --offline leaves a warning, as a missing
-            // build tool does.
-            Err(error @ ResolveError::Index { .. }) if !is_offline(&error) => return Err(error),
-            Err(error) => {
-                warnings.push(in_build_of(error, &sdist, &requires).to_string());
-                continue;
-            }
-        };
-        pending.extend(sdists_in(&resolution));
-        built.push((resolution, (sdist.package.clone(), sdist.version.clone())));
+        wave = next;
     }
     let labelled: Vec<(&TargetResolution, Option<&(PackageName, Version)>)> = built
         .iter()
@@ -478,6 +472,49 @@ fn build_packages(
         assemble_packages(&labelled, &HashMap::new(), shared)?,
         warnings,
     ))
+}
+
+/// How many sdists' build requirements are locked at once.
+const BUILD_LOCKS_AT_ONCE: usize = 32;
+
+/// Locks the build requirements of one sdist for its target. An index
+/// that fails stops the lock; one that is only not in the cache under
+/// `--offline` gives a warning (the inner `Err`), as a missing build tool
+/// does.
+fn lock_build_of(
+    request: &LockRequest<'_>,
+    shared: &Arc<SharedIndexes>,
+    sdist: &SdistToBuild,
+) -> Result<Result<TargetResolution, String>, ResolveError> {
+    let (requires, requirements) = match read_build_requirements(shared, sdist) {
+        Ok(read) => read,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
+    let target_index = request
+        .targets
+        .iter()
+        .position(|target| target.name() == sdist.target.name())
+        .unwrap_or_default();
+    let mut inputs = target_inputs(
+        request.spec,
+        target_index,
+        &sdist.target,
+        &requirements,
+        &HashMap::new(),
+        None,
+        &Upgrade::All,
+    );
+    inputs.preferences = kept_preferences(
+        request.previous.map(|lock| lock.build_packages.as_slice()),
+        &request.upgrade,
+        sdist.target.name(),
+    );
+    inputs.user_constraint_specifiers.clear();
+    match resolve_target(Arc::clone(shared), sdist.target.clone(), inputs) {
+        Ok(resolution) => Ok(Ok(resolution)),
+        Err(error @ ResolveError::Index { .. }) if !is_offline(&error) => Err(error),
+        Err(error) => Ok(Err(in_build_of(error, sdist, &requires).to_string())),
+    }
 }
 
 /// Resolves, for each target (re-)resolved, the newest pip whose
