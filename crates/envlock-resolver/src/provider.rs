@@ -270,6 +270,13 @@ impl TargetProvider {
                 file.file().filename
             )));
         }
+        if let (ChosenFile::Sdist(sdist), None) = (&file, extra) {
+            self.shared.prefetch_build_requirements(
+                Arc::clone(&self.inputs),
+                name.clone(),
+                Arc::clone(sdist),
+            );
+        }
         if let Some(extra) = extra
             && !metadata.provides_extra.contains(extra)
         {

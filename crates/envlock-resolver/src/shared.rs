@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex};
-use envlock_pep::{PackageName, Version};
+use envlock_pep::{PackageName, Requirement, Version};
 
 use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange};
@@ -391,6 +391,37 @@ impl SharedIndexes {
             }),
             None => files.iter().map(lookup).collect(),
         }
+    }
+
+    /// Starts reading, in the background, the build requirements of an sdist
+    /// this target will build, and fetching ahead what they need here: they
+    /// are locked only once every target is solved, and by then their
+    /// fetches would be one more wait at the end of the lock. Reading them
+    /// runs nothing of the sdist's (its `pyproject.toml` is read as text).
+    pub fn prefetch_build_requirements(
+        self: &Arc<Self>,
+        inputs: Arc<TargetInputs>,
+        name: PackageName,
+        sdist: Arc<IndexFile>,
+    ) {
+        let Some(pool) = &self.pool else { return };
+        if self.builder.is_none() {
+            return;
+        }
+        let shared = Arc::clone(self);
+        pool.spawn(move || {
+            let Ok(requires) = shared.build_requirements(&name, &sdist) else {
+                return;
+            };
+            let wanted = requires
+                .iter()
+                .filter(|text| envlock_pep::check_requirement(text).is_ok())
+                .filter_map(|text| text.parse::<Requirement>().ok())
+                .filter(|requirement| requirement.marker.evaluate(&inputs.markers, &[]))
+                .map(|requirement| (requirement.name.clone(), inputs.range_of(&requirement)))
+                .collect();
+            shared.prefetch(inputs, wanted);
+        });
     }
 
     /// Starts fetching, in the background, what the solver is likely to ask
