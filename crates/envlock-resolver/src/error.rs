@@ -119,3 +119,19 @@ impl envlock_pep::Hint for ResolveError {
         }
     }
 }
+
+/// The outcomes of scoped threads in the order they were started; a thread
+/// that panicked gives an internal error naming `what` it was doing.
+pub(crate) fn join_all<T>(
+    handles: Vec<std::thread::ScopedJoinHandle<'_, Result<T, ResolveError>>>,
+    what: &str,
+) -> Vec<Result<T, ResolveError>> {
+    handles
+        .into_iter()
+        .map(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(ResolveError::Internal(format!("{what} panicked"))))
+        })
+        .collect()
+}

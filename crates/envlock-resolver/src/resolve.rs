@@ -209,16 +209,7 @@ fn resolve_targets(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(ResolveError::Internal(
-                        "a target's resolution panicked".to_owned(),
-                    ))
-                })
-            })
-            .collect()
+        crate::error::join_all(handles, "a target's resolution")
     });
     resolutions.into_iter().collect()
 }
@@ -440,16 +431,7 @@ fn build_packages(
                         .iter()
                         .map(|sdist| scope.spawn(move || lock_build_of(request, shared, sdist)))
                         .collect();
-                    handles
-                        .into_iter()
-                        .map(|handle| {
-                            handle.join().unwrap_or_else(|_| {
-                                Err(ResolveError::Internal(
-                                    "locking a build's requirements panicked".to_owned(),
-                                ))
-                            })
-                        })
-                        .collect()
+                    crate::error::join_all(handles, "locking a build's requirements")
                 });
             for (sdist, outcome) in chunk.iter().zip(outcomes) {
                 match outcome? {

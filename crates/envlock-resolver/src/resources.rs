@@ -72,16 +72,7 @@ pub fn lock_resources(request: &ResourceRequest<'_>) -> Result<ResourceOutcome, 
             .zip(expanded)
             .map(|(resource, url)| scope.spawn(move || fetcher.lock_one(resource, url)))
             .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(ResolveError::Internal(
-                        "fetching a resource panicked".to_owned(),
-                    ))
-                })
-            })
-            .collect()
+        crate::error::join_all(handles, "fetching a resource")
     });
     let mut outcome = ResourceOutcome::default();
     for result in results {
