@@ -655,8 +655,11 @@ envlock_test!(
             carried.contains("\npip==23.2.1 \\\n    --hash=sha256:"),
             "{carried}"
         );
-        let (code, stdout, stderr) = install_sh(&["sh"], &wh, &path, &["--prefix", &prefix]);
+        // Traced (`-x`), to see which commands ran.
+        let carried_pip_runs = "-none-any.whl/pip install --quiet";
+        let (code, stdout, stderr) = install_sh(&["sh", "-x"], &wh, &path, &["--prefix", &prefix]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(stderr.contains(carried_pip_runs), "{stderr}");
         assert!(
             stdout.contains("target cp38-manylinux_2_28_x86_64"),
             "{stdout}"
@@ -672,9 +675,12 @@ envlock_test!(
         assert!(first.0.contains("platformpkg==1.0"), "{}", first.0);
         assert!(first.0.contains("pip==23.2.1"), "{}", first.0);
 
-        // Again, under dash: it succeeds and changes nothing.
-        let (code, stdout, stderr) = install_sh(&["dash"], &wh, &path, &["--prefix", &prefix]);
+        // Again, under dash: it succeeds and changes nothing, and does not
+        // start the carried pip to install itself again.
+        let (code, stdout, stderr) =
+            install_sh(&["dash", "-x"], &wh, &path, &["--prefix", &prefix]);
         assert_eq!(code, 0, "{stdout}\n{stderr}");
+        assert!(!stderr.contains(carried_pip_runs), "{stderr}");
         assert_eq!(venv_state(&venv), first);
         if Path::new("/usr/bin/busybox").exists() || Path::new("/bin/busybox").exists() {
             let busybox = ["busybox", "sh"];

@@ -30,9 +30,10 @@ pub(crate) struct Release {
     /// one (a pure wheel) or a few.
     pub wheels: Box<[KeptWheel]>,
     /// The source distribution, if there is one (the first seen when an index
-    /// lists several formats). Boxed: most releases of a large project keep
-    /// none, and an empty slot should not cost a whole file's size in every
-    /// release of every project.
+    /// lists several formats). Behind a pointer: most releases of a large
+    /// project keep none, and an empty slot should not cost a whole file's
+    /// size in every release of every project; shared (`Arc`) with the
+    /// targets that choose it.
     pub sdist: Option<Arc<IndexFile>>,
     /// Platform tags of wheels no declared target can install: they are not
     /// kept (a large project lists thousands), only named in explanations.

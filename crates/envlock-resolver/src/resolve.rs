@@ -343,7 +343,7 @@ struct SdistToBuild {
     target: Target,
     package: PackageName,
     version: Version,
-    file: envlock_index::IndexFile,
+    file: Arc<envlock_index::IndexFile>,
 }
 
 /// The sdists among what a resolution chose.
@@ -364,7 +364,7 @@ fn sdists_in(resolution: &TargetResolution) -> Vec<SdistToBuild> {
                     target: resolution.target.clone(),
                     package: name.clone(),
                     version: version.clone(),
-                    file: envlock_index::IndexFile::clone(file),
+                    file: Arc::clone(file),
                 }),
                 _ => None,
             }
