@@ -53,12 +53,11 @@ pub fn find_files(
                     package.hashes.is_empty()
                         || file
                             .sha256
-                            .as_ref()
-                            .is_some_and(|sha| package.hashes.contains(sha))
+                            .is_some_and(|sha| package.hashes.contains(&sha.to_hex()))
                 })
                 .map(|file| SourceFile {
                     name: file.filename,
-                    sha256: file.sha256,
+                    sha256: file.sha256.map(|hash| hash.to_hex()),
                     size: file.size,
                 })
                 .collect();
@@ -198,18 +197,18 @@ fn verify(
     indexes: &[Arc<dyn PackageIndex>],
     fetch_hashes: bool,
 ) -> Result<SourceFile, ImportError> {
-    let sha256 = match (&claimed.sha256, &file.sha256) {
-        (Some(ours), Some(theirs)) if ours != theirs => {
+    let sha256 = match (&claimed.sha256, file.sha256_hex()) {
+        (Some(ours), Some(theirs)) if *ours != theirs => {
             return Err(ImportError::HashMismatch {
                 path: source.path.clone(),
                 file: claimed.name.clone(),
                 source_sha256: ours.clone(),
                 index: index_name.to_owned(),
-                index_sha256: theirs.clone(),
+                index_sha256: theirs,
             });
         }
         (Some(ours), _) => Some(ours.clone()),
-        (None, theirs) if fetch_hashes => theirs.clone(),
+        (None, theirs) if fetch_hashes => theirs,
         (None, _) => None,
     };
     let size = match (claimed.size, file.size) {

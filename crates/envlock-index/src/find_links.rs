@@ -46,10 +46,8 @@ fn path_of(file: &IndexFile) -> Result<PathBuf, IndexError> {
         })
 }
 
-fn hash_file(path: &Path) -> Result<(String, u64), IndexError> {
-    let (sha256, size) = envlock_fs::sha256_file(path)
-        .map_err(|error| IndexError::io("cannot read", path, error))?;
-    Ok((sha256.to_string(), size))
+fn hash_file(path: &Path) -> Result<(envlock_fs::Sha256, u64), IndexError> {
+    envlock_fs::sha256_file(path).map_err(|error| IndexError::io("cannot read", path, error))
 }
 
 impl FindLinks {
@@ -110,7 +108,6 @@ impl PackageIndex for FindLinks {
                 url: SafeUrl::new(url),
                 sha256: Some(sha256),
                 requires_python: None,
-                requires_python_raw: None,
                 yanked: None,
                 core_metadata: crate::types::MetadataFile::NotOffered,
                 size: Some(size),
@@ -165,17 +162,17 @@ impl PackageIndex for FindLinks {
         std::io::copy(&mut input, &mut output)
             .map_err(|error| IndexError::io("cannot copy", &source_path, error))?;
         let (sha256, size, _) = output.finish();
-        let sha256 = sha256.to_string();
-        if let Some(expected) = &file.sha256
-            && !sha256.eq_ignore_ascii_case(expected)
+        if let Some(expected) = file.sha256
+            && sha256 != expected
         {
             return Err(IndexError::HashMismatch {
                 filename: file.filename.clone(),
                 source_name: source_path.display().to_string(),
-                expected: expected.clone(),
-                actual: sha256,
+                expected: expected.to_hex(),
+                actual: sha256.to_hex(),
             });
         }
+        let sha256 = sha256.to_hex();
         temporary
             .commit()
             .map_err(|error| IndexError::io("cannot write", dest, error))?;

@@ -168,9 +168,8 @@ impl HttpIndex {
     /// The whole file in memory, verified when its hash is known.
     fn whole_file(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
         if let Some(path) = file
-            .sha256
-            .as_deref()
-            .and_then(|hash| self.client.cache().file_path(hash))
+            .sha256_hex()
+            .and_then(|hash| self.client.cache().file_path(&hash))
             && !self.client.options().refresh
             && let Ok(bytes) = std::fs::read(&path)
         {
@@ -186,9 +185,8 @@ impl HttpIndex {
     /// later `fetch` does not download it again.
     fn keep_whole_file(&self, file: &IndexFile, bytes: &[u8]) {
         if let Some(path) = file
-            .sha256
-            .as_deref()
-            .and_then(|hash| self.client.cache().file_path(hash))
+            .sha256_hex()
+            .and_then(|hash| self.client.cache().file_path(&hash))
         {
             // Only a verified file (hash known and checked) may enter the cache;
             // failing to write it only costs a later download.
@@ -349,14 +347,14 @@ fn content_range(value: Option<&str>) -> Option<(u64, u64, u64)> {
 }
 
 fn verify_bytes(file: &IndexFile, bytes: &[u8]) -> Result<(), IndexError> {
-    if let Some(expected) = &file.sha256 {
-        let actual = sha256_hex(bytes);
-        if !actual.eq_ignore_ascii_case(expected) {
+    if let Some(expected) = file.sha256 {
+        let actual = envlock_fs::Sha256::digest(bytes);
+        if actual != expected {
             return Err(IndexError::HashMismatch {
                 filename: file.filename.clone(),
                 source_name: file.url.to_string(),
-                expected: expected.clone(),
-                actual,
+                expected: expected.to_hex(),
+                actual: actual.to_hex(),
             });
         }
     }
@@ -576,7 +574,7 @@ impl PackageIndex for HttpIndex {
         let url_key = file.url.without_credentials().to_string();
         let source = Self::metadata_source(file);
         if !options.refresh
-            && let Some(bytes) = cache.read_metadata(file.sha256.as_deref(), &url_key)
+            && let Some(bytes) = cache.read_metadata(file.sha256_hex().as_deref(), &url_key)
             && let Ok(metadata) = parse_core_metadata(&bytes, &source)
         {
             return Ok(metadata);
@@ -588,7 +586,7 @@ impl PackageIndex for HttpIndex {
         }
         let bytes = self.fetch_metadata_bytes(file)?;
         let metadata = parse_core_metadata(&bytes, &source)?;
-        let _ = cache.write_metadata(file.sha256.as_deref(), &url_key, &bytes);
+        let _ = cache.write_metadata(file.sha256_hex().as_deref(), &url_key, &bytes);
         Ok(metadata)
     }
 
@@ -598,7 +596,7 @@ impl PackageIndex for HttpIndex {
         self.client.fetch_source_sized(
             &FileSource::Url(file.url.clone()),
             &file.filename,
-            file.sha256.as_deref(),
+            file.sha256_hex().as_deref(),
             file.size,
             dest,
         )
@@ -613,7 +611,7 @@ impl PackageIndex for HttpIndex {
             return Ok(size);
         }
         let cache = self.client.cache();
-        if let Some(sha256) = &file.sha256 {
+        if let Some(sha256) = &file.sha256_hex() {
             if let Some(size) = cache.read_size(sha256) {
                 return Ok(size);
             }
@@ -642,7 +640,7 @@ impl PackageIndex for HttpIndex {
             self.keep_whole_file(file, &response.body);
             response.body.len() as u64
         };
-        if let Some(sha256) = &file.sha256 {
+        if let Some(sha256) = &file.sha256_hex() {
             // A size that cannot be cached is only fetched again next time.
             let _ = cache.write_size(sha256, size);
         }

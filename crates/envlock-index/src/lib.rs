@@ -49,4 +49,5 @@ pub use plain_file::FileSource;
 pub use safe_url::{SafeUrl, redacted};
 pub use types::{
     CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,
+    RequiresPython,
 };

@@ -6,8 +6,10 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use url::Url;
 
+use envlock_fs::Sha256;
+
 use crate::safe_url::SafeUrl;
-use crate::types::{IndexFile, MetadataFile};
+use crate::types::{IndexFile, MetadataFile, RequiresPythonTexts, parse_upload_time};
 
 /// The `Accept` header for project pages: JSON preferred, HTML accepted.
 pub(crate) const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -123,8 +125,8 @@ struct JsonFile<'a> {
     dist_info_metadata: Option<BoolOrHashes>,
     yanked: Option<BoolOrString>,
     size: Option<u64>,
-    #[serde(rename = "upload-time")]
-    upload_time: Option<String>,
+    #[serde(rename = "upload-time", borrow)]
+    upload_time: Option<Cow<'a, str>>,
 }
 
 /// Parses a PEP 691 JSON page. The files are converted one at a time as
@@ -245,11 +247,12 @@ impl<'de> Visitor<'de> for FilesSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut requires_python = RequiresPythonTexts::default();
         while let Some(entry) = seq.next_element::<JsonFile<'de>>()? {
             if !(self.keep)(&entry.filename) {
                 continue;
             }
-            match json_file(entry, self.page_url, self.files.last()) {
+            match json_file(entry, self.page_url, &mut requires_python) {
                 Ok(file) => self.files.push(file),
                 Err(failure) => {
                     *self.failure = Some(failure.clone());
@@ -261,12 +264,11 @@ impl<'de> Visitor<'de> for FilesSeed<'_, '_> {
     }
 }
 
-/// One entry of a JSON page as an [`IndexFile`]; `previous` is the file
-/// before it on the page (see [`IndexFile::set_requires_python_after`]).
+/// One entry of a JSON page as an [`IndexFile`].
 fn json_file(
     entry: JsonFile<'_>,
     page_url: &Url,
-    previous: Option<&IndexFile>,
+    requires_python: &mut RequiresPythonTexts,
 ) -> Result<IndexFile, String> {
     let mut url = page_url.join(&entry.url).map_err(|error| {
         format!(
@@ -278,7 +280,7 @@ fn json_file(
     let sha256 = entry
         .hashes
         .get("sha256")
-        .map(|hash| hash.to_ascii_lowercase())
+        .and_then(|hash| Sha256::from_hex(hash).ok())
         .or(fragment_hash);
     let core_metadata = match entry.core_metadata.or(entry.dist_info_metadata) {
         None | Some(BoolOrHashes::Bool(false)) => MetadataFile::NotOffered,
@@ -292,31 +294,30 @@ fn json_file(
         Some(BoolOrString::Bool(true)) => Some(String::new()),
         Some(BoolOrString::String(reason)) => Some(reason),
     };
-    let mut file = IndexFile {
+    Ok(IndexFile {
         filename: entry.filename.into_owned(),
         url: SafeUrl::new(url),
         sha256,
-        requires_python: None,
-        requires_python_raw: None,
+        requires_python: requires_python.get(entry.requires_python.as_deref()),
         yanked,
         core_metadata,
         size: entry.size,
-        upload_time: entry.upload_time,
-    };
-    file.set_requires_python_after(entry.requires_python.map(Cow::into_owned), previous);
-    Ok(file)
+        upload_time: parse_upload_time(entry.upload_time.as_deref()),
+    })
 }
 
 /// Removes a `#sha256=<hex>` fragment from a URL, returning the hash. Other
 /// fragments (other algorithms) are dropped too: they are not part of the
 /// file's address.
-fn take_sha256_fragment(url: &mut Url) -> Option<String> {
+fn take_sha256_fragment(url: &mut Url) -> Option<Sha256> {
     let fragment = url.fragment().map(str::to_owned);
     url.set_fragment(None);
     let fragment = fragment?;
     let (algorithm, value) = fragment.split_once('=')?;
-    (algorithm.eq_ignore_ascii_case("sha256") && !value.is_empty())
-        .then(|| value.to_ascii_lowercase())
+    if !algorithm.eq_ignore_ascii_case("sha256") {
+        return None;
+    }
+    Sha256::from_hex(value).ok()
 }
 
 fn decode_entities(value: &str) -> String {
@@ -333,12 +334,18 @@ pub(crate) fn parse_html(
         .map_err(|error| format!("invalid HTML: {error}"))?;
     let base = base_url(&dom, page_url)?;
     let mut files = Vec::new();
+    let mut requires_python = RequiresPythonTexts::default();
     for node in dom.nodes() {
         let Some(tag) = node.as_tag() else { continue };
         if !tag.name().as_utf8_str().eq_ignore_ascii_case("a") {
             continue;
         }
-        if let Some(file) = file_of_link(tag, dom.parser(), &base, keep)? {
+        let link = Link {
+            tag,
+            parser: dom.parser(),
+            base: &base,
+        };
+        if let Some(file) = file_of_link(link, keep, &mut requires_python)? {
             files.push(file);
         }
     }
@@ -363,14 +370,21 @@ fn base_url(dom: &tl::VDom<'_>, page_url: &Url) -> Result<Url, String> {
     Ok(page_url.clone())
 }
 
+/// An `<a>` of a page, with what its text and relative links need.
+struct Link<'a, 'b> {
+    tag: &'a tl::HTMLTag<'b>,
+    parser: &'a tl::Parser<'b>,
+    base: &'a Url,
+}
+
 /// The file an `<a>` links to, or `None` when it has no `href` or `keep`
 /// does not want it.
 fn file_of_link(
-    tag: &tl::HTMLTag<'_>,
-    parser: &tl::Parser<'_>,
-    base: &Url,
+    link: Link<'_, '_>,
     keep: Keep<'_>,
+    requires_python: &mut RequiresPythonTexts,
 ) -> Result<Option<IndexFile>, String> {
+    let Link { tag, parser, base } = link;
     let attributes = tag.attributes();
     let attribute = |name: &str| -> Option<String> {
         match attributes.get(name) {
@@ -409,19 +423,16 @@ fn file_of_link(
     let core_metadata = metadata_offer(
         attribute("data-core-metadata").or_else(|| attribute("data-dist-info-metadata")),
     );
-    let mut file = IndexFile {
+    Ok(Some(IndexFile {
         filename,
         url: SafeUrl::new(url),
         sha256,
-        requires_python: None,
-        requires_python_raw: None,
+        requires_python: requires_python.get(attribute("data-requires-python").as_deref()),
         yanked: attribute("data-yanked"),
         core_metadata,
         size: attribute("data-size").and_then(|size| size.trim().parse().ok()),
-        upload_time: attribute("data-upload-time"),
-    };
-    file.set_requires_python(attribute("data-requires-python"));
-    Ok(Some(file))
+        upload_time: parse_upload_time(attribute("data-upload-time").as_deref()),
+    }))
 }
 
 /// A link's `data-core-metadata` (or older `data-dist-info-metadata`).
@@ -484,11 +495,16 @@ mod tests {
             .iter()
             .map(|file| {
                 (
-                    file.requires_python_raw.as_deref(),
-                    file.requires_python.as_ref().map(ToString::to_string),
+                    file.requires_python_raw(),
+                    file.requires_python_specifiers().map(ToString::to_string),
                 )
             })
             .collect();
+        // One text is parsed once and shared by the files that give it.
+        assert!(std::sync::Arc::ptr_eq(
+            files[0].requires_python.as_ref().unwrap(),
+            files[1].requires_python.as_ref().unwrap()
+        ));
         assert_eq!(
             read,
             [
@@ -505,8 +521,8 @@ mod tests {
     #[test]
     fn html_page() {
         let body = r#"<!DOCTYPE html><html><body>
-<a href="../../files/foo-1.0-py3-none-any.whl#sha256=ABCD" data-requires-python="&gt;=3.8" data-core-metadata="sha256=ef01">foo-1.0-py3-none-any.whl</a>
-<a href="../../files/foo-1.0.tar.gz" data-yanked="bad &amp; broken" data-requires-python="&gt;=3.6.*junk" data-dist-info-metadata="true">foo-1.0.tar.gz</a>
+<a href="../../files/foo-1.0-py3-none-any.whl#sha256=ABCDABCDABCDABCDABCDABCDABCDABCDABCDABCDABCDABCDABCDABCDABCDABCD" data-upload-time="2024-01-01T00:00:00Z" data-requires-python="&gt;=3.8" data-core-metadata="sha256=ef01">foo-1.0-py3-none-any.whl</a>
+<a href="../../files/foo-1.0.tar.gz#sha256=abcd" data-upload-time="yesterday" data-yanked="bad &amp; broken" data-requires-python="&gt;=3.6.*junk" data-dist-info-metadata="true">foo-1.0.tar.gz</a>
 <a href="../../files/foo%2B1.0.zip" data-yanked>x</a>
 </body></html>"#;
         let files = parse_html(body, &page_url(), &keep_all).unwrap();
@@ -516,11 +532,19 @@ mod tests {
             files[0].url.as_url().as_str(),
             "http://127.0.0.1:1/files/foo-1.0-py3-none-any.whl"
         );
-        assert_eq!(files[0].sha256.as_deref(), Some("abcd"));
+        assert_eq!(files[0].sha256_hex(), Some("abcd".repeat(16)));
         assert_eq!(
-            files[0].requires_python.as_ref().unwrap().to_string(),
+            files[0].requires_python_specifiers().unwrap().to_string(),
             ">=3.8"
         );
+        assert_eq!(
+            files[0].upload_time.map(|time| time.to_string()).as_deref(),
+            Some("2024-01-01T00:00:00Z")
+        );
+        // A hash that is not 64 hex digits, and a time that is not RFC 3339,
+        // are treated as not given.
+        assert_eq!(files[1].sha256, None);
+        assert_eq!(files[1].upload_time, None);
         assert_eq!(
             files[0].core_metadata,
             MetadataFile::Offered {
@@ -529,8 +553,8 @@ mod tests {
         );
         assert_eq!(files[0].yanked, None);
         assert_eq!(files[1].yanked.as_deref(), Some("bad & broken"));
-        assert_eq!(files[1].requires_python, None);
-        assert_eq!(files[1].requires_python_raw.as_deref(), Some(">=3.6.*junk"));
+        assert_eq!(files[1].requires_python_specifiers(), None);
+        assert_eq!(files[1].requires_python_raw(), Some(">=3.6.*junk"));
         assert_eq!(
             files[1].core_metadata,
             MetadataFile::Offered { sha256: None }
@@ -552,12 +576,12 @@ mod tests {
     #[test]
     fn json_page() {
         let body = r#"{"meta":{"api-version":"1.1"},"name":"foo","files":[
-{"filename":"foo-1.0-py3-none-any.whl","url":"../../files/foo-1.0-py3-none-any.whl","hashes":{"sha256":"AB"},
+{"filename":"foo-1.0-py3-none-any.whl","url":"../../files/foo-1.0-py3-none-any.whl","hashes":{"sha256":"ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"},
  "requires-python":">=3.8","core-metadata":{"sha256":"cd"},"yanked":false,"size":12,"upload-time":"2024-01-01T00:00:00Z"},
-{"filename":"foo-1.0.tar.gz","url":"http://127.0.0.1:9/x/foo-1.0.tar.gz#sha256=ee","hashes":{},"yanked":"reason","dist-info-metadata":true}
+{"filename":"foo-1.0.tar.gz","url":"http://127.0.0.1:9/x/foo-1.0.tar.gz#sha256=eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee","hashes":{},"yanked":"reason","dist-info-metadata":true}
 ]}"#;
         let files = parse_json(body, &page_url(), &keep_all).unwrap();
-        assert_eq!(files[0].sha256.as_deref(), Some("ab"));
+        assert_eq!(files[0].sha256_hex(), Some("ab".repeat(32)));
         assert_eq!(
             files[0].core_metadata,
             MetadataFile::Offered {
@@ -566,10 +590,10 @@ mod tests {
         );
         assert_eq!(files[0].size, Some(12));
         assert_eq!(
-            files[0].upload_time.as_deref(),
+            files[0].upload_time.map(|time| time.to_string()).as_deref(),
             Some("2024-01-01T00:00:00Z")
         );
-        assert_eq!(files[1].sha256.as_deref(), Some("ee"));
+        assert_eq!(files[1].sha256_hex(), Some("e".repeat(64)));
         assert_eq!(
             files[1].url.as_url().as_str(),
             "http://127.0.0.1:9/x/foo-1.0.tar.gz"

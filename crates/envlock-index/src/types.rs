@@ -1,9 +1,13 @@
 //! The data model shared by every index: projects, files, core metadata.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use envlock_pep::{ExtraName, PackageName, Requirement, Version, VersionSpecifiers};
 use rayon::prelude::*;
+
+use envlock_fs::Sha256;
 
 use crate::error::IndexError;
 use crate::safe_url::SafeUrl;
@@ -25,27 +29,31 @@ pub enum MetadataFile {
 pub use envlock_pep::DistKind;
 
 /// One file of a project, as an index lists it.
+///
+/// A lock of many targets keeps tens of thousands of these at once, so the
+/// values are parsed once and kept small: the hash as bytes, the upload
+/// time as a timestamp, and one shared `Requires-Python` for all the files
+/// of a page that give the same text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexFile {
     /// The file name, e.g. `foo-1.0-py3-none-any.whl`.
     pub filename: String,
     /// Where to get it (an `http(s)://` or `file://` URL), without the hash fragment.
     pub url: SafeUrl,
-    /// Lowercase hex sha256, when the index gives it.
-    pub sha256: Option<String>,
-    /// The parsed `Requires-Python`; `None` when absent or unparsable
-    /// (unparsable values are ignored, as pip does; see `requires_python_raw`).
-    pub requires_python: Option<VersionSpecifiers>,
-    /// The `Requires-Python` exactly as the index gave it (HTML entities decoded).
-    pub requires_python_raw: Option<String>,
+    /// The sha256 the index gives; `None` when it gives none or one that is
+    /// not 64 hex digits (the file is then hashed when downloaded).
+    pub sha256: Option<Sha256>,
+    /// The `Requires-Python` the index gives, if any.
+    pub requires_python: Option<Arc<RequiresPython>>,
     /// `Some(reason)` when the file is yanked (the reason may be empty).
     pub yanked: Option<String>,
     /// Whether the index offers a PEP 658 metadata file.
     pub core_metadata: MetadataFile,
     /// The size in bytes, when the index gives it.
     pub size: Option<u64>,
-    /// The upload time (ISO 8601), when the index gives it.
-    pub upload_time: Option<String>,
+    /// The upload time, when the index gives one that is an RFC 3339
+    /// timestamp (PEP 700); others are treated as absent.
+    pub upload_time: Option<jiff::Timestamp>,
 }
 
 impl IndexFile {
@@ -54,38 +62,56 @@ impl IndexFile {
         DistKind::of(&self.filename)
     }
 
-    /// Sets `requires_python` and `requires_python_raw` from the raw value,
-    /// treating an unparsable value as absent.
-    pub(crate) fn set_requires_python(&mut self, raw: Option<String>) {
-        let raw = raw
-            .map(|value| value.trim().to_owned())
-            .filter(|value| !value.is_empty());
-        self.requires_python = raw
-            .as_deref()
-            .and_then(|value| value.parse::<VersionSpecifiers>().ok());
-        self.requires_python_raw = raw;
+    /// The parsed `Requires-Python`; `None` when absent or unparsable
+    /// (unparsable values are ignored, as pip does).
+    pub fn requires_python_specifiers(&self) -> Option<&VersionSpecifiers> {
+        self.requires_python.as_deref()?.specifiers.as_ref()
     }
 
-    /// Like [`Self::set_requires_python`], taking the parsed value from
-    /// `previous` when its raw value is the same: a page lists the files
-    /// of a release one after the other, with one `Requires-Python`.
-    pub(crate) fn set_requires_python_after(
-        &mut self,
-        raw: Option<String>,
-        previous: Option<&IndexFile>,
-    ) {
-        let trimmed = raw
-            .as_deref()
-            .map(str::trim)
-            .filter(|value| !value.is_empty());
-        match previous {
-            Some(previous) if previous.requires_python_raw.as_deref() == trimmed => {
-                self.requires_python = previous.requires_python.clone();
-                self.requires_python_raw = previous.requires_python_raw.clone();
-            }
-            _ => self.set_requires_python(raw),
-        }
+    /// The `Requires-Python` exactly as the index gave it.
+    pub fn requires_python_raw(&self) -> Option<&str> {
+        self.requires_python.as_deref().map(|value| &*value.raw)
     }
+
+    /// The sha256 as lowercase hex, when the index gave one.
+    pub fn sha256_hex(&self) -> Option<String> {
+        self.sha256.map(|hash| hash.to_hex())
+    }
+}
+
+/// A file's `Requires-Python`, as given and as parsed.
+#[derive(Debug, PartialEq)]
+pub struct RequiresPython {
+    /// The text as the index gave it, trimmed (HTML entities decoded).
+    pub raw: Box<str>,
+    /// The parsed specifiers; `None` when the text does not parse.
+    pub specifiers: Option<VersionSpecifiers>,
+}
+
+/// The `Requires-Python` values of one page, each parsed once and shared:
+/// a page gives the same few texts for thousands of files.
+#[derive(Default)]
+pub(crate) struct RequiresPythonTexts(HashMap<Box<str>, Arc<RequiresPython>>);
+
+impl RequiresPythonTexts {
+    /// The shared value for `raw`; `None` when it is absent or blank.
+    pub(crate) fn get(&mut self, raw: Option<&str>) -> Option<Arc<RequiresPython>> {
+        let raw = raw.map(str::trim).filter(|value| !value.is_empty())?;
+        if let Some(known) = self.0.get(raw) {
+            return Some(Arc::clone(known));
+        }
+        let value = Arc::new(RequiresPython {
+            raw: raw.into(),
+            specifiers: raw.parse::<VersionSpecifiers>().ok(),
+        });
+        self.0.insert(raw.into(), Arc::clone(&value));
+        Some(value)
+    }
+}
+
+/// An index's upload time, when it is an RFC 3339 timestamp.
+pub(crate) fn parse_upload_time(text: Option<&str>) -> Option<jiff::Timestamp> {
+    text?.trim().parse().ok()
 }
 
 /// All files of one project on one index.

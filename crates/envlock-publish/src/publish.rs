@@ -204,7 +204,7 @@ fn plan<'a>(
     let mut reports = Vec::new();
     let mut to_upload = Vec::new();
     for artifact in artifacts {
-        match listed.get(&artifact.file).map(|file| file.sha256.as_deref()) {
+        match listed.get(&artifact.file).map(IndexFile::sha256_hex) {
             None if dry_run => reports.push(report(artifact, FileOutcome::WouldUpload)),
             None => to_upload.push(artifact),
             Some(Some(sha256)) if sha256.eq_ignore_ascii_case(&artifact.sha256) => {
@@ -342,7 +342,7 @@ fn read_back(
                     artifact.package
                 ));
             };
-            match file.sha256.as_deref() {
+            match file.sha256_hex() {
                 Some(sha256) if sha256.eq_ignore_ascii_case(&artifact.sha256) => {}
                 Some(sha256) => {
                     return Some(format!(

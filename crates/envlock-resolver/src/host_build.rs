@@ -174,13 +174,9 @@ impl LockBuildRequirements for HostBuildLocker {
                 .get(&(name.clone(), version.clone()))
                 .map(|chosen| chosen.file().clone())
                 .ok_or_else(|| format!("no file was recorded for {name} {version}"))?;
-            // Lowercase, as pip's `--hash` wants it; a hash that is not 64
-            // hex digits is no hash.
+            // Lowercase, as pip's `--hash` wants it.
             let sha256 = file
-                .sha256
-                .as_deref()
-                .and_then(|text| envlock_fs::Sha256::from_hex(text).ok())
-                .map(|sha256| sha256.to_string())
+                .sha256_hex()
                 .ok_or_else(|| format!("the index gives no usable sha256 for {}", file.filename))?;
             let index = self.index_of(shared, &name)?;
             locked.push(LockedBuildFile {

@@ -369,7 +369,7 @@ impl Keep {
 }
 
 fn too_new(file: &IndexFile, exclude_newer: Option<jiff::Timestamp>) -> bool {
-    matches!((exclude_newer, upload_time(file)), (Some(cutoff), Some(uploaded)) if uploaded > cutoff)
+    matches!((exclude_newer, file.upload_time), (Some(cutoff), Some(uploaded)) if uploaded > cutoff)
 }
 
 /// Everything that decides which file of a release a target installs.
@@ -396,13 +396,13 @@ impl FileChoice<'_> {
                 return false;
             }
             saw_unyanked = true;
-            if let (Some(cutoff), Some(uploaded)) = (self.exclude_newer, upload_time(file))
+            if let (Some(cutoff), Some(uploaded)) = (self.exclude_newer, file.upload_time)
                 && uploaded > cutoff
             {
                 return false;
             }
             saw_old_enough = true;
-            if let Some(specifiers) = &file.requires_python
+            if let Some(specifiers) = file.requires_python_specifiers()
                 && !python_satisfies(specifiers, self.python)
             {
                 requires_python = Some(specifiers.to_string());
@@ -490,12 +490,6 @@ pub(crate) fn python_satisfies(specifiers: &VersionSpecifiers, python: &Version)
     specifiers.contains(python)
 }
 
-fn upload_time(file: &IndexFile) -> Option<jiff::Timestamp> {
-    file.upload_time
-        .as_deref()
-        .and_then(|text| text.parse().ok())
-}
-
 /// Keeps, of one version's wheels, those some target could choose (moving
 /// them out of the page's `files`), and drops the sdist when every target
 /// has a wheel (unless sdists are always wanted).
@@ -558,8 +552,7 @@ fn best_wheels(
             .map(|(_, index)| index)
     };
     let usable = |file: &IndexFile| {
-        file.requires_python
-            .as_ref()
+        file.requires_python_specifiers()
             .is_none_or(|specifiers| python_satisfies(specifiers, python))
     };
     let unyanked = best(&|file| usable(file) && file.yanked.is_none());
@@ -584,13 +577,12 @@ pub(crate) mod fixtures {
         IndexFile {
             filename: filename.to_owned(),
             url: envlock_index::SafeUrl::new(url),
-            sha256: Some("a".repeat(64)),
+            sha256: Some(envlock_fs::Sha256::from_bytes([0xaa; 32])),
             requires_python: None,
-            requires_python_raw: None,
             yanked: None,
             core_metadata: Default::default(),
             size: Some(1),
-            upload_time: Some(uploaded.to_owned()),
+            upload_time: Some(uploaded.parse().expect("a fixture's upload time")),
         }
     }
 

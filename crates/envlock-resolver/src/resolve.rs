@@ -764,7 +764,7 @@ fn add_chosen_files(
                 version: version.clone(),
                 index,
                 targets: BTreeSet::new(),
-                requires_python: file.requires_python.as_ref().map(ToString::to_string),
+                requires_python: file.requires_python_specifiers().map(ToString::to_string),
                 dependencies: Vec::new(),
                 required_by: Vec::new(),
                 files: Vec::new(),
@@ -799,15 +799,11 @@ fn hash_and_size(
     file: &envlock_index::IndexFile,
     sizes: &Sizes,
 ) -> Result<(envlock_fs::Sha256, u64), ResolveError> {
-    // A hash that is not 64 hex digits is no usable hash either.
-    let sha256 = file
-        .sha256
-        .as_deref()
-        .and_then(|text| envlock_fs::Sha256::from_hex(text).ok())
-        .ok_or_else(|| ResolveError::MissingHash {
-            package: name.to_string(),
-            file: file.filename.clone(),
-        })?;
+    // The page parser reads a hash that is not 64 hex digits as none.
+    let sha256 = file.sha256.ok_or_else(|| ResolveError::MissingHash {
+        package: name.to_string(),
+        file: file.filename.clone(),
+    })?;
     let size = match (file.size, sizes.get(&file.filename)) {
         (Some(size), _) => size,
         (None, Some(Ok(size))) => *size,

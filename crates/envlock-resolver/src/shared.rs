@@ -325,7 +325,7 @@ impl SharedIndexes {
             .builder
             .as_ref()
             .and_then(|builder| builder.cache_dir.as_ref())
-            .zip(file.sha256.as_deref())
+            .zip(file.sha256_hex())
             .map(|(dir, sha256)| dir.join("build-requires").join(sha256));
         if let Some(text) = cached
             .as_ref()

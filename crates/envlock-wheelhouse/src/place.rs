@@ -122,20 +122,24 @@ pub(crate) fn fetch_from_index(
     listed: &IndexFile,
     file: &PlannedFile,
 ) -> Result<(), WheelhouseError> {
-    if let Some(index_sha256) = &listed.sha256
-        && !index_sha256.eq_ignore_ascii_case(&file.sha256)
+    // Planned from a lock, whose hashes were checked when it was read.
+    let lock_sha256 = envlock_fs::Sha256::from_lowercase_hex(&file.sha256).map_err(|error| {
+        WheelhouseError::Internal(format!("the planned sha256 of {}: {error}", file.name))
+    })?;
+    if let Some(index_sha256) = listed.sha256
+        && index_sha256 != lock_sha256
     {
         return Err(WheelhouseError::IndexHashDiffers {
             file: file.name.clone(),
             index: index.name().to_owned(),
-            index_sha256: index_sha256.to_ascii_lowercase(),
+            index_sha256: index_sha256.to_hex(),
             lock_sha256: file.sha256.clone(),
         });
     }
     // The lock's hash is the one that counts, whether or not the index
     // announced one: the fetch verifies it before the file gets its name.
     let mut wanted = listed.clone();
-    wanted.sha256 = Some(file.sha256.clone());
+    wanted.sha256 = Some(lock_sha256);
     // And so is its size: no more than that is read from the index.
     wanted.size = Some(file.size);
     let dest = envlock_fs::join_file_name(dir, &file.name)

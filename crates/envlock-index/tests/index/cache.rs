@@ -290,7 +290,7 @@ fn metadata_and_files_are_fetched_once() {
         .fetch(&page.files[0], &dest.path().join("b.whl"))
         .unwrap();
     assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
-    let sha256 = page.files[0].sha256.clone().unwrap();
+    let sha256 = page.files[0].sha256_hex().unwrap();
     let stored = cache.path().join("v1/files/sha256").join(&sha256);
     assert!(stored.is_file());
 }

@@ -34,7 +34,7 @@ fn a_find_links_directory_is_an_index() {
             .iter()
             .find(|candidate| candidate.filename == file.filename)
             .unwrap();
-        assert_eq!(file.sha256.as_deref(), Some(fixture_file.sha256().as_str()));
+        assert_eq!(file.sha256_hex(), Some(fixture_file.sha256()));
         let metadata = index.core_metadata(file).unwrap();
         assert_eq!(metadata.name.as_ref(), "demo");
         let fetched = index
@@ -55,7 +55,7 @@ fn find_links_fetch_verifies_the_hash() {
     sample_index().write_find_links_dir(dir.path()).unwrap();
     let index = FindLinks::new("local", dir.path()).unwrap();
     let mut file = index.project(&name("leaf")).unwrap().files.remove(0);
-    file.sha256 = Some("0".repeat(64));
+    file.sha256 = Some(envlock_fs::Sha256::from_bytes([0; 32]));
     let target = dest.path().join("leaf.whl");
     assert!(matches!(
         index.fetch(&file, &target),
