@@ -21,10 +21,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(report) => {
             // The one place a report reaches the terminal.
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("{report:?}");
-            }
+            commands::terminal::say(&format!("{report:?}"));
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,7 @@
 //! `envlock import`: another tool's lock (pylock.toml, uv.lock, a hashed
 //! requirements file) made into an ordinary envlock.lock for the targets.
 
+use super::terminal::say;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -336,9 +337,4 @@ fn check(
 
 fn import_error(error: &ImportError) -> miette::Report {
     diagnostics::report(error)
-}
-
-#[allow(clippy::print_stderr)]
-fn say(line: &str) {
-    eprintln!("{line}");
 }

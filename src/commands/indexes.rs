@@ -75,9 +75,10 @@ fn pip_index_urls(quiet: u8) -> Option<IndexUrls> {
     Some(IndexUrls { indexes })
 }
 
-#[allow(clippy::print_stderr)]
 fn say_pip_index(url: &str) {
-    eprintln!("using pip's index: {url}; set ENVLOCK_INDEX_URL to choose another");
+    super::terminal::say(&format!(
+        "using pip's index: {url}; set ENVLOCK_INDEX_URL to choose another"
+    ));
 }
 
 /// Like [`open`] with a spec, but having no index configured is fine.

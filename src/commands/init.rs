@@ -1,5 +1,6 @@
 //! `envlock init`: a commented envlock.toml from flags and what is at hand.
 
+use super::terminal::say;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
@@ -251,9 +252,4 @@ pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     // `.envlock-` temporary names (swept by later runs), file and folder
     // flushed before and after the rename.
     envlock_fs::write_atomic(path, text.as_bytes())
-}
-
-#[allow(clippy::print_stderr)]
-fn say(line: &str) {
-    eprintln!("{line}");
 }

@@ -1,5 +1,6 @@
 //! `envlock lock`: resolve the spec into a lock, for every target.
 
+use super::terminal::say;
 use std::collections::BTreeSet;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -331,10 +332,4 @@ fn check(
     lines.push("hint: run `envlock lock` and commit the result".to_owned());
     say(&lines.join("\n"));
     ExitCode::FAILURE
-}
-
-/// A status line on standard error (standard output stays for data).
-#[allow(clippy::print_stderr)]
-fn say(line: &str) {
-    eprintln!("{line}");
 }

@@ -12,6 +12,7 @@ mod pip_index;
 mod progress;
 mod publish;
 mod review;
+pub(crate) mod terminal;
 mod wheelhouse;
 
 /// Runs the parsed command line.
@@ -40,7 +41,7 @@ fn stale_or_settled(
     quiet: bool,
 ) -> Result<String, ExitCode> {
     let Some(previous_text) = previous_text else {
-        say_to_stderr(&format!(
+        terminal::say(&format!(
             "{} does not exist; run `{command}` to create it",
             output.display()
         ));
@@ -48,7 +49,7 @@ fn stale_or_settled(
     };
     if previous_text == text {
         if !quiet {
-            say_to_stderr(&format!("{} is up to date", output.display()));
+            terminal::say(&format!("{} is up to date", output.display()));
         }
         return Err(ExitCode::SUCCESS);
     }
@@ -56,9 +57,4 @@ fn stale_or_settled(
         "{} is stale: `{command}` would change it",
         output.display()
     ))
-}
-
-#[allow(clippy::print_stderr)]
-fn say_to_stderr(line: &str) {
-    eprintln!("{line}");
 }

@@ -60,10 +60,11 @@ impl envlock_resolver::Reporter for LockProgress {
         self.redraw();
     }
 
-    #[allow(clippy::print_stderr)]
     fn file_ignored(&self, project: &str, message: &str) {
         self.bar.suspend(|| {
-            eprintln!("warning: ignoring a file listed for `{project}`: {message}");
+            super::terminal::say(&format!(
+                "warning: ignoring a file listed for `{project}`: {message}"
+            ));
         });
     }
 

@@ -1,5 +1,6 @@
 //! `envlock publish`: a verified wheelhouse into the site's repository.
 
+use super::terminal::{print_out, say};
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -308,14 +309,4 @@ impl envlock_publish::Reporter for PublishProgress {
             self.files.load(Ordering::Relaxed)
         ));
     }
-}
-
-#[allow(clippy::print_stdout)]
-fn print_out(text: &str) {
-    print!("{text}");
-}
-
-#[allow(clippy::print_stderr)]
-fn say(line: &str) {
-    eprintln!("{line}");
 }

@@ -3,6 +3,7 @@
 //! network, except `export --format pylock` with an index, which looks up
 //! the files' URLs (the lock itself never holds URLs).
 
+use super::terminal::print_out;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command as Process, ExitCode};
@@ -201,13 +202,6 @@ fn write_atomically(path: &Path, text: &str) -> miette::Result<()> {
     })
 }
 
-/// Data goes to standard output.
-#[allow(clippy::print_stdout)]
-fn print_out(text: &str) {
-    print!("{text}");
-}
-
-#[allow(clippy::print_stderr)]
 fn report_error(report: &miette::Report) {
-    eprintln!("{report:?}");
+    super::terminal::say(&format!("{report:?}"));
 }

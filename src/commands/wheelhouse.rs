@@ -1,5 +1,6 @@
 //! `envlock wheelhouse` and `envlock verify`.
 
+use super::terminal::{print_out, say};
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
@@ -282,14 +283,4 @@ pub fn human_bytes(bytes: u64) -> String {
         unit += 1;
     }
     format!("{value:.1} {}", UNITS[unit])
-}
-
-#[allow(clippy::print_stdout)]
-fn print_out(text: &str) {
-    print!("{text}");
-}
-
-#[allow(clippy::print_stderr)]
-fn say(line: &str) {
-    eprintln!("{line}");
 }

@@ -679,3 +679,35 @@ envlock_test!(
         assert!(page_requests(&server) > 0);
     }
 );
+
+envlock_test!(a_reader_that_goes_away_does_not_stop_envlock, |dir| {
+    let server = FixtureServer::start(universe(), ServerOptions::default()).unwrap();
+    std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+    // `envlock lock 2>&1 | head -1`: standard error is closed before
+    // envlock says anything. Writing to it fails; the lock goes on.
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &server.index_url()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    read_lock(&dir);
+    // And data for a pipe whose reader is gone: `envlock export | true`.
+    let mut command = dir.envlock();
+    command
+        .args(["export", "--target", "cp312-manylinux_2_28_x86_64"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{:?}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+});

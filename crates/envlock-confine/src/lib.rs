@@ -2,6 +2,7 @@
 //! private home, a deadline that kills the whole process group, and (for
 //! the backend itself) no network where the platform allows it.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
@@ -111,9 +112,10 @@ fn network_isolation() -> &'static Option<&'static [&'static str]> {
     })
 }
 
-#[allow(clippy::print_stderr)]
 fn say_network_open() {
-    eprintln!(
+    // A closed standard error is no reason to stop (`eprintln!` would panic).
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "note: sdist builds run with network access: `unshare -n` (a network namespace) is not available or not permitted here"
     );
 }

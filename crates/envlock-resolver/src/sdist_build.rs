@@ -26,6 +26,7 @@
 //! what the target would compute; locking such packages for a target whose
 //! Python differs from the host's is a known limit.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -116,7 +117,6 @@ fn check_requirements(filename: &str, requires: &[String]) -> Result<(), String>
 }
 
 /// Says on stderr which sdist is being built and by which backend.
-#[allow(clippy::print_stderr)]
 fn announce(filename: &str, build_system: &BuildSystem) {
     let backend = if build_system.legacy {
         "setuptools (legacy setup.py)".to_owned()
@@ -128,7 +128,10 @@ fn announce(filename: &str, build_system: &BuildSystem) {
     } else {
         "with network"
     };
-    eprintln!(
+    // A closed standard error is no reason to stop a lock (`eprintln!`
+    // would panic).
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "building the metadata of {filename} with {backend} (scrubbed environment, {network})"
     );
 }
