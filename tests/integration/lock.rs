@@ -509,6 +509,84 @@ envlock_test!(sdist_build_requirements_are_locked_per_target, |dir| {
     assert_eq!(std::fs::read(dir.join("envlock.lock")).unwrap(), before);
 });
 
+/// An sdist with static metadata (PKG-INFO 2.2) that builds with `requires`.
+fn static_sdist(name: &str, version: &str, requires: &str) -> envlock_test::FixtureFile {
+    let top = format!("{name}-{version}");
+    envlock_test::FixtureFile::new(
+        &format!("{top}.tar.gz"),
+        sdist(&[
+            (
+                &format!("{top}/PKG-INFO"),
+                &format!("Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n"),
+            ),
+            (
+                &format!("{top}/pyproject.toml"),
+                &format!(
+                    "[build-system]\nrequires = [{requires}]\nbuild-backend = \"setuptools.build_meta\"\n"
+                ),
+            ),
+        ]),
+    )
+}
+
+envlock_test!(build_requirements_of_build_requirements_are_locked, |dir| {
+    // needstool builds with sdisttool, which has only an sdist and builds
+    // with wheel: a second wave locks sdisttool's build requirements.
+    let mut index = universe();
+    index.add_wheel(&DistSpec::new("wheel", "0.45.1"), "py3-none-any");
+    index.add_file("sdisttool", static_sdist("sdisttool", "1.0", "\"wheel\""));
+    index.add_file(
+        "needstool",
+        static_sdist("needstool", "0.1", "\"sdisttool\""),
+    );
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    std::fs::write(
+        dir.join("envlock.toml"),
+        "name = \"x\"\nrequirements = [\"needstool\"]\ncarry-pip = false\n\
+         [[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n\
+         [[targets]]\npython = \"3.11\"\nplatform = \"manylinux\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let locked = read_lock(&dir);
+    let edges = |package: &envlock_lock::LockedPackage| -> Vec<String> {
+        package
+            .required_by
+            .iter()
+            .filter_map(|edge| edge.package.clone())
+            .map(|(name, _)| name.to_string())
+            .collect()
+    };
+    let build: Vec<(String, usize, Vec<String>)> = locked
+        .build_packages
+        .iter()
+        .map(|package| {
+            (
+                format!("{} {}", package.name, package.version),
+                package.targets.len(),
+                edges(package),
+            )
+        })
+        .collect();
+    assert_eq!(
+        build,
+        [
+            ("sdisttool 1.0".to_owned(), 2, vec!["needstool".to_owned()]),
+            ("wheel 0.45.1".to_owned(), 2, vec!["sdisttool".to_owned()]),
+        ]
+    );
+    assert_eq!(
+        versions(&locked, "cp311-manylinux_2_28_x86_64"),
+        ["needstool 0.1"]
+    );
+    let before = std::fs::read(dir.join("envlock.lock")).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(dir.join("envlock.lock")).unwrap(), before);
+});
+
 envlock_test!(build_requirements_that_cannot_be_met_are_a_warning, |dir| {
     // universe() has sdists but no setuptools: the packages still lock, and
     // the output says which sdist, for which target, lacks what.
