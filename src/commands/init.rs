@@ -4,6 +4,7 @@ use super::terminal::say;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
+use envlock_lock::quote;
 use envlock_spec::Spec;
 
 use crate::cli::{GlobalOptions, InitArgs, TargetArgs};
@@ -188,21 +189,6 @@ fn now_rfc3339() -> String {
     jiff::Timestamp::from_second(now.as_second())
         .unwrap_or(now)
         .to_string()
-}
-
-/// A TOML basic string.
-fn quote(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The commented spec.

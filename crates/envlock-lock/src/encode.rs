@@ -193,8 +193,13 @@ fn inline_set(values: &BTreeSet<String>) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// A TOML basic string with the escapes TOML requires.
-pub(crate) fn quote(value: &str) -> String {
+/// `value` as a double-quoted string with the escapes that TOML basic
+/// strings and JSON strings share (`\"`, `\\`, `\n`, `\t`, `\r`, and
+/// `\uXXXX` for any other control character), so that it reads back as
+/// `value` in either, and in what follows JSON's strings (YAML's
+/// double-quoted scalars, HOCON's quoted strings). Every generated file
+/// that quotes a value quotes it here.
+pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for character in value.chars() {

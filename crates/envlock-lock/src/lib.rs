@@ -174,7 +174,7 @@ pub use diff::{
     ChangedHash, FilesChange, LockDiff, PackageVersion, ResourceChange, SdistFile, Step,
     TargetDiff, TargetSummary, VersionChange, render_json, render_markdown, render_table,
 };
-pub use encode::{encode, normalise};
+pub use encode::{encode, normalise, quote};
 pub use environment::TargetEnvironmentError;
 pub use export::{ExportError, FileLocation, export_pylock, export_requirements};
 pub use interpreter::{InterpreterChange, LockedInterpreter};

@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use envlock_lock::LockedResource;
+use envlock_lock::{LockedResource, quote};
 
 use crate::error::WheelhouseError;
 use crate::folder::RESOURCES;
@@ -318,17 +318,17 @@ fn helm_values(header: &str, far_side: &FarSide, variables: &[(String, String)])
         &far_side.queues[..]
     };
     for queue in queues {
-        let _ = writeln!(out, "    {}:", yaml_string(queue));
+        let _ = writeln!(out, "    {}:", quote(queue));
         out.push_str("      templateOverrides:\n        env:\n");
         for (name, value) in variables {
-            let _ = writeln!(out, "          - name: {}", yaml_string(name));
-            let _ = writeln!(out, "            value: {}", yaml_string(value));
+            let _ = writeln!(out, "          - name: {}", quote(name));
+            let _ = writeln!(out, "            value: {}", quote(value));
         }
     }
     if !far_side.image_pull_secrets.is_empty() {
         out.push_str("imageCredentials:\n  extraImagePullSecrets:\n");
         for secret in &far_side.image_pull_secrets {
-            let _ = writeln!(out, "    - name: {}", yaml_string(secret));
+            let _ = writeln!(out, "    - name: {}", quote(secret));
         }
     }
     out
@@ -344,7 +344,7 @@ fn conf_snippet(header: &str, variables: &[(String, String)]) -> String {
         let _ = writeln!(
             out,
             "        \"-e\", {},",
-            json_string(&format!("{name}={value}"))
+            quote(&format!("{name}={value}"))
         );
     }
     out.push_str("    ]\n}\n");
@@ -352,31 +352,6 @@ fn conf_snippet(header: &str, variables: &[(String, String)]) -> String {
 }
 
 /// A YAML double-quoted scalar (its escapes are JSON's, plus more).
-fn yaml_string(value: &str) -> String {
-    json_string(value)
-}
-
-/// A JSON string, which is also a HOCON quoted string and a YAML
-/// double-quoted scalar.
-fn json_string(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for character in value.chars() {
-        match character {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            control if control.is_control() => {
-                let _ = write!(out, "\\u{:04x}", u32::from(control));
-            }
-            other => out.push(other),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// Text for a `#` comment line: control characters (newlines among them)
 /// become spaces, so nothing after them can become a line of its own.
@@ -592,7 +567,7 @@ mod tests {
 
     #[test]
     fn quoted_scalars_escape_what_their_languages_treat_specially() {
-        assert_eq!(json_string("a\"b\\c\nd\u{7}"), "\"a\\\"b\\\\c\\nd\\u0007\"");
+        assert_eq!(quote("a\"b\\c\nd\u{7}"), "\"a\\\"b\\\\c\\nd\\u0007\"");
         assert_eq!(single_line("a\nb\rc\u{1b}d"), "a b c d");
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::WheelhouseError;
-use envlock_lock::Lock;
+use envlock_lock::{Lock, quote};
 
 use crate::folder::{MANIFEST, interpreter_path};
 use crate::fsio::write_atomic;
@@ -30,21 +30,21 @@ fn manifest_text(lock: &Lock, targets: &[String], built: &[BuiltWheel]) -> Strin
     let list = |values: &[String]| {
         values
             .iter()
-            .map(|value| toml_string(value))
+            .map(|value| quote(value))
             .collect::<Vec<_>>()
             .join(", ")
     };
     let mut out = String::new();
     out.push_str("# Written by `envlock wheelhouse`. Do not edit: `envlock verify` reads it.\n");
-    let _ = writeln!(out, "lock = {}", toml_string(lock_name));
+    let _ = writeln!(out, "lock = {}", quote(lock_name));
     let _ = writeln!(out, "targets = [{}]", list(targets));
     for wheel in built {
         out.push_str("\n[[built-wheel]]\n");
-        let _ = writeln!(out, "package = {}", toml_string(&wheel.package));
-        let _ = writeln!(out, "version = {}", toml_string(&wheel.version));
-        let _ = writeln!(out, "sdist = {}", toml_string(&wheel.sdist));
-        let _ = writeln!(out, "file = {}", toml_string(&wheel.file));
-        let _ = writeln!(out, "sha256 = {}", toml_string(&wheel.sha256));
+        let _ = writeln!(out, "package = {}", quote(&wheel.package));
+        let _ = writeln!(out, "version = {}", quote(&wheel.version));
+        let _ = writeln!(out, "sdist = {}", quote(&wheel.sdist));
+        let _ = writeln!(out, "file = {}", quote(&wheel.file));
+        let _ = writeln!(out, "sha256 = {}", quote(&wheel.sha256));
         let _ = writeln!(out, "size = {}", wheel.size);
         let _ = writeln!(out, "targets = [{}]", list(&wheel.targets));
     }
@@ -53,25 +53,17 @@ fn manifest_text(lock: &Lock, targets: &[String], built: &[BuiltWheel]) -> Strin
             continue;
         }
         out.push_str("\n[[interpreter]]\n");
-        let _ = writeln!(out, "target = {}", toml_string(&interpreter.target));
+        let _ = writeln!(out, "target = {}", quote(&interpreter.target));
         let _ = writeln!(
             out,
             "file = {}",
-            toml_string(&interpreter_path(&interpreter.file))
+            quote(&interpreter_path(&interpreter.file))
         );
-        let _ = writeln!(out, "version = {}", toml_string(&interpreter.version));
-        let _ = writeln!(
-            out,
-            "sha256 = {}",
-            toml_string(&interpreter.sha256.to_string())
-        );
+        let _ = writeln!(out, "version = {}", quote(&interpreter.version));
+        let _ = writeln!(out, "sha256 = {}", quote(&interpreter.sha256.to_string()));
         let _ = writeln!(out, "size = {}", interpreter.size);
     }
     out
-}
-
-fn toml_string(value: &str) -> String {
-    toml::Value::String(value.to_owned()).to_string()
 }
 
 /// What a wheelhouse's manifest says (`envlock verify` and `envlock
