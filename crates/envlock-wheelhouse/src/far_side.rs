@@ -351,8 +351,6 @@ fn conf_snippet(header: &str, variables: &[(String, String)]) -> String {
     out
 }
 
-/// A YAML double-quoted scalar (its escapes are JSON's, plus more).
-
 /// Text for a `#` comment line: control characters (newlines among them)
 /// become spaces, so nothing after them can become a line of its own.
 fn single_line(text: &str) -> String {
