@@ -41,7 +41,8 @@ pub struct IndexFile {
     /// Where to get it (an `http(s)://` or `file://` URL), without the hash fragment.
     pub url: SafeUrl,
     /// The sha256 the index gives; `None` when it gives none or one that is
-    /// not 64 hex digits (the file is then hashed when downloaded).
+    /// not 64 hex digits (such a file cannot be locked: the lock records
+    /// only hashes the index gave).
     pub sha256: Option<Sha256>,
     /// The `Requires-Python` the index gives, if any.
     pub requires_python: Option<Arc<RequiresPython>>,
