@@ -169,9 +169,10 @@ fn index_location(global: &GlobalOptions, lock: &Lock) -> miette::Result<FileLoc
                 .find(|listed| listed.filename == file.file_name())
             {
                 Some(listed) => {
+                    let url = listed.url().map_err(|error| diagnostics::report(&error))?;
                     file_urls.insert(
                         file.file_name().to_owned(),
-                        listed.url.without_credentials().to_string(),
+                        url.without_credentials().to_string(),
                     );
                 }
                 None => {

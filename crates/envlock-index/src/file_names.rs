@@ -103,7 +103,11 @@ pub(crate) fn keep_usable(mut files: Vec<IndexFile>, project: &PackageName) -> S
             Some(Unusable::Suspicious(reason)) => (&mut suspicious, reason),
             Some(Unusable::Nonconforming(reason)) => (&mut nonconforming, reason),
         };
-        list.push(format!("{:?} ({}): {reason}", file.filename, file.url));
+        list.push(format!(
+            "{:?} ({}): {reason}",
+            file.filename,
+            file.shown_url()
+        ));
         false
     });
     SortedFiles {

@@ -36,11 +36,11 @@ fn project_of(filename: &str) -> Option<PackageName> {
 }
 
 fn path_of(file: &IndexFile) -> Result<PathBuf, IndexError> {
-    file.url
+    file.url()?
         .as_url()
         .to_file_path()
         .map_err(|()| IndexError::InvalidUrl {
-            url: file.url.to_string(),
+            url: file.shown_url(),
             origin: "a find-links directory".to_owned(),
             reason: "not a local file URL".to_owned(),
         })
@@ -104,14 +104,9 @@ impl PackageIndex for FindLinks {
                 reason: "cannot be expressed as a file URL".to_owned(),
             })?;
             files.push(IndexFile {
-                filename: filename.to_owned(),
-                url: SafeUrl::new(url),
                 sha256: Some(sha256),
-                requires_python: None,
-                yanked: None,
-                core_metadata: crate::types::MetadataFile::NotOffered,
                 size: Some(size),
-                upload_time: None,
+                ..IndexFile::new(filename, &url)
             });
         }
         if files.is_empty() {

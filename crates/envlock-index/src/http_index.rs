@@ -115,7 +115,7 @@ impl HttpIndex {
     }
 
     fn metadata_source(file: &IndexFile) -> String {
-        file.url.to_string()
+        file.shown_url()
     }
 
     /// Fetches the raw RFC 822 metadata bytes of a file from the network.
@@ -147,7 +147,7 @@ impl HttpIndex {
         file: &IndexFile,
         expected: Option<&str>,
     ) -> Result<Vec<u8>, IndexError> {
-        let mut url = file.url.as_url().clone();
+        let mut url = file.url()?.as_url().clone();
         url.set_path(&format!("{}.metadata", url.path()));
         let url = SafeUrl::new(url);
         let response = self.client.get(&url, &[], self.metadata_limit())?;
@@ -175,7 +175,7 @@ impl HttpIndex {
         {
             return Ok(bytes);
         }
-        let response = self.client.get(&file.url, &[], archive_limit(file))?;
+        let response = self.client.get(&file.url()?, &[], archive_limit(file))?;
         verify_bytes(file, &response.body)?;
         self.keep_whole_file(file, &response.body);
         Ok(response.body)
@@ -199,8 +199,9 @@ impl HttpIndex {
     /// ignores ranges.
     fn ranged_wheel_metadata(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
         let source = Self::metadata_source(file);
+        let url = file.url()?;
         let response = self.client.get(
-            &file.url,
+            &url,
             &[("Range", format!("bytes=-{TAIL_SIZE}"))],
             archive_limit(file),
         )?;
@@ -222,11 +223,11 @@ impl HttpIndex {
                     bytes: response.body,
                 };
                 read_remote_metadata(tail, &file.filename, &source, |start, end| {
-                    self.range(file, start, end)
+                    self.range(&url, start, end)
                 })
             }
             416 => {
-                let body = self.client.get(&file.url, &[], archive_limit(file))?.body;
+                let body = self.client.get(&url, &[], archive_limit(file))?.body;
                 verify_bytes(file, &body)?;
                 self.keep_whole_file(file, &body);
                 wheel_metadata_from_bytes(&body, &file.filename, &source)
@@ -241,10 +242,10 @@ impl HttpIndex {
     }
 
     /// The bytes `[start, end)` of a file with one range request.
-    fn range(&self, file: &IndexFile, start: u64, end: u64) -> Result<Vec<u8>, IndexError> {
+    fn range(&self, url: &SafeUrl, start: u64, end: u64) -> Result<Vec<u8>, IndexError> {
         let last = end.saturating_sub(1);
         let response = self.client.get(
-            &file.url,
+            url,
             &[("Range", format!("bytes={start}-{last}"))],
             Limit {
                 bytes: end - start,
@@ -252,7 +253,7 @@ impl HttpIndex {
             },
         )?;
         let wrong = |reason: String| IndexError::BadArchive {
-            source_name: file.url.to_string(),
+            source_name: url.to_string(),
             reason,
         };
         if response.status.as_u16() != 206 {
@@ -352,7 +353,7 @@ fn verify_bytes(file: &IndexFile, bytes: &[u8]) -> Result<(), IndexError> {
         if actual != expected {
             return Err(IndexError::HashMismatch {
                 filename: file.filename.clone(),
-                source_name: file.url.to_string(),
+                source_name: file.shown_url(),
                 expected: expected.to_hex(),
                 actual: actual.to_hex(),
             });
@@ -571,7 +572,7 @@ impl PackageIndex for HttpIndex {
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError> {
         let cache = self.client.cache();
         let options = self.client.options();
-        let url_key = file.url.without_credentials().to_string();
+        let url_key = file.url()?.without_credentials().to_string();
         let source = Self::metadata_source(file);
         if !options.refresh
             && let Some(bytes) = cache.read_metadata(file.sha256_hex().as_deref(), &url_key)
@@ -594,7 +595,7 @@ impl PackageIndex for HttpIndex {
         // An index file is a plain file at a URL, with the hash the index
         // (or the lock) gives for it.
         self.client.fetch_source_sized(
-            &FileSource::Url(file.url.clone()),
+            &FileSource::Url(file.url()?),
             &file.filename,
             file.sha256_hex().as_deref(),
             file.size,
@@ -624,7 +625,7 @@ impl PackageIndex for HttpIndex {
             }
         }
         let response = self.client.get(
-            &file.url,
+            &file.url()?,
             &[("Range", "bytes=0-0".to_owned())],
             archive_limit(file),
         )?;
@@ -632,7 +633,7 @@ impl PackageIndex for HttpIndex {
             content_range(response.header("content-range"))
                 .map(|(_, _, total)| total)
                 .ok_or_else(|| IndexError::BadArchive {
-                    source_name: file.url.to_string(),
+                    source_name: file.shown_url(),
                     reason: "a range answer without a usable Content-Range".to_owned(),
                 })?
         } else {

@@ -21,6 +21,7 @@ mod config;
 mod env;
 mod error;
 mod file_names;
+mod file_url;
 mod find_links;
 mod http_index;
 mod metadata;

@@ -8,7 +8,6 @@ use url::Url;
 
 use envlock_fs::Sha256;
 
-use crate::safe_url::SafeUrl;
 use crate::types::{IndexFile, MetadataFile, RequiresPythonTexts, parse_upload_time};
 
 /// The `Accept` header for project pages: JSON preferred, HTML accepted.
@@ -295,14 +294,13 @@ fn json_file(
         Some(BoolOrString::String(reason)) => Some(reason),
     };
     Ok(IndexFile {
-        filename: entry.filename.into_owned(),
-        url: SafeUrl::new(url),
         sha256,
         requires_python: requires_python.get(entry.requires_python.as_deref()),
         yanked,
         core_metadata,
         size: entry.size,
         upload_time: parse_upload_time(entry.upload_time.as_deref()),
+        ..IndexFile::new(entry.filename.into_owned(), &url)
     })
 }
 
@@ -424,14 +422,13 @@ fn file_of_link(
         attribute("data-core-metadata").or_else(|| attribute("data-dist-info-metadata")),
     );
     Ok(Some(IndexFile {
-        filename,
-        url: SafeUrl::new(url),
         sha256,
         requires_python: requires_python.get(attribute("data-requires-python").as_deref()),
         yanked: attribute("data-yanked"),
         core_metadata,
         size: attribute("data-size").and_then(|size| size.trim().parse().ok()),
         upload_time: parse_upload_time(attribute("data-upload-time").as_deref()),
+        ..IndexFile::new(filename, &url)
     }))
 }
 
@@ -529,7 +526,7 @@ mod tests {
         assert_eq!(files.len(), 3);
         assert_eq!(files[0].filename, "foo-1.0-py3-none-any.whl");
         assert_eq!(
-            files[0].url.as_url().as_str(),
+            files[0].url().unwrap().as_url().as_str(),
             "http://127.0.0.1:1/files/foo-1.0-py3-none-any.whl"
         );
         assert_eq!(files[0].sha256_hex(), Some("abcd".repeat(16)));
@@ -568,7 +565,7 @@ mod tests {
         let body = r#"<html><head><base href="http://127.0.0.1:2/mirror/"></head><body><a href="f/a-1.tar.gz">a</a></body></html>"#;
         let files = parse_html(body, &page_url(), &keep_all).unwrap();
         assert_eq!(
-            files[0].url.as_url().as_str(),
+            files[0].url().unwrap().as_url().as_str(),
             "http://127.0.0.1:2/mirror/f/a-1.tar.gz"
         );
     }
@@ -595,7 +592,7 @@ mod tests {
         );
         assert_eq!(files[1].sha256_hex(), Some("e".repeat(64)));
         assert_eq!(
-            files[1].url.as_url().as_str(),
+            files[1].url().unwrap().as_url().as_str(),
             "http://127.0.0.1:9/x/foo-1.0.tar.gz"
         );
         assert_eq!(files[1].yanked.as_deref(), Some("reason"));
@@ -616,7 +613,7 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].filename, "foo-2.0.tar.gz");
         assert_eq!(
-            files[0].url.as_url().as_str(),
+            files[0].url().unwrap().as_url().as_str(),
             "http://127.0.0.1:1/simple/foo/b"
         );
     }

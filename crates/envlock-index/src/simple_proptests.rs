@@ -33,7 +33,7 @@ fn parse(content_type: Option<&str>, body: &str) -> Result<(), TestCaseError> {
     match parse_page(format, body, &page_url, &keep_all) {
         Ok(files) => {
             for file in files {
-                let _ = file.url.as_url().as_str();
+                prop_assert!(file.url().is_ok());
             }
         }
         Err(error) => prop_assert!(!error.is_empty()),

@@ -8,8 +8,10 @@ use envlock_pep::{ExtraName, PackageName, Requirement, Version, VersionSpecifier
 use rayon::prelude::*;
 
 use envlock_fs::Sha256;
+use url::Url;
 
 use crate::error::IndexError;
+use crate::file_url::FileUrl;
 use crate::safe_url::SafeUrl;
 
 /// Whether (and how) an index offers a file's core metadata as a separate
@@ -38,8 +40,9 @@ pub use envlock_pep::DistKind;
 pub struct IndexFile {
     /// The file name, e.g. `foo-1.0-py3-none-any.whl`.
     pub filename: String,
-    /// Where to get it (an `http(s)://` or `file://` URL), without the hash fragment.
-    pub url: SafeUrl,
+    /// Where to get it (an `http(s)://` or `file://` URL), without the hash
+    /// fragment: see [`IndexFile::url`].
+    pub(crate) url: FileUrl,
     /// The sha256 the index gives; `None` when it gives none or one that is
     /// not 64 hex digits (such a file cannot be locked: the lock records
     /// only hashes the index gave).
@@ -58,6 +61,32 @@ pub struct IndexFile {
 }
 
 impl IndexFile {
+    /// A file named `filename` at `url` (its hash fragment already taken
+    /// off), of which the index says nothing more (yet).
+    pub fn new(filename: impl Into<String>, url: &Url) -> IndexFile {
+        let filename = filename.into();
+        IndexFile {
+            url: FileUrl::new(url, &filename),
+            filename,
+            sha256: None,
+            requires_python: None,
+            yanked: None,
+            core_metadata: MetadataFile::NotOffered,
+            size: None,
+            upload_time: None,
+        }
+    }
+
+    /// Where to get the file: an `http(s)://` or `file://` URL.
+    pub fn url(&self) -> Result<SafeUrl, IndexError> {
+        self.url.parse(&self.filename)
+    }
+
+    /// The URL for messages, with any credentials masked.
+    pub fn shown_url(&self) -> String {
+        self.url.shown(&self.filename)
+    }
+
     /// The kind of distribution, by extension.
     pub fn kind(&self) -> DistKind {
         DistKind::of(&self.filename)
@@ -212,10 +241,13 @@ pub trait PackageIndex: Send + Sync {
     /// gave one, otherwise whatever the index can tell without downloading
     /// the whole file where it can avoid it.
     fn file_size(&self, file: &IndexFile) -> Result<u64, IndexError> {
-        file.size.ok_or_else(|| IndexError::BadPage {
-            url: file.url.clone(),
-            reason: format!("the index gives no size for {}", file.filename),
-        })
+        match file.size {
+            Some(size) => Ok(size),
+            None => Err(IndexError::BadPage {
+                url: file.url()?,
+                reason: format!("the index gives no size for {}", file.filename),
+            }),
+        }
     }
 
     /// The core metadata of many files, in parallel; results are in input order.

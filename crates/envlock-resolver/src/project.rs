@@ -574,16 +574,11 @@ pub(crate) mod fixtures {
 
     pub(crate) fn file(filename: &str, uploaded: &str) -> IndexFile {
         let url = url::Url::parse(&format!("https://index.test/files/{filename}")).unwrap();
-        IndexFile {
-            filename: filename.to_owned(),
-            url: envlock_index::SafeUrl::new(url),
-            sha256: Some(envlock_fs::Sha256::from_bytes([0xaa; 32])),
-            requires_python: None,
-            yanked: None,
-            core_metadata: Default::default(),
-            size: Some(1),
-            upload_time: Some(uploaded.parse().expect("a fixture's upload time")),
-        }
+        let mut file = IndexFile::new(filename, &url);
+        file.sha256 = Some(envlock_fs::Sha256::from_bytes([0xaa; 32]));
+        file.size = Some(1);
+        file.upload_time = Some(uploaded.parse().expect("a fixture's upload time"));
+        file
     }
 
     /// cp39 and cp313 on manylinux x86_64, then cp313 on Windows.
@@ -752,7 +747,7 @@ mod tests {
         assert_eq!(chosen.file().filename, "demo-1.0-cp313-cp313-win_amd64.whl");
         // The file was moved, not rebuilt: it is the one the page listed.
         assert_eq!(
-            chosen.file().url.as_url().path(),
+            chosen.file().url().unwrap().as_url().path(),
             "/files/demo-1.0-cp313-cp313-win_amd64.whl"
         );
     }

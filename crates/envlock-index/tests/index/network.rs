@@ -322,10 +322,12 @@ fn credentials_are_not_sent_to_another_host() {
         &with_userinfo(&with_auth.index_url(), USER, PASSWORD),
         client_with(options(cache.path())),
     );
-    let mut file = index.project(&name("leaf")).unwrap().files.remove(0);
+    let listed = index.project(&name("leaf")).unwrap().files.remove(0);
     // The same file, listed at another origin (another port).
-    file.url =
-        envlock_index::SafeUrl::new(url::Url::parse(&other.file_url(&file.filename)).unwrap());
+    let elsewhere = url::Url::parse(&other.file_url(&listed.filename)).unwrap();
+    let mut file = envlock_index::IndexFile::new(listed.filename.clone(), &elsewhere);
+    file.sha256 = listed.sha256;
+    file.size = listed.size;
     index
         .fetch(&file, &dest.path().join(&file.filename))
         .unwrap();

@@ -52,7 +52,8 @@ fn json_and_html_pages_give_the_same_files() {
             };
             assert_eq!(file.core_metadata, metadata);
             assert!(
-                file.url
+                file.url()
+                    .unwrap()
                     .as_url()
                     .path()
                     .ends_with(&format!("/files/{}", file.filename))
