@@ -26,6 +26,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use envlock_index::CoreMetadata;
 use envlock_pep::{ExtraName, Operator, PackageName, Requirement, Version, VersionSpecifiers};
 use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics, Ranges,
@@ -78,7 +79,7 @@ pub(crate) struct Observations {
     /// When each node was first seen (earlier first is decided first).
     pub discovery: HashMap<Node, usize>,
     /// The requirements of each chosen node that apply on this target.
-    pub requirements: HashMap<(Node, Version), Vec<Requirement>>,
+    pub requirements: HashMap<(Node, Version), AppliedRequirements>,
     /// The file chosen for each chosen version.
     pub files: HashMap<(PackageName, Version), ChosenFile>,
     /// Versions passed over. Why is worked out again, by
@@ -101,6 +102,62 @@ impl Observations {
         self.skipped = HashMap::new();
         self.files.shrink_to_fit();
         self.requirements.shrink_to_fit();
+    }
+}
+
+/// The requirements of one node that apply on one target: positions in
+/// the list they come from (the spec's, or the shared metadata's), not
+/// copies. A lock of many targets holds one such list per target for
+/// every node a solver tried, and most lists are the same on all targets.
+#[derive(Clone)]
+pub(crate) struct AppliedRequirements {
+    from: RequirementList,
+    positions: Box<[u32]>,
+}
+
+/// Where an [`AppliedRequirements`] points.
+#[derive(Clone)]
+enum RequirementList {
+    /// An extra the metadata does not provide: nothing applies.
+    Empty,
+    /// The spec's requirements.
+    Spec(Arc<TargetInputs>),
+    /// A release's `Requires-Dist`.
+    Metadata(Arc<CoreMetadata>),
+}
+
+impl AppliedRequirements {
+    /// The requirements of `list` that `applies` accepts.
+    fn select(list: RequirementList, applies: impl Fn(&Requirement) -> bool) -> Self {
+        let positions = list
+            .all()
+            .iter()
+            .enumerate()
+            .filter(|(_, requirement)| applies(requirement))
+            .filter_map(|(position, _)| u32::try_from(position).ok())
+            .collect();
+        AppliedRequirements {
+            from: list,
+            positions,
+        }
+    }
+
+    /// The requirements that apply, in the order the list gives them.
+    pub fn iter(&self) -> impl Iterator<Item = &Requirement> {
+        let all = self.from.all();
+        self.positions
+            .iter()
+            .filter_map(move |&position| all.get(position as usize))
+    }
+}
+
+impl RequirementList {
+    fn all(&self) -> &[Requirement] {
+        match self {
+            RequirementList::Empty => &[],
+            RequirementList::Spec(inputs) => &inputs.requirements,
+            RequirementList::Metadata(metadata) => &metadata.requires_dist,
+        }
     }
 }
 
@@ -229,16 +286,14 @@ impl TargetProvider {
         &self,
         node: &Node,
         version: &Version,
-    ) -> Result<Result<Vec<Requirement>, String>, ResolveError> {
+    ) -> Result<Result<AppliedRequirements, String>, ResolveError> {
         let (name, extra) = match node {
             Node::Root => {
-                let active = self
-                    .inputs
-                    .requirements
-                    .iter()
-                    .filter(|requirement| requirement.marker.evaluate(&self.inputs.markers, &[]))
-                    .cloned()
-                    .collect();
+                let markers = &self.inputs.markers;
+                let active = AppliedRequirements::select(
+                    RequirementList::Spec(Arc::clone(&self.inputs)),
+                    |requirement| requirement.marker.evaluate(markers, &[]),
+                );
                 return Ok(Ok(active));
             }
             Node::Package(name) => (name, None),
@@ -281,20 +336,19 @@ impl TargetProvider {
             && !metadata.provides_extra.contains(extra)
         {
             // pip and uv warn and carry on; so do we, and the extra brings nothing.
-            return Ok(Ok(Vec::new()));
+            return Ok(Ok(AppliedRequirements::select(
+                RequirementList::Empty,
+                |_| false,
+            )));
         }
         let extras: Vec<ExtraName> = extra.cloned().into_iter().collect();
-        let active = metadata
-            .requires_dist
-            .iter()
-            .filter(|requirement| {
-                let with_extra = requirement.marker.evaluate(&self.inputs.markers, &extras);
+        let markers = &self.inputs.markers;
+        let active =
+            AppliedRequirements::select(RequirementList::Metadata(metadata), |requirement| {
+                let with_extra = requirement.marker.evaluate(markers, &extras);
                 // An extra node carries only what the extra adds.
-                with_extra
-                    && (extra.is_none() || !requirement.marker.evaluate(&self.inputs.markers, &[]))
-            })
-            .cloned()
-            .collect();
+                with_extra && (extra.is_none() || !requirement.marker.evaluate(markers, &[]))
+            });
         Ok(Ok(active))
     }
 
@@ -386,7 +440,7 @@ impl DependencyProvider for TargetProvider {
             );
         }
         let mut to_prefetch = Vec::new();
-        for requirement in &requirements {
+        for requirement in requirements.iter() {
             let range = self.inputs.range_of(requirement);
             // Only the user's own requirements opt a package into
             // pre-releases or a yanked pin (PEP 440 "explicitly requested by

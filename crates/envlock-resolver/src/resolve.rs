@@ -839,7 +839,7 @@ fn add_edges(
         if resolution.selected.get(node) != Some(node_version) {
             continue;
         }
-        for requirement in requirements {
+        for requirement in requirements.iter() {
             let Some(dependency_version) = resolution
                 .selected
                 .get(&Node::Package(requirement.name.clone()))
