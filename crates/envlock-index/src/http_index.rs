@@ -406,7 +406,24 @@ impl HttpIndex {
             return parsed;
         }
         let validators = header.filter(PageHeader::can_revalidate);
-        let response = self.fetch_page(&page_url, name, validators.as_ref())?;
+        self.client.page_bound(|| {
+            self.fetch_and_parse(name, page_url, keep, validators.as_ref(), cache_new)
+        })
+    }
+
+    /// Asks the server for a page (revalidating the cached one when
+    /// `validators` are given) and parses what it answers.
+    fn fetch_and_parse(
+        &self,
+        name: &PackageName,
+        page_url: SafeUrl,
+        keep: Keep<'_>,
+        validators: Option<&PageHeader>,
+        cache_new: bool,
+    ) -> Result<ProjectPage, IndexError> {
+        let cache = self.client.cache();
+        let key = self.cache_key();
+        let response = self.fetch_page(&page_url, name, validators)?;
         if response.status.as_u16() == 304 && validators.is_some() {
             if let Some(mut page) = cache.read_page(&key, name.as_ref()) {
                 let parsed = self
