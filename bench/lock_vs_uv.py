@@ -7,8 +7,10 @@ compiles the same requirements once per target
 --generate-hashes`), and its three runs are added up. Runs alternate between
 the tools; each figure is the median of --runs runs. "cold" empties both
 tools' caches before every run, "warm" keeps a cache filled by one untimed
-run. Peak RSS is the largest resident set of the measured process (for uv,
-of any of its three runs).
+run. Peak RSS is the largest resident set of the measured process with the
+children it waited for (for uv, of any of its three runs); for envlock,
+that of its own process follows ("itself"): a cold lock that builds an
+sdist's metadata waits for a Python build backend, which may take more.
 
 Needs ENVLOCK_INDEX_URL (the index both tools read). Installs uv into a
 virtualenv of its own under --work (default: a temporary folder) and builds
@@ -24,24 +26,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "clearml-session" / "envlock.toml"
-
-
-def run_measured(command, env):
-    """Runs a command; returns (seconds, peak RSS in MiB). Fails loudly."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(map(str, command))}\n{stderr}")
-    return elapsed, usage.ru_maxrss / 1024
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The measuring launcher is the wheelhouse benchmark's own.
+from wheelhouse_vs_curl import run_measured  # noqa: E402
 
 
 def main():
@@ -89,7 +81,8 @@ def main():
     def envlock_run():
         env = dict(base_env, ENVLOCK_CACHE_DIR=str(envlock_cache))
         (project / "envlock.lock").unlink(missing_ok=True)
-        return run_measured([str(envlock), "lock", "--quiet", str(project)], env)
+        seconds, rss, own, _ = run_measured([str(envlock), "lock", "--quiet", str(project)], env)
+        return seconds, rss, own
 
     def uv_run():
         # uv must not try to download a managed Python (it cannot here, and
@@ -98,7 +91,7 @@ def main():
         env = dict(base_env, UV_CACHE_DIR=str(uv_cache), UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never")
         total, peak = 0.0, 0.0
         for python in pythons:
-            seconds, rss = run_measured(
+            seconds, rss, _, _ = run_measured(
                 [
                     str(uv), "pip", "compile", str(requirements),
                     "--python-platform", "x86_64-manylinux_2_28",
@@ -129,6 +122,7 @@ def main():
             uv_run()
         times = {"envlock": [], "uv": []}
         rss = {"envlock": [], "uv": []}
+        own = []
         for number in range(args.runs):
             # Alternate which tool goes first, so neither always meets a
             # network or page cache the other has just warmed.
@@ -138,14 +132,15 @@ def main():
             for name, function in order:
                 if mode == "cold":
                     clear_caches()
-                seconds, peak = function()
-                times[name].append(seconds)
-                rss[name].append(peak)
+                figures = function()
+                times[name].append(figures[0])
+                rss[name].append(figures[1])
+                own.extend(figures[2:])
         envlock_median = statistics.median(times["envlock"])
         uv_median = statistics.median(times["uv"])
         results[mode] = envlock_median / uv_median
         print(f"{mode}:")
-        print(f"  envlock lock (3 targets)     median {envlock_median:7.2f} s   runs {', '.join(f'{t:.2f}' for t in times['envlock'])}   peak RSS {max(rss['envlock']):.0f} MiB")
+        print(f"  envlock lock (3 targets)     median {envlock_median:7.2f} s   runs {', '.join(f'{t:.2f}' for t in times['envlock'])}   peak RSS {max(rss['envlock']):.0f} MiB (itself {max(own):.0f})")
         print(f"  uv pip compile (3 runs)      median {uv_median:7.2f} s   runs {', '.join(f'{t:.2f}' for t in times['uv'])}   peak RSS {max(rss['uv']):.0f} MiB")
         print(f"  ratio envlock / uv: {results[mode]:.2f}x\n")
     targets = {"cold": 0.5, "warm": 1.0}

@@ -90,10 +90,13 @@ def all_locked_files(lock):
 
 
 def median_line(label, samples, unit="s"):
-    values = [seconds for seconds, _ in samples]
-    rss = max(peak for _, peak in samples)
+    """Samples are (seconds, peak RSS) or (seconds, peak RSS, the process's own peak RSS)."""
+    values = [sample[0] for sample in samples]
+    rss = max(sample[1] for sample in samples)
+    own = [sample[2] for sample in samples if len(sample) > 2]
+    own_text = f" (itself {max(own):.0f})" if own else ""
     return (f"  {label:<34} median {statistics.median(values):8.2f} {unit}   "
-            f"runs {', '.join(f'{value:.2f}' for value in values)}   peak RSS {rss:.0f} MiB")
+            f"runs {', '.join(f'{value:.2f}' for value in values)}   peak RSS {rss:.0f} MiB{own_text}")
 
 
 def lock_phase(args, envlock, uv, spec, work, base_env, index_url, figures):
@@ -108,16 +111,16 @@ def lock_phase(args, envlock, uv, spec, work, base_env, index_url, figures):
 
     def envlock_run():
         (project / "envlock.lock").unlink(missing_ok=True)
-        seconds, rss, _ = run_measured([envlock, "lock", "--quiet", project],
-                                       dict(base_env, ENVLOCK_CACHE_DIR=str(envlock_cache)))
-        return seconds, rss
+        seconds, rss, own, _ = run_measured([envlock, "lock", "--quiet", project],
+                                            dict(base_env, ENVLOCK_CACHE_DIR=str(envlock_cache)))
+        return seconds, rss, own
 
     def uv_run():
         total, peak = 0.0, 0.0
         for python, platform in targets:
             uv_name, extra = uv_platform(platform)
             env = dict(base_env, UV_CACHE_DIR=str(uv_cache), UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never", **extra)
-            seconds, rss, _ = run_measured(
+            seconds, rss, _, _ = run_measured(
                 [uv, "pip", "compile", requirements, "--python-platform", uv_name,
                  "--python-version", python, "--python", host_python, "--generate-hashes",
                  "--index-url", index_url, "--exclude-newer", spec["exclude-newer"],
@@ -148,12 +151,12 @@ def lock_phase(args, envlock, uv, spec, work, base_env, index_url, figures):
                       f"{samples[name][-1][1]:6.0f} MiB", flush=True)
         print(f"{mode} lock:")
         print(median_line(f"envlock lock ({len(targets)} targets)", samples["envlock"]))
-        envlock_median = statistics.median(s for s, _ in samples["envlock"])
+        envlock_median = statistics.median(sample[0] for sample in samples["envlock"])
         figures[f"lock {mode}"] = envlock_median
-        figures["lock rss"] = max(figures.get("lock rss", 0), max(r for _, r in samples["envlock"]) * 1.048576)
+        figures["lock rss"] = max(figures.get("lock rss", 0), max(sample[1] for sample in samples["envlock"]) * 1.048576)
         if "uv" in samples:
             print(median_line(f"uv pip compile ({len(targets)} runs)", samples["uv"]))
-            ratio = envlock_median / statistics.median(s for s, _ in samples["uv"])
+            ratio = envlock_median / statistics.median(sample[0] for sample in samples["uv"])
             figures[f"lock {mode} ratio"] = ratio
             print(f"  ratio envlock / uv: {ratio:.3f}x")
         print(flush=True)
@@ -172,7 +175,7 @@ def wheelhouse_phase(args, envlock, lock_path, work, base_env, index_url, figure
     def envlock_run(run_dir, binary=envlock):
         out = run_dir / "envlock"
         env = dict(base_env, ENVLOCK_CACHE_DIR=str(run_dir / "envlock-cache"))
-        seconds, rss, _ = run_measured([binary, "wheelhouse", lock_path, "--quiet", "-o", out], env)
+        seconds, rss, _, _ = run_measured([binary, "wheelhouse", lock_path, "--quiet", "-o", out], env)
         check_files(out, files, "envlock")
         return seconds, rss
 
@@ -184,7 +187,7 @@ def wheelhouse_phase(args, envlock, lock_path, work, base_env, index_url, figure
         out.mkdir()
         config = run_dir / "curl.config"
         config.write_text("".join(f'url = "{url}"\noutput = "{out / name}"\n' for name, url in urls.items()))
-        seconds, rss, _ = run_measured(["curl", "--parallel", "--parallel-max", "32", "--fail", "--location",
+        seconds, rss, _, _ = run_measured(["curl", "--parallel", "--parallel-max", "32", "--fail", "--location",
                                         "--silent", "--show-error", "--config", config], base_env)
         check_files(out, files, "curl")
         return seconds, rss

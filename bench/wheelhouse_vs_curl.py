@@ -50,9 +50,13 @@ TOOLS = ("envlock", "curl", "pip")
 # Linux counts the memory a process had before exec in its peak RSS, so a
 # tool forked straight from this script (which holds the index pages) would
 # report at least this script's size. A small fresh interpreter forks the
-# tool instead, and reports the tool's time and peak RSS (floor: ~7 MiB).
+# tool instead, and reports the tool's time and two peaks (floor: ~7 MiB):
+# that of the tool with the children it waited for (a build backend run by
+# `envlock lock`, say), and that of the tool's own process, read from its
+# high-water mark while it runs (a thread polls; the wait itself is not
+# delayed).
 LAUNCHER = """
-import os, sys, time
+import os, sys, threading, time
 started = time.perf_counter()
 pid = os.fork()
 if pid == 0:
@@ -60,15 +64,30 @@ if pid == 0:
         os.execvp(sys.argv[2], sys.argv[2:])
     finally:
         os._exit(127)
+own = [0]
+def poll():
+    path = f"/proc/{pid}/status"
+    while True:
+        try:
+            with open(path) as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        own[0] = max(own[0], int(line.split()[1]))
+        except (OSError, ValueError):
+            return
+        time.sleep(0.002)
+threading.Thread(target=poll, daemon=True).start()
 _, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - started
 with open(sys.argv[1], "w") as report:
-    report.write(f"{time.perf_counter() - started} {usage.ru_maxrss}")
+    report.write(f"{elapsed} {usage.ru_maxrss} {own[0]}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
 def run_measured(command, env):
-    """Runs a command; returns (seconds, peak RSS in MiB, stdout). Fails loudly."""
+    """Runs a command; returns (seconds, peak RSS in MiB with the children it
+    waited for, peak RSS in MiB of its own process, stdout). Fails loudly."""
     # Output goes to files, not pipes, so a chatty tool never blocks on a full pipe.
     with tempfile.TemporaryFile() as stdout_file, tempfile.TemporaryFile() as stderr_file, \
             tempfile.NamedTemporaryFile("r") as report:
@@ -78,10 +97,10 @@ def run_measured(command, env):
         stderr_file.seek(0)
         stdout, stderr = stdout_file.read(), stderr_file.read()
         figures = report.read().split()
-    if process.returncode != 0 or len(figures) != 2:
+    if process.returncode != 0 or len(figures) != 3:
         sys.exit(f"failed ({process.returncode}): {' '.join(map(str, command))}\n"
                  f"{stderr.decode(errors='replace')[-4000:]}")
-    return float(figures[0]), int(figures[1]) / 1024, stdout.decode(errors="replace")
+    return float(figures[0]), int(figures[1]) / 1024, int(figures[2]) / 1024, stdout.decode(errors="replace")
 
 
 def locked_files(lock, target):
@@ -246,7 +265,7 @@ def main():
         command = [str(args.envlock), "wheelhouse", str(LOCK), "--target", args.target, "--json", "-o"]
         figures = {}
         for mode, out in (("cold", "cold"), ("warm", "warm"), ("no-op", "warm")):
-            seconds, rss, stdout = run_measured(command + [str(run_dir / f"envlock-{out}")], env)
+            seconds, rss, _, stdout = run_measured(command + [str(run_dir / f"envlock-{out}")], env)
             try:
                 json.loads(stdout)  # --json promises a JSON summary on stdout
             except json.JSONDecodeError as error:
@@ -260,7 +279,7 @@ def main():
         out.mkdir()
         config = run_dir / "curl.config"
         config.write_text("".join(f'url = "{url}"\noutput = "{out / name}"\n' for name, url in urls.items()))
-        seconds, rss, _ = run_measured(
+        seconds, rss, _, _ = run_measured(
             ["curl", "--parallel", "--parallel-max", "32", "--fail", "--location", "--silent",
              "--show-error", "--config", str(config)], base_env)
         check_files(out, files, "curl")
@@ -273,7 +292,7 @@ def main():
         # --no-deps is what lets pip take the lock's two sdists despite --platform.
         seconds, rss = 0.0, 0
         for requirements in requirement_files:
-            batch_seconds, batch_rss, _ = run_measured(
+            batch_seconds, batch_rss, _, _ = run_measured(
                 [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", *platform_flags,
                  "--python-version", python, "--implementation", "cp", "--abi", "cp" + python.replace(".", ""),
                  "--require-hashes", "-r", str(requirements), "-d", str(out), "--index-url", index_url], env)

@@ -390,9 +390,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// with less CPU; see bench/wheelhouse_vs_curl.py).
 /// How many project pages may be downloaded and parsed at once. Pages
 /// arrive faster than two cores parse them, and a page waiting for its
-/// parse is megabytes held: the first page requests of a cold 25-target
-/// lock (its 28 requirements, at once) put 60 MiB in memory at 0.1 s
-/// without a limit, and at most 44 MiB with 8; the lock took no longer.
+/// parse is megabytes held: in the first 0.3 s of a cold 25-target lock
+/// (its 28 requirements' pages asked for at once) RSS reached 57–69 MiB
+/// without a limit, and 45–53 MiB with 8; the lock took no longer.
 /// Metadata fetches, small and latency-bound, are not held back by this.
 const PAGE_SLOTS: usize = 8;
 
