@@ -2,7 +2,7 @@
 //! target would install.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use envlock_index::IndexFile;
@@ -35,10 +35,11 @@ pub(crate) struct Release {
     /// size in every release of every project; shared (`Arc`) with the
     /// targets that choose it.
     pub sdist: Option<Arc<IndexFile>>,
-    /// Platform tags of wheels no declared target can install: they are not
-    /// kept (a large project lists thousands), only named in explanations.
-    /// The names are shared by all releases of the project.
-    pub other_platforms: std::collections::BTreeSet<Arc<str>>,
+    /// Platform tags of wheels no declared target can install, sorted:
+    /// the wheels are not kept (a large project lists thousands), only
+    /// named in explanations. Releases with the same tags share one list,
+    /// and the names are shared by all releases of the project.
+    pub other_platforms: Arc<[Arc<str>]>,
     /// The targets (positions in [`Keep::targets`]) that could install a
     /// wheel of this release that was uploaded after `exclude-newer`. Such
     /// wheels can never be chosen, so they are not kept; this is all that
@@ -158,17 +159,8 @@ impl Project {
         let mut sdists: Vec<(Version, usize)> = Vec::new();
         let unfit = filter.unfit.take();
         let mut platform_names = unfit.names;
-        let mut releases: BTreeMap<Version, Release> = unfit
-            .platforms
-            .into_iter()
-            .map(|(version, other_platforms)| {
-                let release = Release {
-                    other_platforms,
-                    ..Release::default()
-                };
-                (version, release)
-            })
-            .collect();
+        let mut platforms = unfit.platforms;
+        let mut releases: BTreeMap<Version, Release> = BTreeMap::new();
         for (position, file) in files.iter().enumerate() {
             let kind = file.kind();
             if kind == envlock_pep::DistKind::Wheel {
@@ -180,12 +172,15 @@ impl Project {
                 }
                 let release = releases.entry(wheel.version().clone()).or_default();
                 let priorities = filter.priorities(&file.filename, &wheel);
-                if priorities.is_empty() {
-                    platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
-                } else if too_new(file, keep.exclude_newer) {
-                    // Never chosen: remember only which targets it would fit.
-                    platform_names.add_to(&mut release.other_platforms, wheel.platform_tags());
-                    release.add_too_new(&priorities);
+                let too_new = too_new(file, keep.exclude_newer);
+                if priorities.is_empty() || too_new {
+                    // Never chosen: its platforms are named in explanations,
+                    // and the targets it would fit when it is too new.
+                    let release_platforms = platforms.entry(wheel.version().clone()).or_default();
+                    platform_names.add_to(release_platforms, wheel.platform_tags());
+                    if too_new {
+                        release.add_too_new(&priorities);
+                    }
                 } else {
                     wheels
                         .entry(wheel.version().clone())
@@ -221,6 +216,7 @@ impl Project {
                 keep,
             );
         }
+        attach_platforms(&mut releases, platforms);
         Project {
             index_name: index_name.to_owned(),
             releases,
@@ -253,7 +249,7 @@ type Priorities = Arc<[(u32, u32)]>;
 #[derive(Default)]
 struct Unfit {
     names: PlatformNames,
-    platforms: BTreeMap<Version, std::collections::BTreeSet<Arc<str>>>,
+    platforms: BTreeMap<Version, BTreeSet<Arc<str>>>,
 }
 
 impl<'k> PageFilter<'k> {
@@ -299,12 +295,35 @@ impl<'k> PageFilter<'k> {
     }
 }
 
+/// Gives each release the platforms of its wheels that were not kept
+/// (creating the releases that kept none), one shared list for all the
+/// releases with the same platforms: a large project's releases repeat a
+/// few sets, and a set per release cost more than the rest of the release.
+fn attach_platforms(
+    releases: &mut BTreeMap<Version, Release>,
+    platforms: BTreeMap<Version, BTreeSet<Arc<str>>>,
+) {
+    let mut lists: HashSet<Arc<[Arc<str>]>> = HashSet::new();
+    for (version, set) in platforms {
+        let list: Vec<Arc<str>> = set.into_iter().collect();
+        let shared = match lists.get(list.as_slice()) {
+            Some(shared) => Arc::clone(shared),
+            None => {
+                let shared: Arc<[Arc<str>]> = list.into();
+                lists.insert(Arc::clone(&shared));
+                shared
+            }
+        };
+        releases.entry(version).or_default().other_platforms = shared;
+    }
+}
+
 /// The platform tags of a project's wheels, one shared copy of each.
 #[derive(Default)]
-struct PlatformNames(std::collections::HashSet<Arc<str>>);
+struct PlatformNames(HashSet<Arc<str>>);
 
 impl PlatformNames {
-    fn add_to(&mut self, set: &mut std::collections::BTreeSet<Arc<str>>, tags: &[String]) {
+    fn add_to(&mut self, set: &mut BTreeSet<Arc<str>>, tags: &[String]) {
         for tag in tags {
             let shared = match self.0.get(tag.as_str()) {
                 Some(shared) => Arc::clone(shared),
@@ -676,6 +695,33 @@ mod tests {
                     .to_owned()
             )
         );
+    }
+
+    #[test]
+    fn releases_with_the_same_other_platforms_share_one_list() {
+        let name = "demo".parse().unwrap();
+        let keep = keep();
+        let filter = PageFilter::new(&name, &keep);
+        for version in ["0.8", "0.9"] {
+            for platform in ["manylinux1_x86_64", "macosx_10_9_x86_64"] {
+                let wheel = format!("demo-{version}-cp27-cp27m-{platform}.whl");
+                assert!(!filter.wants(&wheel));
+            }
+        }
+        assert!(!filter.wants("demo-1.0-cp27-cp27m-manylinux1_x86_64.whl"));
+        let project = Project::from_files(&name, "default", Vec::new(), filter);
+        let platforms = |version: &str| {
+            Arc::clone(&project.releases[&version.parse::<Version>().unwrap()].other_platforms)
+        };
+        assert_eq!(
+            platforms("0.8")
+                .iter()
+                .map(|tag| &**tag)
+                .collect::<Vec<_>>(),
+            ["macosx_10_9_x86_64", "manylinux1_x86_64"]
+        );
+        assert!(Arc::ptr_eq(&platforms("0.8"), &platforms("0.9")));
+        assert!(!Arc::ptr_eq(&platforms("0.9"), &platforms("1.0")));
     }
 
     #[test]
