@@ -25,11 +25,15 @@ const INCOMPATIBLE: u32 = u32::MAX;
 ///
 /// Compatible platforms come from [`Platform::compatible_tags`].
 /// A tag's priority is its position in this list: lower is better.
+///
+/// Only the lookup tables are kept, not the list: a lock of many targets
+/// holds one `Tags` per target for its whole run, and the list (hundreds of
+/// tags of three strings each) was most of their memory. [`Tags::to_vec`]
+/// writes it out again from the tables.
 #[derive(Debug, Clone)]
 pub struct Tags {
     python: PythonVersion,
     platform: Platform,
-    tags: Vec<Tag>,
     /// Interpreter tag → row index into `priorities`.
     interpreters: HashMap<String, usize>,
     /// ABI tag → index.
@@ -118,7 +122,6 @@ impl Tags {
         Tags {
             python,
             platform,
-            tags,
             interpreters,
             abis,
             platforms,
@@ -136,24 +139,46 @@ impl Tags {
         &self.platform
     }
 
-    /// The tags, best first.
-    pub fn as_slice(&self) -> &[Tag] {
-        &self.tags
-    }
-
-    /// The tags, best first.
-    pub fn iter(&self) -> std::slice::Iter<'_, Tag> {
-        self.tags.iter()
+    /// The tags, best first: the cells of the table in priority order.
+    pub fn to_vec(&self) -> Vec<Tag> {
+        let (interpreters, abis, platforms) = (
+            names_by_index(&self.interpreters),
+            names_by_index(&self.abis),
+            names_by_index(&self.platforms),
+        );
+        let mut cells: Vec<(u32, usize)> = self
+            .priorities
+            .iter()
+            .enumerate()
+            .filter(|(_, priority)| **priority != INCOMPATIBLE)
+            .map(|(index, priority)| (*priority, index))
+            .collect();
+        cells.sort_unstable();
+        cells
+            .into_iter()
+            .map(|(_, index)| {
+                let platform = index % platforms.len();
+                let row = index / platforms.len();
+                Tag::new(
+                    interpreters[row / abis.len()],
+                    abis[row % abis.len()],
+                    platforms[platform],
+                )
+            })
+            .collect()
     }
 
     /// The number of tags.
     pub fn len(&self) -> usize {
-        self.tags.len()
+        self.priorities
+            .iter()
+            .filter(|priority| **priority != INCOMPATIBLE)
+            .count()
     }
 
     /// Whether the list is empty (never, for a valid target).
     pub fn is_empty(&self) -> bool {
-        self.tags.is_empty()
+        self.len() == 0
     }
 
     /// Whether `platform` is one of the platform tags this target accepts
@@ -210,13 +235,15 @@ impl Tags {
     }
 }
 
-impl<'a> IntoIterator for &'a Tags {
-    type Item = &'a Tag;
-    type IntoIter = std::slice::Iter<'a, Tag>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.tags.iter()
+/// The keys of a part's map, each at its index.
+fn names_by_index(map: &HashMap<String, usize>) -> Vec<&str> {
+    let mut names = vec![""; map.len()];
+    for (name, &index) in map {
+        if let Some(slot) = names.get_mut(index) {
+            *slot = name.as_str();
+        }
     }
+    names
 }
 
 /// Looks a tag part up, retrying in lowercase only when the part has
@@ -245,7 +272,7 @@ mod tests {
     #[test]
     fn windows_list_shape() {
         let tags = tags("3.10", "win_amd64");
-        let rendered: Vec<String> = tags.iter().map(ToString::to_string).collect();
+        let rendered: Vec<String> = tags.to_vec().iter().map(ToString::to_string).collect();
         assert_eq!(rendered[0], "cp310-cp310-win_amd64");
         assert_eq!(rendered[1], "cp310-abi3-win_amd64");
         assert_eq!(rendered[2], "cp310-none-win_amd64");
@@ -265,7 +292,7 @@ mod tests {
     fn old_pythons_use_the_pymalloc_abi() {
         let tags = tags("3.7", "manylinux2014_x86_64");
         assert_eq!(
-            tags.as_slice()[0].to_string(),
+            tags.to_vec()[0].to_string(),
             "cp37-cp37m-manylinux_2_17_x86_64"
         );
         assert_eq!(tags.priority("cp37", "cp37", "manylinux2014_x86_64"), None);
@@ -278,7 +305,9 @@ mod tests {
     #[test]
     fn priority_matches_position_and_is_case_insensitive() {
         let tags = tags("3.12", "manylinux_2_28_x86_64");
-        for (position, tag) in tags.iter().enumerate() {
+        let list = tags.to_vec();
+        assert_eq!(list.len(), tags.len());
+        for (position, tag) in list.iter().enumerate() {
             assert_eq!(
                 tags.priority(tag.interpreter(), tag.abi(), tag.platform()),
                 Some(position),
