@@ -22,20 +22,36 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WheelhouseEr
     envlock_fs::write_atomic(path, bytes)
         .map_err(|error| WheelhouseError::io("write", path, error))?;
     // A temporary file is created 0600; a web server must read this one.
-    set_mode(path, 0o644)
+    ensure_mode(path, FILE_MODE)
 }
 
-/// Sets a path's mode (unix only).
+/// The mode of every file of a wheelhouse: a web server running as its
+/// own user must be able to read it.
+pub(crate) const FILE_MODE: u32 = 0o644;
+
+/// The mode of a wheelhouse's folders.
+const FOLDER_MODE: u32 = 0o755;
+
+/// Gives `path` `mode` unless it has it already (unix only). Setting a mode
+/// changes the file's ctime even when the mode stays the same, and a stamp
+/// records the ctime: setting every file's mode again at the end of every
+/// build made all stamps stale, so each rebuild in place hashed every file
+/// again.
 #[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<(), WheelhouseError> {
+pub(crate) fn ensure_mode(path: &Path, mode: u32) -> Result<(), WheelhouseError> {
     use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::symlink_metadata(path)
+        .map_err(|error| WheelhouseError::io("read", path, error))?;
+    if metadata.permissions().mode() & 0o7777 == mode {
+        return Ok(());
+    }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|error| WheelhouseError::io("set the permissions of", path, error))
 }
 
 /// Modes are the file system's business off unix.
 #[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> Result<(), WheelhouseError> {
+pub(crate) fn ensure_mode(_path: &Path, _mode: u32) -> Result<(), WheelhouseError> {
     Ok(())
 }
 
@@ -73,11 +89,10 @@ pub(crate) fn same_file(_left: &Path, _right: &Path) -> bool {
 /// Gives every file under `dir` mode 0644 and every folder (`dir` too)
 /// 0755, whatever the umask or a temporary file's 0600 made them, so that a
 /// web server running as its own user can serve the folder. Temporary
-/// names and symbolic links are left alone.
-#[cfg(unix)]
+/// names and symbolic links are left alone, and so are paths that have
+/// their mode already (see [`ensure_mode`]).
 pub(crate) fn set_readable_modes(dir: &Path) -> Result<(), WheelhouseError> {
-    let set = set_mode;
-    set(dir, 0o755)?;
+    ensure_mode(dir, FOLDER_MODE)?;
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
         let entries = std::fs::read_dir(&folder)
@@ -96,18 +111,12 @@ pub(crate) fn set_readable_modes(dir: &Path) -> Result<(), WheelhouseError> {
                 .file_type()
                 .map_err(|error| WheelhouseError::io("read", &path, error))?;
             if kind.is_dir() {
-                set(&path, 0o755)?;
+                ensure_mode(&path, FOLDER_MODE)?;
                 pending.push(path);
             } else if kind.is_file() {
-                set(&path, 0o644)?;
+                ensure_mode(&path, FILE_MODE)?;
             }
         }
     }
-    Ok(())
-}
-
-/// Modes are the file system's business off unix.
-#[cfg(not(unix))]
-pub(crate) fn set_readable_modes(_dir: &Path) -> Result<(), WheelhouseError> {
     Ok(())
 }

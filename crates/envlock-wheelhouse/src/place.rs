@@ -8,7 +8,7 @@ use std::path::Path;
 use envlock_index::{Cache, IndexFile, PackageIndex};
 
 use crate::error::WheelhouseError;
-use crate::fsio::{TEMPORARY_PREFIX, same_file, sha256_of};
+use crate::fsio::{FILE_MODE, TEMPORARY_PREFIX, ensure_mode, same_file, sha256_of};
 use crate::plan::PlannedFile;
 use crate::progress::Origin;
 
@@ -33,7 +33,7 @@ pub(crate) fn place_local(
             // The cache entry was checked (stamp or hash) and the copy is
             // of those bytes: stamp the copy so a rebuild in place keeps it
             // without hashing it.
-            cache.stamp_verified(dest, sha256);
+            stamp_placed(cache, dest, sha256)?;
             Ok(Some(Origin::Cache))
         }
         _ => Ok(None),
@@ -72,7 +72,7 @@ fn is_verified_copy(
     }
     let verified = sha256_of(dest)?.matches_hex(sha256);
     if verified && let Some(cache) = cache {
-        cache.stamp_verified(dest, sha256);
+        stamp_placed(cache, dest, sha256)?;
     }
     Ok(verified)
 }
@@ -101,6 +101,15 @@ fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
     temporary
         .persist(dest)
         .map_err(|error| WheelhouseError::io("write", dest, error.error))
+}
+
+/// Records that the file at `dest` holds the bytes of `sha256`, once it
+/// has the mode the folder's files end with: a later mode change would
+/// change its ctime and make the stamp stale.
+fn stamp_placed(cache: &Cache, dest: &Path, sha256: &str) -> Result<(), WheelhouseError> {
+    ensure_mode(dest, FILE_MODE)?;
+    cache.stamp_verified(dest, sha256);
+    Ok(())
 }
 
 fn make_writable(path: &Path) -> Result<(), WheelhouseError> {
@@ -152,9 +161,7 @@ pub(crate) fn fetch_from_index(
         })?;
     check_fetched_size(&dest, &file.name, file.size, fetched.size)?;
     if let Some(cache) = cache {
-        cache.stamp_verified(&dest, &file.sha256);
-    }
-    if let Some(cache) = cache {
+        stamp_placed(cache, &dest, &file.sha256)?;
         // A file the cache cannot keep is only fetched again next time.
         let _ = cache.store_file(&dest, &file.sha256);
     }
