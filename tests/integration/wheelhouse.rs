@@ -774,27 +774,30 @@ envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
     assert_eq!(code, 0, "{stderr}");
 });
 
-envlock_test!(every_placed_file_stays_stamped_so_rebuilds_need_not_hash, |dir| {
-    let Some((server, _)) = locked_universe(&dir) else {
-        return;
-    };
-    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
-    assert_eq!(code, 0, "{stderr}");
-    // Built twice: downloaded files, then files kept in place. Each build
-    // ends by giving the folder's files their modes; a mode set again
-    // changes a file's ctime, which its stamp records.
-    let (code, _, stderr) = wheelhouse(&dir, None, &["--offline"]);
-    assert_eq!(code, 0, "{stderr}");
-    let cache = envlock_index::Cache::new(dir.join(".cache"));
-    let sums = std::fs::read_to_string(dir.join("wh/SHA256SUMS")).unwrap();
-    let mut distributions = 0;
-    for line in sums.lines() {
-        let (sha256, path) = line.split_once("  ").unwrap();
-        if path.ends_with(".whl") || path.ends_with(".tar.gz") {
-            let placed = dir.join("wh").join(path);
-            assert!(cache.is_stamped(&placed, sha256), "{path} is not stamped");
-            distributions += 1;
+envlock_test!(
+    every_placed_file_stays_stamped_so_rebuilds_need_not_hash,
+    |dir| {
+        let Some((server, _)) = locked_universe(&dir) else {
+            return;
+        };
+        let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
+        assert_eq!(code, 0, "{stderr}");
+        // Built twice: downloaded files, then files kept in place. Each build
+        // ends by giving the folder's files their modes; a mode set again
+        // changes a file's ctime, which its stamp records.
+        let (code, _, stderr) = wheelhouse(&dir, None, &["--offline"]);
+        assert_eq!(code, 0, "{stderr}");
+        let cache = envlock_index::Cache::new(dir.join(".cache"));
+        let sums = std::fs::read_to_string(dir.join("wh/SHA256SUMS")).unwrap();
+        let mut distributions = 0;
+        for line in sums.lines() {
+            let (sha256, path) = line.split_once("  ").unwrap();
+            if path.ends_with(".whl") || path.ends_with(".tar.gz") {
+                let placed = dir.join("wh").join(path);
+                assert!(cache.is_stamped(&placed, sha256), "{path} is not stamped");
+                distributions += 1;
+            }
         }
+        assert!(distributions > 3, "{sums}");
     }
-    assert!(distributions > 3, "{sums}");
-});
+);
