@@ -794,7 +794,8 @@ envlock_test!(
             let (sha256, path) = line.split_once("  ").unwrap();
             if path.ends_with(".whl") || path.ends_with(".tar.gz") {
                 let placed = dir.join("wh").join(path);
-                assert!(cache.is_stamped(&placed, sha256), "{path} is not stamped");
+                let sha256 = envlock_fs::Sha256::from_hex(sha256).unwrap();
+                assert!(cache.is_stamped(&placed, &sha256), "{path} is not stamped");
                 distributions += 1;
             }
         }

@@ -174,11 +174,8 @@ impl Cache {
     /// index too) *and* the hash the index claims, never by the claimed
     /// hash alone: an index that lies about a hash cannot make envlock use
     /// metadata another index served for that hash.
-    fn metadata_path(&self, sha256: Option<&str>, url: &str) -> PathBuf {
-        let hash = sha256
-            .and_then(|hash| Sha256::from_hex(hash).ok())
-            .map(|hash| hash.to_string())
-            .unwrap_or_default();
+    fn metadata_path(&self, sha256: Option<&Sha256>, url: &str) -> PathBuf {
+        let hash = sha256.map(Sha256::to_hex).unwrap_or_default();
         let key = sha256_hex(format!("{url}\n{hash}").as_bytes());
         self.versioned()
             .join("metadata/by-url-and-sha256")
@@ -198,42 +195,40 @@ impl Cache {
 
     /// Records that the file at `path` (outside the cache: a wheelhouse
     /// file, say) was just verified to hash to `sha256` (see `stamp.rs`).
-    pub fn stamp_verified(&self, path: &Path, sha256: &str) {
-        if let Ok(hash) = Sha256::from_hex(sha256) {
-            crate::stamp::write_stamp(&self.path_stamp_path(path), path, &hash);
-        }
+    pub fn stamp_verified(&self, path: &Path, sha256: &Sha256) {
+        crate::stamp::write_stamp(&self.path_stamp_path(path), path, sha256);
     }
 
     /// Whether the file at `path` is unchanged since it was stamped as
     /// hashing to `sha256`.
-    pub fn is_stamped(&self, path: &Path, sha256: &str) -> bool {
-        Sha256::from_hex(sha256)
-            .is_ok_and(|hash| crate::stamp::stamp_matches(&self.path_stamp_path(path), path, &hash))
+    pub fn is_stamped(&self, path: &Path, sha256: &Sha256) -> bool {
+        crate::stamp::stamp_matches(&self.path_stamp_path(path), path, sha256)
     }
 
     /// Where the file with this sha256 is (or would be) stored.
-    pub(crate) fn file_path(&self, sha256: &str) -> Option<PathBuf> {
+    pub(crate) fn file_path(&self, sha256: &Sha256) -> PathBuf {
         // One flat folder: a first build of a large wheelhouse would
         // otherwise spend as long creating shard folders as files.
-        let hash = Sha256::from_hex(sha256).ok()?;
-        Some(self.versioned().join("files/sha256").join(hash.to_string()))
+        self.versioned().join("files/sha256").join(sha256.to_hex())
     }
 
-    /// The cached file with this sha256, when the cache holds it. Files
-    /// enter the cache only after their hash was verified, under that hash.
-    /// The cached file of `sha256`, checked: its stamp (written when it was
-    /// stored) must still match, or else it is hashed again; a file whose
-    /// bytes are not its name's hash is removed and reported absent.
-    pub fn cached_file(&self, sha256: &str) -> Option<PathBuf> {
-        let path = self.file_path(sha256).filter(|path| path.is_file())?;
-        let hash = Sha256::from_hex(sha256).ok()?;
-        let stamp = self.file_stamp_path(&hash);
-        if crate::stamp::stamp_matches(&stamp, &path, &hash) {
+    /// The cached file of `sha256`, checked: files enter the cache only
+    /// after their hash was verified, under that hash, and the entry's
+    /// stamp (written when it was stored) must still match, or else it is
+    /// hashed again; a file whose bytes are not its name's hash is removed
+    /// and reported absent.
+    pub fn cached_file(&self, sha256: &Sha256) -> Option<PathBuf> {
+        let path = self.file_path(sha256);
+        if !path.is_file() {
+            return None;
+        }
+        let stamp = self.file_stamp_path(sha256);
+        if crate::stamp::stamp_matches(&stamp, &path, sha256) {
             return Some(path);
         }
         match envlock_fs::sha256_file(&path) {
-            Ok((actual, _)) if actual == hash => {
-                crate::stamp::write_stamp(&stamp, &path, &hash);
+            Ok((actual, _)) if actual == *sha256 => {
+                crate::stamp::write_stamp(&stamp, &path, sha256);
                 Some(path)
             }
             _ => {
@@ -294,46 +289,41 @@ impl Cache {
         write_atomic_parts(&path, &[&header, page.body.as_bytes()])
     }
 
-    pub(crate) fn read_metadata(&self, sha256: Option<&str>, url: &str) -> Option<Vec<u8>> {
+    pub(crate) fn read_metadata(&self, sha256: Option<&Sha256>, url: &str) -> Option<Vec<u8>> {
         std::fs::read(self.metadata_path(sha256, url)).ok()
     }
 
     pub(crate) fn write_metadata(
         &self,
-        sha256: Option<&str>,
+        sha256: Option<&Sha256>,
         url: &str,
         bytes: &[u8],
     ) -> Result<(), IndexError> {
         write_atomic(&self.metadata_path(sha256, url), bytes)
     }
 
-    fn size_path(&self, sha256: &str) -> Option<PathBuf> {
-        let hash = Sha256::from_hex(sha256).ok()?.to_string();
-        Some(
-            self.versioned()
-                .join("sizes/sha256")
-                .join(&hash[..2])
-                .join(hash),
-        )
+    fn size_path(&self, sha256: &Sha256) -> PathBuf {
+        let hash = sha256.to_hex();
+        self.versioned()
+            .join("sizes/sha256")
+            .join(&hash[..2])
+            .join(hash)
     }
 
     /// The recorded size of the file with this sha256, if known.
-    pub(crate) fn read_size(&self, sha256: &str) -> Option<u64> {
-        let text = std::fs::read_to_string(self.size_path(sha256)?).ok()?;
+    pub(crate) fn read_size(&self, sha256: &Sha256) -> Option<u64> {
+        let text = std::fs::read_to_string(self.size_path(sha256)).ok()?;
         text.trim().parse().ok()
     }
 
     /// Records the size of the file with this sha256.
-    pub(crate) fn write_size(&self, sha256: &str, size: u64) -> Result<(), IndexError> {
-        match self.size_path(sha256) {
-            Some(path) => write_atomic(&path, size.to_string().as_bytes()),
-            None => Ok(()),
-        }
+    pub(crate) fn write_size(&self, sha256: &Sha256, size: u64) -> Result<(), IndexError> {
+        write_atomic(&self.size_path(sha256), size.to_string().as_bytes())
     }
 
     /// Stores a verified file under its sha256 by copy. The caller vouches
     /// for the hash.
-    pub fn store_file(&self, source: &Path, sha256: &str) -> Result<(), IndexError> {
+    pub fn store_file(&self, source: &Path, sha256: &Sha256) -> Result<(), IndexError> {
         let Some(entry) = self.begin_file(sha256) else {
             return Ok(());
         };
@@ -355,9 +345,9 @@ impl Cache {
     /// entry is removed: nothing enters the cache before
     /// [`Cache::finish_file`], which the caller calls only once the bytes
     /// are verified.
-    pub(crate) fn begin_file(&self, sha256: &str) -> Option<PendingFile> {
-        let target = self.file_path(sha256)?;
-        let hash = Sha256::from_hex(sha256).ok()?;
+    pub(crate) fn begin_file(&self, sha256: &Sha256) -> Option<PendingFile> {
+        let target = self.file_path(sha256);
+        let hash = *sha256;
         let parent = target.parent()?;
         std::fs::create_dir_all(parent).ok()?;
         // Leftovers of killed runs (`.envlock-tmp-*`), older than a run.
@@ -501,7 +491,7 @@ mod tests {
         );
         assert!(!header(None, Some(100), Some("\"e\"")).is_fresh(101, 600));
         assert!(!header(None, None, None).is_fresh(101, 600));
-        let hash = sha256_hex(b"m");
+        let hash = Sha256::digest(b"m");
         cache.write_metadata(Some(&hash), "u", b"m").unwrap();
         assert_eq!(cache.read_metadata(Some(&hash), "u").unwrap(), b"m");
         // Keyed by URL and claimed hash: another index (another URL)
@@ -519,7 +509,7 @@ mod tests {
         let cache = Cache::new(dir.path().join("cache"));
         let source = dir.path().join("a.whl");
         std::fs::write(&source, b"good bytes").unwrap();
-        let hash = sha256_hex(b"good bytes");
+        let hash = Sha256::digest(b"good bytes");
         cache.store_file(&source, &hash).unwrap();
         let cached = cache.cached_file(&hash).unwrap();
         let (entry, handed) = (
@@ -541,6 +531,6 @@ mod tests {
         assert_eq!(cache.cached_file(&hash), None);
         assert!(!cached.exists());
         // A damaged entry with a stale stamp is not trusted either.
-        assert_eq!(cache.cached_file(&sha256_hex(b"never stored")), None);
+        assert_eq!(cache.cached_file(&Sha256::digest(b"never stored")), None);
     }
 }

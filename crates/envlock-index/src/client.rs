@@ -784,7 +784,7 @@ impl IndexClient {
         path: &Path,
         expected_size: Option<u64>,
         copy: &mut Option<PendingFile>,
-    ) -> Result<(String, u64), IndexError> {
+    ) -> Result<(envlock_fs::Sha256, u64), IndexError> {
         self.offline_guard(url)?;
         self.check_transport(url)?;
         let limit = Limit {
@@ -847,7 +847,7 @@ impl IndexClient {
             write_out(&mut output, copy, &buffer[..filled]).map_err(io_error)?;
             output.flush().map_err(io_error)?;
             let (sha256, _, _) = output.finish();
-            Ok((sha256.to_string(), size))
+            Ok((sha256, size))
         })
     }
 }

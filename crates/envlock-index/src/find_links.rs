@@ -167,7 +167,6 @@ impl PackageIndex for FindLinks {
                 actual: sha256.to_hex(),
             });
         }
-        let sha256 = sha256.to_hex();
         temporary
             .commit()
             .map_err(|error| IndexError::io("cannot write", dest, error))?;

@@ -167,9 +167,7 @@ impl HttpIndex {
 
     /// The whole file in memory, verified when its hash is known.
     fn whole_file(&self, file: &IndexFile) -> Result<Vec<u8>, IndexError> {
-        if let Some(path) = file
-            .sha256_hex()
-            .and_then(|hash| self.client.cache().file_path(&hash))
+        if let Some(path) = file.sha256.map(|hash| self.client.cache().file_path(&hash))
             && !self.client.options().refresh
             && let Ok(bytes) = std::fs::read(&path)
         {
@@ -184,10 +182,7 @@ impl HttpIndex {
     /// Stores a verified whole file in the content-addressed cache, so a
     /// later `fetch` does not download it again.
     fn keep_whole_file(&self, file: &IndexFile, bytes: &[u8]) {
-        if let Some(path) = file
-            .sha256_hex()
-            .and_then(|hash| self.client.cache().file_path(&hash))
-        {
+        if let Some(path) = file.sha256.map(|hash| self.client.cache().file_path(&hash)) {
             // Only a verified file (hash known and checked) may enter the cache;
             // failing to write it only costs a later download.
             let _ = crate::cache::write_atomic(&path, bytes);
@@ -606,7 +601,7 @@ impl PackageIndex for HttpIndex {
         let url_key = file.url()?.without_credentials().to_string();
         let source = Self::metadata_source(file);
         if !options.refresh
-            && let Some(bytes) = cache.read_metadata(file.sha256_hex().as_deref(), &url_key)
+            && let Some(bytes) = cache.read_metadata(file.sha256.as_ref(), &url_key)
             && let Ok(metadata) = parse_core_metadata(&bytes, &source)
         {
             return Ok(metadata);
@@ -618,7 +613,7 @@ impl PackageIndex for HttpIndex {
         }
         let bytes = self.fetch_metadata_bytes(file)?;
         let metadata = parse_core_metadata(&bytes, &source)?;
-        let _ = cache.write_metadata(file.sha256_hex().as_deref(), &url_key, &bytes);
+        let _ = cache.write_metadata(file.sha256.as_ref(), &url_key, &bytes);
         Ok(metadata)
     }
 
@@ -628,7 +623,7 @@ impl PackageIndex for HttpIndex {
         self.client.fetch_source_sized(
             &FileSource::Url(file.url()?),
             &file.filename,
-            file.sha256_hex().as_deref(),
+            file.sha256.as_ref(),
             file.size,
             dest,
         )
@@ -643,16 +638,12 @@ impl PackageIndex for HttpIndex {
             return Ok(size);
         }
         let cache = self.client.cache();
-        if let Some(sha256) = &file.sha256_hex() {
+        if let Some(sha256) = &file.sha256 {
             if let Some(size) = cache.read_size(sha256) {
                 return Ok(size);
             }
-            if let Some(size) = cache
-                .file_path(sha256)
-                .and_then(|path| std::fs::metadata(path).ok())
-                .map(|metadata| metadata.len())
-            {
-                return Ok(size);
+            if let Ok(metadata) = std::fs::metadata(cache.file_path(sha256)) {
+                return Ok(metadata.len());
             }
         }
         let response = self.client.get(
@@ -672,7 +663,7 @@ impl PackageIndex for HttpIndex {
             self.keep_whole_file(file, &response.body);
             response.body.len() as u64
         };
-        if let Some(sha256) = &file.sha256_hex() {
+        if let Some(sha256) = &file.sha256 {
             // A size that cannot be cached is only fetched again next time.
             let _ = cache.write_size(sha256, size);
         }

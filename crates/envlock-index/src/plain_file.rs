@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
+use envlock_fs::Sha256;
+
 use crate::client::IndexClient;
 use crate::error::IndexError;
 use crate::safe_url::SafeUrl;
@@ -88,7 +90,7 @@ impl IndexClient {
         &self,
         source: &FileSource,
         filename: &str,
-        expected: Option<&str>,
+        expected: Option<&Sha256>,
         dest: &Path,
     ) -> Result<FetchedFile, IndexError> {
         self.fetch_source_sized(source, filename, expected, None, dest)
@@ -101,16 +103,16 @@ impl IndexClient {
         &self,
         source: &FileSource,
         filename: &str,
-        expected: Option<&str>,
+        expected: Option<&Sha256>,
         expected_size: Option<u64>,
         dest: &Path,
     ) -> Result<FetchedFile, IndexError> {
         let cache = self.cache();
-        if let Some(cached) = expected
-            .and_then(|sha256| cache.cached_file(sha256))
-            .filter(|_| !self.options().refresh)
+        if let Some(sha256) = expected
+            && !self.options().refresh
+            && let Some(cached) = cache.cached_file(sha256)
         {
-            return place_cached(&cached, expected.unwrap_or_default(), dest);
+            return place_cached(&cached, sha256, dest);
         }
         if let FileSource::Url(url) = source
             && self.options().offline
@@ -143,14 +145,14 @@ impl IndexClient {
             FileSource::Path(path) => copy_hashing(path, temporary.as_file_mut(), &temporary_path)?,
         };
         if let Some(expected) = expected
-            && !sha256.eq_ignore_ascii_case(expected)
+            && sha256 != *expected
         {
             // Dropping `temporary` deletes the unverified file.
             return Err(IndexError::HashMismatch {
                 filename: filename.to_owned(),
                 source_name: source.to_string(),
-                expected: expected.to_ascii_lowercase(),
-                actual: sha256,
+                expected: expected.to_hex(),
+                actual: sha256.to_hex(),
             });
         }
         // On disk before it takes its name: a crash never leaves a verified
@@ -189,7 +191,7 @@ fn copy_hashing(
     source: &Path,
     file: &mut std::fs::File,
     file_path: &Path,
-) -> Result<(String, u64), IndexError> {
+) -> Result<(Sha256, u64), IndexError> {
     let mut input = std::fs::File::open(source)
         .map_err(|error| IndexError::io("cannot read", source, error))?;
     let mut output = envlock_fs::HashingWriter::new(file);
@@ -199,14 +201,14 @@ fn copy_hashing(
         .flush()
         .map_err(|error| IndexError::io("cannot write", file_path, error))?;
     let (sha256, size, _) = output.finish();
-    Ok((sha256.to_string(), size))
+    Ok((sha256, size))
 }
 
 /// Places a cached (hence verified) file at `dest`: a hard link, else a
 /// copy, under a temporary name first.
 pub(crate) fn place_cached(
     cached: &Path,
-    sha256: &str,
+    sha256: &Sha256,
     dest: &Path,
 ) -> Result<FetchedFile, IndexError> {
     let parent = parent_dir(dest);
@@ -233,7 +235,7 @@ pub(crate) fn place_cached(
         .map_err(|error| IndexError::io("cannot read", dest, error))?
         .len();
     Ok(FetchedFile {
-        sha256: sha256.to_ascii_lowercase(),
+        sha256: *sha256,
         size,
         path: dest.to_path_buf(),
     })

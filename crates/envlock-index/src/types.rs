@@ -184,8 +184,8 @@ pub struct CoreMetadata {
 /// A file downloaded and verified by [`PackageIndex::fetch`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedFile {
-    /// Lowercase hex sha256 of the content.
-    pub sha256: String,
+    /// The sha256 of the content.
+    pub sha256: Sha256,
     /// Size in bytes.
     pub size: u64,
     /// Where it now is (the requested destination).

@@ -123,7 +123,7 @@ impl RemoteIndex {
             .fetch(&unverified, &dir.join(&file.filename))
             .map_err(|error| self.explain(error))?;
         let _ = std::fs::remove_file(&fetched.path);
-        Ok(fetched.sha256)
+        Ok(fetched.sha256.to_hex())
     }
 
     /// Turns the index client's error into one a publisher can act on.

@@ -181,7 +181,5 @@ fn fetch(
                 "check the release base (ENVLOCK_PYTHON_INSTALL_MIRROR or `mirror`) and that the release has this version and build for the target's triple; or give `url`",
             )
         })?;
-    let sha256 = Sha256::from_hex(&fetched.sha256)
-        .map_err(|error| (error.to_string(), "report this: the index client hashed it"))?;
-    Ok((sha256, fetched.size))
+    Ok((fetched.sha256, fetched.size))
 }

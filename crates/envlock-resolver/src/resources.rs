@@ -124,8 +124,7 @@ impl Fetcher<'_> {
             && previous.env == resource.env.value
             && resource
                 .sha256
-                .as_ref()
-                .is_none_or(|sha256| previous.sha256.matches_hex(sha256))
+                .is_none_or(|sha256| previous.sha256 == sha256)
             && resource.size.is_none_or(|size| size == previous.size);
         same.then_some(previous)
     }
@@ -202,7 +201,7 @@ impl Fetcher<'_> {
         let dest = scratch.path().join(&resource.file);
         match self
             .client
-            .fetch_source(&source, &resource.file, resource.sha256.as_deref(), &dest)
+            .fetch_source(&source, &resource.file, resource.sha256.as_ref(), &dest)
         {
             Ok(fetched) => {
                 if let Some(size) = resource.size
@@ -216,22 +215,13 @@ impl Fetcher<'_> {
                         "correct `size` in the spec, or check that the URL is the file you mean",
                     ));
                 }
-                let sha256 = Sha256::from_hex(&fetched.sha256).map_err(|error| {
-                    failed(error.to_string(), "report this: the index client hashed it")
-                })?;
-                Ok(Locked::Fetched(entry(sha256, fetched.size)))
+                Ok(Locked::Fetched(entry(fetched.sha256, fetched.size)))
             }
             Err(error @ IndexError::HashMismatch { .. }) => Err(failed(
                 error.to_string(),
                 "the file at the URL is not the one the spec's `sha256` names; check the URL, or correct `sha256`",
             )),
-            Err(error) => match (
-                resource
-                    .sha256
-                    .as_deref()
-                    .and_then(|text| Sha256::from_hex(text).ok()),
-                resource.size,
-            ) {
+            Err(error) => match (resource.sha256, resource.size) {
                 (Some(sha256), Some(size)) => Ok(Locked::FromSpec(
                     entry(sha256, size),
                     format!(

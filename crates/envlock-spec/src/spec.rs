@@ -115,8 +115,8 @@ pub struct ResourceSpec {
     pub file: String,
     /// The environment variable that points to it on the far side.
     pub env: Located<String>,
-    /// The expected sha256 (lowercase hex), when the spec gives one.
-    pub sha256: Option<String>,
+    /// The expected sha256, when the spec gives one.
+    pub sha256: Option<envlock_fs::Sha256>,
     /// The expected size in bytes, when the spec gives one.
     pub size: Option<u64>,
 }
@@ -130,7 +130,8 @@ impl ResourceSpec {
             self.url.value,
             self.file,
             self.env.value,
-            self.sha256.as_deref().unwrap_or("-"),
+            self.sha256
+                .map_or_else(|| "-".to_owned(), |sha256| sha256.to_hex()),
             self.size
                 .map_or_else(|| "-".to_owned(), |size| size.to_string()),
         )
@@ -842,17 +843,16 @@ fn refuse_inline_credentials(
     Ok(())
 }
 
-/// A resource's `sha256`, lower-cased, with or without a `sha256:` prefix.
-fn resource_sha256(value: &Spanned<String>, source: &SpecSource<'_>) -> Result<String, SpecError> {
+/// A resource's `sha256`, in either case, with or without a `sha256:`
+/// prefix.
+fn resource_sha256(
+    value: &Spanned<String>,
+    source: &SpecSource<'_>,
+) -> Result<envlock_fs::Sha256, SpecError> {
     let hex = value.get_ref().trim().to_ascii_lowercase();
-    let hex = hex.strip_prefix("sha256:").unwrap_or(&hex).to_owned();
-    if !envlock_fs::is_sha256_hex(&hex) {
-        return Err(SpecError::at(
-            source.at(value.span()),
-            "`sha256` must be 64 hex digits",
-        ));
-    }
-    Ok(hex)
+    let hex = hex.strip_prefix("sha256:").unwrap_or(&hex);
+    envlock_fs::Sha256::from_hex(hex)
+        .map_err(|_| SpecError::at(source.at(value.span()), "`sha256` must be 64 hex digits"))
 }
 
 /// Names, files and variables of resources must each be unique: two

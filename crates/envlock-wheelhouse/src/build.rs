@@ -465,7 +465,7 @@ fn add_built_wheels(lock: &mut Lock, files: &mut Vec<PlannedFile>, built: &[Buil
             index: package.index.clone(),
             name: wheel.file.clone(),
             sdist: false,
-            sha256: wheel.sha256.clone(),
+            sha256,
             size: wheel.size,
             targets: wheel.targets.clone(),
             build_only: false,

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use envlock_fs::Sha256;
 use envlock_lock::LockedResource;
 
 use crate::error::WheelhouseError;
@@ -19,17 +20,17 @@ pub(crate) fn write_checksums(
     files: &[PlannedFile],
     resources: &[LockedResource],
 ) -> Result<(), WheelhouseError> {
-    let resource_paths: Vec<(String, String)> = resources
+    let resource_paths: Vec<(String, Sha256)> = resources
         .iter()
-        .map(|resource| (resource_path(resource), resource.sha256.to_string()))
+        .map(|resource| (resource_path(resource), resource.sha256))
         .collect();
-    let known: BTreeMap<&str, &str> = files
+    let known: BTreeMap<&str, &Sha256> = files
         .iter()
-        .map(|file| (file.name.as_str(), file.sha256.as_str()))
+        .map(|file| (file.name.as_str(), &file.sha256))
         .chain(
             resource_paths
                 .iter()
-                .map(|(path, sha256)| (path.as_str(), sha256.as_str())),
+                .map(|(path, sha256)| (path.as_str(), sha256)),
         )
         .collect();
     let paths = all_files(dir)?;
@@ -46,7 +47,7 @@ pub(crate) fn write_checksums(
     let mut out = String::new();
     for path in &paths {
         let sha256 = match known.get(path.as_str()) {
-            Some(sha256) => (*sha256).to_owned(),
+            Some(sha256) => sha256.to_hex(),
             None => hashed.remove(path).unwrap_or_default(),
         };
         let _ = writeln!(out, "{sha256}  {path}");

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use envlock_fs::Sha256;
 use envlock_index::{Cache, IndexFile, PackageIndex};
 
 use crate::error::WheelhouseError;
@@ -17,7 +18,7 @@ use crate::progress::Origin;
 /// `None` when it must be fetched.
 pub(crate) fn place_local(
     dest: &Path,
-    sha256: &str,
+    sha256: &Sha256,
     size: u64,
     cache: Option<&Cache>,
 ) -> Result<Option<Origin>, WheelhouseError> {
@@ -51,7 +52,7 @@ fn file_size(path: &Path) -> Option<u64> {
 /// cache, so it is replaced by a copy.
 fn is_verified_copy(
     dest: &Path,
-    sha256: &str,
+    sha256: &Sha256,
     size: u64,
     cached: Option<&Path>,
     cache: Option<&Cache>,
@@ -70,7 +71,7 @@ fn is_verified_copy(
     if cache.is_some_and(|cache| cache.is_stamped(dest, sha256)) {
         return Ok(true);
     }
-    let verified = sha256_of(dest)?.matches_hex(sha256);
+    let verified = sha256_of(dest)? == *sha256;
     if verified && let Some(cache) = cache {
         stamp_placed(cache, dest, sha256)?;
     }
@@ -106,7 +107,7 @@ fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
 /// Records that the file at `dest` holds the bytes of `sha256`, once it
 /// has the mode the folder's files end with: a later mode change would
 /// change its ctime and make the stamp stale.
-fn stamp_placed(cache: &Cache, dest: &Path, sha256: &str) -> Result<(), WheelhouseError> {
+fn stamp_placed(cache: &Cache, dest: &Path, sha256: &Sha256) -> Result<(), WheelhouseError> {
     ensure_mode(dest, FILE_MODE)?;
     cache.stamp_verified(dest, sha256);
     Ok(())
@@ -131,10 +132,7 @@ pub(crate) fn fetch_from_index(
     listed: &IndexFile,
     file: &PlannedFile,
 ) -> Result<(), WheelhouseError> {
-    // Planned from a lock, whose hashes were checked when it was read.
-    let lock_sha256 = envlock_fs::Sha256::from_lowercase_hex(&file.sha256).map_err(|error| {
-        WheelhouseError::Internal(format!("the planned sha256 of {}: {error}", file.name))
-    })?;
+    let lock_sha256 = file.sha256;
     if let Some(index_sha256) = listed.sha256
         && index_sha256 != lock_sha256
     {
@@ -142,7 +140,7 @@ pub(crate) fn fetch_from_index(
             file: file.name.clone(),
             index: index.name().to_owned(),
             index_sha256: index_sha256.to_hex(),
-            lock_sha256: file.sha256.clone(),
+            lock_sha256: file.sha256.to_hex(),
         });
     }
     // The lock's hash is the one that counts, whether or not the index

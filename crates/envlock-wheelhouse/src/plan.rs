@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use envlock_fs::Sha256;
 use envlock_lock::{Lock, LockedPackage};
 use envlock_pep::{PackageName, Platform, PlatformFamily, Version};
 
@@ -112,7 +113,7 @@ pub(crate) struct PlannedFile {
     /// file name).
     pub sdist: bool,
     /// The locked sha256.
-    pub sha256: String,
+    pub sha256: Sha256,
     /// The locked size.
     pub size: u64,
     /// The chosen targets that install it.
@@ -151,7 +152,7 @@ pub(crate) fn planned_files(lock: &Lock, targets: &[String]) -> Vec<PlannedFile>
                 index: package.index.clone(),
                 name: file.file_name().to_owned(),
                 sdist: file.is_sdist(),
-                sha256: file.sha256.to_string(),
+                sha256: file.sha256,
                 size: file.size,
                 targets,
                 build_only,

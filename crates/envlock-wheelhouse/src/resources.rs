@@ -122,12 +122,7 @@ fn place_one(
 ) -> Result<Origin, WheelhouseError> {
     let dest = envlock_fs::join_file_name(folder, &resource.file)
         .map_err(|error| WheelhouseError::io("write into", folder, error))?;
-    if let Some(origin) = place_local(
-        &dest,
-        &resource.sha256.to_string(),
-        resource.size,
-        sources.cache,
-    )? {
+    if let Some(origin) = place_local(&dest, &resource.sha256, resource.size, sources.cache)? {
         return Ok(origin);
     }
     let failed = |reason: String| WheelhouseError::Resource {
@@ -151,7 +146,7 @@ fn place_one(
         .fetch_source_sized(
             &source,
             &resource.file,
-            Some(&resource.sha256.to_string()),
+            Some(&resource.sha256),
             Some(resource.size),
             &dest,
         )

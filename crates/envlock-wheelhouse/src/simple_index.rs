@@ -116,7 +116,7 @@ mod tests {
             index: "main".to_owned(),
             name: format!("{package}-1.0.tar.gz"),
             sdist: true,
-            sha256: "a".repeat(64),
+            sha256: envlock_fs::Sha256::from_bytes([0xaa; 32]),
             size: 1,
             targets: Vec::new(),
             build_only: false,

@@ -10,7 +10,7 @@ use crate::error::WheelhouseError;
 use crate::folder::{CHECKSUMS, LOCK, all_files, interpreter_path, resource_path};
 use crate::fsio::hash_all;
 use crate::manifest::{Manifest, read_manifest};
-use crate::plan::{PlannedFile, planned_files};
+use crate::plan::planned_files;
 
 /// One thing wrong with a wheelhouse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -141,7 +141,10 @@ pub fn verify_against(
         problems.push(Problem::Unfinished);
         None
     };
-    let planned = planned_files(&lock, &manifest.targets);
+    let planned: Vec<(String, String)> = planned_files(&lock, &manifest.targets)
+        .into_iter()
+        .map(|file| (file.name, file.sha256.to_hex()))
+        .collect();
     let resources: Vec<(String, String)> = lock
         .resources
         .iter()
@@ -187,11 +190,11 @@ pub fn verify_against(
 }
 
 /// What each file should hash to: the lock decides for the distributions
-/// (`planned`, and the manifest for wheels built here) and the resources
-/// (`resources`: each one's path and the lock's hash); `SHA256SUMS` for
-/// the rest.
+/// (`planned`: each one's name and the lock's hash, and the manifest for
+/// wheels built here) and the resources (`resources`: each one's path and
+/// the lock's hash); `SHA256SUMS` for the rest.
 fn expected_hashes<'a>(
-    planned: &'a [PlannedFile],
+    planned: &'a [(String, String)],
     manifest: &'a Manifest,
     checksums: Option<&'a BTreeMap<String, String>>,
     resources: &'a [(String, String)],
@@ -200,8 +203,8 @@ fn expected_hashes<'a>(
     for (path, sha256) in checksums.into_iter().flatten() {
         expected.insert(path.as_str(), sha256.as_str());
     }
-    for file in planned {
-        expected.insert(file.name.as_str(), file.sha256.as_str());
+    for (name, sha256) in planned {
+        expected.insert(name.as_str(), sha256.as_str());
     }
     for wheel in &manifest.built_wheels {
         expected.insert(wheel.file.as_str(), wheel.sha256.as_str());

@@ -201,7 +201,7 @@ fn a_truncated_download_is_retried_and_verified() {
     let page = index.project(&name("demo")).unwrap();
     let target = dest.path().join(&wheel.filename);
     let fetched = index.fetch(&page.files[0], &target).unwrap();
-    assert_eq!(fetched.sha256, wheel.sha256());
+    assert_eq!(fetched.sha256.to_hex(), wheel.sha256());
     assert_eq!(fetched.size, wheel.bytes.len() as u64);
     assert_eq!(std::fs::read(&target).unwrap(), wheel.bytes);
     assert_eq!(count(&server, &path), 2);
