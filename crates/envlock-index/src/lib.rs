@@ -12,7 +12,9 @@
 //! Batch work runs on the client's own I/O-sized thread pool.
 //!
 //! Credentials never appear in errors or logs: every URL is shown through
-//! [`SafeUrl`], which masks the userinfo.
+//! [`SafeUrl`], which masks the userinfo, and a listed file's URL (kept
+//! as text, see [`IndexFile::url`]) through [`IndexFile::shown_url`], which
+//! masks it the same way.
 
 mod cache;
 mod causes;
