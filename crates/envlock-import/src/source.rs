@@ -49,7 +49,7 @@ pub struct Source {
     pub format: Format,
     /// Where it was read from.
     pub path: PathBuf,
-    /// The sha256 of its bytes (set by [`crate::read_source`] once the
+    /// The sha256 of its bytes (set by [`crate::read`] once the
     /// bytes are read; all zeros until then).
     pub sha256: envlock_fs::Sha256,
     /// The source's own `requires-python`, when it declares one.

@@ -69,8 +69,8 @@ pub struct ClientOptions {
     pub read_timeout: Duration,
     /// Total time one request may take, body included (`--request-timeout`,
     /// `ENVLOCK_REQUEST_TIMEOUT`). A download of a file of known size gets
-    /// this plus the time the file takes at [`MIN_DOWNLOAD_RATE`]; see
-    /// [`IndexClient::deadline_for`].
+    /// this plus the time the file takes at `MIN_DOWNLOAD_RATE` (64 KiB/s); see
+    /// `IndexClient::deadline_for`.
     pub request_timeout: Duration,
     /// Largest project page read (`--max-page-size`, `ENVLOCK_MAX_PAGE_SIZE`).
     pub max_page_size: u64,
