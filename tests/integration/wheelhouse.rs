@@ -64,6 +64,15 @@ fn locked_universe(dir: &TestDir) -> Option<(FixtureServer, String)> {
     Some((server, python))
 }
 
+/// [`locked_universe`], then a wheelhouse of it built from the server into
+/// `wh`.
+fn built_universe(dir: &TestDir) -> Option<FixtureServer> {
+    let (server, _) = locked_universe(dir)?;
+    let (code, _, stderr) = wheelhouse(dir, Some(&server.index_url()), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    Some(server)
+}
+
 /// Like [`locked`], with these requirements (TOML strings, comma-separated).
 fn locked_with(dir: &TestDir, server: &FixtureServer, python: &str, requirements: &str) {
     std::fs::write(
@@ -347,11 +356,9 @@ envlock_test!(faults_leave_nothing_unverified_and_a_rerun_resumes, |dir| {
 envlock_test!(
     rebuilds_come_from_the_cache_and_archives_are_reproducible,
     |dir| {
-        let Some((server, _)) = locked_universe(&dir) else {
+        let Some(server) = built_universe(&dir) else {
             return;
         };
-        let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
-        assert_eq!(code, 0, "{stderr}");
         server.clear_requests();
 
         // Offline, with no index at all, into a new folder: all from the cache.
@@ -429,11 +436,9 @@ envlock_test!(
 envlock_test!(
     verify_catches_a_flipped_byte_a_missing_and_an_extra_file,
     |dir| {
-        let Some((server, _)) = locked_universe(&dir) else {
+        let Some(server) = built_universe(&dir) else {
             return;
         };
-        let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
-        assert_eq!(code, 0, "{stderr}");
         let wh = dir.join("wh");
         // Flip one byte of a wheel (a new file: the cache shares the old one).
         let flipped = wh.join("flask-3.0.3-py3-none-any.whl");
@@ -727,11 +732,9 @@ envlock_test!(
 );
 
 envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
-    let Some((server, _)) = locked_universe(&dir) else {
+    let Some(server) = built_universe(&dir) else {
         return;
     };
-    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
-    assert_eq!(code, 0, "{stderr}");
     // Edit a wheel of the wheelhouse in place (same inode, same size).
     let edited = dir.join("wh/flask-3.0.3-py3-none-any.whl");
     let mut bytes = std::fs::read(&edited).unwrap();
@@ -777,11 +780,9 @@ envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
 envlock_test!(
     every_placed_file_stays_stamped_so_rebuilds_need_not_hash,
     |dir| {
-        let Some((server, _)) = locked_universe(&dir) else {
+        let Some(_server) = built_universe(&dir) else {
             return;
         };
-        let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &[]);
-        assert_eq!(code, 0, "{stderr}");
         // Built twice: downloaded files, then files kept in place. Each build
         // ends by giving the folder's files their modes; a mode set again
         // changes a file's ctime, which its stamp records.

@@ -127,6 +127,14 @@ enum RequirementList {
 }
 
 impl AppliedRequirements {
+    /// No requirements at all.
+    fn none() -> Self {
+        AppliedRequirements {
+            from: RequirementList::Empty,
+            positions: Box::default(),
+        }
+    }
+
     /// The requirements of `list` that `applies` accepts.
     fn select(list: RequirementList, applies: impl Fn(&Requirement) -> bool) -> Self {
         let positions = list
@@ -336,10 +344,7 @@ impl TargetProvider {
             && !metadata.provides_extra.contains(extra)
         {
             // pip and uv warn and carry on; so do we, and the extra brings nothing.
-            return Ok(Ok(AppliedRequirements::select(
-                RequirementList::Empty,
-                |_| false,
-            )));
+            return Ok(Ok(AppliedRequirements::none()));
         }
         let extras: Vec<ExtraName> = extra.cloned().into_iter().collect();
         let markers = &self.inputs.markers;
