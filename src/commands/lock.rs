@@ -76,6 +76,12 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
             "Read {} project pages and {} release metadata files (from the cache or the network)",
             outcome.counts.projects, outcome.counts.metadata
         ));
+        if outcome.counts.stand_ins > 0 {
+            say(&format!(
+                "A wheel's metadata stood in for an sdist's while it was built: {} times; targets solved again where the two differed: {}",
+                outcome.counts.stand_ins, outcome.counts.solved_again
+            ));
+        }
     }
     if global.quiet == 0 {
         say(&summary(

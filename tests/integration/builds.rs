@@ -22,6 +22,16 @@ fn probe_sdist(hook_body: &str, requires: &str) -> Vec<u8> {
 
 /// The members of [`probe_sdist`]'s archive: (path, text).
 fn probe_members(hook_body: &str, requires: &str) -> Vec<(&'static str, String)> {
+    probe_members_declaring(hook_body, requires, "")
+}
+
+/// The same, whose METADATA ends with `declared` (Python string escapes,
+/// e.g. `Requires-Dist: beta\\n`).
+fn probe_members_declaring(
+    hook_body: &str,
+    requires: &str,
+    declared: &str,
+) -> Vec<(&'static str, String)> {
     let backend = format!(
         "import os\n\
          def prepare_metadata_for_build_wheel(directory, config_settings=None):\n\
@@ -29,7 +39,7 @@ fn probe_members(hook_body: &str, requires: &str) -> Vec<(&'static str, String)>
          \x20   folder = 'probe-1.0.dist-info'\n\
          \x20   os.makedirs(os.path.join(directory, folder))\n\
          \x20   with open(os.path.join(directory, folder, 'METADATA'), 'w') as out:\n\
-         \x20       out.write('Metadata-Version: 2.1\\nName: probe\\nVersion: 1.0\\n')\n\
+         \x20       out.write('Metadata-Version: 2.1\\nName: probe\\nVersion: 1.0\\n{declared}')\n\
          \x20   return folder\n"
     );
     let pyproject = format!(
@@ -562,3 +572,128 @@ envlock_test!(a_relative_cache_dir_still_reaches_the_build, |dir| {
     assert_eq!(std::fs::read_to_string(&report).unwrap(), "1.0");
     assert!(dir.join("relative-cache").is_dir());
 });
+
+/// Locks probe 1.0 for CPython 3.12 and 3.13 on manylinux. Its one wheel is
+/// for 3.12 and requires `gamma` on 3.13 and later only, so the index is
+/// asked for gamma only by a 3.13 solver that went on with the wheel's
+/// metadata. The 3.13 target must build the sdist, whose backend waits
+/// until gamma was asked for and then declares `declared`: the build
+/// cannot end before a solver stood the wheel's metadata in for it.
+/// Returns the exit code, stderr, and the lock.
+fn lock_with_a_stand_in(dir: &TestDir, declared: &str) -> (i32, String, toml::Table) {
+    let went_on = dir.join("gamma-was-asked-for");
+    let hook = format!(
+        "    import time\n\
+         \x20   deadline = time.time() + 60\n\
+         \x20   while not os.path.exists({:?}):\n\
+         \x20       if time.time() > deadline:\n\
+         \x20           raise SystemExit('no solver went on while this sdist was built')\n\
+         \x20       time.sleep(0.01)",
+        went_on.display().to_string()
+    );
+    let members = probe_members_declaring(&hook, "[]", declared);
+    let members: Vec<(&str, &str)> = members
+        .iter()
+        .map(|(name, text)| (*name, text.as_str()))
+        .collect();
+    let mut index = FixtureIndex::new();
+    index.add_file(
+        "probe",
+        FixtureFile::new("probe-1.0.tar.gz", sdist(&members)),
+    );
+    index.add_wheel(
+        &DistSpec::new("probe", "1.0").requires("gamma; python_version >= '3.13'"),
+        "cp312-cp312-manylinux_2_17_x86_64",
+    );
+    for name in ["gamma", "delta"] {
+        index.add_wheel(&DistSpec::new(name, "1.0"), "py3-none-any");
+    }
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    std::fs::write(
+        dir.join("envlock.toml"),
+        "name = \"x\"\nrequirements = [\"probe\"]\n\
+         [[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n\
+         [[targets]]\npython = \"3.13\"\nplatform = \"manylinux\"\n",
+    )
+    .unwrap();
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "-v", "--index-url", &server.index_url()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !server
+        .requests()
+        .iter()
+        .any(|request| request.path.contains("/gamma/"))
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::fs::write(&went_on, "").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let lock = std::fs::read_to_string(dir.join("envlock.lock"))
+        .map(|text| toml::from_str(&text).unwrap())
+        .unwrap_or_default();
+    (output.status.code().unwrap_or(-1), stderr, lock)
+}
+
+/// The targets the lock installs `name` on.
+fn locked_targets(lock: &toml::Table, name: &str) -> Vec<String> {
+    lock.get("package")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|package| package.get("name").and_then(toml::Value::as_str) == Some(name))
+        .flat_map(|package| package.get("targets").and_then(toml::Value::as_array))
+        .flatten()
+        .filter_map(|target| target.as_str().map(str::to_owned))
+        .collect()
+}
+
+// While an sdist's metadata is built, a target that must build it solves on
+// with the metadata of a wheel of the same release; the two agree, so the
+// lock is what waiting would have given, and nothing is solved again.
+envlock_test!(a_wheel_stands_in_for_an_sdist_while_it_builds, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let (code, stderr, lock) =
+        lock_with_a_stand_in(&dir, "Requires-Dist: gamma; python_version >= \"3.13\"\\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("stood in for an sdist's while it was built: 1 times; targets solved again where the two differed: 0"),
+        "{stderr}"
+    );
+    assert_eq!(
+        locked_targets(&lock, "gamma"),
+        ["cp313-manylinux_2_28_x86_64"],
+        "{lock:#?}"
+    );
+});
+
+// When the built metadata differs from the wheel's that stood in, the
+// target is solved again with the built metadata: the lock follows what
+// the sdist declares, not what its wheel did.
+envlock_test!(
+    a_stand_in_that_differs_from_the_build_is_solved_again,
+    |dir| {
+        if !python3_available() {
+            return;
+        }
+        let (code, stderr, lock) = lock_with_a_stand_in(&dir, "Requires-Dist: delta\\n");
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+        stderr.contains("stood in for an sdist's while it was built: 1 times; targets solved again where the two differed: 1"),
+        "{stderr}"
+    );
+        assert_eq!(
+            locked_targets(&lock, "delta"),
+            ["cp313-manylinux_2_28_x86_64"],
+            "{lock:#?}"
+        );
+        assert!(locked_targets(&lock, "gamma").is_empty(), "{lock:#?}");
+    }
+);

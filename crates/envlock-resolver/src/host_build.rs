@@ -21,7 +21,7 @@ use pubgrub::PubGrubError;
 
 use crate::inputs::TargetInputs;
 use crate::project::{Keep, KeepTarget};
-use crate::provider::{Node, TargetProvider, root_version};
+use crate::provider::{Node, StandIns, TargetProvider, root_version};
 use crate::reporter::Silent;
 use crate::sdist_build::{LockBuildRequirements, LockedBuildFile};
 use crate::shared::{IndexPins, SharedIndexes};
@@ -146,11 +146,13 @@ impl LockBuildRequirements for HostBuildLocker {
                 Requirement::from_str(text).map_err(|error| format!("`{text}`: {error}"))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let provider = TargetProvider {
-            shared: Arc::clone(shared),
-            inputs: Arc::new(self.inputs(target, requirements)),
-            observed: Default::default(),
-        };
+        // A build environment is locked exactly as it will be installed:
+        // nothing stands in for an sdist's metadata here.
+        let provider = TargetProvider::new(
+            Arc::clone(shared),
+            Arc::new(self.inputs(target, requirements)),
+            StandIns::Refused,
+        );
         let selected = match pubgrub::resolve(&provider, Node::Root, root_version()) {
             Ok(selected) => selected,
             Err(PubGrubError::NoSolution(mut tree)) => {

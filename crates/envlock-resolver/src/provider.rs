@@ -19,7 +19,10 @@
 //!   package of their own;
 //! - markers are evaluated with the target's marker environment, never the
 //!   host's; extras are separate nodes (`name[extra]`) that pin their base
-//!   package to the same version.
+//!   package to the same version;
+//! - while an sdist's metadata is built, a wheel's of the same release
+//!   stands in for it, and is checked against it afterwards (see
+//!   [`StandIns`]): the lock is the one that waiting would give.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -35,7 +38,7 @@ use pubgrub::{
 use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange, requirement_specifiers};
 use crate::project::{ChosenFile, FileChoice, Project, Unusable};
-use crate::shared::{MetadataFailure, SharedIndexes};
+use crate::shared::{MetadataFailure, MetadataResult, SharedIndexes};
 use envlock_spec::PrereleasePolicy;
 
 /// A node of the dependency graph.
@@ -82,6 +85,9 @@ pub(crate) struct Observations {
     pub requirements: HashMap<(Node, Version), AppliedRequirements>,
     /// The file chosen for each chosen version.
     pub files: HashMap<(PackageName, Version), ChosenFile>,
+    /// Releases whose sdist's metadata a wheel's stood in for (see
+    /// [`StandIns`]); checked once the solver is done.
+    pub stand_ins: Vec<StandIn>,
     /// Versions passed over. Why is worked out again, by
     /// [`TargetProvider::skipped_reasons`], only to explain a failure: a
     /// reason is a sentence, and most versions of a large project are
@@ -173,6 +179,34 @@ pub(crate) struct TargetProvider {
     pub shared: Arc<SharedIndexes>,
     pub inputs: Arc<TargetInputs>,
     pub observed: RefCell<Observations>,
+    stand_ins: StandIns,
+}
+
+/// Whether a solver may go on with a wheel's metadata while the sdist it
+/// chose is built.
+///
+/// Building an sdist's metadata runs a Python build backend: about a
+/// second, where reading a wheel's takes milliseconds. A target that must
+/// build (no wheel of the release fits it: musllinux, say) would wait for
+/// the build, and finish long after the others. The wheels of a release
+/// nearly always declare what its sdist does, so the solver goes on with a
+/// wheel's metadata while the build runs. Once solved, every stand-in is
+/// checked against the sdist's own metadata; if one differs in anything a
+/// solver reads (or the build fails), the target is solved again without
+/// stand-ins. Either way the lock is the one a solve that waited gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StandIns {
+    /// Stand in, and check afterwards.
+    Allowed,
+    /// Wait for every sdist's own metadata.
+    Refused,
+}
+
+/// A release whose sdist's metadata a wheel's stood in for.
+pub(crate) struct StandIn {
+    name: PackageName,
+    sdist: Arc<envlock_index::IndexFile>,
+    used: Arc<CoreMetadata>,
 }
 
 /// The version pubgrub's root is decided at.
@@ -181,6 +215,57 @@ pub(crate) fn root_version() -> Version {
 }
 
 impl TargetProvider {
+    /// A provider for one solve of `inputs`, with the user's own
+    /// specifiers noted (they decide pre-releases and yanked pins).
+    pub fn new(
+        shared: Arc<SharedIndexes>,
+        inputs: Arc<TargetInputs>,
+        stand_ins: StandIns,
+    ) -> TargetProvider {
+        let provider = TargetProvider {
+            shared,
+            inputs,
+            observed: Default::default(),
+            stand_ins,
+        };
+        for (name, specifiers) in &provider.inputs.user_constraint_specifiers {
+            provider.note_specifiers(name, specifiers);
+        }
+        provider
+    }
+
+    /// Whether every stand-in the solve used says what the sdist's own
+    /// metadata says, waiting for the builds still running.
+    pub fn stand_ins_hold(&self) -> bool {
+        self.observed.borrow().stand_ins.iter().all(|stand_in| {
+            self.shared
+                .metadata(&stand_in.name, &stand_in.sdist)
+                .is_ok_and(|built| built.resolves_like(&stand_in.used))
+        })
+    }
+
+    /// The metadata to solve `file` with: its own, or, for an sdist whose
+    /// metadata is not known yet, a wheel's of the same release (see
+    /// [`StandIns`]).
+    fn metadata_of(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        file: &ChosenFile,
+    ) -> MetadataResult {
+        if let (ChosenFile::Sdist(sdist), StandIns::Allowed) = (file, self.stand_ins)
+            && let Some(used) = self.shared.stand_in_metadata(name, version, sdist)
+        {
+            self.observed.borrow_mut().stand_ins.push(StandIn {
+                name: name.clone(),
+                sdist: Arc::clone(sdist),
+                used: Arc::clone(&used),
+            });
+            return Ok(used);
+        }
+        self.shared.metadata(name, file.file())
+    }
+
     fn file_choice(&self, name: &PackageName, allow_yanked: bool) -> FileChoice<'_> {
         self.inputs.file_choice(name, allow_yanked)
     }
@@ -316,7 +401,7 @@ impl TargetProvider {
         let Some(file) = file else {
             return Ok(Err(format!("envlock chose no file for {name} {version}")));
         };
-        let metadata = match self.shared.metadata(name, file.file()) {
+        let metadata = match self.metadata_of(name, version, &file) {
             Ok(metadata) => metadata,
             Err(MetadataFailure::Unusable(reason)) => return Ok(Err(reason)),
             Err(MetadataFailure::Index(source)) => {

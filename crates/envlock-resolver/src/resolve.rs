@@ -12,7 +12,7 @@ use pubgrub::PubGrubError;
 use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange, requirement_specifiers};
 use crate::project::{ChosenFile, Keep, KeepTarget};
-use crate::provider::{Node, Observations, TargetProvider, root_version};
+use crate::provider::{Node, Observations, StandIns, TargetProvider, root_version};
 use crate::reporter::Reporter;
 use crate::sdist_build::SdistBuilder;
 use crate::shared::{FetchCounts, IndexPins, SharedIndexes};
@@ -281,17 +281,18 @@ fn resolve_target(
     target: Target,
     inputs: TargetInputs,
 ) -> Result<TargetResolution, ResolveError> {
-    let user_constraints: Vec<(PackageName, envlock_pep::VersionSpecifiers)> =
-        inputs.user_constraint_specifiers.clone();
-    let provider = TargetProvider {
-        shared: Arc::clone(&shared),
-        inputs: Arc::new(inputs),
-        observed: Default::default(),
+    let inputs = Arc::new(inputs);
+    let solve = |stand_ins| {
+        let provider = TargetProvider::new(Arc::clone(&shared), Arc::clone(&inputs), stand_ins);
+        let outcome = pubgrub::resolve(&provider, Node::Root, root_version());
+        (provider, outcome)
     };
-    for (name, specifiers) in &user_constraints {
-        provider.note_specifiers(name, specifiers);
+    let (mut provider, mut outcome) = solve(StandIns::Allowed);
+    if !provider.stand_ins_hold() {
+        shared.note_solved_again();
+        (provider, outcome) = solve(StandIns::Refused);
     }
-    match pubgrub::resolve(&provider, Node::Root, root_version()) {
+    match outcome {
         Ok(selected) => {
             let selected = selected.into_iter().collect();
             let mut observed = provider.observed.into_inner();

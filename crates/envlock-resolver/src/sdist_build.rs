@@ -652,6 +652,11 @@ impl SdistBuilder {
         parse_core_metadata(&bytes, &path.display().to_string()).ok()
     }
 
+    /// Whether the cache holds metadata built earlier for this sdist.
+    pub(crate) fn has_cached_metadata(&self, file: &IndexFile) -> bool {
+        self.cache_path(file).is_some_and(|path| path.is_file())
+    }
+
     fn cache_path(&self, file: &IndexFile) -> Option<PathBuf> {
         let folder = self.cache_dir.as_ref()?;
         let sha256 = file.sha256.as_ref()?;

@@ -3,6 +3,7 @@
 //! solver will probably ask for next is fetched ahead of it, in parallel.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex};
@@ -44,6 +45,12 @@ pub struct FetchCounts {
     pub projects: usize,
     /// Release metadata fetched.
     pub metadata: usize,
+    /// Times a wheel's metadata stood in for an sdist's while it was built
+    /// (see [`crate::provider::StandIns`]).
+    pub stand_ins: usize,
+    /// Targets solved again because a stand-in differed from what the
+    /// sdist's build gave.
+    pub solved_again: usize,
 }
 
 /// Which index may serve which project: the spec's `packages` pins and
@@ -115,6 +122,9 @@ pub(crate) struct SharedIndexes {
     keep: Keep,
     /// Threads for fetching ahead; sized for I/O, not for cores.
     pool: Option<rayon::ThreadPool>,
+    /// [`FetchCounts::stand_ins`] and [`FetchCounts::solved_again`].
+    stand_ins: AtomicUsize,
+    solved_again: AtomicUsize,
 }
 
 impl SharedIndexes {
@@ -143,6 +153,8 @@ impl SharedIndexes {
             build_locker: None,
             keep,
             pool,
+            stand_ins: AtomicUsize::new(0),
+            solved_again: AtomicUsize::new(0),
         }
     }
 
@@ -164,7 +176,14 @@ impl SharedIndexes {
         FetchCounts {
             projects: fetched(&self.projects),
             metadata: fetched(&self.metadata),
+            stand_ins: self.stand_ins.load(Ordering::Relaxed),
+            solved_again: self.solved_again.load(Ordering::Relaxed),
         }
+    }
+
+    /// Counts a target solved again because a stand-in differed.
+    pub fn note_solved_again(&self) {
+        self.solved_again.fetch_add(1, Ordering::Relaxed);
     }
 
     fn slot<K: std::hash::Hash + Eq + Clone, R>(
@@ -238,6 +257,34 @@ impl SharedIndexes {
             fetched.map(|metadata| self.one_copy(metadata))
         })
         .clone()
+    }
+
+    /// Metadata to solve with while `sdist`'s own is built (see
+    /// [`crate::provider::StandIns`]): a wheel's of the same release. The
+    /// build starts now, in the background. `None` (the caller waits for
+    /// the sdist's own) when that is known or being read already, when
+    /// nothing here could build it, or when the release keeps no wheel.
+    pub fn stand_in_metadata(
+        self: &Arc<Self>,
+        name: &PackageName,
+        version: &Version,
+        sdist: &Arc<IndexFile>,
+    ) -> Option<Arc<CoreMetadata>> {
+        let (pool, builder) = (self.pool.as_ref()?, self.builder.as_ref()?);
+        if Self::slot(&self.metadata, &sdist.filename).get().is_some()
+            || builder.has_cached_metadata(sdist)
+        {
+            return None;
+        }
+        let project = self.project(name).ok()?;
+        let wheel = project.releases.get(version)?.wheels.first()?;
+        let stand_in = self.metadata(name, &wheel.file).ok()?;
+        let (shared, name, sdist) = (Arc::clone(self), name.clone(), Arc::clone(sdist));
+        pool.spawn(move || {
+            let _ = shared.metadata(&name, &sdist);
+        });
+        self.stand_ins.fetch_add(1, Ordering::Relaxed);
+        Some(stand_in)
     }
 
     /// `metadata`, or an equal copy read before from another file of the
