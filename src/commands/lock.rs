@@ -78,7 +78,7 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         ));
         if outcome.counts.stand_ins > 0 {
             say(&format!(
-                "A wheel's metadata stood in for an sdist's while it was built: {} times; targets solved again where the two differed: {}",
+                "Stand-ins (a wheel's metadata solved with while an sdist's was built): {}; targets solved again where the two differed: {}",
                 outcome.counts.stand_ins, outcome.counts.solved_again
             ));
         }

@@ -579,8 +579,13 @@ envlock_test!(a_relative_cache_dir_still_reaches_the_build, |dir| {
 /// metadata. The 3.13 target must build the sdist, whose backend waits
 /// until gamma was asked for and then declares `declared`: the build
 /// cannot end before a solver stood the wheel's metadata in for it.
-/// Returns the exit code, stderr, and the lock.
-fn lock_with_a_stand_in(dir: &TestDir, declared: &str) -> (i32, String, toml::Table) {
+/// The lock must succeed and say, with `-v`, that a wheel stood in once and
+/// how many targets were `solved_again`. Returns the lock; `None` (skipped)
+/// without python3.
+fn lock_with_a_stand_in(dir: &TestDir, declared: &str, solved_again: usize) -> Option<toml::Table> {
+    if !python3_available() {
+        return None;
+    }
     let went_on = dir.join("gamma-was-asked-for");
     let hook = format!(
         "    import time\n\
@@ -633,12 +638,18 @@ fn lock_with_a_stand_in(dir: &TestDir, declared: &str) -> (i32, String, toml::Ta
     }
     std::fs::write(&went_on, "").unwrap();
     let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let lock = std::fs::read_to_string(dir.join("envlock.lock"))
-        .map(|text| toml::from_str(&text).unwrap())
-        .unwrap_or_default();
-    (output.status.code().unwrap_or(-1), stderr, lock)
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let counts = format!(
+        "Stand-ins (a wheel's metadata solved with while an sdist's was built): 1; targets solved again where the two differed: {solved_again}"
+    );
+    assert!(stderr.contains(&counts), "{stderr}");
+    let lock = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
+    Some(toml::from_str(&lock).unwrap())
 }
+
+/// The name of the 3.13 target of [`lock_with_a_stand_in`]'s spec.
+const TARGET_313: &str = "cp313-manylinux_2_28_x86_64";
 
 /// The targets the lock installs `name` on.
 fn locked_targets(lock: &toml::Table, name: &str) -> Vec<String> {
@@ -657,21 +668,11 @@ fn locked_targets(lock: &toml::Table, name: &str) -> Vec<String> {
 // with the metadata of a wheel of the same release; the two agree, so the
 // lock is what waiting would have given, and nothing is solved again.
 envlock_test!(a_wheel_stands_in_for_an_sdist_while_it_builds, |dir| {
-    if !python3_available() {
+    let declared = "Requires-Dist: gamma; python_version >= \"3.13\"\\n";
+    let Some(lock) = lock_with_a_stand_in(&dir, declared, 0) else {
         return;
-    }
-    let (code, stderr, lock) =
-        lock_with_a_stand_in(&dir, "Requires-Dist: gamma; python_version >= \"3.13\"\\n");
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("stood in for an sdist's while it was built: 1 times; targets solved again where the two differed: 0"),
-        "{stderr}"
-    );
-    assert_eq!(
-        locked_targets(&lock, "gamma"),
-        ["cp313-manylinux_2_28_x86_64"],
-        "{lock:#?}"
-    );
+    };
+    assert_eq!(locked_targets(&lock, "gamma"), [TARGET_313], "{lock:#?}");
 });
 
 // When the built metadata differs from the wheel's that stood in, the
@@ -680,20 +681,10 @@ envlock_test!(a_wheel_stands_in_for_an_sdist_while_it_builds, |dir| {
 envlock_test!(
     a_stand_in_that_differs_from_the_build_is_solved_again,
     |dir| {
-        if !python3_available() {
+        let Some(lock) = lock_with_a_stand_in(&dir, "Requires-Dist: delta\\n", 1) else {
             return;
-        }
-        let (code, stderr, lock) = lock_with_a_stand_in(&dir, "Requires-Dist: delta\\n");
-        assert_eq!(code, 0, "{stderr}");
-        assert!(
-        stderr.contains("stood in for an sdist's while it was built: 1 times; targets solved again where the two differed: 1"),
-        "{stderr}"
-    );
-        assert_eq!(
-            locked_targets(&lock, "delta"),
-            ["cp313-manylinux_2_28_x86_64"],
-            "{lock:#?}"
-        );
+        };
+        assert_eq!(locked_targets(&lock, "delta"), [TARGET_313], "{lock:#?}");
         assert!(locked_targets(&lock, "gamma").is_empty(), "{lock:#?}");
     }
 );

@@ -46,7 +46,7 @@ pub struct FetchCounts {
     /// Release metadata fetched.
     pub metadata: usize,
     /// Times a wheel's metadata stood in for an sdist's while it was built
-    /// (see [`crate::provider::StandIns`]).
+    /// (the provider's `StandIns`).
     pub stand_ins: usize,
     /// Targets solved again because a stand-in differed from what the
     /// sdist's build gave.
@@ -260,10 +260,12 @@ impl SharedIndexes {
     }
 
     /// Metadata to solve with while `sdist`'s own is built (see
-    /// [`crate::provider::StandIns`]): a wheel's of the same release. The
-    /// build starts now, in the background. `None` (the caller waits for
-    /// the sdist's own) when that is known or being read already, when
-    /// nothing here could build it, or when the release keeps no wheel.
+    /// the provider's `StandIns`): a wheel's of the same release. The
+    /// build starts now, in the background (or goes on: another target's
+    /// prefetch may have started it). `None` (the caller waits for the
+    /// sdist's own) when that is known already (read before, or built by an
+    /// earlier lock), when nothing here could build it, or when the release
+    /// keeps no wheel.
     pub fn stand_in_metadata(
         self: &Arc<Self>,
         name: &PackageName,
