@@ -1017,14 +1017,17 @@ fn read_some(
     }
 }
 
-/// A counting semaphore: at most its number of jobs run at once.
-struct Slots {
+/// A counting semaphore: at most its number of jobs run at once. envlock's
+/// one: the client's page and parse limits use it, and so does the
+/// resolver's limit on targets solving at once.
+pub struct Slots {
     free: std::sync::Mutex<usize>,
     freed: std::sync::Condvar,
 }
 
 impl Slots {
-    fn new(count: usize) -> Slots {
+    /// Slots for `count` jobs at once (at least one).
+    pub fn new(count: usize) -> Slots {
         Slots {
             free: std::sync::Mutex::new(count.max(1)),
             freed: std::sync::Condvar::new(),
@@ -1033,7 +1036,7 @@ impl Slots {
 
     /// Runs `work` once a slot is free; gives the slot back after, even
     /// if `work` panics.
-    fn run<R>(&self, work: impl FnOnce() -> R) -> R {
+    pub fn run<R>(&self, work: impl FnOnce() -> R) -> R {
         {
             let mut free = self
                 .free

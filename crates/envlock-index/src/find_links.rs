@@ -80,6 +80,10 @@ impl PackageIndex for FindLinks {
         &self.name
     }
 
+    fn has_cached_page(&self, _name: &PackageName) -> bool {
+        true
+    }
+
     fn project(&self, name: &PackageName) -> Result<ProjectPage, IndexError> {
         let entries = std::fs::read_dir(&self.dir)
             .map_err(|error| IndexError::io("cannot list", &self.dir, error))?;

@@ -574,6 +574,15 @@ impl PackageIndex for HttpIndex {
         self.project_keeping(name, &keep_all, PageUse::Resolve)
     }
 
+    fn has_cached_page(&self, name: &PackageName) -> bool {
+        !self.client.options().refresh
+            && self
+                .client
+                .cache()
+                .read_page_header(&self.cache_key(), name.as_ref())
+                .is_some()
+    }
+
     fn project_where(
         &self,
         name: &PackageName,

@@ -36,7 +36,7 @@ mod types;
 
 pub use cache::Cache;
 pub use causes::join_causes;
-pub use client::{ClientOptions, DEFAULT_PAGE_MAX_AGE, IndexClient};
+pub use client::{ClientOptions, DEFAULT_PAGE_MAX_AGE, IndexClient, Slots};
 pub use config::{
     ConfiguredIndex, IndexLocation, IndexSources, IndexUrls, PipConfigFile, SpecIndex,
 };

@@ -243,6 +243,15 @@ pub trait PackageIndex: Send + Sync {
         Ok(page)
     }
 
+    /// Whether a copy of the project's page is at hand: in the cache (to be
+    /// used as it is, or revalidated with a short request that brings no
+    /// body back when it has not changed), or in a local folder. Only
+    /// scheduling asks this; a wrong answer costs time, never changes a
+    /// result.
+    fn has_cached_page(&self, _name: &PackageName) -> bool {
+        false
+    }
+
     /// The core metadata of one file (wheel or sdist).
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError>;
 

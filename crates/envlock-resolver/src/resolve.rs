@@ -104,7 +104,13 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         }
         shared = shared.with_build_locker(locker);
     }
-    let shared = Arc::new(shared);
+    let own: Vec<Requirement> = request
+        .spec
+        .requirements
+        .iter()
+        .map(|entry| entry.value.clone())
+        .collect();
+    let shared = Arc::new(shared.with_solves_limited_when_cached(&own));
     let resolutions = resolve_targets(&request, &shared)?;
     let mut lock = assemble(request.spec, &resolutions, &shared)?;
     let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;
@@ -283,9 +289,11 @@ fn resolve_target(
 ) -> Result<TargetResolution, ResolveError> {
     let inputs = Arc::new(inputs);
     let solve = |stand_ins| {
-        let provider = TargetProvider::new(Arc::clone(&shared), Arc::clone(&inputs), stand_ins);
-        let outcome = pubgrub::resolve(&provider, Node::Root, root_version());
-        (provider, outcome)
+        shared.solve(|| {
+            let provider = TargetProvider::new(Arc::clone(&shared), Arc::clone(&inputs), stand_ins);
+            let outcome = pubgrub::resolve(&provider, Node::Root, root_version());
+            (provider, outcome)
+        })
     };
     let (mut provider, mut outcome) = solve(StandIns::Allowed);
     if !provider.stand_ins_hold() {

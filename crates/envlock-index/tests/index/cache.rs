@@ -294,3 +294,26 @@ fn metadata_and_files_are_fetched_once() {
     let stored = cache.path().join("v1/files/sha256").join(&sha256);
     assert!(stored.is_file());
 }
+
+#[test]
+fn a_page_is_at_hand_once_the_cache_holds_it() {
+    use envlock_index::PackageIndex as _;
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(sample_index(), ServerOptions::default());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    assert!(!index.has_cached_page(&name("demo")));
+    index.project(&name("demo")).unwrap();
+    assert!(index.has_cached_page(&name("demo")));
+    assert!(!index.has_cached_page(&name("other")));
+    // A run that refreshes fetches every page whole.
+    let refreshing = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            refresh: true,
+            ..options(cache.path())
+        }),
+    );
+    assert!(!refreshing.has_cached_page(&name("demo")));
+    // Asking reads only the cache.
+    assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
+}
