@@ -127,6 +127,10 @@ pub(crate) struct SharedIndexes {
     solved_again: AtomicUsize,
     /// How many targets solve at once (see [`SharedIndexes::solve`]).
     solving: Slots,
+    /// The sdists whose metadata a background job was started for by
+    /// [`SharedIndexes::stand_in_metadata`]: one job each, however many
+    /// targets stand in for them.
+    building: Mutex<HashSet<String>>,
 }
 
 impl SharedIndexes {
@@ -158,6 +162,7 @@ impl SharedIndexes {
             stand_ins: AtomicUsize::new(0),
             solved_again: AtomicUsize::new(0),
             solving: Slots::new(usize::MAX),
+            building: Mutex::new(HashSet::new()),
         }
     }
 
@@ -328,10 +333,17 @@ impl SharedIndexes {
         let project = self.project(name).ok()?;
         let wheel = project.releases.get(version)?.wheels.first()?;
         let stand_in = self.metadata(name, &wheel.file).ok()?;
-        let (shared, name, sdist) = (Arc::clone(self), name.clone(), Arc::clone(sdist));
-        pool.spawn(move || {
-            let _ = shared.metadata(&name, &sdist);
-        });
+        let first = self
+            .building
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(sdist.filename.clone());
+        if first {
+            let (shared, name, sdist) = (Arc::clone(self), name.clone(), Arc::clone(sdist));
+            pool.spawn(move || {
+                let _ = shared.metadata(&name, &sdist);
+            });
+        }
         self.stand_ins.fetch_add(1, Ordering::Relaxed);
         Some(stand_in)
     }
