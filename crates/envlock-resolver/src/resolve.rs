@@ -104,13 +104,12 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         }
         shared = shared.with_build_locker(locker);
     }
-    let own: Vec<Requirement> = request
+    let own = request
         .spec
         .requirements
         .iter()
-        .map(|entry| entry.value.clone())
-        .collect();
-    let shared = Arc::new(shared.with_solves_limited_when_cached(&own));
+        .map(|entry| &entry.value.name);
+    let shared = Arc::new(shared.with_solves_limited_when_cached(own));
     let resolutions = resolve_targets(&request, &shared)?;
     let mut lock = assemble(request.spec, &resolutions, &shared)?;
     let (build_packages, warnings) = build_packages(&request, &shared, &resolutions)?;

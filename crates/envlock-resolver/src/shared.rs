@@ -169,13 +169,13 @@ impl SharedIndexes {
     /// The same, solving at most two targets per core at once when every
     /// one of `requirements` (the spec's own) has its page in the cache
     /// (see [`SharedIndexes::solve`]).
-    pub fn with_solves_limited_when_cached(
+    pub fn with_solves_limited_when_cached<'n>(
         mut self,
-        requirements: &[Requirement],
+        requirements: impl IntoIterator<Item = &'n PackageName>,
     ) -> SharedIndexes {
         if requirements
-            .iter()
-            .all(|requirement| self.has_cached_page(&requirement.name))
+            .into_iter()
+            .all(|name| self.has_cached_page(name))
         {
             let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
             self.solving = Slots::new(2 * cores);
@@ -572,7 +572,7 @@ mod tests {
         };
         let reporter: Arc<dyn Reporter> = Arc::new(crate::reporter::Silent);
         SharedIndexes::new(vec![index], IndexPins::default(), reporter, None, keep, 1)
-            .with_solves_limited_when_cached(&["demo".parse().unwrap()])
+            .with_solves_limited_when_cached([&"demo".parse().unwrap()])
     }
 
     /// The most solves `shared` lets run at once, out of `jobs` that each
