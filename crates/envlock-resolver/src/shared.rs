@@ -560,7 +560,6 @@ impl SharedIndexes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Shared indexes over `index`, solving as the spec's requirement
     /// `demo` on it allows.
