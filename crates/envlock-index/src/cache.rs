@@ -293,6 +293,12 @@ impl Cache {
         std::fs::read(self.metadata_path(sha256, url)).ok()
     }
 
+    /// Whether the cache holds core metadata for the file at `url` with
+    /// this sha256 (without reading it).
+    pub(crate) fn has_metadata(&self, sha256: Option<&Sha256>, url: &str) -> bool {
+        self.metadata_path(sha256, url).is_file()
+    }
+
     pub(crate) fn write_metadata(
         &self,
         sha256: Option<&Sha256>,

@@ -295,6 +295,12 @@ fn archive_limit(file: &IndexFile) -> Limit {
 const MAX_ARCHIVE_IN_MEMORY: u64 = 1024 * 1024 * 1024;
 
 /// Seconds since the Unix epoch.
+/// The key of a file's core metadata in the cache: its URL without
+/// credentials (the cache adds the sha256).
+fn metadata_key(file: &IndexFile) -> Result<String, IndexError> {
+    Ok(file.url()?.without_credentials().to_string())
+}
+
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -604,10 +610,16 @@ impl PackageIndex for HttpIndex {
         self.project_keeping(name, &keep, PageUse::LookUp)
     }
 
+    fn has_cached_metadata(&self, file: &IndexFile) -> bool {
+        !self.client.options().refresh
+            && metadata_key(file)
+                .is_ok_and(|key| self.client.cache().has_metadata(file.sha256.as_ref(), &key))
+    }
+
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError> {
         let cache = self.client.cache();
         let options = self.client.options();
-        let url_key = file.url()?.without_credentials().to_string();
+        let url_key = metadata_key(file)?;
         let source = Self::metadata_source(file);
         if !options.refresh
             && let Some(bytes) = cache.read_metadata(file.sha256.as_ref(), &url_key)

@@ -252,6 +252,13 @@ pub trait PackageIndex: Send + Sync {
         false
     }
 
+    /// Whether this index's cache holds the file's core metadata, read
+    /// before: reading it again takes no network and runs no build. Only
+    /// scheduling asks this, like [`PackageIndex::has_cached_page`].
+    fn has_cached_metadata(&self, _file: &IndexFile) -> bool {
+        false
+    }
+
     /// The core metadata of one file (wheel or sdist).
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError>;
 

@@ -315,9 +315,9 @@ impl SharedIndexes {
     /// the provider's `StandIns`): a wheel's of the same release. The
     /// build starts now, in the background (or goes on: another target's
     /// prefetch may have started it). `None` (the caller waits for the
-    /// sdist's own) when that is known already (read before, or built by an
-    /// earlier lock), when nothing here could build it, or when the release
-    /// keeps no wheel.
+    /// sdist's own) when that is known already (read before, or read or
+    /// built by an earlier lock and cached), when nothing here could build
+    /// it, or when the release keeps no wheel.
     pub fn stand_in_metadata(
         self: &Arc<Self>,
         name: &PackageName,
@@ -325,8 +325,13 @@ impl SharedIndexes {
         sdist: &Arc<IndexFile>,
     ) -> Option<Arc<CoreMetadata>> {
         let (pool, builder) = (self.pool.as_ref()?, self.builder.as_ref()?);
+        // Metadata read or built before is read again at once: standing in
+        // would only risk solving again.
         if Self::slot(&self.metadata, &sdist.filename).get().is_some()
             || builder.has_cached_metadata(sdist)
+            || self
+                .index_of(name)
+                .is_some_and(|index| index.has_cached_metadata(sdist))
         {
             return None;
         }

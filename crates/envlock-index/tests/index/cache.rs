@@ -317,3 +317,24 @@ fn a_page_is_at_hand_once_the_cache_holds_it() {
     // Asking reads only the cache.
     assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
 }
+
+#[test]
+fn metadata_is_at_hand_once_the_cache_holds_it() {
+    use envlock_index::PackageIndex as _;
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(sample_index(), ServerOptions::default());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let page = index.project(&name("demo")).unwrap();
+    let file = &page.files[0];
+    assert!(!index.has_cached_metadata(file));
+    index.core_metadata(file).unwrap();
+    assert!(index.has_cached_metadata(file));
+    let refreshing = http_index(
+        &server.index_url(),
+        client_with(ClientOptions {
+            refresh: true,
+            ..options(cache.path())
+        }),
+    );
+    assert!(!refreshing.has_cached_metadata(file));
+}
