@@ -1,7 +1,7 @@
 //! The on-disk cache: revalidation, offline mode, immutable metadata and files.
 
-use envlock_index::{ClientOptions, IndexError, PackageIndex};
-use envlock_test::{DistSpec, ServerOptions};
+use envlock_index::{ClientOptions, HttpIndex, IndexError, PackageIndex};
+use envlock_test::{DistSpec, FixtureServer, ServerOptions};
 
 use crate::{client_with, http_index, name, options, sample_index, start};
 
@@ -295,24 +295,29 @@ fn metadata_and_files_are_fetched_once() {
     assert!(stored.is_file());
 }
 
-#[test]
-fn a_page_is_at_hand_once_the_cache_holds_it() {
-    use envlock_index::PackageIndex as _;
+/// An index over the sample, with an empty cache, and a second one on the
+/// same cache that refreshes (`--refresh`). The folder and server must
+/// outlive both.
+fn plain_and_refreshing() -> (tempfile::TempDir, FixtureServer, HttpIndex, HttpIndex) {
     let cache = tempfile::tempdir().unwrap();
     let server = start(sample_index(), ServerOptions::default());
     let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let refreshing = ClientOptions {
+        refresh: true,
+        ..options(cache.path())
+    };
+    let refreshing = http_index(&server.index_url(), client_with(refreshing));
+    (cache, server, index, refreshing)
+}
+
+#[test]
+fn a_page_is_at_hand_once_the_cache_holds_it() {
+    let (_cache, server, index, refreshing) = plain_and_refreshing();
     assert!(!index.has_cached_page(&name("demo")));
     index.project(&name("demo")).unwrap();
     assert!(index.has_cached_page(&name("demo")));
     assert!(!index.has_cached_page(&name("other")));
     // A run that refreshes fetches every page whole.
-    let refreshing = http_index(
-        &server.index_url(),
-        client_with(ClientOptions {
-            refresh: true,
-            ..options(cache.path())
-        }),
-    );
     assert!(!refreshing.has_cached_page(&name("demo")));
     // Asking reads only the cache.
     assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
@@ -320,21 +325,11 @@ fn a_page_is_at_hand_once_the_cache_holds_it() {
 
 #[test]
 fn metadata_is_at_hand_once_the_cache_holds_it() {
-    use envlock_index::PackageIndex as _;
-    let cache = tempfile::tempdir().unwrap();
-    let server = start(sample_index(), ServerOptions::default());
-    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let (_cache, _server, index, refreshing) = plain_and_refreshing();
     let page = index.project(&name("demo")).unwrap();
     let file = &page.files[0];
     assert!(!index.has_cached_metadata(file));
     index.core_metadata(file).unwrap();
     assert!(index.has_cached_metadata(file));
-    let refreshing = http_index(
-        &server.index_url(),
-        client_with(ClientOptions {
-            refresh: true,
-            ..options(cache.path())
-        }),
-    );
     assert!(!refreshing.has_cached_metadata(file));
 }
