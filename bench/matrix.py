@@ -20,9 +20,9 @@ Wheelhouse  `envlock wheelhouse` of every target of the lock, cold (empty
 
 Each figure is the median of --runs runs; peak RSS is that of the measured
 process (for uv, the largest of its runs). Needs ENVLOCK_INDEX_URL. The
-wheelhouse of all targets is about 4 GB, and envlock's cache holds another
-copy: give --work a folder with room for about 9 GB (the default is a
-temporary folder under TMPDIR).
+wheelhouse of all targets is about 4 GB (envlock's cache keeps no second
+copy; each run's folder is removed after it): give --work a folder with
+room for about 5 GB (the default is a temporary folder under TMPDIR).
 
     ENVLOCK_INDEX_URL=https://your-index/simple/ python3 bench/matrix.py --runs 3
     python3 bench/matrix.py --skip-uv --skip-wheelhouse    # envlock's lock only

@@ -6,7 +6,8 @@ All three fetch the files of one target of lockfiles/clearml-session.lock
 
   envlock cold   `envlock wheelhouse LOCK --target T -o DIR --json` with an
                  empty ENVLOCK_CACHE_DIR and a fresh DIR.
-  envlock warm   the same again with the cache the cold run filled, fresh DIR.
+  envlock warm   the same again with the cache the cold run left (it notes where
+                 the cold run's files lie, and copies them from there), fresh DIR.
   envlock no-op  the same cache and the warm run's DIR (resume, nothing to do).
   curl           `curl --parallel --parallel-max 32` given the ready list of
                  URLs: the speed of the network, the bar for the cold build.

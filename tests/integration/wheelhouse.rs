@@ -4,7 +4,7 @@
 //! reproducible, and a damaged carry is caught.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use envlock_test::{Fault, FixtureFile, FixtureServer, ServerOptions};
@@ -108,6 +108,23 @@ fn wheelhouse(dir: &TestDir, index_url: Option<&str>, extra: &[&str]) -> (i32, S
     run(command)
 }
 
+/// A wheelhouse of the lock into `output`, with `--offline` and no index.
+fn offline_wheelhouse(dir: &TestDir, output: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut command = dir.envlock();
+    command
+        .args([
+            "--offline",
+            "wheelhouse",
+            "envlock.lock",
+            "--platform",
+            "manylinux",
+            "-o",
+            output,
+        ])
+        .args(extra);
+    run(command)
+}
+
 pub(crate) fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -124,6 +141,26 @@ pub(crate) fn file_requests(server: &FixtureServer) -> usize {
         .filter(|request| request.path.starts_with("/files/"))
         .count()
 }
+
+envlock_test!(downloads_take_turns_over_four_connections, |dir| {
+    let Some((server, _)) = locked_universe(&dir) else {
+        return;
+    };
+    // One download at a time, so that a single client would carry them
+    // all over one kept-alive connection.
+    server.clear_requests();
+    let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &["--jobs", "1"]);
+    assert_eq!(code, 0, "{stderr}");
+    let downloads: Vec<usize> = server
+        .requests()
+        .iter()
+        .filter(|request| request.path.starts_with("/files/"))
+        .map(|request| request.connection)
+        .collect();
+    assert!(downloads.len() >= 4, "{downloads:?}");
+    let connections: std::collections::BTreeSet<usize> = downloads.iter().copied().collect();
+    assert_eq!(connections.len(), 4, "{downloads:?}");
+});
 
 envlock_test!(wheelhouse_installs_with_pip_and_no_network, |dir| {
     let Some((server, python)) = locked_universe(&dir) else {
@@ -362,18 +399,7 @@ envlock_test!(
         server.clear_requests();
 
         // Offline, with no index at all, into a new folder: all from the cache.
-        let mut command = dir.envlock();
-        command.args([
-            "--offline",
-            "wheelhouse",
-            "envlock.lock",
-            "--platform",
-            "manylinux",
-            "-o",
-            "again",
-            "--json",
-        ]);
-        let (code, stdout, stderr) = run(command);
+        let (code, stdout, stderr) = offline_wheelhouse(&dir, "again", &["--json"]);
         assert_eq!(code, 0, "{stderr}");
         assert!(server.requests().is_empty(), "{:?}", server.requests());
         let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -731,6 +757,67 @@ envlock_test!(
     }
 );
 
+/// The distributions (wheels and sdists) a wheelhouse's SHA256SUMS lists,
+/// with their hashes.
+fn listed_distributions(wheelhouse: &Path) -> Vec<(PathBuf, envlock_fs::Sha256)> {
+    std::fs::read_to_string(wheelhouse.join("SHA256SUMS"))
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_once("  "))
+        .filter(|(_, path)| path.ends_with(".whl") || path.ends_with(".tar.gz"))
+        .map(|(sha256, path)| {
+            (
+                wheelhouse.join(path),
+                envlock_fs::Sha256::from_hex(sha256).unwrap(),
+            )
+        })
+        .collect()
+}
+
+envlock_test!(
+    downloads_are_written_once_and_a_second_wheelhouse_copies_from_the_first,
+    |dir| {
+        let Some(_server) = built_universe(&dir) else {
+            return;
+        };
+        // The cache keeps no second copy of a downloaded file, only a note of
+        // where the verified one lies.
+        let cache = envlock_index::Cache::new(dir.join(".cache"));
+        let distributions = listed_distributions(&dir.join("wh"));
+        assert!(!distributions.is_empty());
+        // (The lock itself fetched the sdists and the build backend's wheel:
+        // those the cache had, and the wheelhouse copied.)
+        for (path, sha256) in &distributions {
+            let placed = cache.placed_file(sha256);
+            assert!(
+                cache.cached_file(sha256).is_some() || placed.as_ref() == Some(path),
+                "{}",
+                path.display()
+            );
+        }
+        let (flask, flask_sha256) = distributions
+            .iter()
+            .find(|(path, _)| path.ends_with("flask-3.0.3-py3-none-any.whl"))
+            .unwrap();
+        assert_eq!(cache.cached_file(flask_sha256), None);
+        assert_eq!(cache.placed_file(flask_sha256).as_ref(), Some(flask));
+        // Another wheelhouse of the lock needs no network while the first is
+        // there ...
+        let (code, _, stderr) = offline_wheelhouse(&dir, "wh2", &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let mut verify = dir.envlock();
+        verify.args(["verify", "wh2"]);
+        let (code, _, stderr) = run(verify);
+        assert_eq!(code, 0, "{stderr}");
+        // ... and once both are gone, the wheels must be downloaded again.
+        std::fs::remove_dir_all(dir.join("wh")).unwrap();
+        std::fs::remove_dir_all(dir.join("wh2")).unwrap();
+        let (code, _, stderr) = offline_wheelhouse(&dir, "wh3", &[]);
+        assert_ne!(code, 0);
+        assert!(stderr.contains("are not in the cache"), "{stderr}");
+    }
+);
+
 envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
     let Some(server) = built_universe(&dir) else {
         return;
@@ -739,21 +826,24 @@ envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
     let edited = dir.join("wh/flask-3.0.3-py3-none-any.whl");
     let mut bytes = std::fs::read(&edited).unwrap();
     bytes[10] ^= 0x01;
-    let mut permissions = std::fs::metadata(&edited).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    permissions.set_readonly(false);
-    std::fs::set_permissions(&edited, permissions).unwrap();
     std::fs::OpenOptions::new()
         .write(true)
         .open(&edited)
         .unwrap()
         .write_all(&bytes)
         .unwrap();
-    // A new wheelhouse from the cache alone gets the good bytes.
-    drop(server);
+    // A new wheelhouse without the network copies the other files from the
+    // first one, never the edited one: its stamp no longer holds.
+    let (code, _, stderr) = offline_wheelhouse(&dir, "wh2", &[]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("1 files are not in the cache")
+            && stderr.contains("flask-3.0.3-py3-none-any.whl"),
+        "{stderr}"
+    );
+    // With the index, it gets the good bytes.
     let mut command = dir.envlock();
-    command.args([
-        "--offline",
+    command.args(["--index-url", &server.index_url()]).args([
         "wheelhouse",
         "envlock.lock",
         "--platform",
@@ -768,7 +858,7 @@ envlock_test!(editing_a_wheelhouse_file_cannot_edit_the_cache, |dir| {
     let (code, _, stderr) = run(verify);
     assert_eq!(code, 0, "{stderr}");
     // Rebuilding the edited one in place notices the edit (its stamp no
-    // longer matches) and replaces the file from the cache.
+    // longer matches) and replaces the file with a good copy.
     let (code, _, stderr) = wheelhouse(&dir, None, &["--offline"]);
     assert_eq!(code, 0, "{stderr}");
     let mut verify = dir.envlock();

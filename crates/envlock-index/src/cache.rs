@@ -124,6 +124,9 @@ impl CachedPage {
 /// line is a damaged entry).
 const PAGE_HEADER_LIMIT: u64 = 64 * 1024;
 
+/// The longest path a note of [`Cache::note_placed`] is read for.
+const PLACED_NOTE_LIMIT: u64 = 16 * 1024;
+
 /// Lowercase hex sha256 of a byte slice.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).to_string()
@@ -203,6 +206,43 @@ impl Cache {
     /// hashing to `sha256`.
     pub fn is_stamped(&self, path: &Path, sha256: &Sha256) -> bool {
         crate::stamp::stamp_matches(&self.path_stamp_path(path), path, sha256)
+    }
+
+    /// Records that the file at `path` (a wheelhouse's, which stays where
+    /// it is) holds the bytes of `sha256`: a stamp, and a note of the
+    /// place under the hash, instead of a copy of the bytes. A later build
+    /// copies from the place while its stamp still holds
+    /// ([`Cache::placed_file`]); a note that cannot be written only costs
+    /// a download.
+    pub fn note_placed(&self, path: &Path, sha256: &Sha256) {
+        let Ok(absolute) = std::path::absolute(path) else {
+            return;
+        };
+        self.stamp_verified(&absolute, sha256);
+        let _ = write_atomic(
+            &self.placed_note_path(sha256),
+            absolute.as_os_str().as_encoded_bytes(),
+        );
+    }
+
+    /// A file noted by [`Cache::note_placed`] for `sha256` that is still
+    /// there and unchanged since (its stamp matches). A caller copying from
+    /// it asks [`Cache::is_stamped`] again once the copy is made: the file
+    /// is not the cache's, and could change while it is read.
+    pub fn placed_file(&self, sha256: &Sha256) -> Option<PathBuf> {
+        use std::io::Read as _;
+        let mut note = Vec::new();
+        std::fs::File::open(self.placed_note_path(sha256))
+            .ok()?
+            .take(PLACED_NOTE_LIMIT)
+            .read_to_end(&mut note)
+            .ok()?;
+        let path = PathBuf::from(String::from_utf8(note).ok()?);
+        (path.is_absolute() && self.is_stamped(&path, sha256)).then_some(path)
+    }
+
+    fn placed_note_path(&self, sha256: &Sha256) -> PathBuf {
+        self.versioned().join("files/placed").join(sha256.to_hex())
     }
 
     /// Where the file with this sha256 is (or would be) stored.
@@ -538,5 +578,36 @@ mod tests {
         assert!(!cached.exists());
         // A damaged entry with a stale stamp is not trusted either.
         assert_eq!(cache.cached_file(&Sha256::digest(b"never stored")), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_noted_place_is_used_only_while_its_file_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().join("cache"));
+        let placed = dir.path().join("wheelhouse/a.whl");
+        std::fs::create_dir_all(placed.parent().unwrap()).unwrap();
+        std::fs::write(&placed, b"good bytes").unwrap();
+        let hash = Sha256::digest(b"good bytes");
+        cache.note_placed(&placed, &hash);
+        assert_eq!(cache.placed_file(&hash), Some(placed.clone()));
+        // No copy of the bytes was made.
+        assert_eq!(cache.cached_file(&hash), None);
+        // An edit in place (same size) ends it.
+        std::fs::write(&placed, b"evil bytes").unwrap();
+        assert_eq!(cache.placed_file(&hash), None);
+        // So does a file put in its place, even with the good bytes: it was
+        // never hashed.
+        cache.note_placed(&placed, &hash);
+        let other = dir.path().join("other.whl");
+        std::fs::write(&other, b"good bytes").unwrap();
+        std::fs::rename(&other, &placed).unwrap();
+        assert_eq!(cache.placed_file(&hash), None);
+        // A note naming a relative path, or too long to be a path, is no place.
+        let note = cache.placed_note_path(&hash);
+        std::fs::write(&note, b"wheelhouse/a.whl").unwrap();
+        assert_eq!(cache.placed_file(&hash), None);
+        std::fs::write(&note, vec![b'/'; 20_000]).unwrap();
+        assert_eq!(cache.placed_file(&hash), None);
     }
 }

@@ -10,7 +10,9 @@ use url::Url;
 use crate::error::IndexError;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
 use crate::safe_url::SafeUrl;
-use crate::types::{CoreMetadata, DistKind, FetchedFile, IndexFile, PackageIndex, ProjectPage};
+use crate::types::{
+    CacheKeeps, CoreMetadata, DistKind, FetchedFile, IndexFile, PackageIndex, ProjectPage,
+};
 
 /// A directory of distribution files, read as an index. Files are matched
 /// to projects by the name part of their file names.
@@ -151,7 +153,13 @@ impl PackageIndex for FindLinks {
         parse_core_metadata(&metadata, &source)
     }
 
-    fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError> {
+    /// A local file is copied; the cache is not involved.
+    fn fetch(
+        &self,
+        file: &IndexFile,
+        dest: &Path,
+        _keeps: CacheKeeps,
+    ) -> Result<FetchedFile, IndexError> {
         let source_path = path_of(file)?;
         let mut input = std::fs::File::open(&source_path)
             .map_err(|error| IndexError::io("cannot open", &source_path, error))?;

@@ -16,7 +16,8 @@ use crate::remote_zip::{TAIL_SIZE, Tail, read_remote_metadata};
 use crate::safe_url::SafeUrl;
 use crate::simple::{ACCEPT, Keep, keep_all, page_format, parse_page};
 use crate::types::{
-    CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,
+    CacheKeeps, CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex,
+    ProjectPage,
 };
 
 /// A package index reached over HTTP(S) through the shared [`IndexClient`].
@@ -638,7 +639,12 @@ impl PackageIndex for HttpIndex {
         Ok(metadata)
     }
 
-    fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError> {
+    fn fetch(
+        &self,
+        file: &IndexFile,
+        dest: &Path,
+        keeps: CacheKeeps,
+    ) -> Result<FetchedFile, IndexError> {
         // An index file is a plain file at a URL, with the hash the index
         // (or the lock) gives for it.
         self.client.fetch_source_sized(
@@ -647,6 +653,7 @@ impl PackageIndex for HttpIndex {
             file.sha256.as_ref(),
             file.size,
             dest,
+            keeps,
         )
     }
 

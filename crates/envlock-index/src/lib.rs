@@ -51,6 +51,6 @@ pub use metadata::{
 pub use plain_file::FileSource;
 pub use safe_url::{SafeUrl, redacted};
 pub use types::{
-    CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex, ProjectPage,
-    RequiresPython,
+    CacheKeeps, CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex,
+    ProjectPage, RequiresPython,
 };

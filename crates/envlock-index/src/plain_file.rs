@@ -12,10 +12,11 @@ use url::Url;
 
 use envlock_fs::Sha256;
 
+use crate::cache::{Cache, PendingFile};
 use crate::client::IndexClient;
 use crate::error::IndexError;
 use crate::safe_url::SafeUrl;
-use crate::types::FetchedFile;
+use crate::types::{CacheKeeps, FetchedFile};
 
 /// Where a plain file comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,7 @@ impl IndexClient {
     /// `expected` sha256 the cache is tried first and the content must match;
     /// without one, whatever arrives is hashed and returned. Either way the
     /// file appears at `dest` only when complete (and verified), and enters
-    /// the cache under its hash.
+    /// the cache under its hash (a copy of its own).
     pub fn fetch_source(
         &self,
         source: &FileSource,
@@ -93,12 +94,13 @@ impl IndexClient {
         expected: Option<&Sha256>,
         dest: &Path,
     ) -> Result<FetchedFile, IndexError> {
-        self.fetch_source_sized(source, filename, expected, None, dest)
+        self.fetch_source_sized(source, filename, expected, None, dest, CacheKeeps::Copy)
     }
 
     /// [`IndexClient::fetch_source`] for a file whose size is known (the
     /// lock's): no more than `expected_size` bytes are read, and the
-    /// download's deadline grows with the size.
+    /// download's deadline grows with the size. `keeps` says what the cache
+    /// keeps of a verified download.
     pub fn fetch_source_sized(
         &self,
         source: &FileSource,
@@ -106,6 +108,7 @@ impl IndexClient {
         expected: Option<&Sha256>,
         expected_size: Option<u64>,
         dest: &Path,
+        keeps: CacheKeeps,
     ) -> Result<FetchedFile, IndexError> {
         let cache = self.cache();
         if let Some(sha256) = expected
@@ -133,7 +136,9 @@ impl IndexClient {
         let (sha256, size) = match source {
             FileSource::Url(url) => {
                 self.register_credentials(url.as_url());
-                cache_copy = expected.and_then(|sha256| cache.begin_file(sha256));
+                if keeps == CacheKeeps::Copy {
+                    cache_copy = expected.and_then(|sha256| cache.begin_file(sha256));
+                }
                 self.download(
                     url,
                     temporary.as_file_mut(),
@@ -165,17 +170,33 @@ impl IndexClient {
         temporary
             .persist(dest)
             .map_err(|error| IndexError::io("cannot write", dest, error.error))?;
-        // A file that cannot be cached is only fetched again next time.
-        let _ = match cache_copy {
-            Some(entry) => cache.finish_file(entry),
-            None => cache.store_file(dest, &sha256),
-        };
+        keep_in_cache(cache, cache_copy, keeps, dest, &sha256);
         Ok(FetchedFile {
             sha256,
             size,
             path: dest.to_path_buf(),
         })
     }
+}
+
+/// Keeps a verified file in the cache as `keeps` says: the copy written
+/// beside the download, else a copy of `dest`, or a note of where `dest`
+/// is. A file that cannot be cached is only fetched again next time.
+fn keep_in_cache(
+    cache: &Cache,
+    copy: Option<PendingFile>,
+    keeps: CacheKeeps,
+    dest: &Path,
+    sha256: &Sha256,
+) {
+    let _ = match (copy, keeps) {
+        (Some(entry), _) => cache.finish_file(entry),
+        (None, CacheKeeps::Copy) => cache.store_file(dest, sha256),
+        (None, CacheKeeps::Place) => {
+            cache.note_placed(dest, sha256);
+            Ok(())
+        }
+    };
 }
 
 /// The folder a path is in (`.` for a bare file name).

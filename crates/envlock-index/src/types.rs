@@ -205,6 +205,19 @@ pub struct FetchedFile {
     pub path: PathBuf,
 }
 
+/// What the cache keeps of a file downloaded with a known hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheKeeps {
+    /// A copy of its own: for a file put somewhere that goes away (a build
+    /// folder, a scratch folder) or is handed on.
+    Copy,
+    /// A note of where the file was put, and its stamp: for a file that
+    /// stays where it is put (a wheelhouse's). No bytes are written twice,
+    /// and a later build copies from that place while the stamp holds (see
+    /// [`crate::Cache::note_placed`]).
+    Place,
+}
+
 /// A package index: an HTTP Simple API index or a find-links directory.
 pub trait PackageIndex: Send + Sync {
     /// The index's name (from configuration), used in locks and messages.
@@ -263,8 +276,14 @@ pub trait PackageIndex: Send + Sync {
     fn core_metadata(&self, file: &IndexFile) -> Result<CoreMetadata, IndexError>;
 
     /// Downloads a file to `dest`, verifying its sha256 when known. The file
-    /// appears at `dest` only when complete and verified.
-    fn fetch(&self, file: &IndexFile, dest: &Path) -> Result<FetchedFile, IndexError>;
+    /// appears at `dest` only when complete and verified; `keeps` says what
+    /// the cache keeps of it.
+    fn fetch(
+        &self,
+        file: &IndexFile,
+        dest: &Path,
+        keeps: CacheKeeps,
+    ) -> Result<FetchedFile, IndexError>;
 
     /// The size of a file in bytes: the index's own figure when its page
     /// gave one, otherwise whatever the index can tell without downloading

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::str::FromStr as _;
 use std::sync::Arc;
 
-use envlock_index::{ClientOptions, HttpIndex, IndexClient, IndexError, IndexFile, PackageIndex};
+use envlock_index::{
+    CacheKeeps, ClientOptions, HttpIndex, IndexClient, IndexError, IndexFile, PackageIndex,
+};
 use envlock_pep::PackageName;
 use rayon::prelude::*;
 use url::Url;
@@ -120,7 +122,7 @@ impl RemoteIndex {
         unverified.sha256 = None;
         let fetched = self
             .index
-            .fetch(&unverified, &dir.join(&file.filename))
+            .fetch(&unverified, &dir.join(&file.filename), CacheKeeps::Copy)
             .map_err(|error| self.explain(error))?;
         let _ = std::fs::remove_file(&fetched.path);
         Ok(fetched.sha256.to_hex())

@@ -33,7 +33,8 @@ use std::process::Command;
 use envlock_confine as confine;
 
 use envlock_index::{
-    CoreMetadata, IndexFile, PackageIndex, parse_core_metadata, wheel_metadata_from_bytes,
+    CacheKeeps, CoreMetadata, IndexFile, PackageIndex, parse_core_metadata,
+    wheel_metadata_from_bytes,
 };
 
 /// Builds sdist metadata with a local Python.
@@ -269,7 +270,7 @@ impl SdistBuilder {
             .map_err(|error| format!("cannot create a build folder: {error}"))?;
         let sdist = work.path().join(&file.filename);
         index
-            .fetch(file, &sdist)
+            .fetch(file, &sdist, CacheKeeps::Copy)
             .map_err(|error| format!("cannot download {}: {error}", file.filename))?;
         let source = unpack(&sdist, &work.path().join("source"))
             .map_err(|error| format!("cannot unpack {}: {error}", file.filename))?;
@@ -869,7 +870,11 @@ fn fetch_all(locked: &[LockedBuildFile], folder: &Path) -> Result<(), (String, S
             .map(|file| {
                 scope.spawn(move || {
                     file.index
-                        .fetch(&file.file, &folder.join(&file.file.filename))
+                        .fetch(
+                            &file.file,
+                            &folder.join(&file.file.filename),
+                            CacheKeeps::Copy,
+                        )
                         .map(drop)
                         .map_err(|error| (file.file.filename.clone(), error.to_string()))
                 })

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use envlock_index::{CoreMetadata, IndexError, IndexFile, PackageIndex, Slots};
+use envlock_index::{CacheKeeps, CoreMetadata, IndexError, IndexFile, PackageIndex, Slots};
 use envlock_pep::{PackageName, Requirement, Version};
 
 use crate::error::ResolveError;
@@ -453,7 +453,7 @@ impl SharedIndexes {
             .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
         let sdist = work.path().join(&file.filename);
         index
-            .fetch(file, &sdist)
+            .fetch(file, &sdist, CacheKeeps::Copy)
             .map_err(|error| format!("cannot download {}: {error}", file.filename))?;
         let requires = crate::sdist_build::sdist_build_requirements(&sdist)
             .map_err(|error| format!("cannot read {}: {error}", file.filename))?;

@@ -3,10 +3,10 @@
 //! content-addressed cache, or fetching from an index. Nothing gets its
 //! final name before its sha256 and size match the lock.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use envlock_fs::Sha256;
-use envlock_index::{Cache, IndexFile, PackageIndex};
+use envlock_index::{Cache, CacheKeeps, IndexFile, PackageIndex};
 
 use crate::error::WheelhouseError;
 use crate::fsio::{FILE_MODE, TEMPORARY_PREFIX, ensure_mode, same_file, sha256_of};
@@ -14,7 +14,8 @@ use crate::plan::PlannedFile;
 use crate::progress::Origin;
 
 /// Puts the file of `sha256` and `size` at `dest` without the network:
-/// keeps a verified copy already there, or else links it from the cache.
+/// keeps a verified copy already there, or else copies it from the cache's
+/// own entry or from a verified copy the cache noted in another wheelhouse.
 /// `None` when it must be fetched.
 pub(crate) fn place_local(
     dest: &Path,
@@ -22,23 +23,34 @@ pub(crate) fn place_local(
     size: u64,
     cache: Option<&Cache>,
 ) -> Result<Option<Origin>, WheelhouseError> {
-    let cached = cache
-        .and_then(|cache| cache.cached_file(sha256))
-        .filter(|path| file_size(path) == Some(size));
-    if is_verified_copy(dest, sha256, size, cached.as_deref(), cache)? {
+    let Some(cache) = cache else {
+        return Ok(
+            is_verified_copy(dest, sha256, size, None, None)?.then_some(Origin::AlreadyThere)
+        );
+    };
+    let of_size = |path: &PathBuf| file_size(path) == Some(size);
+    let cached = cache.cached_file(sha256).filter(of_size);
+    if is_verified_copy(dest, sha256, size, cached.as_deref(), Some(cache))? {
         return Ok(Some(Origin::AlreadyThere));
     }
-    match (cached, cache) {
-        (Some(cached), Some(cache)) => {
-            place_from_cache(&cached, dest)?;
-            // The cache entry was checked (stamp or hash) and the copy is
-            // of those bytes: stamp the copy so a rebuild in place keeps it
-            // without hashing it.
-            stamp_placed(cache, dest, sha256)?;
-            Ok(Some(Origin::Cache))
+    if let Some(cached) = cached {
+        place_from_cache(&cached, dest)?;
+    } else if let Some(placed) = cache.placed_file(sha256).filter(of_size) {
+        place_from_cache(&placed, dest)?;
+        // Not the cache's own file: it could have changed while it was
+        // copied, which its stamp would now tell.
+        if !cache.is_stamped(&placed, sha256) {
+            let _ = std::fs::remove_file(dest);
+            return Ok(None);
         }
-        _ => Ok(None),
+    } else {
+        return Ok(None);
     }
+    // The source was checked (stamp or hash) and the copy is of those
+    // bytes: stamp the copy so a rebuild in place keeps it without hashing
+    // it.
+    stamp_placed(cache, dest, sha256)?;
+    Ok(Some(Origin::Cache))
 }
 
 fn file_size(path: &Path) -> Option<u64> {
@@ -152,16 +164,16 @@ pub(crate) fn fetch_from_index(
     let dest = envlock_fs::join_file_name(dir, &file.name)
         .map_err(|error| WheelhouseError::io("write into", dir, error))?;
     let fetched = index
-        .fetch(&wanted, &dest)
+        .fetch(&wanted, &dest, CacheKeeps::Place)
         .map_err(|source| WheelhouseError::Fetch {
             file: file.name.clone(),
             source: Box::new(source),
         })?;
     check_fetched_size(&dest, &file.name, file.size, fetched.size)?;
     if let Some(cache) = cache {
+        // The cache noted the file where it now lies (no second copy of
+        // its bytes); the stamp is renewed once it has its final mode.
         stamp_placed(cache, &dest, &file.sha256)?;
-        // A file the cache cannot keep is only fetched again next time.
-        let _ = cache.store_file(&dest, &file.sha256);
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use envlock_index::{Cache, FileSource, IndexClient};
+use envlock_index::{Cache, CacheKeeps, FileSource, IndexClient};
 use envlock_lock::{Lock, LockedResource};
 
 use crate::error::WheelhouseError;
@@ -149,6 +149,7 @@ fn place_one(
             Some(&resource.sha256),
             Some(resource.size),
             &dest,
+            CacheKeeps::Place,
         )
         .map_err(|error| failed(error.to_string()))?;
     let shown = format!("{}/{}", kind.name(), resource.file);

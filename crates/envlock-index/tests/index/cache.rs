@@ -1,6 +1,6 @@
 //! The on-disk cache: revalidation, offline mode, immutable metadata and files.
 
-use envlock_index::{ClientOptions, HttpIndex, IndexError, PackageIndex};
+use envlock_index::{CacheKeeps, ClientOptions, HttpIndex, IndexError, PackageIndex};
 use envlock_test::{DistSpec, FixtureServer, ServerOptions};
 
 use crate::{client_with, http_index, name, options, sample_index, start};
@@ -242,7 +242,11 @@ fn offline_after_a_warm_cache_needs_no_network() {
     let page = online.project(&name("demo")).unwrap();
     let metadata = online.core_metadata(&page.files[0]).unwrap();
     let fetched = online
-        .fetch(&page.files[0], &dest.path().join("first.whl"))
+        .fetch(
+            &page.files[0],
+            &dest.path().join("first.whl"),
+            CacheKeeps::Copy,
+        )
         .unwrap();
     let before = server.requests().len();
 
@@ -256,7 +260,11 @@ fn offline_after_a_warm_cache_needs_no_network() {
     assert_eq!(offline.project(&name("demo")).unwrap(), page);
     assert_eq!(offline.core_metadata(&page.files[0]).unwrap(), metadata);
     let again = offline
-        .fetch(&page.files[0], &dest.path().join("second.whl"))
+        .fetch(
+            &page.files[0],
+            &dest.path().join("second.whl"),
+            CacheKeeps::Copy,
+        )
         .unwrap();
     assert_eq!(again.sha256, fetched.sha256);
     assert_eq!(
@@ -284,10 +292,10 @@ fn metadata_and_files_are_fetched_once() {
     index.core_metadata(&page.files[0]).unwrap();
     index.core_metadata(&page.files[0]).unwrap();
     index
-        .fetch(&page.files[0], &dest.path().join("a.whl"))
+        .fetch(&page.files[0], &dest.path().join("a.whl"), CacheKeeps::Copy)
         .unwrap();
     index
-        .fetch(&page.files[0], &dest.path().join("b.whl"))
+        .fetch(&page.files[0], &dest.path().join("b.whl"), CacheKeeps::Copy)
         .unwrap();
     assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
     let sha256 = page.files[0].sha256_hex().unwrap();

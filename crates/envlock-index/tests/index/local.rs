@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use envlock_index::{
-    ConfiguredIndex, EnvVars, FindLinks, IndexError, IndexLocation, IndexSources, IndexUrls,
-    PackageIndex, PipConfigFile, SpecIndex,
+    CacheKeeps, ConfiguredIndex, EnvVars, FindLinks, IndexError, IndexLocation, IndexSources,
+    IndexUrls, PackageIndex, PipConfigFile, SpecIndex,
 };
 use url::Url;
 
@@ -38,7 +38,7 @@ fn a_find_links_directory_is_an_index() {
         let metadata = index.core_metadata(file).unwrap();
         assert_eq!(metadata.name.as_ref(), "demo");
         let fetched = index
-            .fetch(file, &dest.path().join(&file.filename))
+            .fetch(file, &dest.path().join(&file.filename), CacheKeeps::Copy)
             .unwrap();
         assert_eq!(fetched.sha256.to_hex(), fixture_file.sha256());
     }
@@ -58,7 +58,7 @@ fn find_links_fetch_verifies_the_hash() {
     file.sha256 = Some(envlock_fs::Sha256::from_bytes([0; 32]));
     let target = dest.path().join("leaf.whl");
     assert!(matches!(
-        index.fetch(&file, &target),
+        index.fetch(&file, &target, CacheKeeps::Copy),
         Err(IndexError::HashMismatch { .. })
     ));
     assert!(!target.exists());

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use envlock_index::{ClientOptions, EnvVars, IndexClient, IndexError, PackageIndex};
+use envlock_index::{CacheKeeps, ClientOptions, EnvVars, IndexClient, IndexError, PackageIndex};
 use envlock_test::{Fault, ServerOptions};
 
 use crate::{client_with, http_index, name, options, sample_index, start};
@@ -36,7 +36,11 @@ fn url_credentials_are_sent_to_pages_and_files_on_the_same_host() {
     let page = index.project(&name("demo")).unwrap();
     index.core_metadata(&page.files[0]).unwrap();
     index
-        .fetch(&page.files[0], &dest.path().join(&page.files[0].filename))
+        .fetch(
+            &page.files[0],
+            &dest.path().join(&page.files[0].filename),
+            CacheKeeps::Copy,
+        )
         .unwrap();
     let requests = server.requests();
     assert!(requests.len() >= 3);
@@ -200,7 +204,9 @@ fn a_truncated_download_is_retried_and_verified() {
     let index = http_index(&server.index_url(), client_with(options(cache.path())));
     let page = index.project(&name("demo")).unwrap();
     let target = dest.path().join(&wheel.filename);
-    let fetched = index.fetch(&page.files[0], &target).unwrap();
+    let fetched = index
+        .fetch(&page.files[0], &target, CacheKeeps::Copy)
+        .unwrap();
     assert_eq!(fetched.sha256.to_hex(), wheel.sha256());
     assert_eq!(fetched.size, wheel.bytes.len() as u64);
     assert_eq!(std::fs::read(&target).unwrap(), wheel.bytes);
@@ -238,7 +244,9 @@ fn a_wrong_hash_download_is_an_error_and_leaves_no_file() {
     let index = http_index(&server.index_url(), client_with(options(cache.path())));
     let page = index.project(&name("demo")).unwrap();
     let target = dest.path().join(&wheel.filename);
-    let error = index.fetch(&page.files[0], &target).unwrap_err();
+    let error = index
+        .fetch(&page.files[0], &target, CacheKeeps::Copy)
+        .unwrap_err();
     let message = error.to_string();
     assert!(
         matches!(error, IndexError::HashMismatch { .. }),
@@ -329,7 +337,7 @@ fn credentials_are_not_sent_to_another_host() {
     file.sha256 = listed.sha256;
     file.size = listed.size;
     index
-        .fetch(&file, &dest.path().join(&file.filename))
+        .fetch(&file, &dest.path().join(&file.filename), CacheKeeps::Copy)
         .unwrap();
     let requests = other.requests();
     assert_eq!(requests.len(), 1);
@@ -375,7 +383,9 @@ fn the_netrc_default_entry_goes_to_index_hosts_only() {
     let page = index.project(&name("demo")).unwrap();
     assert!(index_server.seen()[0].authorization.is_some());
     let dest = cache.path().join("demo-1.0.tar.gz");
-    index.fetch(&page.files[0], &dest).unwrap();
+    index
+        .fetch(&page.files[0], &dest, CacheKeeps::Copy)
+        .unwrap();
     assert_eq!(files.seen().len(), 1);
     assert_eq!(files.seen()[0].authorization, None, "{:?}", files.seen());
 }
