@@ -147,7 +147,7 @@ envlock_test!(downloads_take_turns_over_four_connections, |dir| {
         return;
     };
     // One download at a time, so that a single client would carry them
-    // all over one kept-alive connection.
+    // over its kept-alive connections.
     server.clear_requests();
     let (code, _, stderr) = wheelhouse(&dir, Some(&server.index_url()), &["--jobs", "1"]);
     assert_eq!(code, 0, "{stderr}");
@@ -158,8 +158,11 @@ envlock_test!(downloads_take_turns_over_four_connections, |dir| {
         .map(|request| request.connection)
         .collect();
     assert!(downloads.len() >= 4, "{downloads:?}");
+    // One client would have at most three connections open (two page
+    // look-ups and one download at a time); the downloads alone use four.
+    // (The first client's page look-ups may make it open a second one.)
     let connections: std::collections::BTreeSet<usize> = downloads.iter().copied().collect();
-    assert_eq!(connections.len(), 4, "{downloads:?}");
+    assert!(connections.len() >= 4, "{downloads:?}");
 });
 
 envlock_test!(wheelhouse_installs_with_pip_and_no_network, |dir| {

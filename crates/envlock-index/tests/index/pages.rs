@@ -6,6 +6,36 @@ use envlock_test::{Fault, FixtureFile, ServerOptions};
 use crate::{client_with, http_index, name, options, sample_index, start};
 
 #[test]
+fn looking_files_up_asks_for_html_first_and_finds_the_same_files() {
+    let cache = tempfile::tempdir().unwrap();
+    let fixture = sample_index();
+    let server = start(fixture.clone(), ServerOptions::default());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let expected = fixture.files("demo");
+    let wanted: Vec<&str> = expected.iter().map(|file| file.filename.as_str()).collect();
+    let found = index.project_files(&name("demo"), &wanted).unwrap();
+    // Asked as HTML (fewer bytes for the same URLs and hashes) ...
+    let accept = server.requests()[0].accept.clone().unwrap();
+    assert!(accept.starts_with("text/html"), "{accept}");
+    // ... and the files are those a resolution reads from the JSON page.
+    let resolved = index.project(&name("demo")).unwrap();
+    assert_eq!(found.files.len(), expected.len());
+    for (looked_up, read) in found.files.iter().zip(&resolved.files) {
+        assert_eq!(looked_up.filename, read.filename);
+        assert_eq!(looked_up.sha256_hex(), read.sha256_hex());
+        assert_eq!(
+            looked_up.url().unwrap().as_url(),
+            read.url().unwrap().as_url()
+        );
+    }
+    let accept = server.requests().last().unwrap().accept.clone().unwrap();
+    assert!(
+        accept.starts_with("application/vnd.pypi.simple.v1+json"),
+        "{accept}"
+    );
+}
+
+#[test]
 fn json_and_html_pages_give_the_same_files() {
     let cache = tempfile::tempdir().unwrap();
     let fixture = sample_index();
