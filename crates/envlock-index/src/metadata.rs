@@ -554,41 +554,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn metadata_resolves_alike_unless_what_a_solver_reads_differs() {
-        let parse = |text: &str| parse_core_metadata(text.as_bytes(), "test").unwrap();
-        let head = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
-        let wheel = parse(&format!(
-            "{head}Requires-Python: >=3.8\nProvides-Extra: cli\nRequires-Dist: a>=1\n\
-             Requires-Dist: rich; extra == 'cli'\n"
-        ));
-        // Spelt otherwise, with Dynamic fields: the same to a solver.
-        let built = parse(
-            "Metadata-Version: 2.4\nName: Demo\nVersion: 1.0\nRequires-Python: >= 3.8\n\
-             Provides-Extra: cli\nRequires-Dist: A >= 1\nRequires-Dist: rich ; extra == \"cli\"\n\
-             Dynamic: license\n",
-        );
-        assert!(wheel.resolves_like(&built));
-        for differs in [
-            // Another requirement, the same ones in another order, another
-            // Requires-Python, another extra, another version.
-            "Requires-Python: >=3.8\nProvides-Extra: cli\nRequires-Dist: a>=2\nRequires-Dist: rich; extra == 'cli'\n",
-            "Requires-Python: >=3.8\nProvides-Extra: cli\nRequires-Dist: rich; extra == 'cli'\nRequires-Dist: a>=1\n",
-            "Requires-Python: >=3.9\nProvides-Extra: cli\nRequires-Dist: a>=1\nRequires-Dist: rich; extra == 'cli'\n",
-            "Requires-Python: >=3.8\nProvides-Extra: tui\nRequires-Dist: a>=1\nRequires-Dist: rich; extra == 'cli'\n",
-        ] {
-            assert!(
-                !wheel.resolves_like(&parse(&format!("{head}{differs}"))),
-                "{differs}"
-            );
-        }
-        let other_version = parse(
-            "Metadata-Version: 2.1\nName: demo\nVersion: 1.1\nRequires-Python: >=3.8\n\
-             Provides-Extra: cli\nRequires-Dist: a>=1\nRequires-Dist: rich; extra == 'cli'\n",
-        );
-        assert!(!wheel.resolves_like(&other_version));
-    }
-
-    #[test]
     fn only_the_fields_a_resolution_reads_are_parsed_and_they_parse_alike() {
         let text = "Metadata-Version: 2.1\nName: Demo_Pkg\nVersion: 1.0\n\
             Summary: a: summary\nLicense: BSD\n        Name: not-a-field\n\

@@ -181,19 +181,6 @@ pub struct CoreMetadata {
     pub dynamic: Vec<String>,
 }
 
-impl CoreMetadata {
-    /// Whether a solver reading `other` would learn what it learns from
-    /// this: everything but `Dynamic`, in the same order (the order in
-    /// which requirements are listed feeds a solver's priorities).
-    pub fn resolves_like(&self, other: &CoreMetadata) -> bool {
-        self.name == other.name
-            && self.version == other.version
-            && self.requires_dist == other.requires_dist
-            && self.requires_python == other.requires_python
-            && self.provides_extra == other.provides_extra
-    }
-}
-
 /// A file downloaded and verified by [`PackageIndex::fetch`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedFile {
