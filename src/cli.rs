@@ -281,7 +281,7 @@ pub struct LockArgs {
 #[command(after_help = "Examples:
   envlock wheelhouse envlock.lock --platform manylinux -o wheelhouse
   envlock wheelhouse envlock.lock --target cp310-manylinux_2_28_x86_64 -o wh --archive wh.tar.zst
-  envlock --offline wheelhouse envlock.lock -o wheelhouse   # no network: the cache, earlier wheelhouses
+  envlock --offline wheelhouse envlock.lock -o wheelhouse   # cache, earlier builds
   envlock wheelhouse envlock.lock --platform manylinux -o wheelhouse \\
       --serve-url http://wheels.internal/clearml --queue gpu --image-pull-secret regcred")]
 pub struct WheelhouseArgs {
