@@ -175,8 +175,8 @@ pub struct IndexClient {
     /// The TLS set-up all its HTTP clients share (see [`tls_config`]),
     /// kept to build the download clients when first needed.
     tls: rustls::ClientConfig,
-    /// Clients of their own for bulk downloads, built on the first one (see
-    /// [`DOWNLOAD_CONNECTIONS`]); `http` is the first of them.
+    /// The extra clients bulk downloads take turns over with `http`, built
+    /// on the first download (see [`DOWNLOAD_CONNECTIONS`]).
     downloaders: std::sync::OnceLock<Vec<Client>>,
     /// Which download client the next download uses.
     next_downloader: std::sync::atomic::AtomicUsize,
@@ -432,7 +432,12 @@ fn tls_config(
     let provider = rustls::crypto::CryptoProvider::get_default()
         .cloned()
         .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
-    let failure = |error: rustls::Error| IndexError::Client(format!("TLS set-up: {error}"));
+    let failure = |error: rustls::Error| {
+        IndexError::Client(format!(
+            "cannot set up TLS with the system's trust store and the extra roots \
+             (--cert, SSL_CERT_FILE, SSL_CERT_DIR): {error}; check those certificates"
+        ))
+    };
     let verifier = if roots.is_empty() {
         rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
     } else {

@@ -34,13 +34,11 @@ pub(crate) fn place_local(
         return Ok(Some(Origin::AlreadyThere));
     }
     if let Some(cached) = cached {
-        place_from_cache(&cached, dest)?;
+        place_from_cache(&cached, dest, || true)?;
     } else if let Some(placed) = cache.placed_file(sha256).filter(of_size) {
-        place_from_cache(&placed, dest)?;
-        // Not the cache's own file: it could have changed while it was
-        // copied, which its stamp would now tell.
-        if !cache.is_stamped(&placed, sha256) {
-            let _ = std::fs::remove_file(dest);
+        // Not the cache's own file: it could change while it is copied,
+        // which its stamp would then tell; such a copy never takes its name.
+        if !place_from_cache(&placed, dest, || cache.is_stamped(&placed, sha256))? {
             return Ok(None);
         }
     } else {
@@ -94,8 +92,13 @@ fn is_verified_copy(
 /// can), through a temporary name, flushed to disk before its rename;
 /// never a hard link, which would let an edit of the wheelhouse file edit
 /// the cache. The folder is flushed once at the end of the build, not after
-/// each file.
-fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
+/// each file. The copy takes its name only if `source_unchanged` still
+/// holds once it is made; otherwise it is removed and `false` returned.
+fn place_from_cache(
+    cached: &Path,
+    dest: &Path,
+    source_unchanged: impl Fn() -> bool,
+) -> Result<bool, WheelhouseError> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     let temporary = tempfile::Builder::new()
         .prefix(TEMPORARY_PREFIX)
@@ -111,9 +114,14 @@ fn place_from_cache(cached: &Path, dest: &Path) -> Result<(), WheelhouseError> {
     std::fs::File::open(&temporary)
         .and_then(|file| file.sync_all())
         .map_err(|error| WheelhouseError::io("write", &temporary, error))?;
+    if !source_unchanged() {
+        // Dropping the temporary path removes the copy.
+        return Ok(false);
+    }
     temporary
         .persist(dest)
-        .map_err(|error| WheelhouseError::io("write", dest, error.error))
+        .map_err(|error| WheelhouseError::io("write", dest, error.error))?;
+    Ok(true)
 }
 
 /// Records that the file at `dest` holds the bytes of `sha256`, once it
@@ -195,4 +203,24 @@ pub(crate) fn check_fetched_size(
         expected,
         actual,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_whose_source_changed_while_copied_never_takes_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("source.whl");
+        std::fs::write(&source, b"bytes").unwrap();
+        let out = dir.path().join("wheelhouse");
+        std::fs::create_dir(&out).unwrap();
+        let dest = out.join("a.whl");
+        assert!(!place_from_cache(&source, &dest, || false).unwrap());
+        // Neither the file nor its temporary is left.
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+        assert!(place_from_cache(&source, &dest, || true).unwrap());
+        assert_eq!(std::fs::read(&dest).unwrap(), b"bytes");
+    }
 }
