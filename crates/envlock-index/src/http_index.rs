@@ -14,7 +14,7 @@ use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_b
 use crate::plain_file::FileSource;
 use crate::remote_zip::{TAIL_SIZE, Tail, read_remote_metadata};
 use crate::safe_url::SafeUrl;
-use crate::simple::{ACCEPT, ACCEPT_FOR_LOOK_UP, Keep, keep_all, page_format, parse_page};
+use crate::simple::{ACCEPT, Keep, keep_all, page_format, parse_page};
 use crate::types::{
     CacheKeeps, CoreMetadata, DistKind, FetchedFile, IndexFile, MetadataFile, PackageIndex,
     ProjectPage,
@@ -442,7 +442,7 @@ impl HttpIndex {
     ) -> Result<ProjectPage, IndexError> {
         let cache = self.client.cache();
         let key = self.cache_key();
-        let response = self.fetch_page(&page_url, name, validators, used)?;
+        let response = self.fetch_page(&page_url, name, validators)?;
         if response.status.as_u16() == 304 && validators.is_some() {
             if let Some(mut page) = cache.read_page(&key, name.as_ref()) {
                 let parsed = self
@@ -457,7 +457,7 @@ impl HttpIndex {
             }
             // The entry went away since its header was read: ask for the
             // whole page.
-            let response = self.fetch_page(&page_url, name, None, used)?;
+            let response = self.fetch_page(&page_url, name, None)?;
             return self.fetched_page(response, name, page_url, keep, used);
         }
         self.fetched_page(response, name, page_url, keep, used)
@@ -522,13 +522,8 @@ impl HttpIndex {
         page_url: &SafeUrl,
         name: &PackageName,
         cached: Option<&PageHeader>,
-        used: PageUse,
     ) -> Result<HttpResponse, IndexError> {
-        let accept = match used {
-            PageUse::LookUp => ACCEPT_FOR_LOOK_UP,
-            PageUse::Resolve => ACCEPT,
-        };
-        let mut headers = vec![("Accept", accept.to_owned())];
+        let mut headers = vec![("Accept", ACCEPT.to_owned())];
         if let Some(page) = cached {
             if let Some(etag) = &page.etag {
                 headers.push(("If-None-Match", etag.clone()));

@@ -33,9 +33,14 @@ pub struct SourceBuild {
 
 /// The source builds among `files`, which are in `dir` and verified.
 pub(crate) fn source_builds(dir: &Path, lock: &Lock, files: &[PlannedFile]) -> Vec<SourceBuild> {
-    files
+    // In parallel: each sdist is read (decompressed) to find its sources.
+    use rayon::prelude::*;
+    let sdists: Vec<&PlannedFile> = files
         .iter()
         .filter(|file| file.is_sdist() && !file.build_only)
+        .collect();
+    sdists
+        .par_iter()
         .map(|file| {
             let compiled_source = compiled_source(&dir.join(&file.name));
             let built_with = |target: &String| {
@@ -75,40 +80,36 @@ fn is_compiled_source(member: &str) -> bool {
 
 /// The first member of the sdist that needs a compiler, if any. An archive
 /// that cannot be read is reported as needing one: the cautious answer for
-/// someone planning what the far side must have.
+/// someone planning what the far side must have. A tarball is read only as
+/// far as that first member: the rest would be decompressed for nothing, on
+/// the way from the last download to the finished folder.
 fn compiled_source(path: &Path) -> Option<String> {
-    let members = match members(path) {
-        Ok(members) => members,
-        Err(reason) => return Some(format!("(cannot read the sdist: {reason})")),
-    };
-    members
-        .into_iter()
-        .find(|member| is_compiled_source(member))
+    first_compiled_member(path)
+        .unwrap_or_else(|reason| Some(format!("(cannot read the sdist: {reason})")))
 }
 
-fn members(path: &Path) -> Result<Vec<String>, String> {
+fn first_compiled_member(path: &Path) -> Result<Option<String>, String> {
     let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
     let lower = path.to_string_lossy().to_ascii_lowercase();
     if lower.ends_with(".zip") {
         let archive = zip::ZipArchive::new(file).map_err(|error| error.to_string())?;
         return Ok(archive
             .file_names()
-            .filter_map(|name| name.ok().map(|name| name.into_owned()))
-            .collect());
+            .filter_map(Result::ok)
+            .find(|name| is_compiled_source(name))
+            .map(std::borrow::Cow::into_owned));
     }
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     let entries = archive.entries().map_err(|error| error.to_string())?;
-    let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|error| error.to_string())?;
-        let name = entry
-            .path()
-            .map_err(|error| error.to_string())?
-            .to_string_lossy()
-            .into_owned();
-        names.push(name);
+        let name = entry.path().map_err(|error| error.to_string())?;
+        let name = name.to_string_lossy();
+        if is_compiled_source(&name) {
+            return Ok(Some(name.into_owned()));
+        }
     }
-    Ok(names)
+    Ok(None)
 }
 
 #[cfg(test)]

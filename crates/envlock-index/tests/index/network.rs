@@ -304,6 +304,31 @@ fn certificate_sources_that_do_not_exist_are_named() {
 }
 
 #[test]
+fn a_pem_block_that_holds_no_certificate_is_named() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("corp-bundle.crt");
+    // Well-formed PEM around bytes that are not a certificate.
+    std::fs::write(
+        &bundle,
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let error = IndexClient::new(ClientOptions {
+        env: EnvVars::from_pairs([("SSL_CERT_FILE", bundle.to_str().unwrap())]),
+        ..options(cache.path())
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("corp-bundle.crt")
+            && error.contains("SSL_CERT_FILE")
+            && error.contains("not a usable certificate"),
+        "{error}"
+    );
+}
+
+#[test]
 fn extra_certificates_are_accepted_alongside_the_system_store() {
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
