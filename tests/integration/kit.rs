@@ -240,6 +240,48 @@ fn env_file(path: &Path) -> BTreeMap<String, String> {
 }
 
 envlock_test!(
+    a_resource_downloaded_into_a_wheelhouse_serves_the_next_one,
+    |dir| {
+        let server =
+            FixtureServer::start(universe_with_stand_ins(), ServerOptions::default()).unwrap();
+        write_spec(&dir, "3.12", r#""flask""#, RESOURCES);
+        let (code, _, stderr) = lock(&dir, &server, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        // The wheelhouse gets a cache of its own, so that it downloads the
+        // resources itself (the lock's cache keeps copies of them).
+        let cache_dir = dir.join("wheelhouse-cache");
+        let build = |output: &str, offline: bool| {
+            let mut command = dir.envlock();
+            command
+                .env("ENVLOCK_CACHE_DIR", &cache_dir)
+                .env("STAND_INS", server.base_url())
+                .args(["--index-url", &server.index_url()]);
+            if offline {
+                command.arg("--offline");
+            }
+            command.args(["wheelhouse", "envlock.lock", "-o", output]);
+            run(command)
+        };
+        let (code, _, stderr) = build("wh", false);
+        assert_eq!(code, 0, "{stderr}");
+        // The cache notes where the verified resource lies, with the mode
+        // the build ends with, and keeps no copy of it ...
+        let cache = envlock_index::Cache::new(cache_dir.clone());
+        let sha256 = envlock_fs::Sha256::digest(DROPBEAR.1);
+        let placed = dir.join("wh/resources").join(DROPBEAR.0);
+        assert_eq!(cache.placed_file(&sha256), Some(placed));
+        assert_eq!(cache.cached_file(&sha256), None);
+        // ... so the next wheelhouse copies it from there, with no network.
+        let (code, _, stderr) = build("wh2", true);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            std::fs::read(dir.join("wh2/resources").join(DROPBEAR.0)).unwrap(),
+            DROPBEAR.1
+        );
+    }
+);
+
+envlock_test!(
     the_wheelhouse_carries_resources_and_tells_the_far_side,
     |dir| {
         let server =

@@ -127,7 +127,11 @@ fn place_from_cache(
 /// Records that the file at `dest` holds the bytes of `sha256`, once it
 /// has the mode the folder's files end with: a later mode change would
 /// change its ctime and make the stamp stale.
-fn stamp_placed(cache: &Cache, dest: &Path, sha256: &Sha256) -> Result<(), WheelhouseError> {
+pub(crate) fn stamp_placed(
+    cache: &Cache,
+    dest: &Path,
+    sha256: &Sha256,
+) -> Result<(), WheelhouseError> {
     ensure_mode(dest, FILE_MODE)?;
     cache.stamp_verified(dest, sha256);
     Ok(())

@@ -10,7 +10,7 @@ use envlock_lock::{Lock, LockedResource};
 
 use crate::error::WheelhouseError;
 use crate::folder::{PYTHON, RESOURCES};
-use crate::place::{check_fetched_size, place_local};
+use crate::place::{check_fetched_size, place_local, stamp_placed};
 use crate::progress::{Origin, Reporter};
 
 /// A resource's location with `${VAR}` expanded, or why it cannot be
@@ -154,6 +154,12 @@ fn place_one(
         .map_err(|error| failed(error.to_string()))?;
     let shown = format!("{}/{}", kind.name(), resource.file);
     check_fetched_size(&dest, &shown, resource.size, fetched.size)?;
+    if let Some(cache) = sources.cache {
+        // The cache noted where the resource lies; it gets its final mode
+        // now, and its stamp again, or the mode set at the end of the build
+        // would leave that note stale (and the next build downloading it).
+        stamp_placed(cache, &dest, &resource.sha256)?;
+    }
     Ok(Origin::Downloaded)
 }
 
