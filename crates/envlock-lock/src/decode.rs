@@ -59,6 +59,7 @@ struct VersionProbe {
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
 struct WireLock {
+    version: Option<i64>,
     name: String,
     inputs_digest: String,
     exclude_newer: Option<String>,
@@ -142,17 +143,19 @@ struct WireFile {
 
 /// Reads a lock from its TOML text and checks its invariants.
 pub fn decode(text: &str) -> Result<Lock, LockError> {
-    let probe: VersionProbe = toml::from_str(text).map_err(syntax)?;
-    match probe.version {
-        Some(FORMAT_VERSION) => {}
-        Some(found) => return Err(LockError::UnsupportedVersion { found }),
-        None => {
-            return Err(LockError::Invalid(
-                "the `version` key is missing (is this an envlock lockfile?)".to_owned(),
-            ));
+    // One parse on the way that matters (a lock of this format): the text is
+    // read as a whole lock, version included. Only when that fails is the
+    // version read alone, so that a lock of another format version is told
+    // as such rather than as a shape error of this one.
+    let wire: WireLock = match toml::from_str(text) {
+        Ok(wire) => wire,
+        Err(error) => {
+            let probe: VersionProbe = toml::from_str(text).map_err(syntax)?;
+            check_version(probe.version)?;
+            return Err(syntax(error));
         }
-    }
-    let wire: WireLock = toml::from_str(text).map_err(syntax)?;
+    };
+    check_version(wire.version)?;
     crate::names::check_wire_names(&wire.name, wire.target.iter().map(|target| &target.name))
         .map_err(LockError::Invalid)?;
     let lock = Lock {
@@ -194,6 +197,16 @@ pub fn decode(text: &str) -> Result<Lock, LockError> {
     };
     validate(&lock)?;
     Ok(lock)
+}
+
+fn check_version(version: Option<i64>) -> Result<(), LockError> {
+    match version {
+        Some(FORMAT_VERSION) => Ok(()),
+        Some(found) => Err(LockError::UnsupportedVersion { found }),
+        None => Err(LockError::Invalid(
+            "the `version` key is missing (is this an envlock lockfile?)".to_owned(),
+        )),
+    }
 }
 
 fn resource_from_wire(resource: WireResource) -> Result<LockedResource, LockError> {

@@ -122,6 +122,20 @@ fn a_newer_format_version_is_rejected_with_a_hint() {
     assert!(error.hint().unwrap().contains("upgrade envlock"));
 }
 
+/// A later format may change the shape of what this one reads: its lock
+/// is still told as a newer version, not as a broken lock of this one.
+#[test]
+fn a_newer_format_of_another_shape_is_told_by_its_version() {
+    let text = marker_gate()
+        .replace("version = 1", "version = 2")
+        .replace("size = 96112", "size = \"big\"");
+    let error = rejects(&text);
+    assert!(
+        matches!(error, LockError::UnsupportedVersion { found: 2 }),
+        "{error}"
+    );
+}
+
 #[test]
 fn a_missing_version_is_rejected() {
     let error = rejects(&marker_gate().replace("version = 1\n", ""));
