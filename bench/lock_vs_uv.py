@@ -36,6 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from wheelhouse_vs_curl import run_measured  # noqa: E402
 
 
+def example_packages_spec():
+    """The example's spec with its packages only: uv locks no plain files,
+    and the example's resources live on hosts a benchmark machine may not
+    reach."""
+    return EXAMPLE.read_text().split("\n[[resources]]", 1)[0] + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per tool and mode (default 5)")
@@ -68,10 +75,7 @@ def main():
     pythons = [target["python"] for target in spec["targets"]]
     project = work / "project"
     project.mkdir(exist_ok=True)
-    # The packages only: uv locks no plain files, and the example's
-    # resources live on hosts a benchmark machine may not reach.
-    text = EXAMPLE.read_text()
-    (project / "envlock.toml").write_text(text.split("\n[[resources]]", 1)[0] + "\n")
+    (project / "envlock.toml").write_text(example_packages_spec())
 
     base_env = {key: value for key, value in os.environ.items() if not key.startswith(("PIP_", "UV_"))}
     host_python = shutil.which("python3") or sys.executable

@@ -18,6 +18,12 @@ Wheelhouse  `envlock wheelhouse` of every target of the lock, cold (empty
           not timed). Every file each tool wrote is checked against the lock
           outside the timing, then deleted.
 
+Flatness  The ClearML example (examples/clearml-session, 3 targets, its
+          packages only) is locked cold --runs times as well, by envlock
+          alone, and the matrix lock's peak RSS is divided by its own (as
+          the process with the children it waited for, and the process
+          alone): the issue's bar for memory nearly flat in the targets.
+
 Each figure is the median of --runs runs; peak RSS is that of the measured
 process (for uv, the largest of its runs). Needs ENVLOCK_INDEX_URL. The
 wheelhouse of all targets is about 4 GB (envlock's cache keeps no second
@@ -47,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The measuring launcher, the index page reader and the file checks are the
 # wheelhouse benchmark's own.
 from wheelhouse_vs_curl import check_files, resolve_urls, run_measured  # noqa: E402
+from lock_vs_uv import example_packages_spec  # noqa: E402
 
 SPEC = ROOT / "bench" / "matrix" / "envlock.toml"
 
@@ -75,6 +82,7 @@ TARGETS = [
     ("cold lock / uv's 25 runs <= 0.03", "lock cold ratio", 0.03),
     ("warm lock <= 2 s", "lock warm", 2.0),
     ("lock peak RSS <= 150 MB", "lock rss", 150.0),
+    ("lock peak RSS / the ClearML example's 3-target lock <= 1.3", "lock rss ratio", 1.3),
     ("wheelhouse cold / curl <= 0.8", "wheelhouse ratio", 0.8),
     ("wheelhouse peak RSS <= 150 MB", "wheelhouse rss", 150.0),
 ]
@@ -154,6 +162,8 @@ def lock_phase(args, envlock, uv, spec, work, base_env, index_url, figures):
         envlock_median = statistics.median(sample[0] for sample in samples["envlock"])
         figures[f"lock {mode}"] = envlock_median
         figures["lock rss"] = max(figures.get("lock rss", 0), max(sample[1] for sample in samples["envlock"]) * 1.048576)
+        figures["lock rss itself"] = max(figures.get("lock rss itself", 0),
+                                         max(sample[2] for sample in samples["envlock"]) * 1.048576)
         if "uv" in samples:
             print(median_line(f"uv pip compile ({len(targets)} runs)", samples["uv"]))
             ratio = envlock_median / statistics.median(sample[0] for sample in samples["uv"])
@@ -161,6 +171,30 @@ def lock_phase(args, envlock, uv, spec, work, base_env, index_url, figures):
             print(f"  ratio envlock / uv: {ratio:.3f}x")
         print(flush=True)
     return project / "envlock.lock"
+
+
+def clearml_phase(args, envlock, work, base_env, figures):
+    """Peak RSS of cold locks of the ClearML example (3 targets), the bar the
+    matrix lock's memory is held to (nearly flat in the number of targets)."""
+    project = work / "clearml"
+    project.mkdir(exist_ok=True)
+    (project / "envlock.toml").write_text(example_packages_spec())
+    cache = work / "clearml-cache"
+    samples = []
+    for _ in range(args.runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        (project / "envlock.lock").unlink(missing_ok=True)
+        samples.append(run_measured([envlock, "lock", "--quiet", project],
+                                    dict(base_env, ENVLOCK_CACHE_DIR=str(cache)))[:3])
+    print("ClearML example, cold lock (the memory bar):")
+    print(median_line("envlock lock (3 targets)", samples))
+    matrix_rss, matrix_own = figures["lock rss"], figures["lock rss itself"]
+    clearml_rss = max(sample[1] for sample in samples) * 1.048576
+    clearml_own = max(sample[2] for sample in samples) * 1.048576
+    figures["lock rss ratio"] = matrix_rss / clearml_rss
+    print(f"  matrix lock / ClearML lock peak RSS: {figures['lock rss ratio']:.2f}x "
+          f"(the processes alone: {matrix_own / clearml_own:.2f}x)")
+    print(flush=True)
 
 
 def wheelhouse_phase(args, envlock, lock_path, work, base_env, index_url, figures):
@@ -279,6 +313,7 @@ def main():
             lock_path = args.lock.resolve()
         else:
             lock_path = lock_phase(args, args.envlock, uv, spec, work, base_env, index_url, figures)
+            clearml_phase(args, args.envlock, work, base_env, figures)
         if not args.skip_wheelhouse:
             wheelhouse_phase(args, args.envlock, lock_path, work, base_env, index_url, figures)
     finally:
