@@ -12,17 +12,17 @@ Lock      `envlock lock` of every target in one run, against `uv pip compile`
           "cold" empties both tools' caches before each run (for uv: before
           its first target), "warm" keeps caches that one untimed run filled.
           The runs alternate which tool goes first.
-Wheelhouse  `envlock wheelhouse` of every target of the lock, cold (empty
-          cache, fresh folder), against `curl --parallel --parallel-max 32`
-          given the URLs of the same files (read from the index beforehand,
-          not timed). Every file each tool wrote is checked against the lock
-          outside the timing, then deleted.
-
 Flatness  The ClearML example (examples/clearml-session, 3 targets, its
           packages only) is locked cold --runs times as well, by envlock
           alone, and the matrix lock's peak RSS is divided by its own (as
           the process with the children it waited for, and the process
           alone): the issue's bar for memory nearly flat in the targets.
+
+Wheelhouse  `envlock wheelhouse` of every target of the lock, cold (empty
+          cache, fresh folder), against `curl --parallel --parallel-max 32`
+          given the URLs of the same files (read from the index beforehand,
+          not timed). Every file each tool wrote is checked against the lock
+          outside the timing, then deleted.
 
 Each figure is the median of --runs runs; peak RSS is that of the measured
 process (for uv, the largest of its runs). Needs ENVLOCK_INDEX_URL. The

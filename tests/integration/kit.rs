@@ -88,10 +88,7 @@ fn resource_requests(server: &FixtureServer) -> usize {
 }
 
 envlock_test!(resources_are_locked_once_and_checked, |dir| {
-    let server = FixtureServer::start(universe_with_stand_ins(), ServerOptions::default()).unwrap();
-    write_spec(&dir, "3.12", r#""flask""#, RESOURCES);
-    let (code, _, stderr) = lock(&dir, &server, &[]);
-    assert_eq!(code, 0, "{stderr}");
+    let (server, stderr) = lock_flask_with_resources(&dir);
     // The summary counts the resources.
     assert_output(&dir, "lock_summary_with_resources", &stderr);
     let text = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
@@ -227,13 +224,13 @@ fn wheelhouse(dir: &TestDir, server: &FixtureServer, extra: &[&str]) -> (i32, St
 }
 
 /// The fixture server, and `flask` for CPython 3.12 locked in `dir` with
-/// the resources of [`RESOURCES`].
-fn lock_flask_with_resources(dir: &TestDir) -> FixtureServer {
+/// the resources of [`RESOURCES`]; the lock's stderr beside it.
+fn lock_flask_with_resources(dir: &TestDir) -> (FixtureServer, String) {
     let server = FixtureServer::start(universe_with_stand_ins(), ServerOptions::default()).unwrap();
     write_spec(dir, "3.12", r#""flask""#, RESOURCES);
     let (code, _, stderr) = lock(dir, &server, &[]);
     assert_eq!(code, 0, "{stderr}");
-    server
+    (server, stderr)
 }
 
 /// `KEY=value` lines of an environment file, comments skipped.
@@ -252,7 +249,7 @@ fn env_file(path: &Path) -> BTreeMap<String, String> {
 envlock_test!(
     a_resource_downloaded_into_a_wheelhouse_serves_the_next_one,
     |dir| {
-        let server = lock_flask_with_resources(&dir);
+        let (server, _) = lock_flask_with_resources(&dir);
         // The wheelhouse gets a cache of its own, so that it downloads the
         // resources itself (the lock's cache keeps copies of them).
         let cache_dir = dir.join("wheelhouse-cache");
@@ -290,7 +287,7 @@ envlock_test!(
 envlock_test!(
     the_wheelhouse_carries_resources_and_tells_the_far_side,
     |dir| {
-        let server = lock_flask_with_resources(&dir);
+        let (server, _) = lock_flask_with_resources(&dir);
         let (code, _, stderr) = wheelhouse(
             &dir,
             &server,
@@ -657,7 +654,7 @@ envlock_test!(the_clearml_walkthrough_runs_as_written, |dir| {
 });
 
 envlock_test!(a_hand_edited_lock_can_neither_inject_nor_escape, |dir| {
-    let server = lock_flask_with_resources(&dir);
+    let (server, _) = lock_flask_with_resources(&dir);
     let reviewed = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
 
     // The lock as written: its clearml.env, sourced by a shell, sets the
