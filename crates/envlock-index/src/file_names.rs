@@ -9,7 +9,7 @@
 
 use std::str::FromStr as _;
 
-use envlock_pep::{DistKind, PackageName, SourceDistFilename, WheelFilename};
+use envlock_pep::{DistKind, PackageName, SourceDistFilename, WheelFilename, WheelNameParts};
 
 use crate::types::IndexFile;
 
@@ -43,6 +43,14 @@ pub(crate) fn unusable(filename: &str, project: &PackageName) -> Option<Unusable
         ));
     }
     let kind = DistKind::of(filename);
+    // Most wheel names are well formed: they are checked without being
+    // copied, and only one that fails is parsed, for the error.
+    if let Some(parts) = WheelNameParts::split(filename)
+        && parts.names(project)
+        && parts.rest_is_well_formed()
+    {
+        return None;
+    }
     let reason = match kind {
         DistKind::Wheel => match WheelFilename::parse(filename) {
             Ok(wheel) if wheel.name() == project => return None,

@@ -61,5 +61,5 @@ pub use target::{Target, TargetError};
 pub use version_ranges::Ranges;
 pub use wheel::{
     BuildTag, DistFilename, DistFilenameError, DistKind, SourceDistExtension, SourceDistFilename,
-    SourceDistFilenameError, WheelFilename, WheelFilenameError, is_sdist,
+    SourceDistFilenameError, WheelFilename, WheelFilenameError, WheelNameParts, is_sdist,
 };

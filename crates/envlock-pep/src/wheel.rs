@@ -130,28 +130,26 @@ pub enum WheelFilenameError {
 impl WheelFilename {
     /// Parses a wheel file name (no directory part).
     pub fn parse(filename: &str) -> Result<WheelFilename, WheelFilenameError> {
-        let stem = (DistKind::of(filename) == DistKind::Wheel)
-            .then(|| &filename[..filename.len() - ".whl".len()]);
-        let Some(stem) = stem else {
+        if DistKind::of(filename) != DistKind::Wheel {
             return Err(WheelFilenameError::NotAWheel {
                 filename: filename.to_owned(),
             });
+        }
+        let Some(parts) = WheelNameParts::split(filename) else {
+            return Err(WheelFilenameError::WrongShape {
+                filename: filename.to_owned(),
+                parts: filename[..filename.len() - ".whl".len()].split('-').count(),
+            });
         };
-        let parts: Vec<&str> = stem.split('-').collect();
-        let (name, version, build, python, abi, platform) = match parts.as_slice() {
-            [name, version, python, abi, platform] => {
-                (*name, *version, None, *python, *abi, *platform)
-            }
-            [name, version, build, python, abi, platform] => {
-                (*name, *version, Some(*build), *python, *abi, *platform)
-            }
-            _ => {
-                return Err(WheelFilenameError::WrongShape {
-                    filename: filename.to_owned(),
-                    parts: parts.len(),
-                });
-            }
-        };
+        let WheelNameParts {
+            name,
+            version,
+            build,
+            python,
+            abi,
+            platform,
+            tags: _,
+        } = parts;
         let invalid_name = || WheelFilenameError::InvalidName {
             filename: filename.to_owned(),
             name: name.to_owned(),
@@ -237,6 +235,85 @@ impl WheelFilename {
     }
 }
 
+/// The dash-separated fields of a wheel file name, borrowed and not yet
+/// checked. Reading a large project page meets tens of thousands of wheel
+/// names, most of them of platforms no target installs: their fields are
+/// enough to turn them away, and [`WheelFilename::parse`] (which copies and
+/// checks every field) is kept for the files that are used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WheelNameParts<'n> {
+    /// The escaped project name, as written.
+    pub name: &'n str,
+    /// The version, as written.
+    pub version: &'n str,
+    /// The build tag, as written.
+    pub build: Option<&'n str>,
+    /// The python tag set (`py2.py3`), as written.
+    pub python: &'n str,
+    /// The ABI tag set, as written.
+    pub abi: &'n str,
+    /// The platform tag set, as written.
+    pub platform: &'n str,
+    /// The three tag sets as one text (`cp312-cp312-manylinux_2_28_x86_64`):
+    /// wheels with the same text fit the same targets.
+    pub tags: &'n str,
+}
+
+impl<'n> WheelNameParts<'n> {
+    /// The fields of `filename`; `None` unless it ends in `.whl` (in any
+    /// case) and has five or six dash-separated fields.
+    pub fn split(filename: &'n str) -> Option<WheelNameParts<'n>> {
+        if DistKind::of(filename) != DistKind::Wheel {
+            return None;
+        }
+        let stem = &filename[..filename.len() - ".whl".len()];
+        let mut fields = stem.split('-');
+        let mut next = || fields.next();
+        let (name, version, third, fourth, fifth) = (next()?, next()?, next()?, next()?, next()?);
+        let parts = match (next(), next()) {
+            (None, _) => (name, version, None, third, fourth, fifth),
+            (Some(sixth), None) => (name, version, Some(third), fourth, fifth, sixth),
+            (Some(_), Some(_)) => return None,
+        };
+        let (name, version, build, python, abi, platform) = parts;
+        let tags_length = python.len() + abi.len() + platform.len() + 2;
+        Some(WheelNameParts {
+            name,
+            version,
+            build,
+            python,
+            abi,
+            platform,
+            tags: &stem[stem.len() - tags_length..],
+        })
+    }
+
+    /// Whether the name field is `project`'s, spelled as a wheel may spell
+    /// it (any case; `_` or `.` for `-`). Checks the characters too, so a
+    /// name this accepts is one [`WheelFilename::parse`] accepts.
+    pub fn names(&self, project: &PackageName) -> bool {
+        self.name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'.')
+            && normalised_prefix_length(self.name, project.as_ref()) == Some(self.name.len())
+    }
+
+    /// Whether [`WheelFilename::parse`] would accept the version, build
+    /// tag and tag sets (the name is [`WheelNameParts::names`]'s), checked
+    /// without copying them.
+    pub fn rest_is_well_formed(&self) -> bool {
+        let tags_fit =
+            |kind: &str, set: &str| set.split('.').all(|tag| tag_problem(kind, tag).is_none());
+        Version::from_str(self.version).is_ok()
+            && self
+                .build
+                .is_none_or(|build| parse_build_tag(build).is_some())
+            && tags_fit("python", self.python)
+            && tags_fit("abi", self.abi)
+            && tags_fit("platform", self.platform)
+    }
+}
+
 impl fmt::Display for WheelFilename {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.filename)
@@ -278,22 +355,29 @@ fn split_tag_set(
         problem,
     };
     set.split('.')
-        .map(|tag| {
-            if tag.is_empty() {
-                return Err(invalid("it has an empty component"));
-            }
-            if !tag
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
-            {
-                return Err(invalid("tags contain only letters, digits and `_`"));
-            }
-            if kind == "python" && tag.as_bytes()[0].is_ascii_digit() {
-                return Err(invalid("python tags start with a letter"));
-            }
-            Ok(tag.to_ascii_lowercase())
+        .map(|tag| match tag_problem(kind, tag) {
+            Some(problem) => Err(invalid(problem)),
+            None => Ok(tag.to_ascii_lowercase()),
         })
         .collect()
+}
+
+/// What is wrong with one tag of a tag set of `kind` (`python`, `abi`,
+/// `platform`), if anything.
+fn tag_problem(kind: &str, tag: &str) -> Option<&'static str> {
+    if tag.is_empty() {
+        return Some("it has an empty component");
+    }
+    if !tag
+        .bytes()
+        .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+    {
+        return Some("tags contain only letters, digits and `_`");
+    }
+    if kind == "python" && tag.as_bytes()[0].is_ascii_digit() {
+        return Some("python tags start with a letter");
+    }
+    None
 }
 
 /// The archive format of a source distribution.
@@ -606,6 +690,72 @@ impl fmt::Display for DistFilename {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wheel_name_parts_are_the_fields_parse_reads() {
+        let filename = "Foo_Bar-1.2.0-7b-cp310-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.WHL";
+        let parts = WheelNameParts::split(filename).unwrap();
+        assert_eq!(
+            (parts.name, parts.version, parts.build),
+            ("Foo_Bar", "1.2.0", Some("7b"))
+        );
+        assert_eq!(
+            (parts.python, parts.abi, parts.platform),
+            (
+                "cp310",
+                "abi3",
+                "manylinux_2_17_x86_64.manylinux2014_x86_64"
+            )
+        );
+        assert_eq!(
+            parts.tags,
+            "cp310-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64"
+        );
+        let short = WheelNameParts::split("a-1-py3-none-any.whl").unwrap();
+        assert_eq!((short.build, short.tags), (None, "py3-none-any"));
+        for bad in [
+            "a-1-none-any.whl",
+            "a-1-2-3-py3-none-any.whl",
+            "a-1-py3-none-any.zip",
+        ] {
+            assert_eq!(WheelNameParts::split(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn wheel_name_parts_name_a_project_only_as_parse_would() {
+        let project = PackageName::from_str("foo-bar").unwrap();
+        let names = |filename: &str| WheelNameParts::split(filename).unwrap().names(&project);
+        for good in ["Foo_Bar-1-py3-none-any.whl", "foo.bar-1-py3-none-any.whl"] {
+            assert!(names(good), "{good}");
+            assert_eq!(WheelFilename::parse(good).unwrap().name(), &project);
+        }
+        assert!(
+            WheelNameParts::split("foo_bar-1-7-py3-none-any.whl")
+                .unwrap()
+                .rest_is_well_formed()
+        );
+        for malformed in [
+            "foo_bar-1..0-py3-none-any.whl",
+            "foo_bar-1-x7-py3-none-any.whl",
+            "foo_bar-1-3py-none-any.whl",
+            "foo_bar-1-py3.-none-any.whl",
+            "foo_bar-1-py3-none-any+x.whl",
+        ] {
+            let parts = WheelNameParts::split(malformed).unwrap();
+            assert!(!parts.rest_is_well_formed(), "{malformed}");
+            assert!(WheelFilename::parse(malformed).is_err(), "{malformed}");
+        }
+        for other in [
+            "foo_bar_-1-py3-none-any.whl",
+            "_foo_bar-1-py3-none-any.whl",
+            "foobar-1-py3-none-any.whl",
+            "foo+bar-1-py3-none-any.whl",
+            "foo_bar/x-1-py3-none-any.whl",
+        ] {
+            assert!(!names(other), "{other}");
+        }
+    }
 
     #[test]
     fn parses_compressed_tag_sets_and_names() {

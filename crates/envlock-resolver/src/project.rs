@@ -8,6 +8,7 @@ use std::sync::Arc;
 use envlock_index::IndexFile;
 use envlock_pep::{
     PackageName, SourceDistFilename, Tags, Version, VersionSpecifiers, WheelFilename,
+    WheelNameParts,
 };
 
 /// What one index offers for one project, grouped by version.
@@ -164,31 +165,29 @@ impl Project {
         for (position, file) in files.iter().enumerate() {
             let kind = file.kind();
             if kind == envlock_pep::DistKind::Wheel {
-                let Ok(wheel) = WheelFilename::parse(&file.filename) else {
+                let Some(ReadWheel {
+                    version,
+                    priorities,
+                    platform,
+                }) = filter.read_wheel(&file.filename)
+                else {
                     continue;
                 };
-                if wheel.name() != name {
-                    continue;
-                }
-                let release = releases.entry(wheel.version().clone()).or_default();
-                let priorities = filter.priorities(&file.filename, &wheel);
+                let release = releases.entry(version.clone()).or_default();
                 let too_new = too_new(file, keep.exclude_newer);
                 if priorities.is_empty() || too_new {
                     // Never chosen: its platforms are named in explanations,
                     // and the targets it would fit when it is too new.
-                    let release_platforms = platforms.entry(wheel.version().clone()).or_default();
-                    platform_names.add_to(release_platforms, wheel.platform_tags());
+                    let release_platforms = platforms.entry(version).or_default();
+                    platform_names.add_to(release_platforms, platform);
                     if too_new {
                         release.add_too_new(&priorities);
                     }
                 } else {
-                    wheels
-                        .entry(wheel.version().clone())
-                        .or_default()
-                        .push(Candidate {
-                            position,
-                            priorities,
-                        });
+                    wheels.entry(version).or_default().push(Candidate {
+                        position,
+                        priorities,
+                    });
                 }
             } else if kind == envlock_pep::DistKind::Sdist
                 && let Ok(sdist) = SourceDistFilename::parse(&file.filename, name)
@@ -208,12 +207,14 @@ impl Project {
                 release.sdist = files.get_mut(position).and_then(Option::take).map(Arc::new);
             }
         }
+        let pythons = TargetPythons::new(keep);
         for (version, candidates) in wheels {
             keep_wheels(
                 releases.entry(version).or_default(),
                 candidates,
                 &mut files,
                 keep,
+                &pythons,
             );
         }
         attach_platforms(&mut releases, platforms);
@@ -229,15 +230,19 @@ impl Project {
 /// converting: every file but the wheels of the project that no target can
 /// install (most of a large project's wheels: other platforms, other
 /// Pythons). Of those, only the version and platform tags are kept, for
-/// explanations. Each wheel name is matched against the targets here once
-/// per tag set; [`Project::from_files`] reuses the result.
+/// explanations. A page names the same few tag sets and one version per
+/// release thousands of times: each tag set is matched against the targets
+/// and each version parsed once here, and [`Project::from_files`] reuses
+/// both.
 pub(crate) struct PageFilter<'k> {
     name: &'k PackageName,
     keep: &'k Keep,
-    /// Priorities by the tag part of a wheel name (see [`wheel_tags`]): a
-    /// project's releases repeat the same few tag sets, and the wheels that
-    /// carry one share its list.
+    /// Priorities by the tag part of a wheel name ([`WheelNameParts::tags`]):
+    /// the wheels that carry one tag set share its list.
     by_tags: RefCell<HashMap<Box<str>, Priorities>>,
+    /// Versions by their text in wheel names; `None` for a text that does
+    /// not parse.
+    versions: RefCell<HashMap<Box<str>, Option<Version>>>,
     unfit: RefCell<Unfit>,
 }
 
@@ -252,46 +257,83 @@ struct Unfit {
     platforms: BTreeMap<Version, BTreeSet<Arc<str>>>,
 }
 
+/// What a [`PageFilter`] reads of a well-formed wheel name of its project.
+struct ReadWheel<'n> {
+    version: Version,
+    priorities: Priorities,
+    /// The platform tag set as written (`manylinux_2_17_x86_64.manylinux2014_x86_64`).
+    platform: &'n str,
+}
+
 impl<'k> PageFilter<'k> {
     pub fn new(name: &'k PackageName, keep: &'k Keep) -> PageFilter<'k> {
         PageFilter {
             name,
             keep,
             by_tags: RefCell::default(),
+            versions: RefCell::default(),
             unfit: RefCell::default(),
         }
     }
 
     /// Whether the index should convert and hand on the file `filename`.
+    /// Only well-formed wheels of the project are turned away, so the
+    /// index reports every unusable name.
     pub fn wants(&self, filename: &str) -> bool {
-        if envlock_pep::DistKind::of(filename) != envlock_pep::DistKind::Wheel {
-            return true;
-        }
-        let Ok(wheel) = WheelFilename::parse(filename) else {
+        let Some(wheel) = self.read_wheel(filename) else {
             return true;
         };
-        if wheel.name() != self.name || !self.priorities(filename, &wheel).is_empty() {
+        if !wheel.priorities.is_empty() {
             return true;
         }
         let mut unfit = self.unfit.borrow_mut();
         let Unfit { names, platforms } = &mut *unfit;
-        let release = platforms.entry(wheel.version().clone()).or_default();
-        names.add_to(release, wheel.platform_tags());
+        let release = platforms.entry(wheel.version).or_default();
+        names.add_to(release, wheel.platform);
         false
     }
 
-    /// `(target, priority)` for every target that can install `wheel`.
-    fn priorities(&self, filename: &str, wheel: &WheelFilename) -> Priorities {
-        let Some(tags) = wheel_tags(filename) else {
-            return self.keep.priorities(wheel);
-        };
-        let mut by_tags = self.by_tags.borrow_mut();
-        if let Some(priorities) = by_tags.get(tags) {
-            return Arc::clone(priorities);
+    /// `filename` read as a wheel of the project; `None` when it is not one
+    /// or [`WheelFilename::parse`] would reject it.
+    fn read_wheel<'n>(&self, filename: &'n str) -> Option<ReadWheel<'n>> {
+        let parts = WheelNameParts::split(filename)?;
+        // A build tag is rare: the whole name is parsed to check it.
+        if !parts.names(self.name)
+            || parts.build.is_some() && WheelFilename::parse(filename).is_err()
+        {
+            return None;
         }
-        let priorities = self.keep.priorities(wheel);
-        by_tags.insert(tags.into(), Arc::clone(&priorities));
-        priorities
+        let version = self.version(parts.version)?;
+        let priorities = self.priorities(filename, parts.tags)?;
+        Some(ReadWheel {
+            version,
+            priorities,
+            platform: parts.platform,
+        })
+    }
+
+    fn version(&self, text: &str) -> Option<Version> {
+        let mut versions = self.versions.borrow_mut();
+        if let Some(version) = versions.get(text) {
+            return version.clone();
+        }
+        let version = text.parse::<Version>().ok();
+        versions.insert(text.into(), version.clone());
+        version
+    }
+
+    /// `(target, priority)` for every target that can install a wheel with
+    /// the tag part `tags`; `None` when the tags of `filename` (which has
+    /// them) do not parse.
+    fn priorities(&self, filename: &str, tags: &str) -> Option<Priorities> {
+        if let Some(priorities) = self.by_tags.borrow().get(tags) {
+            return Some(Arc::clone(priorities));
+        }
+        let priorities = self.keep.priorities(&WheelFilename::parse(filename).ok()?);
+        self.by_tags
+            .borrow_mut()
+            .insert(tags.into(), Arc::clone(&priorities));
+        Some(priorities)
     }
 }
 
@@ -323,12 +365,20 @@ fn attach_platforms(
 struct PlatformNames(HashSet<Arc<str>>);
 
 impl PlatformNames {
-    fn add_to(&mut self, set: &mut BTreeSet<Arc<str>>, tags: &[String]) {
-        for tag in tags {
-            let shared = match self.0.get(tag.as_str()) {
+    /// Adds the tags of the platform tag set `set_text` (as written in a
+    /// wheel name, lowercased here as [`WheelFilename`] does) to `set`.
+    fn add_to(&mut self, set: &mut BTreeSet<Arc<str>>, set_text: &str) {
+        for tag in set_text.split('.') {
+            let tag: std::borrow::Cow<'_, str> =
+                if tag.bytes().any(|byte| byte.is_ascii_uppercase()) {
+                    tag.to_ascii_lowercase().into()
+                } else {
+                    tag.into()
+                };
+            let shared = match self.0.get(tag.as_ref()) {
                 Some(shared) => Arc::clone(shared),
                 None => {
-                    let shared: Arc<str> = Arc::from(tag.as_str());
+                    let shared: Arc<str> = Arc::from(tag.as_ref());
                     self.0.insert(Arc::clone(&shared));
                     shared
                 }
@@ -343,15 +393,6 @@ impl PlatformNames {
 struct Candidate {
     position: usize,
     priorities: Arc<[(u32, u32)]>,
-}
-
-/// The tag part of a wheel file name (`cp312-cp312-manylinux_2_28_x86_64`
-/// of `numpy-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl`): the last three
-/// dash-separated fields before `.whl`.
-fn wheel_tags(filename: &str) -> Option<&str> {
-    let stem = filename.strip_suffix(".whl")?;
-    let (third, _) = stem.rmatch_indices('-').nth(2)?;
-    stem.get(third + 1..)
 }
 
 /// What [`Project::from_files`] needs to know to keep only useful files.
@@ -517,11 +558,14 @@ fn keep_wheels(
     candidates: Vec<Candidate>,
     files: &mut [Option<IndexFile>],
     keep: &Keep,
+    pythons: &TargetPythons<'_>,
 ) {
+    let admits = pythons.admitted(&candidates, files);
     let mut chosen: Vec<usize> = Vec::new();
     let mut every_target_has_a_wheel = true;
-    for (target, settings) in keep.targets.iter().enumerate() {
-        let (positions, has_wheel) = best_wheels(&candidates, files, target, &settings.python);
+    for target in 0..keep.targets.len() {
+        let usable = |candidate: usize| admits(candidate, target);
+        let (positions, has_wheel) = best_wheels(&candidates, files, target, &usable);
         every_target_has_a_wheel &= has_wheel;
         chosen.extend(positions);
     }
@@ -543,23 +587,84 @@ fn keep_wheels(
     }
 }
 
+/// The targets' distinct Pythons, and which one each target has: a matrix
+/// repeats a few Pythons over many platforms, and a file's
+/// `Requires-Python` need only be checked once per Python.
+struct TargetPythons<'k> {
+    pythons: Vec<&'k Version>,
+    of_target: Vec<usize>,
+}
+
+impl<'k> TargetPythons<'k> {
+    fn new(keep: &'k Keep) -> TargetPythons<'k> {
+        let mut pythons: Vec<&Version> = Vec::new();
+        let of_target = keep
+            .targets
+            .iter()
+            .map(
+                |target| match pythons.iter().position(|python| **python == target.python) {
+                    Some(slot) => slot,
+                    None => {
+                        pythons.push(&target.python);
+                        pythons.len() - 1
+                    }
+                },
+            )
+            .collect();
+        TargetPythons { pythons, of_target }
+    }
+
+    /// Whether the file of the candidate at an index admits the Python of
+    /// the target at a position, checked here for every candidate and
+    /// distinct Python at once.
+    fn admitted(
+        &self,
+        candidates: &[Candidate],
+        files: &[Option<IndexFile>],
+    ) -> impl Fn(usize, usize) -> bool + use<'_> {
+        let admits: Vec<bool> = candidates
+            .iter()
+            .flat_map(|candidate| {
+                let specifiers = files
+                    .get(candidate.position)
+                    .and_then(Option::as_ref)
+                    .and_then(IndexFile::requires_python_specifiers);
+                self.pythons.iter().map(move |python| {
+                    specifiers.is_none_or(|specifiers| python_satisfies(specifiers, python))
+                })
+            })
+            .collect();
+        let width = self.pythons.len();
+        move |candidate, target| {
+            self.of_target
+                .get(target)
+                .and_then(|slot| admits.get(candidate * width + slot))
+                .copied()
+                .unwrap_or(false)
+        }
+    }
+}
+
 /// The indexes (into `candidates`) of the wheels one target might pick: the
 /// best by tags alone (to explain a rejection), the best usable one with
 /// yanked files allowed (an `==` pin may take it), and the best usable
 /// unyanked one (the usual choice); and whether that last one exists.
-/// Candidates are never too new (see [`Project::from_files`]).
+/// `usable` says whether a candidate's `Requires-Python` admits the
+/// target. Candidates are never too new (see [`Project::from_files`]).
 fn best_wheels(
     candidates: &[Candidate],
     files: &[Option<IndexFile>],
     target: usize,
-    python: &Version,
+    usable: &dyn Fn(usize) -> bool,
 ) -> (Vec<usize>, bool) {
     let file_of = |candidate: &Candidate| files.get(candidate.position).and_then(Option::as_ref);
-    let best = |accept: &dyn Fn(&IndexFile) -> bool| {
+    let best = |accept: &dyn Fn(usize, &IndexFile) -> bool| {
         candidates
             .iter()
             .enumerate()
-            .filter(|(_, candidate)| file_of(candidate).is_some_and(accept))
+            .filter(|(index, candidate)| {
+                file_of(candidate).is_some_and(|file| accept(*index, file))
+            })
             .filter_map(|(index, candidate)| {
                 candidate
                     .priorities
@@ -570,15 +675,15 @@ fn best_wheels(
             .min()
             .map(|(_, index)| index)
     };
-    let usable = |file: &IndexFile| {
-        file.requires_python_specifiers()
-            .is_none_or(|specifiers| python_satisfies(specifiers, python))
-    };
-    let unyanked = best(&|file| usable(file) && file.yanked.is_none());
-    let positions = [best(&|_| true), best(&usable), unyanked]
-        .into_iter()
-        .flatten()
-        .collect();
+    let unyanked = best(&|index, file| usable(index) && file.yanked.is_none());
+    let positions = [
+        best(&|_, _| true),
+        best(&|index, _| usable(index)),
+        unyanked,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     (positions, unyanked.is_some())
 }
 
@@ -653,17 +758,54 @@ mod tests {
     }
 
     #[test]
-    fn tag_parts_of_wheel_names() {
+    fn the_page_filter_turns_away_only_well_formed_wheels_of_the_project() {
+        let keep = keep();
+        let name: PackageName = "demo".parse().unwrap();
+        let filter = PageFilter::new(&name, &keep);
+        for kept in [
+            "demo-1.0-cp313-cp313-win_amd64.whl",
+            "demo-1.0.tar.gz",
+            "demo-1..0-cp38-cp38-macosx_11_0_arm64.whl",
+            "demo-1.0-x1-cp38-cp38-macosx_11_0_arm64.whl",
+            "demo-1.0-cp38-cp38-macosx+11.whl",
+            "other-1.0-cp38-cp38-macosx_11_0_arm64.whl",
+            "demo_-1.0-cp38-cp38-macosx_11_0_arm64.whl",
+        ] {
+            assert!(filter.wants(kept), "{kept} should be kept");
+        }
+        for turned_away in [
+            "demo-1.0-cp38-cp38-macosx_11_0_arm64.whl",
+            "Demo-1.0-1-cp39-cp39-MACOSX_11_0_ARM64.whl",
+            "demo-1.0.0-cp38-cp38-musllinux_1_2_x86_64.whl",
+        ] {
+            assert!(
+                !filter.wants(turned_away),
+                "{turned_away} should be turned away"
+            );
+        }
+        // Versions are compared as versions (1.0 is 1.0.0), platforms as
+        // the lowercase tags `WheelFilename` gives.
+        let unfit = filter.unfit.borrow();
+        let platforms: Vec<_> = unfit
+            .platforms
+            .iter()
+            .map(|(version, set)| {
+                (
+                    version.to_string(),
+                    set.iter().map(|tag| tag.to_string()).collect::<Vec<_>>(),
+                )
+            })
+            .collect();
         assert_eq!(
-            wheel_tags("numpy-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl"),
-            Some("cp312-cp312-manylinux_2_28_x86_64")
+            platforms,
+            [(
+                "1.0".to_owned(),
+                vec![
+                    "macosx_11_0_arm64".to_owned(),
+                    "musllinux_1_2_x86_64".to_owned()
+                ]
+            )]
         );
-        assert_eq!(
-            wheel_tags("demo-1.0-1build-py2.py3-none-any.whl"),
-            Some("py2.py3-none-any")
-        );
-        assert_eq!(wheel_tags("none-any.whl"), None);
-        assert_eq!(wheel_tags("demo-1.0.tar.gz"), None);
     }
 
     #[test]
