@@ -267,13 +267,37 @@ impl<'n> WheelNameParts<'n> {
             return None;
         }
         let stem = &filename[..filename.len() - ".whl".len()];
-        let mut fields = stem.split('-');
-        let mut next = || fields.next();
-        let (name, version, third, fourth, fifth) = (next()?, next()?, next()?, next()?, next()?);
-        let parts = match (next(), next()) {
-            (None, _) => (name, version, None, third, fourth, fifth),
-            (Some(sixth), None) => (name, version, Some(third), fourth, fifth, sixth),
-            (Some(_), Some(_)) => return None,
+        // At most six fields: the dashes are found byte by byte (`-` is
+        // ASCII, so every cut falls between characters), which a page of
+        // tens of thousands of names notices against `str::split`.
+        let mut dashes = [0_usize; 6];
+        let mut count = 0;
+        for (at, byte) in stem.bytes().enumerate() {
+            if byte == b'-' {
+                *dashes.get_mut(count)? = at;
+                count += 1;
+            }
+        }
+        let field = |index: usize| {
+            let start = if index == 0 { 0 } else { dashes[index - 1] + 1 };
+            let end = if index == count {
+                stem.len()
+            } else {
+                dashes[index]
+            };
+            &stem[start..end]
+        };
+        let parts = match count {
+            4 => (field(0), field(1), None, field(2), field(3), field(4)),
+            5 => (
+                field(0),
+                field(1),
+                Some(field(2)),
+                field(3),
+                field(4),
+                field(5),
+            ),
+            _ => return None,
         };
         let (name, version, build, python, abi, platform) = parts;
         let tags_length = python.len() + abi.len() + platform.len() + 2;
