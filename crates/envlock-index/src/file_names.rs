@@ -7,6 +7,8 @@
 //! old indexes list many such files and warning about each drowns the
 //! warnings that matter.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::str::FromStr as _;
 
 use envlock_pep::{DistKind, PackageName, SourceDistFilename, WheelFilename, WheelNameParts};
@@ -24,33 +26,80 @@ pub(crate) enum Unusable {
     Nonconforming(String),
 }
 
-/// Why `filename`, listed on `project`'s page, cannot be used; `None` when
-/// it can. Only wheels and sdists are checked against the project (other
-/// kinds, such as old `.egg` files, are never used and pass untouched,
-/// unless their name holds characters no file name should).
-pub(crate) fn unusable(filename: &str, project: &PackageName) -> Option<Unusable> {
-    if let Some(bad) = filename
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '!')))
-    {
-        return Some(Unusable::Suspicious(format!(
-            "its name holds {bad:?}, which no wheel or sdist name may (a path or a control character?)"
-        )));
+/// Checks the file names of one project's page. A page repeats each
+/// version (once per file of a release) and each tag set (across releases)
+/// many times: those found well formed are remembered, so that each is
+/// parsed once.
+pub(crate) struct PageNames<'p> {
+    project: &'p PackageName,
+    good_versions: RefCell<HashSet<Box<str>>>,
+    good_tags: RefCell<HashSet<Box<str>>>,
+}
+
+impl<'p> PageNames<'p> {
+    pub(crate) fn new(project: &'p PackageName) -> PageNames<'p> {
+        PageNames {
+            project,
+            good_versions: RefCell::default(),
+            good_tags: RefCell::default(),
+        }
     }
-    if filename.starts_with('.') {
-        return Some(Unusable::Suspicious(
-            "its name starts with a dot".to_owned(),
-        ));
+
+    /// Why `filename`, listed on the project's page, cannot be used; `None`
+    /// when it can. Only wheels and sdists are checked against the project
+    /// (other kinds, such as old `.egg` files, are never used and pass
+    /// untouched, unless their name holds characters no file name should).
+    pub(crate) fn unusable(&self, filename: &str) -> Option<Unusable> {
+        if let Some(bad) = filename
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '!')))
+        {
+            return Some(Unusable::Suspicious(format!(
+                "its name holds {bad:?}, which no wheel or sdist name may (a path or a control character?)"
+            )));
+        }
+        if filename.starts_with('.') {
+            return Some(Unusable::Suspicious(
+                "its name starts with a dot".to_owned(),
+            ));
+        }
+        // Most wheel names are well formed: they are checked without being
+        // copied, and only one that fails is parsed, for the error.
+        if WheelNameParts::split(filename).is_some_and(|parts| self.well_formed(&parts)) {
+            return None;
+        }
+        unusable_after_parsing(filename, self.project)
     }
+
+    /// Whether a wheel name is the project's and [`WheelFilename::parse`]
+    /// would accept it.
+    fn well_formed(&self, parts: &WheelNameParts<'_>) -> bool {
+        let remembered =
+            |known: &RefCell<HashSet<Box<str>>>, text: &str, check: &dyn Fn() -> bool| {
+                if known.borrow().contains(text) {
+                    return true;
+                }
+                let good = check();
+                if good {
+                    known.borrow_mut().insert(text.into());
+                }
+                good
+            };
+        parts.names(self.project)
+            && parts.build_is_well_formed()
+            && remembered(&self.good_versions, parts.version, &|| {
+                parts.version_is_well_formed()
+            })
+            && remembered(&self.good_tags, parts.tags, &|| {
+                parts.tags_are_well_formed()
+            })
+    }
+}
+
+/// Why `filename` cannot be used, from a full parse (see
+/// [`PageNames::unusable`]).
+fn unusable_after_parsing(filename: &str, project: &PackageName) -> Option<Unusable> {
     let kind = DistKind::of(filename);
-    // Most wheel names are well formed: they are checked without being
-    // copied, and only one that fails is parsed, for the error.
-    if let Some(parts) = WheelNameParts::split(filename)
-        && parts.names(project)
-        && parts.rest_is_well_formed()
-    {
-        return None;
-    }
     let reason = match kind {
         DistKind::Wheel => match WheelFilename::parse(filename) {
             Ok(wheel) if wheel.name() == project => return None,
@@ -103,10 +152,11 @@ pub(crate) struct SortedFiles {
 /// The usable files stay where they are (a page can list tens of thousands:
 /// a second vector of them would double the page's memory).
 pub(crate) fn keep_usable(mut files: Vec<IndexFile>, project: &PackageName) -> SortedFiles {
+    let names = PageNames::new(project);
     let mut suspicious = Vec::new();
     let mut nonconforming = Vec::new();
     files.retain(|file| {
-        let (list, reason) = match unusable(&file.filename, project) {
+        let (list, reason) = match names.unusable(&file.filename) {
             None => return true,
             Some(Unusable::Suspicious(reason)) => (&mut suspicious, reason),
             Some(Unusable::Nonconforming(reason)) => (&mut nonconforming, reason),
@@ -132,7 +182,27 @@ mod tests {
     use super::*;
 
     fn check(filename: &str) -> Option<Unusable> {
-        unusable(filename, &PackageName::from_str("evil").unwrap())
+        PageNames::new(&PackageName::from_str("evil").unwrap()).unusable(filename)
+    }
+
+    #[test]
+    fn what_a_page_remembers_as_well_formed_lets_no_bad_name_through() {
+        let project = PackageName::from_str("evil").unwrap();
+        let names = PageNames::new(&project);
+        assert_eq!(names.unusable("evil-1.0-py3-none-any.whl"), None);
+        assert_eq!(names.unusable("evil-1.0-cp39-cp39-win_amd64.whl"), None);
+        for bad in [
+            "evil-1.0-x7-py3-none-any.whl",
+            "evil-1.0-3py-none-any.whl",
+            "other-1.0-py3-none-any.whl",
+            "evil-1.0-py3-none-any/x.whl",
+        ] {
+            assert!(names.unusable(bad).is_some(), "{bad}");
+        }
+        assert!(matches!(
+            names.unusable("evil-2012d-py3-none-any.whl"),
+            Some(Unusable::Nonconforming(_))
+        ));
     }
 
     #[test]

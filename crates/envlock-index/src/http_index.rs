@@ -596,9 +596,8 @@ impl PackageIndex for HttpIndex {
         keep: &dyn Fn(&str) -> bool,
     ) -> Result<ProjectPage, IndexError> {
         // Unusable names pass, so that they are still reported.
-        let keep = |filename: &str| {
-            keep(filename) || crate::file_names::unusable(filename, name).is_some()
-        };
+        let names = crate::file_names::PageNames::new(name);
+        let keep = |filename: &str| keep(filename) || names.unusable(filename).is_some();
         self.project_keeping(name, &keep, PageUse::Resolve)
     }
 

@@ -326,15 +326,25 @@ impl<'n> WheelNameParts<'n> {
     /// tag and tag sets (the name is [`WheelNameParts::names`]'s), checked
     /// without copying them.
     pub fn rest_is_well_formed(&self) -> bool {
-        let tags_fit =
-            |kind: &str, set: &str| set.split('.').all(|tag| tag_problem(kind, tag).is_none());
+        self.version_is_well_formed() && self.build_is_well_formed() && self.tags_are_well_formed()
+    }
+
+    /// Whether the version parses.
+    pub fn version_is_well_formed(&self) -> bool {
         Version::from_str(self.version).is_ok()
-            && self
-                .build
-                .is_none_or(|build| parse_build_tag(build).is_some())
-            && tags_fit("python", self.python)
-            && tags_fit("abi", self.abi)
-            && tags_fit("platform", self.platform)
+    }
+
+    /// Whether the build tag, if any, parses.
+    pub fn build_is_well_formed(&self) -> bool {
+        self.build
+            .is_none_or(|build| parse_build_tag(build).is_some())
+    }
+
+    /// Whether the three tag sets parse.
+    pub fn tags_are_well_formed(&self) -> bool {
+        let fits =
+            |kind: &str, set: &str| set.split('.').all(|tag| tag_problem(kind, tag).is_none());
+        fits("python", self.python) && fits("abi", self.abi) && fits("platform", self.platform)
     }
 }
 
