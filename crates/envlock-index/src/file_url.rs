@@ -27,8 +27,17 @@ pub(crate) struct FileUrl {
 impl FileUrl {
     /// Keeps `url`, the URL of the file named `filename`.
     pub(crate) fn new(url: &Url, filename: &str) -> FileUrl {
-        let text = url.as_str();
         let plain = url.query().is_none() && url.fragment().is_none();
+        FileUrl::from_text(url.as_str(), plain, filename)
+    }
+
+    /// Keeps a link resolved by [`PageLinks`] (its fragment taken off).
+    pub(crate) fn from_link(text: &str, filename: &str) -> FileUrl {
+        // A parsed URL's text holds `?` only to start its query.
+        FileUrl::from_text(text, !text.contains('?'), filename)
+    }
+
+    fn from_text(text: &str, plain: bool, filename: &str) -> FileUrl {
         match text.strip_suffix(filename) {
             Some(head) if plain && !filename.is_empty() && head.ends_with('/') => FileUrl {
                 text: head.into(),
@@ -71,6 +80,128 @@ impl FileUrl {
     }
 }
 
+/// Resolves the links of one page to the URL text a parse gives (without
+/// the fragment), and the fragment apart.
+///
+/// The `url` crate is the authority on every link. A large page links
+/// tens of thousands of files on one host, and parsing each link was a
+/// tenth of a lock's work. So the first link to each origin is parsed;
+/// a later absolute link that begins with that origin's text exactly
+/// (lowercase host, no default port, as the parser wrote it) and goes on
+/// with a path the parser keeps byte for byte (see [`plain_path`]) is
+/// taken as it is, being the text that parsing it would give. Anything
+/// else is parsed.
+pub(crate) struct PageLinks<'u> {
+    page_url: &'u Url,
+    /// `scheme://host[:port]` of the links parsed so far, as the parser
+    /// wrote them.
+    origins: Vec<String>,
+}
+
+/// A link resolved by [`PageLinks`].
+pub(crate) struct ResolvedLink {
+    /// The URL's text, without the fragment.
+    pub text: String,
+    /// The fragment, without `#`.
+    pub fragment: Option<String>,
+}
+
+impl<'u> PageLinks<'u> {
+    pub(crate) fn new(page_url: &'u Url) -> PageLinks<'u> {
+        PageLinks {
+            page_url,
+            origins: Vec::new(),
+        }
+    }
+
+    /// `href` resolved against the page's URL.
+    pub(crate) fn resolve(&mut self, href: &str) -> Result<ResolvedLink, url::ParseError> {
+        if let Some(link) = self.as_written(href) {
+            return Ok(link);
+        }
+        let mut url = self.page_url.join(href)?;
+        let fragment = url.fragment().map(str::to_owned);
+        url.set_fragment(None);
+        let origin = &url[..url::Position::BeforePath];
+        if url.cannot_be_a_base() || url.username() != "" || url.password().is_some() {
+            // Only plain origins are written down.
+        } else if !self.origins.iter().any(|known| known == origin) && self.origins.len() < 8 {
+            self.origins.push(origin.to_owned());
+        }
+        Ok(ResolvedLink {
+            text: url.into(),
+            fragment,
+        })
+    }
+
+    /// `href` as it stands, when parsing it would give back the same text.
+    fn as_written(&self, href: &str) -> Option<ResolvedLink> {
+        let (head, fragment) = match href.split_once('#') {
+            Some((head, fragment)) => (head, Some(fragment)),
+            None => (href, None),
+        };
+        if fragment.is_some_and(|fragment| {
+            !fragment
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'=')
+        }) {
+            return None;
+        }
+        let path = self
+            .origins
+            .iter()
+            .find_map(|origin| head.strip_prefix(origin.as_str()))?;
+        plain_path(path).then(|| ResolvedLink {
+            text: head.to_owned(),
+            fragment: fragment.map(str::to_owned),
+        })
+    }
+}
+
+/// Whether the `url` crate keeps `path` (of an http(s) URL) as it is: it
+/// starts with `/`, holds only characters that are never escaped in a
+/// path, each `%` begins an escape, and no segment is a dot segment (nor
+/// could be read as one once unescaped).
+fn plain_path(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let kept = |byte: u8| {
+        byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'%'
+                    | b'+'
+                    | b'@'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+            )
+    };
+    let escapes_complete = bytes.iter().enumerate().all(|(at, byte)| {
+        *byte != b'%'
+            || bytes.get(at + 1..at + 3).is_some_and(|pair| {
+                pair.iter().all(u8::is_ascii_hexdigit) && !pair.eq_ignore_ascii_case(b"2e")
+            })
+    });
+    bytes.first() == Some(&b'/')
+        && bytes.iter().all(|byte| kept(*byte))
+        && escapes_complete
+        && path
+            .split('/')
+            .all(|segment| segment != "." && segment != "..")
+}
+
 impl fmt::Debug for FileUrl {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = self.shown("");
@@ -82,6 +213,67 @@ impl fmt::Debug for FileUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PAGE: &str = "https://index.example.invalid/simple/a/";
+    const FILES: &str = "https://files.example.invalid";
+
+    /// What parsing `href` on the page gives: the text without the
+    /// fragment, and the fragment.
+    fn parsed(href: &str) -> (String, Option<String>) {
+        let mut url = Url::parse(PAGE).unwrap().join(href).unwrap();
+        let fragment = url.fragment().map(str::to_owned);
+        url.set_fragment(None);
+        (url.into(), fragment)
+    }
+
+    fn resolved(links: &mut PageLinks<'_>, href: &str) -> (String, Option<String>) {
+        let link = links.resolve(href).unwrap();
+        (link.text, link.fragment)
+    }
+
+    #[test]
+    fn links_taken_as_written_are_what_parsing_gives() {
+        let page = Url::parse(PAGE).unwrap();
+        let mut links = PageLinks::new(&page);
+        let first = format!("{FILES}/packages/ab/cd/a-1.0-py3-none-any.whl#sha256=ABCD");
+        assert_eq!(resolved(&mut links, &first), parsed(&first));
+        let plain = format!("{FILES}/packages/ef/01/a-1.1-py3-none-any.whl#sha256=ef01");
+        assert!(
+            links.as_written(&plain).is_some(),
+            "the origin is known now"
+        );
+        for tail in [
+            "/packages/ef/01/a-1.1-py3-none-any.whl#sha256=ef01",
+            "/p/%7Euser/a-1.0.tar.gz",
+            "/p/%2e%2e/a-1.0.tar.gz",
+            "/p/%2E/a-1.0.tar.gz",
+            "/p/../a-1.0.tar.gz",
+            "/p/./a-1.0.tar.gz",
+            "/p/a b.tar.gz",
+            "/p/a|b.tar.gz",
+            "/p/%zz/a.tar.gz",
+            "/p//a.tar.gz",
+            "/p/a.tar.gz?x=1",
+            "/p/a.tar.gz#md5=00",
+            "/p/a.tar.gz#sha256=a%20b",
+            "/p/a.tar.gz#sha256=a b",
+            "\\p\\a.tar.gz",
+            ".evil.invalid/p/a.tar.gz",
+            ":443/p/a.tar.gz",
+            "/p/\u{e9}.tar.gz",
+        ] {
+            let href = format!("{FILES}{tail}");
+            assert_eq!(resolved(&mut links, &href), parsed(&href), "{href}");
+        }
+        for href in [
+            "https://FILES.example.invalid/p/a.tar.gz",
+            "https://u:p@files.example.invalid/p/a.tar.gz",
+            "../../files/a-1.0.tar.gz",
+            "/files/a-1.0.tar.gz",
+        ] {
+            assert_eq!(resolved(&mut links, href), parsed(href), "{href}");
+        }
+    }
 
     fn kept(url: &str, filename: &str) -> FileUrl {
         FileUrl::new(&Url::parse(url).unwrap(), filename)

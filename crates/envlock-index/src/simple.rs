@@ -8,6 +8,7 @@ use url::Url;
 
 use envlock_fs::Sha256;
 
+use crate::file_url::PageLinks;
 use crate::types::{IndexFile, MetadataFile, RequiresPythonTexts, parse_upload_time};
 
 /// The `Accept` header for project pages: JSON preferred, HTML accepted.
@@ -255,11 +256,12 @@ impl<'de> Visitor<'de> for FilesSeed<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut requires_python = RequiresPythonTexts::default();
+        let mut links = PageLinks::new(self.page_url);
         while let Some(entry) = seq.next_element::<JsonFile<'de>>()? {
             if !(self.keep)(&entry.filename) {
                 continue;
             }
-            match json_file(entry, self.page_url, &mut requires_python) {
+            match json_file(entry, &mut links, &mut requires_python) {
                 Ok(file) => self.files.push(file),
                 Err(failure) => {
                     *self.failure = Some(failure.clone());
@@ -274,16 +276,16 @@ impl<'de> Visitor<'de> for FilesSeed<'_, '_> {
 /// One entry of a JSON page as an [`IndexFile`].
 fn json_file(
     entry: JsonFile<'_>,
-    page_url: &Url,
+    links: &mut PageLinks<'_>,
     requires_python: &mut RequiresPythonTexts,
 ) -> Result<IndexFile, String> {
-    let mut url = page_url.join(&entry.url).map_err(|error| {
+    let link = links.resolve(&entry.url).map_err(|error| {
         format!(
             "invalid URL `{}` for {}: {error}",
             entry.url, entry.filename
         )
     })?;
-    let fragment_hash = take_sha256_fragment(&mut url);
+    let fragment_hash = sha256_of_fragment(link.fragment.as_deref());
     let sha256 = entry
         .hashes
         .get("sha256")
@@ -308,7 +310,7 @@ fn json_file(
         core_metadata,
         size: entry.size,
         upload_time: parse_upload_time(entry.upload_time.as_deref()),
-        ..IndexFile::new(entry.filename.into_owned(), &url)
+        ..IndexFile::from_link(entry.filename.into_owned(), &link.text)
     })
 }
 
@@ -318,8 +320,12 @@ fn json_file(
 fn take_sha256_fragment(url: &mut Url) -> Option<Sha256> {
     let fragment = url.fragment().map(str::to_owned);
     url.set_fragment(None);
-    let fragment = fragment?;
-    let (algorithm, value) = fragment.split_once('=')?;
+    sha256_of_fragment(fragment.as_deref())
+}
+
+/// The hash of a `sha256=<hex>` fragment.
+fn sha256_of_fragment(fragment: Option<&str>) -> Option<Sha256> {
+    let (algorithm, value) = fragment?.split_once('=')?;
     if !algorithm.eq_ignore_ascii_case("sha256") {
         return None;
     }

@@ -52,6 +52,27 @@ proptest! {
         parse(content_type.as_deref(), &body)?;
     }
 
+    /// A link on a host the page linked before is resolved as parsing it
+    /// would (see `PageLinks`), whether or not it is taken as written.
+    #[test]
+    fn links_on_a_known_host_resolve_as_parsing_does(
+        tail in "[/a-zA-Z0-9%._~+@!$&'()*,;=:#?|\\\\ -]{0,40}",
+    ) {
+        let page = Url::parse("https://index.example.invalid/simple/a/")
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut links = crate::file_url::PageLinks::new(&page);
+        let files = "https://files.example.invalid";
+        let first = format!("{files}/first.whl");
+        prop_assert!(links.resolve(&first).is_ok());
+        let href = format!("{files}{tail}");
+        if let Ok(mut url) = page.join(&href) {
+            let fragment = url.fragment().map(str::to_owned);
+            url.set_fragment(None);
+            let link = links.resolve(&href).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!((link.text, link.fragment), (String::from(url), fragment));
+        }
+    }
+
     #[test]
     fn arbitrary_pages_never_panic(body in any::<String>(), content_type in prop::option::of(any::<String>())) {
         parse(content_type.as_deref(), &body)?;

@@ -65,8 +65,19 @@ impl IndexFile {
     /// off), of which the index says nothing more (yet).
     pub fn new(filename: impl Into<String>, url: &Url) -> IndexFile {
         let filename = filename.into();
+        IndexFile::at(FileUrl::new(url, &filename), filename)
+    }
+
+    /// A file named `filename` at a link a page gave (see
+    /// [`crate::file_url::PageLinks`]), of which the index says nothing
+    /// more (yet).
+    pub(crate) fn from_link(filename: String, link: &str) -> IndexFile {
+        IndexFile::at(FileUrl::from_link(link, &filename), filename)
+    }
+
+    fn at(url: FileUrl, filename: String) -> IndexFile {
         IndexFile {
-            url: FileUrl::new(url, &filename),
+            url,
             filename,
             sha256: None,
             requires_python: None,
