@@ -141,15 +141,7 @@ impl WheelFilename {
                 parts: filename[..filename.len() - ".whl".len()].split('-').count(),
             });
         };
-        let WheelNameParts {
-            name,
-            version,
-            build,
-            python,
-            abi,
-            platform,
-            tags: _,
-        } = parts;
+        let (name, version) = (parts.name, parts.version);
         let invalid_name = || WheelFilenameError::InvalidName {
             filename: filename.to_owned(),
             name: name.to_owned(),
@@ -169,7 +161,8 @@ impl WheelFilename {
                 version: version.to_owned(),
                 source,
             })?;
-        let build = build
+        let build = parts
+            .build
             .map(|build| {
                 parse_build_tag(build).ok_or_else(|| WheelFilenameError::InvalidBuildTag {
                     filename: filename.to_owned(),
@@ -182,9 +175,9 @@ impl WheelFilename {
             name,
             version,
             build,
-            python_tags: split_tag_set(filename, "python", python)?,
-            abi_tags: split_tag_set(filename, "abi", abi)?,
-            platform_tags: split_tag_set(filename, "platform", platform)?,
+            python_tags: split_tag_set(filename, "python", parts.python)?,
+            abi_tags: split_tag_set(filename, "abi", parts.abi)?,
+            platform_tags: split_tag_set(filename, "platform", parts.platform)?,
         })
     }
 
