@@ -85,7 +85,8 @@ impl FileUrl {
 ///
 /// The `url` crate is the authority on every link. A large page links
 /// tens of thousands of files on one host, and parsing each link was a
-/// tenth of a lock's work. So the first link to each origin is parsed;
+/// tenth of a lock's work. So the first link to each http(s) origin
+/// (without credentials) is parsed;
 /// a later absolute link that begins with that origin's text exactly
 /// (lowercase host, no default port, as the parser wrote it) and goes on
 /// with a path the parser keeps byte for byte (see [`plain_path`]) is
@@ -123,9 +124,14 @@ impl<'u> PageLinks<'u> {
         let fragment = url.fragment().map(str::to_owned);
         url.set_fragment(None);
         let origin = &url[..url::Position::BeforePath];
-        if url.cannot_be_a_base() || url.username() != "" || url.password().is_some() {
-            // Only plain origins are written down.
-        } else if !self.origins.iter().any(|known| known == origin) && self.origins.len() < 8 {
+        let plain_origin = matches!(url.scheme(), "http" | "https")
+            && url.username().is_empty()
+            && url.password().is_none();
+        // Only plain http(s) origins are written down, a few per page.
+        if plain_origin
+            && self.origins.len() < 8
+            && !self.origins.iter().any(|known| known == origin)
+        {
             self.origins.push(origin.to_owned());
         }
         Ok(ResolvedLink {
@@ -268,6 +274,8 @@ mod tests {
         for href in [
             "https://FILES.example.invalid/p/a.tar.gz",
             "https://u:p@files.example.invalid/p/a.tar.gz",
+            "file:///files/a-1.0.tar.gz",
+            "file:///files/b-1.0.tar.gz",
             "../../files/a-1.0.tar.gz",
             "/files/a-1.0.tar.gz",
         ] {
