@@ -86,12 +86,11 @@ impl FileUrl {
 /// The `url` crate is the authority on every link. A large page links
 /// tens of thousands of files on one host, and parsing each link was a
 /// tenth of a lock's work. So the first link to each http(s) origin
-/// (without credentials) is parsed;
-/// a later absolute link that begins with that origin's text exactly
-/// (lowercase host, no default port, as the parser wrote it) and goes on
-/// with a path the parser keeps byte for byte (see [`plain_path`]) is
-/// taken as it is, being the text that parsing it would give. Anything
-/// else is parsed.
+/// (without credentials) is parsed; a later absolute link that begins
+/// with that origin's text exactly (lowercase host, no default port, as
+/// the parser wrote it) and goes on with a path the parser keeps byte for
+/// byte (see [`plain_path`]) is taken as it is, being the text that
+/// parsing it would give. Anything else is parsed.
 pub(crate) struct PageLinks<'u> {
     page_url: &'u Url,
     /// `scheme://host[:port]` of the links parsed so far, as the parser
