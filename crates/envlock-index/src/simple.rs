@@ -101,18 +101,119 @@ struct JsonMeta {
     api_version: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A file's `yanked`: `false`, `true` or a reason.
 enum BoolOrString {
     Bool(bool),
     String(String),
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A file's `core-metadata` (or `dist-info-metadata`): `false`, `true` or
+/// the metadata file's hashes, of which only `sha256` is kept.
 enum BoolOrHashes {
     Bool(bool),
-    Hashes(std::collections::BTreeMap<String, String>),
+    Hashes { sha256: Option<String> },
+}
+
+/// A `hashes` object: only `sha256` is kept (the last one given), but
+/// every name and value must still be a string. Read by hand, as serde's
+/// untagged enums and maps would buffer or allocate for every file of a
+/// page.
+#[derive(Default)]
+struct Hashes<'a> {
+    sha256: Option<Cow<'a, str>>,
+}
+
+impl<'de> Deserialize<'de> for BoolOrString {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Expect;
+        impl Visitor<'_> for Expect {
+            type Value = BoolOrString;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a boolean or a string")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<BoolOrString, E> {
+                Ok(BoolOrString::Bool(value))
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<BoolOrString, E> {
+                Ok(BoolOrString::String(value.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Expect)
+    }
+}
+
+impl<'de> Deserialize<'de> for BoolOrHashes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Expect;
+        impl<'de> Visitor<'de> for Expect {
+            type Value = BoolOrHashes;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a boolean or an object of hashes")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<BoolOrHashes, E> {
+                Ok(BoolOrHashes::Bool(value))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BoolOrHashes, A::Error> {
+                let hashes: Hashes<'_> = HashesVisitor(std::marker::PhantomData).visit_map(map)?;
+                Ok(BoolOrHashes::Hashes {
+                    sha256: hashes.sha256.map(Cow::into_owned),
+                })
+            }
+        }
+        deserializer.deserialize_any(Expect)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Hashes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(HashesVisitor(std::marker::PhantomData))
+    }
+}
+
+struct HashesVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for HashesVisitor<'a> {
+    type Value = Hashes<'a>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("an object of hash names and hex digests")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Hashes<'a>, A::Error> {
+        let mut hashes = Hashes::default();
+        while let Some(name) = map.next_key::<Text<'a>>()? {
+            let value = map.next_value::<Text<'a>>()?;
+            if name.0 == "sha256" {
+                hashes.sha256 = Some(value.0);
+            }
+        }
+        Ok(hashes)
+    }
+}
+
+/// A JSON string, borrowed from the page when it holds no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Expect<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Expect<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                value: &'de str,
+            ) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(value)))
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(value.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Expect(std::marker::PhantomData))
+    }
 }
 
 /// One file of a JSON page; the strings borrow from the page where they
@@ -124,7 +225,7 @@ struct JsonFile<'a> {
     #[serde(borrow)]
     url: Cow<'a, str>,
     #[serde(default, borrow)]
-    hashes: std::collections::BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    hashes: Hashes<'a>,
     #[serde(rename = "requires-python", borrow)]
     requires_python: Option<Cow<'a, str>>,
     #[serde(rename = "core-metadata")]
@@ -288,14 +389,14 @@ fn json_file(
     let fragment_hash = sha256_of_fragment(link.fragment.as_deref());
     let sha256 = entry
         .hashes
-        .get("sha256")
-        .and_then(|hash| Sha256::from_hex(hash).ok())
+        .sha256
+        .and_then(|hash| Sha256::from_hex(&hash).ok())
         .or(fragment_hash);
     let core_metadata = match entry.core_metadata.or(entry.dist_info_metadata) {
         None | Some(BoolOrHashes::Bool(false)) => MetadataFile::NotOffered,
         Some(BoolOrHashes::Bool(true)) => MetadataFile::Offered { sha256: None },
-        Some(BoolOrHashes::Hashes(hashes)) => MetadataFile::Offered {
-            sha256: hashes.get("sha256").map(|hash| hash.to_ascii_lowercase()),
+        Some(BoolOrHashes::Hashes { sha256 }) => MetadataFile::Offered {
+            sha256: sha256.map(|hash| hash.to_ascii_lowercase()),
         },
     };
     let yanked = match entry.yanked {
@@ -630,6 +731,56 @@ mod tests {
             files[0].url().unwrap().as_url().as_str(),
             "http://127.0.0.1:1/simple/foo/b"
         );
+    }
+
+    #[test]
+    fn json_hashes_and_offers_keep_what_they_name_and_refuse_what_is_not_text() {
+        let one = |fields: &str| {
+            let body =
+                format!(r#"{{"files": [{{"filename": "foo-1.0.tar.gz", "url": "a", {fields}}}]}}"#);
+            parse_json(&body, &page_url(), &keep_all).map(|mut files| files.remove(0))
+        };
+        let hex = |byte: &str| byte.repeat(32);
+        let file = one(&format!(
+            r#""hashes": {{"md5": "00", "sha256": "{}", "sha256": "{}"}}, "core-metadata": {{"md5": "x", "sha256": "AB"}}, "yanked": "gone""#,
+            hex("aa"),
+            hex("bb")
+        ))
+        .unwrap();
+        assert_eq!(file.sha256_hex(), Some(hex("bb")), "the last sha256 counts");
+        assert_eq!(
+            file.core_metadata,
+            MetadataFile::Offered {
+                sha256: Some("ab".to_owned())
+            }
+        );
+        assert_eq!(file.yanked.as_deref(), Some("gone"));
+        let escaped = one(&format!(
+            r#""hashes": {{"sha\u0032\u0035\u0036": "\u0061{}"}}"#,
+            &hex("aa")[1..]
+        ))
+        .unwrap();
+        assert_eq!(
+            escaped.sha256_hex(),
+            Some(hex("aa")),
+            "escaped text reads alike"
+        );
+        for (fields, expected) in [
+            (r#""hashes": {"sha256": 1}"#, "expected a string"),
+            (r#""hashes": []"#, "expected an object of hash names"),
+            (
+                r#""core-metadata": 5"#,
+                "expected a boolean or an object of hashes",
+            ),
+            (r#""core-metadata": {"sha256": null}"#, "expected a string"),
+            (r#""yanked": 3"#, "expected a boolean or a string"),
+        ] {
+            let error = one(fields).err().unwrap_or_default();
+            assert!(error.contains(expected), "{fields}: {error}");
+        }
+        let plain = one(r#""core-metadata": true, "yanked": false"#).unwrap();
+        assert_eq!(plain.core_metadata, MetadataFile::Offered { sha256: None });
+        assert_eq!(plain.yanked, None);
     }
 
     #[test]
