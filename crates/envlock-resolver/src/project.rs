@@ -809,6 +809,37 @@ mod tests {
     }
 
     #[test]
+    fn each_target_keeps_the_wheels_its_own_python_admits() {
+        let name = "demo".parse().unwrap();
+        let keep = keep();
+        // Both wheels fit every target equally by their tags; the first
+        // is for old Pythons only, so only the cp313 targets need the
+        // second, and only their own Python can tell.
+        let older_only = "demo-1.0-py3-none-any.whl";
+        let any_python = "demo-1.0-py2.py3-none-any.whl";
+        let mut older = file(older_only, "2025-01-01T00:00:00Z");
+        older.requires_python = Some(Arc::new(envlock_index::RequiresPython {
+            raw: "<3.10".into(),
+            specifiers: Some("<3.10".parse().unwrap()),
+        }));
+        let files = vec![older, file(any_python, "2025-01-01T00:00:00Z")];
+        let filter = PageFilter::new(&name, &keep);
+        let project = Project::from_files(&name, "default", files, filter);
+        let release = &project.releases[&"1.0".parse::<Version>().unwrap()];
+        let chosen = |target: usize, python: &str| {
+            let python = python.parse::<Version>().unwrap();
+            match choice(target, &python).choose(release) {
+                Ok(chosen) => chosen.file().filename.clone(),
+                Err(why) => why.to_string(),
+            }
+        };
+        // The targets are cp39 and cp313 on manylinux, then cp313 on Windows.
+        assert_eq!(chosen(0, "3.9"), older_only);
+        assert_eq!(chosen(1, "3.13"), any_python);
+        assert_eq!(chosen(2, "3.13"), any_python);
+    }
+
+    #[test]
     fn wheels_no_target_can_install_are_turned_away_but_still_explain() {
         let name = "demo".parse().unwrap();
         let keep = keep();
