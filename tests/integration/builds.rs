@@ -135,6 +135,29 @@ envlock_test!(a_build_backend_sees_no_secrets_and_no_network, |dir| {
     }
 });
 
+// pip's isolated builds hide the packages installed on the machine; so do
+// envlock's: a backend that imports one it did not declare must not work
+// here and fail elsewhere, and the host's `.pth` files must not run.
+envlock_test!(a_build_backend_does_not_see_the_hosts_packages, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let report = dir.join("probe-report.txt");
+    let hook = format!(
+        "    import sys, sysconfig\n\
+         \x20   host = [sysconfig.get_paths()[key] for key in ('purelib', 'platlib')]\n\
+         \x20   seen = [path for path in host if path in sys.path]\n\
+         \x20   with open({:?}, 'w') as out:\n\
+         \x20       out.write('HOST PACKAGES %s; site imported: %s' % (seen, 'site' in sys.modules))",
+        report.display().to_string()
+    );
+    let server = serve(probe_sdist(&hook, "[]"));
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let seen = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(seen, "HOST PACKAGES []; site imported: False");
+});
+
 envlock_test!(a_backend_that_hangs_is_killed_at_the_build_timeout, |dir| {
     if !python3_available() {
         return;
