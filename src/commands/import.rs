@@ -259,7 +259,7 @@ fn resolve_pins(
         sdist_builder: Some(envlock_resolver::SdistBuilder {
             python: PathBuf::from("python3"),
             cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
-            environment_lock: Default::default(),
+            run: Default::default(),
             timeout: envlock_resolver::SdistBuilder::DEFAULT_TIMEOUT,
             announce: false,
         }),

@@ -192,7 +192,7 @@ fn resolve(
     let sdist_builder = SdistBuilder {
         python: PathBuf::from("python3"),
         cache_dir: Some(opened.cache_root.join("built-metadata-v1")),
-        environment_lock: Default::default(),
+        run: Default::default(),
         timeout: std::time::Duration::from_secs(args.build_timeout),
         announce: global.quiet < 2,
     };

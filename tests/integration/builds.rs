@@ -711,3 +711,134 @@ envlock_test!(
         assert!(locked_targets(&lock, "gamma").is_empty(), "{lock:#?}");
     }
 );
+
+/// A pure wheel of `hookmaker` 1.0: a build backend whose metadata hook
+/// writes the name and version the sdist's PKG-INFO gives.
+fn hookmaker_wheel() -> Vec<u8> {
+    let backend = "import os\n\
+                   def prepare_metadata_for_build_wheel(directory, config_settings=None):\n\
+                   \x20   fields = dict(line.split(': ', 1) for line in open('PKG-INFO').read().splitlines() if ': ' in line)\n\
+                   \x20   folder = '%s-%s.dist-info' % (fields['Name'], fields['Version'])\n\
+                   \x20   os.makedirs(os.path.join(directory, folder))\n\
+                   \x20   with open(os.path.join(directory, folder, 'METADATA'), 'w') as out:\n\
+                   \x20       out.write('Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' % (fields['Name'], fields['Version']))\n\
+                   \x20   return folder\n";
+    crate::util::zip_archive(&[
+        ("hookmaker/__init__.py", backend),
+        (
+            "hookmaker-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: hookmaker\nVersion: 1.0\n",
+        ),
+        (
+            "hookmaker-1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: envlock-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
+        ("hookmaker-1.0.dist-info/RECORD", ""),
+    ])
+}
+
+/// An sdist of `name` 1.0 with dynamic metadata, built by `hookmaker`.
+fn hookmaker_sdist(name: &str) -> Vec<u8> {
+    let pkg_info = format!("Metadata-Version: 1.0\nName: {name}\nVersion: 1.0\n");
+    let pyproject = "[build-system]\nrequires = [\"hookmaker\"]\nbuild-backend = \"hookmaker\"\n";
+    sdist(&[
+        (&format!("{name}-1.0/PKG-INFO"), &pkg_info),
+        (&format!("{name}-1.0/pyproject.toml"), pyproject),
+    ])
+}
+
+/// Locks `names` (sdists built by `hookmaker`) with the cache in `dir`,
+/// and returns the stamped build environments: (folder name, how many
+/// bytecode files it holds).
+fn hookmaker_environments(dir: &TestDir, names: &[&str]) -> Vec<(String, usize)> {
+    let mut index = FixtureIndex::new();
+    for name in names {
+        index.add_file(
+            name,
+            FixtureFile::new(&format!("{name}-1.0.tar.gz"), hookmaker_sdist(name)),
+        );
+    }
+    index.add_file(
+        "hookmaker",
+        FixtureFile::new("hookmaker-1.0-py3-none-any.whl", hookmaker_wheel()),
+    );
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    let requirements: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
+    let spec = format!(
+        "name = \"x\"\nrequirements = [{}]\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n",
+        requirements.join(", ")
+    );
+    std::fs::write(dir.join("envlock.toml"), spec).unwrap();
+    let cache = dir.join("cache");
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &server.index_url(), "--cache-dir"])
+        .arg(&cache);
+    let (code, _, stderr) = run(command);
+    assert_eq!(code, 0, "{stderr}");
+    let environments = cache.join("built-metadata-v1").join("build-environments");
+    let mut found: Vec<(String, usize)> = std::fs::read_dir(&environments)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.path().join(".envlock-stamp").is_file())
+        .map(|entry| {
+            let bytecode = walk_files(&entry.path())
+                .iter()
+                .filter(|path| path.extension().is_some_and(|ext| ext == "pyc"))
+                .count();
+            (entry.file_name().to_string_lossy().into_owned(), bytecode)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn walk_files(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            } else {
+                files.push(entry.path());
+            }
+        }
+    }
+    files
+}
+
+// Writing a build environment's bytecode costs about one build and saves
+// about half of each later one: the first build of a run does not wait
+// for it, and a run that builds one sdist makes none.
+envlock_test!(one_build_does_not_wait_for_bytecode, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let environments = hookmaker_environments(&dir, &["alpha"]);
+    assert_eq!(environments.len(), 1, "{environments:?}");
+    let (name, bytecode) = &environments[0];
+    assert!(name.ends_with("-without-bytecode"), "{environments:?}");
+    assert_eq!(*bytecode, 0, "{environments:?}");
+});
+
+// A second build in the run makes (and uses) the environment with the
+// bytecode of its backend, written before the environment is stamped.
+envlock_test!(a_second_build_gets_an_environment_with_bytecode, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let environments = hookmaker_environments(&dir, &["alpha", "beta"]);
+    let with_bytecode: Vec<_> = environments
+        .iter()
+        .filter(|(name, _)| !name.ends_with("-without-bytecode"))
+        .collect();
+    assert_eq!(with_bytecode.len(), 1, "{environments:?}");
+    assert!(with_bytecode[0].1 > 0, "{environments:?}");
+    assert!(
+        std::fs::read_to_string(dir.join("envlock.lock"))
+            .unwrap()
+            .contains("beta"),
+        "both sdists were built and locked"
+    );
+});

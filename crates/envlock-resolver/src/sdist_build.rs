@@ -44,15 +44,40 @@ pub struct SdistBuilder {
     pub python: PathBuf,
     /// Where built metadata is cached (by sdist sha256); `None` disables it.
     pub cache_dir: Option<PathBuf>,
-    /// Serialises the making of build environments, so that sdists built
-    /// at the same time wait for one shared environment instead of each
-    /// installing the same requirements.
-    pub environment_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// What the builds of this run share (see [`BuildRun`]).
+    pub run: std::sync::Arc<BuildRun>,
     /// How long one step of a build (installing the build environment,
     /// running the backend) may take before it is killed.
     pub timeout: std::time::Duration,
     /// Whether each build is announced on stderr (package, version, backend).
     pub announce: bool,
+}
+
+/// What the builds of one run share.
+#[derive(Debug, Default)]
+pub struct BuildRun {
+    /// Serialises the making of build environments, so that sdists built
+    /// at the same time wait for one shared environment instead of each
+    /// installing the same requirements.
+    making: std::sync::Mutex<()>,
+    /// How many builds this run has started.
+    started: std::sync::atomic::AtomicUsize,
+}
+
+/// Whether a build environment is made with the bytecode of what builds
+/// import (see `SdistBuilder::write_bytecode`). Writing it costs about one
+/// build and saves about half of each later one: worth it from the second
+/// build on, not on the way to the first. So the first build of a run takes
+/// an environment without bytecode when none with it is there, and a later
+/// build makes and takes one with it: a run that builds one sdist (the
+/// 25-target matrix builds psutil) starts it sooner, and a run that builds
+/// several, or a later run, gets the bytecode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bytecode {
+    /// The first build of the run: an environment without bytecode will do.
+    NotNeeded,
+    /// A later build: the environment is to have it.
+    Wanted,
 }
 
 /// One file of a build environment, as the host resolution chose it.
@@ -78,6 +103,14 @@ pub(crate) trait LockBuildRequirements: Send + Sync {
     /// Starts, in the background, what the first build will need: called
     /// when an sdist's metadata is not known yet and may have to be built.
     fn prepare(&self) {}
+}
+
+/// A build environment to make: its locked files, the key its stamp
+/// holds, and whether it gets bytecode.
+struct Environment<'a> {
+    locked: &'a [LockedBuildFile],
+    key: &'a str,
+    bytecode: Bytecode,
 }
 
 /// One sdist being built: where its parts are.
@@ -266,6 +299,14 @@ impl SdistBuilder {
             return Ok(metadata);
         }
         let cached = self.cache_path(file);
+        let bytecode = match self
+            .run
+            .started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => Bytecode::NotNeeded,
+            _ => Bytecode::Wanted,
+        };
         let work = tempfile::tempdir()
             .map_err(|error| format!("cannot create a build folder: {error}"))?;
         let sdist = work.path().join(&file.filename);
@@ -279,7 +320,8 @@ impl SdistBuilder {
         if self.announce {
             announce(&file.filename, &build_system);
         }
-        let environment = self.build_environment(locker, &file.filename, &build_system)?;
+        let environment =
+            self.build_environment(locker, (&file.filename, bytecode), &build_system)?;
         let build = Build {
             filename: &file.filename,
             source: &source,
@@ -369,13 +411,14 @@ impl SdistBuilder {
     }
     /// A folder (for `PYTHONPATH`) holding `requires` as locked for this
     /// machine's Python (see [`LockBuildRequirements`]), made once per set
-    /// of locked files and host Python, and kept in the cache. A cached one
-    /// is used only when its stamp (the locked files and a digest of every
-    /// file in it) still matches; otherwise it is made again.
+    /// of locked files and host Python (and [`Bytecode`]), and kept in the
+    /// cache. A cached one is used only when its stamp (the locked files
+    /// and a digest of every file in it) still matches; otherwise it is
+    /// made again.
     fn build_environment(
         &self,
         locker: Option<&dyn LockBuildRequirements>,
-        filename: &str,
+        (filename, bytecode): (&str, Bytecode),
         build_system: &BuildSystem,
     ) -> Result<PathBuf, String> {
         let requires = &build_system.requires;
@@ -393,37 +436,71 @@ impl SdistBuilder {
                 ));
             }
         };
-        let (target, key) = self.environment_path(&locked);
+        let (with_bytecode, without, key) = self.environment_paths(&locked);
+        let ready = |bytecode: Bytecode| {
+            if stamp_matches(&with_bytecode, &key) {
+                Some(with_bytecode.clone())
+            } else if bytecode == Bytecode::NotNeeded && stamp_matches(&without, &key) {
+                Some(without.clone())
+            } else {
+                None
+            }
+        };
+        if let Some(ready) = ready(bytecode) {
+            return Ok(ready);
+        }
+        let _one_at_a_time = self
+            .run
+            .making
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(ready) = ready(bytecode) {
+            return Ok(ready);
+        }
+        // No bytecode is written without build requirements (see
+        // `write_bytecode`): either name does.
+        let (target, bytecode) = match bytecode {
+            Bytecode::Wanted if !locked.is_empty() => (with_bytecode, Bytecode::Wanted),
+            _ => (without, Bytecode::NotNeeded),
+        };
+        let environment = Environment {
+            locked: &locked,
+            key: &key,
+            bytecode,
+        };
+        self.make_environment(filename, &build_system.backend, &environment, &target)?;
+        Ok(target)
+    }
+
+    /// Makes the build environment at `target` (absent, unfinished or
+    /// changed since it was made: started again), stamps it, and moves it
+    /// into place.
+    fn make_environment(
+        &self,
+        filename: &str,
+        backend: &str,
+        environment: &Environment<'_>,
+        target: &Path,
+    ) -> Result<(), String> {
         let root = target
             .parent()
             .map(Path::to_path_buf)
-            .unwrap_or_else(|| target.clone());
-        if stamp_matches(&target, &key) {
-            return Ok(target);
-        }
-        let _one_at_a_time = self
-            .environment_lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if stamp_matches(&target, &key) {
-            return Ok(target);
-        }
-        // Absent, unfinished or changed since it was made: start again.
-        let _ = std::fs::remove_dir_all(&target);
+            .unwrap_or_else(|| target.to_path_buf());
+        let _ = std::fs::remove_dir_all(target);
         std::fs::create_dir_all(&root).map_err(|error| error.to_string())?;
         let staging = tempfile::tempdir_in(&root).map_err(|error| error.to_string())?;
-        self.install_locked(filename, &locked, staging.path(), &root)?;
-        if !locked.is_empty() {
-            self.write_bytecode(filename, &build_system.backend, staging.path(), &root);
+        self.install_locked(filename, environment.locked, staging.path(), &root)?;
+        if environment.bytecode == Bytecode::Wanted {
+            self.write_bytecode(filename, backend, staging.path(), &root);
         }
-        write_stamp(staging.path(), &key)?;
+        write_stamp(staging.path(), environment.key)?;
         let staged = staging.keep();
         // Another build may have made the same environment meanwhile; either
         // copy is good, so losing the race is fine.
-        if std::fs::rename(&staged, &target).is_err() {
+        if std::fs::rename(&staged, target).is_err() {
             let _ = std::fs::remove_dir_all(&staged);
         }
-        Ok(target)
+        Ok(())
     }
 
     /// The command that runs [`HOOK_DRIVER`] (its arguments follow): the
@@ -629,9 +706,10 @@ impl SdistBuilder {
             .map_err(|reason| format!("building {} gave no usable wheel: {reason}", build.filename))
     }
 
-    /// Where the build environment of the `locked` files (with this Python)
-    /// lives, and the key its stamp must hold.
-    fn environment_path(&self, locked: &[LockedBuildFile]) -> (PathBuf, String) {
+    /// Where the build environments of the `locked` files (with this
+    /// Python) live, with bytecode and without, and the key their stamps
+    /// must hold.
+    fn environment_paths(&self, locked: &[LockedBuildFile]) -> (PathBuf, PathBuf, String) {
         let mut key: Vec<String> = locked
             .iter()
             .map(|file| format!("{} {}", file.file.filename, file.sha256))
@@ -640,7 +718,12 @@ impl SdistBuilder {
         key.push(self.python.display().to_string());
         let hash = envlock_fs::Sha256::digest(key.join("\n").as_bytes());
         let digest = envlock_fs::hex(&hash.as_bytes()[..8]);
-        (self.environments_root().join(digest), hash.to_string())
+        let root = self.environments_root();
+        (
+            root.join(&digest),
+            root.join(format!("{digest}-without-bytecode")),
+            hash.to_string(),
+        )
     }
 
     /// The folder of the build environments: the cache's, or one in the
