@@ -64,19 +64,32 @@ pub struct BuildRun {
     started: std::sync::atomic::AtomicUsize,
 }
 
+impl BuildRun {
+    /// Whether the environment a build takes now is to have bytecode.
+    fn bytecode(&self) -> Bytecode {
+        match self.started.load(std::sync::atomic::Ordering::Relaxed) {
+            0 | 1 => Bytecode::NotNeeded,
+            _ => Bytecode::Wanted,
+        }
+    }
+}
+
 /// Whether a build environment is made with the bytecode of what builds
 /// import (see `SdistBuilder::write_bytecode`). Writing it costs about one
-/// build and saves about half of each later one: worth it from the second
-/// build on, not on the way to the first. So the first build of a run takes
-/// an environment without bytecode when none with it is there, and a later
-/// build makes and takes one with it: a run that builds one sdist (the
-/// 25-target matrix builds psutil) starts it sooner, and a run that builds
-/// several, or a later run, gets the bytecode.
+/// build and saves about half of each later one: worth it for several
+/// builds, not on the way to a lone one. So while one build of a run has
+/// started, it takes an environment without bytecode when none with it is
+/// there; once a second has started, the environment taken is made with
+/// it. A run that builds one sdist (the 25-target matrix builds psutil)
+/// starts it sooner; a run whose builds arrive together (the ClearML
+/// example's five) warms the one environment they share; and when a first
+/// build ran alone, the next one makes the environment with bytecode,
+/// which later runs take too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bytecode {
-    /// The first build of the run: an environment without bytecode will do.
+    /// One build so far: an environment without bytecode will do.
     NotNeeded,
-    /// A later build: the environment is to have it.
+    /// Several: the environment is to have it.
     Wanted,
 }
 
@@ -299,14 +312,9 @@ impl SdistBuilder {
             return Ok(metadata);
         }
         let cached = self.cache_path(file);
-        let bytecode = match self
-            .run
+        self.run
             .started
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        {
-            0 => Bytecode::NotNeeded,
-            _ => Bytecode::Wanted,
-        };
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let work = tempfile::tempdir()
             .map_err(|error| format!("cannot create a build folder: {error}"))?;
         let sdist = work.path().join(&file.filename);
@@ -320,8 +328,7 @@ impl SdistBuilder {
         if self.announce {
             announce(&file.filename, &build_system);
         }
-        let environment =
-            self.build_environment(locker, (&file.filename, bytecode), &build_system)?;
+        let environment = self.build_environment(locker, &file.filename, &build_system)?;
         let build = Build {
             filename: &file.filename,
             source: &source,
@@ -418,7 +425,7 @@ impl SdistBuilder {
     fn build_environment(
         &self,
         locker: Option<&dyn LockBuildRequirements>,
-        (filename, bytecode): (&str, Bytecode),
+        filename: &str,
         build_system: &BuildSystem,
     ) -> Result<PathBuf, String> {
         let requires = &build_system.requires;
@@ -446,7 +453,7 @@ impl SdistBuilder {
                 None
             }
         };
-        if let Some(ready) = ready(bytecode) {
+        if let Some(ready) = ready(self.run.bytecode()) {
             return Ok(ready);
         }
         let _one_at_a_time = self
@@ -454,6 +461,8 @@ impl SdistBuilder {
             .making
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Other builds may have started while this one waited.
+        let bytecode = self.run.bytecode();
         if let Some(ready) = ready(bytecode) {
             return Ok(ready);
         }
