@@ -842,3 +842,32 @@ envlock_test!(a_second_build_gets_an_environment_with_bytecode, |dir| {
         "both sdists were built and locked"
     );
 });
+
+// Reading the build system from the archive keeps the archive limits: a
+// pyproject.toml over the member size is refused before it is read, also
+// where nothing else reads the archive (the build requirements of an
+// sdist whose metadata is cached, which the lock records).
+envlock_test!(a_pyproject_over_the_member_limit_is_not_read, |dir| {
+    let padding = format!("{}\n", "#".repeat(2 * 1024 * 1024));
+    let pyproject = format!("[build-system]\nrequires = [\"buildtool\"]\n{padding}");
+    let server = serve(sdist(&[
+        (
+            "probe-1.0/PKG-INFO",
+            "Metadata-Version: 2.2\nName: probe\nVersion: 1.0\n",
+        ),
+        ("probe-1.0/pyproject.toml", &pyproject),
+    ]));
+    let (code, _, stderr) = lock(&dir, &server, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // The metadata stays cached; the build requirements are read again.
+    let kept = dir.join(".cache/built-metadata-v1/build-requires");
+    assert!(kept.is_dir(), "{stderr}");
+    std::fs::remove_dir_all(&kept).unwrap();
+    std::fs::remove_file(dir.join("envlock.lock")).unwrap();
+    let (code, _, stderr) = lock(&dir, &server, &["--max-archive-member-size", "1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("probe-1.0/pyproject.toml is larger than 1048576 bytes"),
+        "{stderr}"
+    );
+});

@@ -93,8 +93,8 @@ pub enum IndexError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A wheel (or zip sdist) could not be read as a zip archive.
-    #[error("cannot read the zip archive {source_name}: {reason}")]
+    /// A wheel or an sdist (zip or tar) could not be read as an archive.
+    #[error("cannot read the archive {source_name}: {reason}")]
     BadArchive {
         /// The archive's redacted URL or path.
         source_name: String,

@@ -836,6 +836,7 @@ fn pyproject_of_sdist(sdist: &Path) -> Result<Option<String>, String> {
     let mut text = String::new();
     if name.ends_with(".zip") {
         let mut archive = zip::ZipArchive::new(file).map_err(|error| error.to_string())?;
+        check_zip_limits(&mut archive)?;
         let Some(index) = (0..archive.len()).find(|&index| {
             archive
                 .name_for_index(index)
@@ -851,13 +852,19 @@ fn pyproject_of_sdist(sdist: &Path) -> Result<Option<String>, String> {
         return Ok(Some(text));
     }
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    for entry in archive.entries().map_err(|error| error.to_string())? {
+    for (index, entry) in archive
+        .entries()
+        .map_err(|error| error.to_string())?
+        .enumerate()
+    {
         let mut entry = entry.map_err(|error| error.to_string())?;
         let path = entry
             .path()
             .map_err(|error| error.to_string())?
             .to_string_lossy()
             .into_owned();
+        let size = entry.header().size().map_err(|error| error.to_string())?;
+        envlock_index::check_unpacked_member(index as u64 + 1, &path, size)?;
         if is_top_pyproject(&path) {
             entry
                 .read_to_string(&mut text)
