@@ -871,3 +871,99 @@ envlock_test!(a_pyproject_over_the_member_limit_is_not_read, |dir| {
         "{stderr}"
     );
 });
+
+// A target solved with a stand-in locks the build requirements of the
+// sdists it chose while it waits for their builds, instead of after every
+// target is done. Here the 3.13 target builds probe's sdist (its wheel,
+// the stand-in, is for 3.12), and the build cannot end before that lock
+// asked for `deeptool`: a dependency of `locktool`, a build requirement for
+// CPython 3.13 only, which the build environment (made for this machine's
+// Python) does not need. Only a solve asks for it (fetching ahead reads
+// the pages and metadata of build requirements, not of their dependencies).
+envlock_test!(build_requirements_are_locked_while_the_build_runs, |dir| {
+    if !python3_available() {
+        return;
+    }
+    let host_is_older = std::process::Command::new("python3")
+        .args(["-c", "import sys; sys.exit(sys.version_info >= (3, 13))"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !host_is_older {
+        envlock_test::skip(
+            "python3 is 3.13 or newer: its build environment would ask for locktool too",
+        );
+        return;
+    }
+    let went_on = dir.join("deeptool-was-asked-for");
+    let hook = format!(
+        "    import time\n\
+         \x20   deadline = time.time() + 60\n\
+         \x20   while not os.path.exists({:?}):\n\
+         \x20       if time.time() > deadline:\n\
+         \x20           raise SystemExit('no build requirement was locked while this sdist was built')\n\
+         \x20       time.sleep(0.01)",
+        went_on.display().to_string()
+    );
+    let members = probe_members(&hook, "[\"locktool; python_version >= '3.13'\"]");
+    let members: Vec<(&str, &str)> = members
+        .iter()
+        .map(|(name, text)| (*name, text.as_str()))
+        .collect();
+    let mut index = FixtureIndex::new();
+    index.add_file(
+        "probe",
+        FixtureFile::new("probe-1.0.tar.gz", sdist(&members)),
+    );
+    index.add_wheel(
+        &DistSpec::new("probe", "1.0"),
+        "cp312-cp312-manylinux_2_17_x86_64",
+    );
+    index.add_wheel(
+        &DistSpec::new("locktool", "1.0").requires("deeptool"),
+        "py3-none-any",
+    );
+    index.add_wheel(&DistSpec::new("deeptool", "1.0"), "py3-none-any");
+    let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+    std::fs::write(
+        dir.join("envlock.toml"),
+        "name = \"x\"\nrequirements = [\"probe\"]\n\
+         [[targets]]\npython = \"3.12\"\nplatform = \"manylinux\"\n\
+         [[targets]]\npython = \"3.13\"\nplatform = \"manylinux\"\n",
+    )
+    .unwrap();
+    let mut command = dir.envlock();
+    command
+        .args(["lock", "--index-url", &server.index_url()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let asked = || {
+        server
+            .requests()
+            .iter()
+            .any(|request| request.path.contains("/deeptool/"))
+    };
+    while !asked() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let asked_during_the_build = asked();
+    std::fs::write(&went_on, "").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        asked_during_the_build,
+        "deeptool was not asked for while probe was built: {stderr}"
+    );
+    assert!(output.status.success(), "{stderr}");
+    let lock: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("envlock.lock")).unwrap()).unwrap();
+    let build = lock
+        .get("build-package")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|package| package.get("name").and_then(toml::Value::as_str))
+        .collect::<Vec<_>>();
+    assert_eq!(build, ["deeptool", "locktool"], "{lock:#?}");
+});
