@@ -93,7 +93,6 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
             pins,
             request.spec,
             builder.python.clone(),
-            request.concurrency,
         ));
         // With no build environment made yet (a cold cache), a build is
         // likely: the host's interpreter is asked from the start, beside

@@ -114,8 +114,14 @@ pub(crate) trait LockBuildRequirements: Send + Sync {
     fn lock_for_host(&self, requires: &[String]) -> Result<Vec<LockedBuildFile>, String>;
 
     /// Starts, in the background, what the first build will need: called
-    /// when an sdist's metadata is not known yet and may have to be built.
+    /// when a build is likely (a cold cache).
     fn prepare(&self) {}
+
+    /// The same and more: called when an sdist's metadata is not known yet
+    /// and may have to be built.
+    fn expect_build(&self) {
+        self.prepare();
+    }
 }
 
 /// A build environment to make: its locked files, the key its stamp

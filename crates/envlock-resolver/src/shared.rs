@@ -392,7 +392,7 @@ impl SharedIndexes {
             && envlock_pep::DistKind::of(&file.filename) == envlock_pep::DistKind::Sdist
             && let Some(locker) = &self.build_locker
         {
-            locker.prepare();
+            locker.expect_build();
         }
         match index.core_metadata(file) {
             Ok(metadata) => Ok(Arc::new(metadata)),
