@@ -258,7 +258,8 @@ impl HostBuildLocker {
             .project(name)
             .map(|project| project.index_name.clone())
             .map_err(|error| error.to_string())?;
-        self.view.indexes
+        self.view
+            .indexes
             .iter()
             .find(|index| index.name() == index_name)
             .cloned()
