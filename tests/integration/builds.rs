@@ -596,6 +596,49 @@ envlock_test!(a_relative_cache_dir_still_reaches_the_build, |dir| {
     assert!(dir.join("relative-cache").is_dir());
 });
 
+/// A hook body (for [`probe_members`]) that waits, at most a minute, until
+/// `flag` exists, and fails saying `why` when it does not come.
+fn hook_waiting_for(flag: &std::path::Path, why: &str) -> String {
+    format!(
+        "    import time\n\
+         \x20   deadline = time.time() + 60\n\
+         \x20   while not os.path.exists({:?}):\n\
+         \x20       if time.time() > deadline:\n\
+         \x20           raise SystemExit({why:?})\n\
+         \x20       time.sleep(0.01)",
+        flag.display().to_string()
+    )
+}
+
+/// Runs `command` (a lock whose build waits for `flag`, see
+/// [`hook_waiting_for`]), and makes `flag` once `server` was asked for a
+/// path holding `asked_for`, or after a minute. Returns whether it was
+/// asked for before `flag` was made, and the lock's output.
+fn lock_releasing_the_build(
+    mut command: std::process::Command,
+    server: &FixtureServer,
+    asked_for: &str,
+    flag: &std::path::Path,
+) -> (bool, std::process::Output) {
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let asked = || {
+        server
+            .requests()
+            .iter()
+            .any(|request| request.path.contains(asked_for))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !asked() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let asked_before = asked();
+    std::fs::write(flag, "").unwrap();
+    (asked_before, child.wait_with_output().unwrap())
+}
+
 /// Locks probe 1.0 for CPython 3.12 and 3.13 on manylinux. Its one wheel is
 /// for 3.12 and requires `gamma` on 3.13 and later only, so the index is
 /// asked for gamma only by a 3.13 solver that went on with the wheel's
@@ -610,15 +653,7 @@ fn lock_with_a_stand_in(dir: &TestDir, declared: &str, solved_again: usize) -> O
         return None;
     }
     let went_on = dir.join("gamma-was-asked-for");
-    let hook = format!(
-        "    import time\n\
-         \x20   deadline = time.time() + 60\n\
-         \x20   while not os.path.exists({:?}):\n\
-         \x20       if time.time() > deadline:\n\
-         \x20           raise SystemExit('no solver went on while this sdist was built')\n\
-         \x20       time.sleep(0.01)",
-        went_on.display().to_string()
-    );
+    let hook = hook_waiting_for(&went_on, "no solver went on while this sdist was built");
     let members = probe_members_declaring(&hook, "[]", declared);
     let members: Vec<(&str, &str)> = members
         .iter()
@@ -645,22 +680,8 @@ fn lock_with_a_stand_in(dir: &TestDir, declared: &str, solved_again: usize) -> O
     )
     .unwrap();
     let mut command = dir.envlock();
-    command
-        .args(["lock", "-v", "--index-url", &server.index_url()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = command.spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !server
-        .requests()
-        .iter()
-        .any(|request| request.path.contains("/gamma/"))
-        && std::time::Instant::now() < deadline
-    {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    std::fs::write(&went_on, "").unwrap();
-    let output = child.wait_with_output().unwrap();
+    command.args(["lock", "-v", "--index-url", &server.index_url()]);
+    let (_, output) = lock_releasing_the_build(command, &server, "/gamma/", &went_on);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let counts = format!(
@@ -895,14 +916,9 @@ envlock_test!(build_requirements_are_locked_while_the_build_runs, |dir| {
         return;
     }
     let went_on = dir.join("deeptool-was-asked-for");
-    let hook = format!(
-        "    import time\n\
-         \x20   deadline = time.time() + 60\n\
-         \x20   while not os.path.exists({:?}):\n\
-         \x20       if time.time() > deadline:\n\
-         \x20           raise SystemExit('no build requirement was locked while this sdist was built')\n\
-         \x20       time.sleep(0.01)",
-        went_on.display().to_string()
+    let hook = hook_waiting_for(
+        &went_on,
+        "no build requirement was locked while this sdist was built",
     );
     let members = probe_members(&hook, "[\"locktool; python_version >= '3.13'\"]");
     let members: Vec<(&str, &str)> = members
@@ -932,24 +948,9 @@ envlock_test!(build_requirements_are_locked_while_the_build_runs, |dir| {
     )
     .unwrap();
     let mut command = dir.envlock();
-    command
-        .args(["lock", "--index-url", &server.index_url()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = command.spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let asked = || {
-        server
-            .requests()
-            .iter()
-            .any(|request| request.path.contains("/deeptool/"))
-    };
-    while !asked() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let asked_during_the_build = asked();
-    std::fs::write(&went_on, "").unwrap();
-    let output = child.wait_with_output().unwrap();
+    command.args(["lock", "--index-url", &server.index_url()]);
+    let (asked_during_the_build, output) =
+        lock_releasing_the_build(command, &server, "/deeptool/", &went_on);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         asked_during_the_build,
