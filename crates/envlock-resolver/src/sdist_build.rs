@@ -525,8 +525,7 @@ impl SdistBuilder {
     /// this machine nor what their `.pth` files run at start-up (the host's
     /// own setuptools, say, putting its `distutils` in front). pip's
     /// isolated builds hide them too. Starting without `site` also saves
-    /// the 40 ms those `.pth` files took here, twice on the way to a first
-    /// build.
+    /// the 40 ms those `.pth` files took here at each start.
     fn hook_command(&self) -> Command {
         let mut command = confine::without_network(&confine::real_interpreter(&self.python));
         command.args(["-S", "-c", HOOK_DRIVER]);
