@@ -68,7 +68,7 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
     }
     let unchanged = previous.text.as_deref() == Some(text.as_str());
     if !unchanged {
-        envlock_lock::write_lock(&output, &outcome.lock)
+        envlock_lock::write_encoded(&output, &text)
             .map_err(|error| diagnostics::lock_error(&output, error))?;
     }
     if global.verbose > 0 {
