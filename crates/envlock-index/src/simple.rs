@@ -832,5 +832,5 @@ mod tests {
 }
 
 #[cfg(test)]
-#[path = "simple_proptests.rs"]
-mod proptests;
+#[path = "simple_properties.rs"]
+mod properties;
