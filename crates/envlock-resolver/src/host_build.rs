@@ -165,7 +165,8 @@ impl LockBuildRequirements for HostBuildLocker {
     /// was unpacked took 0.13-0.17 s on the way to its build. A lock that
     /// reads no sdist's metadata asks for neither.
     fn expect_build(&self) {
-        self.prepare();
+        // This thread asks the host itself when `prepare` has not (a warm
+        // cache): one thread, not one waiting for another.
         self.expecting.call_once(|| {
             let (target, shared) = (Arc::clone(&self.target), Arc::clone(&self.shared));
             let (view, python) = (Arc::clone(&self.view), self.python.clone());
