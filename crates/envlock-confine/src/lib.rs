@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a confined step printed, and how it ended.
 pub struct Finished {
@@ -136,18 +136,8 @@ pub fn run(command: &mut Command, work: &Path, timeout: Duration) -> Result<Fini
         use std::os::unix::process::CommandExt as _;
         command.process_group(0);
     }
-    let mut child = command.spawn().map_err(io)?;
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(io)? {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            kill_group(&mut child);
-            return Err(Unfinished::TimedOut);
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    };
+    let child = command.spawn().map_err(io)?;
+    let status = wait_or_kill(child, timeout)?;
     let read = |path: &Path| {
         String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
     };
@@ -158,18 +148,57 @@ pub fn run(command: &mut Command, work: &Path, timeout: Duration) -> Result<Fini
     })
 }
 
-/// Kills the child's process group (what it started too), then the child.
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    {
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+/// Waits for `child` to end, or kills its process group once `timeout`
+/// has passed. The wait is a blocking one on a thread of its own, so the
+/// end of a step is seen at once: polling for it every 25 ms, as this once
+/// did, put 12 ms on average after every build step on the way to a lock.
+fn wait_or_kill(
+    mut child: std::process::Child,
+    timeout: Duration,
+) -> Result<ExitStatus, Unfinished> {
+    let id = child.id();
+    let (ended, end) = std::sync::mpsc::channel();
+    let waiter = std::thread::Builder::new()
+        .name("envlock-build-wait".to_owned())
+        .spawn(move || {
+            let status = child.wait();
+            let _ = ended.send(());
+            status
+        })
+        .map_err(|error| Unfinished::Io(error.to_string()))?;
+    if end.recv_timeout(timeout).is_err() {
+        kill_group(id);
+        // The group is killed: its leader ends, and the waiter with it. A
+        // process that survives that leaves the waiter behind, not the run.
+        let _ = end.recv_timeout(KILLED_GRACE);
+        return Err(Unfinished::TimedOut);
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    match waiter.join() {
+        Ok(status) => status.map_err(|error| Unfinished::Io(error.to_string())),
+        Err(_) => Err(Unfinished::Io(
+            "the thread waiting for a build step failed".to_owned(),
+        )),
+    }
+}
+
+/// How long a killed step is given to end before the run goes on.
+const KILLED_GRACE: Duration = Duration::from_secs(10);
+
+/// Kills the process group `id` leads (the child and what it started).
+fn kill_group(id: u32) {
+    #[cfg(unix)]
+    let mut kill = {
+        let mut kill = Command::new("kill");
+        kill.args(["-s", "KILL", "--", &format!("-{id}")]);
+        kill
+    };
+    #[cfg(not(unix))]
+    let mut kill = {
+        let mut kill = Command::new("taskkill");
+        kill.args(["/PID", &id.to_string(), "/T", "/F"]);
+        kill
+    };
+    let _ = kill.stdout(Stdio::null()).stderr(Stdio::null()).status();
 }
 
 /// The interpreters already asked: what `python` stands for.
