@@ -25,11 +25,17 @@ use crate::diagnostics;
 /// so sized for latency rather than for cores, and for the number of
 /// targets, each of whose solvers needs files of its own. With too few,
 /// solvers fetch for themselves, one file at a time: a cold lock of the
-/// 25-target matrix took 4.1 s with 16, 3.3 s with 32 and 3.1 s with 64
-/// (each thread costs about 150 KiB of memory); three targets gain nothing
-/// beyond 16.
+/// 25-target matrix took 4.1 s with 16, 3.3 s with 32 and 3.1 s with 64,
+/// when each target's fetches ahead had jobs of their own, most of them
+/// waiting on a page another thread fetched. Since a page and a file are
+/// fetched ahead by one job whatever the number of targets that want them
+/// (see the resolver's `shared::ahead`), one thread per target does as
+/// well as two, with less memory (each thread costs about 150 KiB, and the
+/// fewer fetches at once hold fewer buffers): eight alternating cold runs,
+/// medians 1.75 s and 56.5 MiB with 25, 1.76 s and 60.2 MiB with 50.
+/// Three targets gain nothing beyond 16.
 fn prefetch_concurrency(targets: usize) -> usize {
-    targets.saturating_mul(2).clamp(16, 64)
+    targets.clamp(16, 32)
 }
 
 /// `envlock lock`: read the spec and the lock it replaces, resolve every

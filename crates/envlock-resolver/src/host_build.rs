@@ -24,13 +24,12 @@ use crate::project::{Keep, KeepTarget};
 use crate::provider::{Node, StandIns, TargetProvider, root_version};
 use crate::reporter::Silent;
 use crate::sdist_build::{LockBuildRequirements, LockedBuildFile};
-use crate::shared::{IndexPins, SharedIndexes};
+use crate::shared::{IndexPins, SharedIndexes, Wanted};
 
 /// Resolves build requirements for the host Python; see the module docs.
 pub(crate) struct HostBuildLocker {
     view: Arc<HostView>,
     python: std::path::PathBuf,
-    prereleases: envlock_spec::PrereleasePolicy,
     /// The host target, asked once (early, by
     /// [`LockBuildRequirements::prepare`]).
     target: Arc<OnceLock<Result<Target, String>>>,
@@ -49,6 +48,7 @@ struct HostView {
     indexes: Vec<Arc<dyn PackageIndex>>,
     pins: IndexPins,
     exclude_newer: Option<jiff::Timestamp>,
+    prereleases: envlock_spec::PrereleasePolicy,
 }
 
 /// How many threads fetch ahead for the host's resolutions: a build
@@ -81,6 +81,25 @@ impl HostView {
             HOST_PREFETCH_THREADS,
         ))
     }
+
+    /// What a resolution of `requirements` for the host is asked.
+    fn inputs(&self, target: &Target, requirements: Vec<Requirement>) -> TargetInputs {
+        TargetInputs {
+            target_index: 0,
+            markers: target.marker_environment().clone(),
+            python: target.python().full_version(),
+            requirements,
+            constraints: HashMap::new(),
+            prereleases: self.prereleases,
+            only_binary: Default::default(),
+            only_binary_all: true,
+            no_binary: Default::default(),
+            no_binary_all: false,
+            exclude_newer: self.exclude_newer,
+            preferences: HashMap::new(),
+            user_constraint_specifiers: Vec::new(),
+        }
+    }
 }
 
 impl HostBuildLocker {
@@ -95,9 +114,9 @@ impl HostBuildLocker {
                 indexes,
                 pins,
                 exclude_newer: spec.exclude_newer,
+                prereleases: spec.prereleases,
             }),
             python,
-            prereleases: spec.prereleases,
             target: Arc::new(OnceLock::new()),
             preparing: std::sync::Once::new(),
             expecting: std::sync::Once::new(),
@@ -113,24 +132,6 @@ impl HostBuildLocker {
             .map_err(Clone::clone)?;
         let shared = self.shared.get_or_init(|| self.view.shared_for(target));
         Ok((target, shared))
-    }
-
-    fn inputs(&self, target: &Target, requirements: Vec<Requirement>) -> TargetInputs {
-        TargetInputs {
-            target_index: 0,
-            markers: target.marker_environment().clone(),
-            python: target.python().full_version(),
-            requirements,
-            constraints: HashMap::new(),
-            prereleases: self.prereleases,
-            only_binary: Default::default(),
-            only_binary_all: true,
-            no_binary: Default::default(),
-            no_binary_all: false,
-            exclude_newer: self.view.exclude_newer,
-            preferences: HashMap::new(),
-            user_constraint_specifiers: Vec::new(),
-        }
     }
 }
 
@@ -159,11 +160,13 @@ impl LockBuildRequirements for HostBuildLocker {
         });
     }
 
-    /// Reads, on a thread of its own, the pages of the likely build
-    /// requirements (setuptools and wheel) for the host, once the host is
-    /// known. In a cold 25-target lock, reading them after psutil's sdist
-    /// was unpacked took 0.13-0.17 s on the way to its build. A lock that
-    /// reads no sdist's metadata asks for neither.
+    /// Fetches ahead, from a thread of its own, the likely build
+    /// requirements (setuptools and wheel) for the host once the host is
+    /// known: their pages and the metadata of the wheels the host would
+    /// take. In a cold 25-target lock, reading the pages after psutil's
+    /// sdist was unpacked took 0.13-0.17 s on the way to its build, and
+    /// the solve then read each wheel's metadata in turn. A lock that reads
+    /// no sdist's metadata asks for none of it.
     fn expect_build(&self) {
         // This thread asks the host itself when `prepare` has not (a warm
         // cache): one thread, not one waiting for another.
@@ -177,13 +180,16 @@ impl LockBuildRequirements for HostBuildLocker {
                         return;
                     };
                     let shared = shared.get_or_init(|| view.shared_for(target));
-                    std::thread::scope(|scope| {
-                        for name in LIKELY_BUILD_REQUIREMENTS {
-                            if let Ok(name) = name.parse() {
-                                scope.spawn(move || shared.project(&name).map(drop));
-                            }
-                        }
-                    });
+                    let likely: Vec<Requirement> = LIKELY_BUILD_REQUIREMENTS
+                        .iter()
+                        .filter_map(|name| name.parse().ok())
+                        .collect();
+                    let inputs = view.inputs(target, likely.clone());
+                    let wanted = likely
+                        .iter()
+                        .map(|requirement| Wanted::of(&inputs, requirement))
+                        .collect();
+                    shared.prefetch(Arc::new(inputs), wanted);
                 });
             // Without the thread, the first build reads them itself.
             drop(spawned);
@@ -204,7 +210,7 @@ impl LockBuildRequirements for HostBuildLocker {
         // nothing stands in for an sdist's metadata here.
         let provider = TargetProvider::new(
             Arc::clone(shared),
-            Arc::new(self.inputs(target, requirements)),
+            Arc::new(self.view.inputs(target, requirements)),
             StandIns::Refused,
         );
         let selected = match pubgrub::resolve(&provider, Node::Root, root_version()) {

@@ -108,13 +108,15 @@ pub(crate) fn requirement_specifiers(requirement: &Requirement) -> VersionSpecif
     }
 }
 
+/// What a test target is asked.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
-    use crate::project::fixtures::{CUTOFF, file, project};
+    use crate::project::fixtures::CUTOFF;
 
-    /// cp313 on manylinux x86_64, the second of the fixture's targets.
-    fn inputs() -> TargetInputs {
+    /// cp313 on manylinux x86_64, the second of the project fixture's
+    /// targets, with nothing asked of it yet.
+    pub(crate) fn inputs() -> TargetInputs {
         let target = envlock_pep::Target::new(
             envlock_pep::PythonVersion::parse("3.13").unwrap(),
             envlock_pep::Platform::parse("manylinux_2_28_x86_64").unwrap(),
@@ -136,6 +138,13 @@ mod tests {
             user_constraint_specifiers: Vec::new(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::inputs;
+    use super::*;
+    use crate::project::fixtures::{file, project};
 
     #[test]
     fn the_likely_file_is_found_below_many_releases_after_the_cutoff() {

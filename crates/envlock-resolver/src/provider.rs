@@ -40,7 +40,7 @@ use pubgrub::{
 use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange, requirement_specifiers};
 use crate::project::{ChosenFile, FileChoice, Project, Unusable};
-use crate::shared::{MetadataFailure, MetadataResult, SharedIndexes};
+use crate::shared::{MetadataFailure, MetadataResult, SharedIndexes, Wanted};
 use envlock_spec::PrereleasePolicy;
 
 /// A node of the dependency graph.
@@ -594,7 +594,10 @@ impl DependencyProvider for TargetProvider {
             let self_reference = node.name() == Some(&requirement.name);
             if !self_reference {
                 self.note_discovery(&base);
-                to_prefetch.push((requirement.name.clone(), range.clone()));
+                to_prefetch.push(Wanted {
+                    name: requirement.name.clone(),
+                    range: range.clone(),
+                });
                 add(base, range.clone());
             }
             for extra in &requirement.extras {

@@ -7,13 +7,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use envlock_index::{CacheKeeps, CoreMetadata, IndexError, IndexFile, PackageIndex, Slots};
-use envlock_pep::{PackageName, Requirement, Version};
+use envlock_pep::{PackageName, Version};
 
 use crate::error::ResolveError;
-use crate::inputs::{TargetInputs, VersionRange};
 use crate::project::{Keep, PageFilter, Project};
 use crate::reporter::Reporter;
 use crate::sdist_build::{LockBuildRequirements, SdistBuilder};
+
+mod ahead;
+
+pub(crate) use ahead::Wanted;
 
 /// A fetch result that every target can share.
 pub(crate) type Shared<T> = Result<Arc<T>, Arc<IndexError>>;
@@ -122,6 +125,8 @@ pub(crate) struct SharedIndexes {
     keep: Keep,
     /// Threads for fetching ahead; sized for I/O, not for cores.
     pool: Option<rayon::ThreadPool>,
+    /// What was fetched ahead, and for which targets.
+    ahead: ahead::FetchedAhead,
     /// [`FetchCounts::stand_ins`] and [`FetchCounts::solved_again`].
     stand_ins: AtomicUsize,
     solved_again: AtomicUsize,
@@ -159,6 +164,7 @@ impl SharedIndexes {
             build_locker: None,
             keep,
             pool,
+            ahead: ahead::FetchedAhead::default(),
             stand_ins: AtomicUsize::new(0),
             solved_again: AtomicUsize::new(0),
             solving: Slots::new(usize::MAX),
@@ -503,61 +509,6 @@ impl SharedIndexes {
                 files.par_iter().map(lookup).collect()
             }),
             None => files.iter().map(lookup).collect(),
-        }
-    }
-
-    /// Starts reading, in the background, the build requirements of an sdist
-    /// this target will build, and fetching ahead what they need here: they
-    /// are locked only once every target is solved, and by then their
-    /// fetches would be one more wait at the end of the lock. Reading them
-    /// runs nothing of the sdist's (its `pyproject.toml` is read as text).
-    pub fn prefetch_build_requirements(
-        self: &Arc<Self>,
-        inputs: Arc<TargetInputs>,
-        name: PackageName,
-        sdist: Arc<IndexFile>,
-    ) {
-        let Some(pool) = &self.pool else { return };
-        if self.builder.is_none() {
-            return;
-        }
-        let shared = Arc::clone(self);
-        pool.spawn(move || {
-            let Ok(requires) = shared.build_requirements(&name, &sdist) else {
-                return;
-            };
-            let wanted = requires
-                .iter()
-                .filter(|text| envlock_pep::check_requirement(text).is_ok())
-                .filter_map(|text| text.parse::<Requirement>().ok())
-                .filter(|requirement| requirement.marker.evaluate(&inputs.markers, &[]))
-                .map(|requirement| (requirement.name.clone(), inputs.range_of(&requirement)))
-                .collect();
-            shared.prefetch(inputs, wanted);
-        });
-    }
-
-    /// Starts fetching, in the background, what the solver is likely to ask
-    /// for next: each dependency's project page, then the metadata of the
-    /// release the target would most likely pick. Failures are not reported
-    /// here: the solver meets them (from the shared slot) when it asks.
-    pub fn prefetch(
-        self: &Arc<Self>,
-        inputs: Arc<TargetInputs>,
-        wanted: Vec<(PackageName, VersionRange)>,
-    ) {
-        let Some(pool) = &self.pool else { return };
-        for (name, range) in wanted {
-            let shared = Arc::clone(self);
-            let inputs = Arc::clone(&inputs);
-            pool.spawn(move || {
-                let Ok(project) = shared.project(&name) else {
-                    return;
-                };
-                if let Some(chosen) = inputs.likely_file(&name, &project, &range) {
-                    let _ = shared.metadata(&name, chosen.file());
-                }
-            });
         }
     }
 }
