@@ -236,6 +236,8 @@ def wheelhouse_phase(args, envlock, lock_path, work, base_env, index_url, figure
         order = tools[shift:] + tools[:shift]
         for name, function in order:
             run_dir = work / f"wheelhouse-{name}-{number + 1}"
+            # What an interrupted earlier run left is not this run's.
+            shutil.rmtree(run_dir, ignore_errors=True)
             run_dir.mkdir()
             try:
                 samples[name].append(function(run_dir))
