@@ -375,6 +375,15 @@ fn is_dynamic(dynamic: &[String], field: &str) -> bool {
 /// Static core metadata of an sdist, as RFC 822 bytes (so it can be cached
 /// and parsed like any other): `PKG-INFO` when it is metadata 2.2+ with
 /// static dependencies, else synthesised from a static `[project]` table.
+///
+/// Static means what a resolution reads from metadata: `Requires-Dist`
+/// (PEP 643: a field `PKG-INFO` does not mark `Dynamic` is the same in
+/// every wheel built from the sdist). `Requires-Python` may be dynamic: the
+/// resolver takes every file's `Requires-Python` from the index page, never
+/// from metadata, so a built wheel's would not change the lock (setuptools
+/// marks it `Dynamic` whenever `setup.py` sets it, as psutil 7.0.0's does,
+/// whose dependencies are static; building it to learn nothing the lock
+/// uses was most of a cold 25-target lock's CPU).
 pub(crate) fn sdist_metadata(
     filename: &str,
     bytes: &[u8],
@@ -392,10 +401,8 @@ pub(crate) fn sdist_metadata(
                 "PKG-INFO has Metadata-Version {} (static metadata needs 2.2+)",
                 parsed.metadata_version.trim()
             ));
-        } else if is_dynamic(&parsed.dynamic, "Requires-Dist")
-            || is_dynamic(&parsed.dynamic, "Requires-Python")
-        {
-            reasons.push("PKG-INFO marks Requires-Dist or Requires-Python as Dynamic".to_owned());
+        } else if is_dynamic(&parsed.dynamic, "Requires-Dist") {
+            reasons.push("PKG-INFO marks Requires-Dist as Dynamic".to_owned());
         } else {
             return Ok(raw.clone());
         }
@@ -479,7 +486,8 @@ fn pyproject_metadata(
 }
 
 /// The first of the fields that decide dependencies which
-/// `project.dynamic` lists, if any.
+/// `project.dynamic` lists, if any (`requires-python` does not: see
+/// [`sdist_metadata`]).
 fn dynamic_dependency_field(project: &toml::Table) -> Option<&'static str> {
     let dynamic: Vec<String> = project
         .get("dynamic")
@@ -491,7 +499,7 @@ fn dynamic_dependency_field(project: &toml::Table) -> Option<&'static str> {
                 .collect()
         })
         .unwrap_or_default();
-    ["dependencies", "optional-dependencies", "requires-python"]
+    ["dependencies", "optional-dependencies"]
         .into_iter()
         .find(|field| is_dynamic(&dynamic, field))
 }

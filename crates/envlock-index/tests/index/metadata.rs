@@ -222,6 +222,56 @@ fn sdist_metadata_from_static_pyproject_or_a_dynamic_error() {
 }
 
 #[test]
+fn a_pkg_info_with_static_dependencies_is_used_even_when_requires_python_is_dynamic() {
+    // As setuptools writes it for a `setup.py` that sets python_requires
+    // (psutil 7.0.0's): the resolver takes Requires-Python from the index
+    // page, so only Requires-Dist must be static. A Dynamic Requires-Dist,
+    // in any spelling, still needs a build.
+    let pkg_info = |name: &str, dynamic: &str| {
+        format!(
+            "Metadata-Version: 2.2\nName: {name}\nVersion: 1.0\nRequires-Python: >=3.6\n\
+             Requires-Dist: leaf>=2\nRequires-Dist: extra-leaf; extra == \"test\"\n\
+             Provides-Extra: test\nDynamic: license\n{dynamic}\n"
+        )
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let mut fixture = FixtureIndex::new();
+    let sdists = [
+        ("pythondynamic", "Dynamic: requires-python"),
+        ("depsdynamic", "Dynamic: requires-dist"),
+        ("bothdynamic", "Dynamic: Requires-Python\nDynamic: Requires-Dist"),
+    ];
+    for (name, dynamic) in sdists {
+        fixture.add_file(
+            name,
+            FixtureFile::new(
+                &format!("{name}-1.0.tar.gz"),
+                tar_gz(&[(&format!("{name}-1.0/PKG-INFO"), &pkg_info(name, dynamic))]),
+            ),
+        );
+    }
+    let server = start(fixture, no_metadata_files());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let read = |project: &str| {
+        let page = index.project(&name(project)).unwrap();
+        index.core_metadata(&page.files[0])
+    };
+    let metadata = read("pythondynamic").unwrap();
+    assert_eq!(
+        requirement_strings(&metadata),
+        vec!["leaf>=2", "extra-leaf ; extra == 'test'"]
+    );
+    for project in ["depsdynamic", "bothdynamic"] {
+        let error = read(project).unwrap_err();
+        assert!(
+            matches!(&error, IndexError::DynamicSdistMetadata { reason, .. }
+                if reason.contains("Requires-Dist as Dynamic")),
+            "{project}: {error:?}"
+        );
+    }
+}
+
+#[test]
 fn a_bad_metadata_file_is_an_error_naming_its_url() {
     let cache = tempfile::tempdir().unwrap();
     let mut fixture = sample_index();
