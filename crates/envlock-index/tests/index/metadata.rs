@@ -239,7 +239,10 @@ fn a_pkg_info_with_static_dependencies_is_used_even_when_requires_python_is_dyna
     let sdists = [
         ("pythondynamic", "Dynamic: requires-python"),
         ("depsdynamic", "Dynamic: requires-dist"),
-        ("bothdynamic", "Dynamic: Requires-Python\nDynamic: Requires-Dist"),
+        (
+            "bothdynamic",
+            "Dynamic: Requires-Python\nDynamic: Requires-Dist",
+        ),
     ];
     for (name, dynamic) in sdists {
         fixture.add_file(
