@@ -383,7 +383,7 @@ fn is_dynamic(dynamic: &[String], field: &str) -> bool {
 /// from metadata, so a built wheel's would not change the lock (setuptools
 /// marks it `Dynamic` whenever `setup.py` sets it, as psutil 7.0.0's does,
 /// whose dependencies are static; building it to learn nothing the lock
-/// uses was most of a cold 25-target lock's CPU).
+/// uses was about a third of a cold 25-target lock's CPU).
 pub(crate) fn sdist_metadata(
     filename: &str,
     bytes: &[u8],

@@ -31,11 +31,10 @@ pub(crate) struct HostBuildLocker {
     view: Arc<HostView>,
     python: std::path::PathBuf,
     /// The host target, asked once (early, by
-    /// [`LockBuildRequirements::prepare`]).
+    /// [`LockBuildRequirements::expect_build`]).
     target: Arc<OnceLock<Result<Target, String>>>,
-    /// Whether [`LockBuildRequirements::prepare`] has started its thread.
-    preparing: std::sync::Once,
-    /// Whether [`LockBuildRequirements::expect_build`] has started its.
+    /// Whether [`LockBuildRequirements::expect_build`] has started its
+    /// thread.
     expecting: std::sync::Once,
     /// The index view resolved against, made on first use or by
     /// [`LockBuildRequirements::expect_build`] (a lock that reads no
@@ -118,7 +117,6 @@ impl HostBuildLocker {
             }),
             python,
             target: Arc::new(OnceLock::new()),
-            preparing: std::sync::Once::new(),
             expecting: std::sync::Once::new(),
             shared: Arc::new(OnceLock::new()),
         }
@@ -136,40 +134,21 @@ impl HostBuildLocker {
 }
 
 impl LockBuildRequirements for HostBuildLocker {
-    /// Asks, on a thread of its own, what the first build will need
-    /// anyway: the interpreter behind `python` (a launcher such as a pyenv
-    /// shim takes a good second to answer) and the host's version and
-    /// platform. Called at the start of a lock with a cold cache, else when
-    /// the first sdist may need building: a lock whose metadata is all
-    /// known (a warm one) runs no interpreter. The lock goes on fetching
-    /// meanwhile; the first build waits only for what is not known yet.
-    /// (Whether builds can run without network is not asked here: where
-    /// they cannot, asking says so, which a lock that builds nothing must
-    /// not.)
-    fn prepare(&self) {
-        self.preparing.call_once(|| {
-            let target = Arc::clone(&self.target);
-            let python = self.python.clone();
-            let spawned = std::thread::Builder::new()
-                .name("envlock-build-warm-up".to_owned())
-                .spawn(move || {
-                    let _ = target.get_or_init(|| host_target(&python));
-                });
-            // Without the thread, the first build asks the same questions.
-            drop(spawned);
-        });
-    }
-
-    /// Fetches ahead, from a thread of its own, the likely build
-    /// requirements (setuptools and wheel) for the host once the host is
-    /// known: their pages and the metadata of the wheels the host would
-    /// take. In a cold 25-target lock, reading the pages after psutil's
-    /// sdist was unpacked took 0.13-0.17 s on the way to its build, and
-    /// the solve then read each wheel's metadata in turn. A lock that reads
-    /// no sdist's metadata asks for none of it.
+    /// Asks, on a thread of its own, what the first build will need: the
+    /// interpreter behind `python` (a launcher such as a pyenv shim, a
+    /// bash script that starts a dozen processes, takes 0.1 s on an idle
+    /// machine and up to 0.6 s beside a lock's threads) and the host's
+    /// version and platform; then fetches ahead the likely build
+    /// requirements (setuptools and wheel) for the host: their pages and
+    /// the metadata of the wheels it would take. In a cold 25-target lock,
+    /// reading the pages after psutil's sdist was unpacked took 0.13-0.17 s
+    /// on the way to its build, and the solve then read each wheel's
+    /// metadata in turn. The lock goes on meanwhile; the first build waits
+    /// only for what is not known yet. A lock that builds nothing runs no
+    /// interpreter. (Whether builds can run without network is not asked
+    /// here: where they cannot, asking says so, which a lock that builds
+    /// nothing must not.)
     fn expect_build(&self) {
-        // This thread asks the host itself when `prepare` has not (a warm
-        // cache): one thread, not one waiting for another.
         self.expecting.call_once(|| {
             let (target, shared) = (Arc::clone(&self.target), Arc::clone(&self.shared));
             let (view, python) = (Arc::clone(&self.view), self.python.clone());

@@ -114,14 +114,8 @@ pub(crate) trait LockBuildRequirements: Send + Sync {
     fn lock_for_host(&self, requires: &[String]) -> Result<Vec<LockedBuildFile>, String>;
 
     /// Starts, in the background, what the first build will need: called
-    /// when a build is likely (a cold cache).
-    fn prepare(&self) {}
-
-    /// The same and more: called when an sdist's metadata is not known yet
-    /// and may have to be built.
-    fn expect_build(&self) {
-        self.prepare();
-    }
+    /// when an sdist's metadata turns out to need a build.
+    fn expect_build(&self) {}
 }
 
 /// A build environment to make: its locked files, the key its stamp
@@ -747,12 +741,6 @@ impl SdistBuilder {
             Some(dir) => dir.join("build-environments"),
             None => std::env::temp_dir().join("envlock-build-environments"),
         }
-    }
-
-    /// Whether a build environment was made in this cache before (so the
-    /// metadata of the sdists built then is probably cached too).
-    pub(crate) fn has_built_before(&self) -> bool {
-        self.cache_dir.is_some() && self.environments_root().is_dir()
     }
 
     /// Metadata built earlier for this sdist, if the cache has it.

@@ -392,21 +392,20 @@ impl SharedIndexes {
         {
             return Ok(Arc::new(metadata));
         }
-        // An sdist whose metadata was never built may need a build: the
-        // host's interpreter is asked meanwhile.
-        if self.builder.is_some()
-            && envlock_pep::DistKind::of(&file.filename) == envlock_pep::DistKind::Sdist
-            && let Some(locker) = &self.build_locker
-        {
-            locker.expect_build();
-        }
         match index.core_metadata(file) {
             Ok(metadata) => Ok(Arc::new(metadata)),
             Err(IndexError::DynamicSdistMetadata { reason, .. }) => match &self.builder {
-                Some(builder) => builder
-                    .metadata(index.as_ref(), self.build_locker.as_deref(), file)
-                    .map(Arc::new)
-                    .map_err(MetadataFailure::Unusable),
+                Some(builder) => {
+                    // The host's interpreter is asked, and the likely build
+                    // requirements read, while the sdist is unpacked.
+                    if let Some(locker) = &self.build_locker {
+                        locker.expect_build();
+                    }
+                    builder
+                        .metadata(index.as_ref(), self.build_locker.as_deref(), file)
+                        .map(Arc::new)
+                        .map_err(MetadataFailure::Unusable)
+                }
                 None => Err(MetadataFailure::Unusable(format!(
                     "its metadata would have to be built from the sdist {} ({reason}), and builds are refused (`--no-build` or `no-build = true`)",
                     file.filename

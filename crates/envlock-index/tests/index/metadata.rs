@@ -257,7 +257,7 @@ fn a_pkg_info_with_static_dependencies_is_used_even_when_requires_python_is_dyna
     let index = http_index(&server.index_url(), client_with(options(cache.path())));
     let read = |project: &str| {
         let page = index.project(&name(project)).unwrap();
-        index.core_metadata(&page.files[0])
+        index.core_metadata(&page.files[0]).map_err(Box::new)
     };
     let metadata = read("pythondynamic").unwrap();
     assert_eq!(
@@ -267,7 +267,7 @@ fn a_pkg_info_with_static_dependencies_is_used_even_when_requires_python_is_dyna
     for project in ["depsdynamic", "bothdynamic"] {
         let error = read(project).unwrap_err();
         assert!(
-            matches!(&error, IndexError::DynamicSdistMetadata { reason, .. }
+            matches!(&*error, IndexError::DynamicSdistMetadata { reason, .. }
                 if reason.contains("Requires-Dist as Dynamic")),
             "{project}: {error:?}"
         );
