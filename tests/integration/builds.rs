@@ -968,3 +968,66 @@ envlock_test!(build_requirements_are_locked_while_the_build_runs, |dir| {
         .collect::<Vec<_>>();
     assert_eq!(build, ["deeptool", "locktool"], "{lock:#?}");
 });
+
+// An sdist whose `PKG-INFO` (2.2) lists static dependencies is read, not
+// built, even when it marks Requires-Python `Dynamic` (as setuptools does
+// for `setup.py`'s python_requires: the resolver reads Requires-Python from
+// the index page). And a cold lock that builds nothing runs no Python at
+// all: the `python3` first on PATH here only leaves a mark that it ran.
+envlock_test!(
+    a_static_sdist_is_read_and_a_lock_that_builds_nothing_runs_no_python,
+    |dir| {
+        if !cfg!(unix) {
+            envlock_test::skip("the stand-in python3 is a shell script");
+            return;
+        }
+        let ran = dir.join("python3-ran");
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let fake = bin.join("python3");
+        std::fs::write(
+            &fake,
+            format!("#!/bin/sh\ntouch '{}'\nexit 1\n", ran.display()),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let mut index = FixtureIndex::new();
+        let pkg_info = "Metadata-Version: 2.2\nName: probe\nVersion: 1.0\nRequires-Python: >=3.6\n\
+                    Requires-Dist: leaf\nDynamic: requires-python\nDynamic: license\n";
+        let members = [
+            ("probe-1.0/PKG-INFO", pkg_info),
+            (
+                "probe-1.0/setup.py",
+                "raise SystemExit('setup.py was run')\n",
+            ),
+        ];
+        index.add_file(
+            "probe",
+            FixtureFile::new("probe-1.0.tar.gz", sdist(&members)),
+        );
+        index.add_wheel(&DistSpec::new("leaf", "1.0"), "py3-none-any");
+        let server = FixtureServer::start(index, ServerOptions::default()).unwrap();
+        std::fs::write(dir.join("envlock.toml"), SPEC).unwrap();
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut command = dir.envlock();
+        command
+            .args(["lock", "--index-url", &server.index_url()])
+            .env("PATH", path);
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!ran.exists(), "python3 was run: {stderr}");
+        let lock = std::fs::read_to_string(dir.join("envlock.lock")).unwrap();
+        assert!(
+            lock.contains("probe-1.0.tar.gz") && lock.contains("leaf-1.0-py3-none-any.whl"),
+            "{lock}"
+        );
+    }
+);

@@ -37,8 +37,8 @@ pub(crate) struct HostBuildLocker {
     /// thread.
     expecting: std::sync::Once,
     /// The index view resolved against, made on first use or by
-    /// [`LockBuildRequirements::expect_build`] (a lock that reads no
-    /// sdist's metadata starts no threads for it).
+    /// [`LockBuildRequirements::expect_build`] (a lock that builds
+    /// nothing starts no threads for it).
     shared: Arc<OnceLock<Arc<SharedIndexes>>>,
 }
 
