@@ -12,7 +12,7 @@ use crate::client::{HttpResponse, IndexClient, Limit};
 use crate::error::IndexError;
 use crate::metadata::{parse_core_metadata, sdist_metadata, wheel_metadata_from_bytes};
 use crate::plain_file::FileSource;
-use crate::remote_zip::{TAIL_SIZE, Tail, read_remote_metadata};
+use crate::remote_zip::{KnownMembers, TAIL_SIZE, Tail, read_remote_metadata};
 use crate::safe_url::SafeUrl;
 use crate::simple::{ACCEPT, Keep, keep_all, page_format, parse_page};
 use crate::types::{
@@ -26,6 +26,8 @@ pub struct HttpIndex {
     name: String,
     url: SafeUrl,
     client: Arc<IndexClient>,
+    /// The METADATA members its wheels gave so far (see [`KnownMembers`]).
+    members: Arc<KnownMembers>,
 }
 
 impl HttpIndex {
@@ -52,6 +54,7 @@ impl HttpIndex {
             name: name.to_owned(),
             url: SafeUrl::new(url),
             client,
+            members: Arc::default(),
         })
     }
 
@@ -218,9 +221,13 @@ impl HttpIndex {
                     start,
                     bytes: response.body,
                 };
-                read_remote_metadata(tail, &file.filename, &source, |start, end| {
-                    self.range(&url, start, end)
-                })
+                read_remote_metadata(
+                    tail,
+                    &file.filename,
+                    &source,
+                    &self.members,
+                    |start, end| self.range(&url, start, end),
+                )
             }
             416 => {
                 let body = self.client.get(&url, &[], archive_limit(file))?.body;

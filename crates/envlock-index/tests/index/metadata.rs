@@ -93,6 +93,39 @@ fn metadata_is_read_with_two_range_requests_when_no_metadata_file() {
 }
 
 #[test]
+fn a_wheel_whose_metadata_matches_another_wheel_of_the_release_needs_only_its_tail() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut fixture = FixtureIndex::new();
+    let spec = DistSpec::new("bigpkg", "3.1").requires("leaf>=2");
+    fixture.add_file("bigpkg", big_wheel(&spec, 300 * 1024));
+    // Another wheel of the release: other bytes, the same METADATA.
+    let other = big_wheel(&spec, 400 * 1024);
+    fixture.add_file(
+        "bigpkg",
+        FixtureFile::new("bigpkg-3.1-cp311-cp311-manylinux_2_28_x86_64.whl", other.bytes),
+    );
+    let server = start(fixture, no_metadata_files());
+    let index = http_index(&server.index_url(), client_with(options(cache.path())));
+    let page = index.project(&name("bigpkg")).unwrap();
+    assert_eq!(page.files.len(), 2);
+    for file in &page.files {
+        let metadata = index.core_metadata(file).unwrap();
+        assert_eq!(requirement_strings(&metadata), vec!["leaf>=2"]);
+    }
+    let file_requests: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/files/"))
+        .collect();
+    assert_eq!(
+        file_requests.len(),
+        3,
+        "the first wheel's tail and member, the second's tail: {file_requests:?}"
+    );
+    assert_eq!(file_requests[2].range.as_deref(), Some("bytes=-65536"));
+}
+
+#[test]
 fn a_small_wheel_needs_only_the_tail_request() {
     let cache = tempfile::tempdir().unwrap();
     let server = start(sample_index(), no_metadata_files());
