@@ -57,6 +57,9 @@ pub fn run(global: &GlobalOptions, args: &LockArgs) -> miette::Result<ExitCode> 
         previous.lock.as_ref(),
         upgrade,
     )?;
+    // The command exits once the lock is written, which frees all this at
+    // once; freeing it here would only slow what follows.
+    std::mem::forget(outcome.leftovers);
     outcome.lock.resources = resources.resources;
     outcome.lock.interpreters = interpreters.interpreters;
     let text = envlock_lock::encode(&outcome.lock);

@@ -28,7 +28,7 @@ mod shared;
 pub use error::ResolveError;
 pub use interpreters::{InterpreterOutcome, InterpreterRequest, lock_interpreters};
 pub use reporter::{Reporter, Silent};
-pub use resolve::{LockOutcome, LockRequest, Upgrade, lock};
+pub use resolve::{Leftovers, LockOutcome, LockRequest, Upgrade, lock};
 pub use resources::{ResourceOutcome, ResourceRequest, lock_resources};
 pub use sdist_build::{BuildRun, SdistBuilder};
 pub use shared::FetchCounts;

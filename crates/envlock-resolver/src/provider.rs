@@ -182,7 +182,13 @@ pub(crate) struct TargetProvider {
     pub inputs: Arc<TargetInputs>,
     pub observed: RefCell<Observations>,
     stand_ins: StandIns,
+    /// Where each sdist whose metadata the solve reads is told, so that its
+    /// build requirements can be locked while the solve goes on.
+    sdists_read: Option<std::sync::mpsc::Sender<SdistRead>>,
 }
+
+/// An sdist a solve read the metadata of: its package, version and file.
+pub(crate) type SdistRead = (PackageName, Version, Arc<envlock_index::IndexFile>);
 
 /// Whether a solver may go on with a wheel's metadata while the sdist it
 /// chose is built.
@@ -275,11 +281,26 @@ impl TargetProvider {
             inputs,
             observed: Default::default(),
             stand_ins,
+            sdists_read: None,
         };
         for (name, specifiers) in &provider.inputs.user_constraint_specifiers {
             provider.note_specifiers(name, specifiers);
         }
         provider
+    }
+
+    /// Tells `sender` of every sdist whose metadata the solve reads.
+    pub fn reporting_sdists_to(
+        mut self,
+        sender: Option<std::sync::mpsc::Sender<SdistRead>>,
+    ) -> Self {
+        self.sdists_read = sender;
+        self
+    }
+
+    /// Tells no one of sdists from now on (the receiver's loop then ends).
+    pub fn stop_reporting_sdists(&mut self) {
+        self.sdists_read = None;
     }
 
     /// Whether every stand-in the solve used says what the sdist's own
@@ -477,6 +498,10 @@ impl TargetProvider {
                 name.clone(),
                 Arc::clone(sdist),
             );
+            if let Some(sender) = &self.sdists_read {
+                // A receiver that is gone only means no one locks ahead.
+                let _ = sender.send((name.clone(), version.clone(), Arc::clone(sdist)));
+            }
         }
         if let Some(extra) = extra
             && !metadata.provides_extra.contains(extra)

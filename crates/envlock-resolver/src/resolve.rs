@@ -12,7 +12,7 @@ use pubgrub::PubGrubError;
 use crate::error::ResolveError;
 use crate::inputs::{TargetInputs, VersionRange, requirement_specifiers};
 use crate::project::{ChosenFile, Keep, KeepTarget};
-use crate::provider::{Node, Observations, StandIns, TargetProvider, root_version};
+use crate::provider::{Node, Observations, SdistRead, StandIns, TargetProvider, root_version};
 use crate::reporter::Reporter;
 use crate::sdist_build::SdistBuilder;
 use crate::shared::{FetchCounts, IndexPins, SharedIndexes};
@@ -66,6 +66,25 @@ pub struct LockOutcome {
     /// Targets for which no pip could be locked to carry (`carry-pip`),
     /// one sentence each: their far side installs with its own pip.
     pub installer_warnings: Vec<String>,
+    /// What the lock held while it resolved (see [`Leftovers`]).
+    pub leftovers: Leftovers,
+}
+
+/// What a lock held while it resolved: every page's files, all metadata,
+/// each target's observations. Dropping it frees them, which took 40 ms of
+/// CPU after a cold 25-target lock; a command that exits once the lock is
+/// written can `std::mem::forget` it and let the exit return the memory at
+/// once. Freed on a thread of its own instead, it slowed what the main
+/// thread did meanwhile: encoding that lock took 19–43 ms beside it and
+/// 6–11 ms without it (the allocator's locks, and two cores).
+pub struct Leftovers {
+    _held: Box<dyn std::any::Any + Send>,
+}
+
+impl std::fmt::Debug for Leftovers {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Leftovers")
+    }
 }
 
 /// What one target resolved to.
@@ -110,10 +129,12 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
     let shared = Arc::new(shared.with_solves_limited_when_cached(own));
     let locked_ahead = LockedAhead::default();
     let resolutions = resolve_targets(&request, &shared, &locked_ahead)?;
-    let mut lock = assemble(request.spec, &resolutions, &shared)?;
-    let (build_packages, warnings) = build_packages(&request, &shared, &resolutions, locked_ahead)?;
+    let (lock, builds, installers) =
+        assemble_with_builds(&request, &shared, &resolutions, locked_ahead);
+    let mut lock = lock?;
+    let (build_packages, warnings) = builds?;
     lock.build_packages = build_packages;
-    let (installer_packages, installer_warnings) = installer_packages(&request, &shared)?;
+    let (installer_packages, installer_warnings) = installers?;
     lock.installer_packages = installer_packages;
     if let (Some(only), Some(previous)) = (&request.only_targets, request.previous) {
         keep_other_targets(&mut lock, previous, only);
@@ -130,25 +151,48 @@ pub fn lock(request: LockRequest<'_>) -> Result<LockOutcome, ResolveError> {
         })
         .collect();
     let counts = shared.counts();
-    drop_in_background((shared, resolutions));
     Ok(LockOutcome {
         lock: envlock_lock::normalise(lock),
         counts,
         warnings,
         installer_warnings,
+        leftovers: Leftovers {
+            _held: Box::new((shared, resolutions)),
+        },
     })
 }
 
-/// Frees `value` on a thread of its own, which nobody waits for. What a
-/// lock held while it resolved (every page's files, all metadata, each
-/// target's observations) took 40 ms of a cold 25-target lock's main
-/// thread to free, after the lock was already made; the command then only
-/// writes the lock and exits, which frees it all at once.
-fn drop_in_background<T: Send + 'static>(value: T) {
-    // Without a thread to spare, the value is dropped here, as before.
-    let _ = std::thread::Builder::new()
-        .name("envlock-free".to_owned())
-        .spawn(move || drop(value));
+/// Packages locked beside the targets' own (build requirements, or the pip
+/// to carry), with the warnings their locking gave.
+type ExtraPackages = Result<(Vec<LockedPackage>, Vec<String>), ResolveError>;
+
+/// Assembles the lock of `resolutions` while, on threads of their own, the
+/// build requirements of the sdists they chose and the pip each target
+/// carries are locked: none of the three waits for another. One after
+/// another, a cold 25-target lock's build requirements waited some 30 ms
+/// for the assembly.
+fn assemble_with_builds(
+    request: &LockRequest<'_>,
+    shared: &Arc<SharedIndexes>,
+    resolutions: &[TargetResolution],
+    locked_ahead: LockedAhead,
+) -> (Result<Lock, ResolveError>, ExtraPackages, ExtraPackages) {
+    std::thread::scope(|scope| {
+        let builds =
+            scope.spawn(move || build_packages(request, shared, resolutions, locked_ahead));
+        let installers = scope.spawn(|| installer_packages(request, shared));
+        let lock = assemble(request.spec, resolutions, shared);
+        let mut joined =
+            crate::error::join_all(vec![builds, installers], "locking builds and installers")
+                .into_iter();
+        let mut next = || {
+            joined
+                .next()
+                .unwrap_or_else(|| Err(ResolveError::Internal("a lock thread vanished".to_owned())))
+        };
+        let builds = next();
+        (lock, builds, next())
+    })
 }
 
 /// Which index files are worth keeping for this request's targets.
@@ -296,9 +340,9 @@ fn target_inputs(
     }
 }
 
-/// Resolves one target. With `ahead`, a target whose solve used stand-ins
-/// locks the build requirements of the sdists it chose while it waits for
-/// their builds (see [`LockedAhead`]).
+/// Resolves one target. With `ahead`, the build requirements of each sdist
+/// whose metadata the solve reads are locked while it goes on (see
+/// [`LockedAhead`]).
 fn resolve_target(
     shared: Arc<SharedIndexes>,
     target: Target,
@@ -306,30 +350,39 @@ fn resolve_target(
     ahead: Option<(&LockRequest<'_>, &LockedAhead)>,
 ) -> Result<TargetResolution, ResolveError> {
     let inputs = Arc::new(inputs);
-    let solve = |stand_ins| {
+    let solve = |stand_ins, sdists_read| {
         shared.solve(|| {
-            let provider = TargetProvider::new(Arc::clone(&shared), Arc::clone(&inputs), stand_ins);
+            let provider = TargetProvider::new(Arc::clone(&shared), Arc::clone(&inputs), stand_ins)
+                .reporting_sdists_to(sdists_read);
             let outcome = pubgrub::resolve(&provider, Node::Root, root_version());
             (provider, outcome)
         })
     };
-    let (mut provider, mut outcome) = solve(StandIns::Allowed);
-    let holds = match (ahead, &outcome) {
-        (Some((request, locked_ahead)), Ok(selected))
-            if !provider.observed.borrow().stand_ins.is_empty() =>
-        {
-            let sdists = sdists_chosen(&target, selected.iter(), &provider.observed.borrow());
-            std::thread::scope(|scope| {
-                scope.spawn(|| locked_ahead.lock_builds(request, &shared, sdists));
-                provider.stand_ins_hold()
-            })
+    let (provider, outcome) = std::thread::scope(|scope| {
+        let sdists_read = ahead.map(|(request, locked_ahead)| {
+            let (sender, receiver) = std::sync::mpsc::channel::<SdistRead>();
+            let (shared, target) = (&shared, &target);
+            scope.spawn(move || {
+                for (package, version, file) in receiver {
+                    let sdist = SdistToBuild {
+                        target: target.clone(),
+                        package,
+                        version,
+                        file,
+                    };
+                    locked_ahead.lock_builds(request, shared, vec![sdist]);
+                }
+            });
+            sender
+        });
+        let (mut provider, mut outcome) = solve(StandIns::Allowed, sdists_read);
+        provider.stop_reporting_sdists();
+        if !provider.stand_ins_hold() {
+            shared.note_solved_again();
+            (provider, outcome) = solve(StandIns::Refused, None);
         }
-        _ => provider.stand_ins_hold(),
-    };
-    if !holds {
-        shared.note_solved_again();
-        (provider, outcome) = solve(StandIns::Refused);
-    }
+        (provider, outcome)
+    });
     match outcome {
         Ok(selected) => {
             let selected = selected.into_iter().collect();
@@ -419,60 +472,77 @@ fn sdists_chosen<'a>(
         .collect()
 }
 
-/// Build requirements locked ahead: what [`lock_build_of`] gave for the
-/// sdists a target chose, keyed by target and file name, locked while the
-/// target waited for the builds its stand-ins stood in for, and taken by
-/// [`build_packages`]. Those locks only read the index and the spec, so
-/// one made ahead is the one made after; one whose sdist the target does
-/// not keep (a stand-in that did not hold) is never taken. In a cold
-/// 25-target lock, the musllinux targets waited 0.2-0.3 s for psutil's
-/// build, and their build requirements then took 0.1-0.15 s after it.
+/// Build requirements locked ahead: what [`lock_build_of`] gives for an
+/// sdist, keyed by target and file name, locked as soon as the target's
+/// solve reads the sdist's metadata, and taken by [`build_packages`]. Those
+/// locks only read the index and the spec, so one made ahead is the one
+/// made after; one whose sdist the target does not keep (a version the
+/// solver left, a stand-in that did not hold) is never taken. Locked after
+/// every target's solve, the musllinux targets' build requirements held a
+/// cold 25-target lock 0.1 s past the last solve.
 #[derive(Default)]
-struct LockedAhead(std::sync::Mutex<HashMap<(String, String), Result<TargetResolution, String>>>);
+struct LockedAhead(std::sync::Mutex<HashMap<(String, String), Arc<BuildLockSlot>>>);
+
+/// What locking one sdist's build requirements gave: an index failure, a
+/// warning, or the resolution.
+type BuildLock = Result<Result<TargetResolution, String>, ResolveError>;
+
+/// One sdist's build lock: set once by whoever locks it first (others wait
+/// for it), then taken out once.
+type BuildLockSlot = std::sync::OnceLock<std::sync::Mutex<Option<BuildLock>>>;
 
 impl LockedAhead {
-    fn key(sdist: &SdistToBuild) -> (String, String) {
-        (sdist.target.name().to_owned(), sdist.file.filename.clone())
+    fn slot(&self, sdist: &SdistToBuild) -> Arc<BuildLockSlot> {
+        let key = (sdist.target.name().to_owned(), sdist.file.filename.clone());
+        let mut slots = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(slots.entry(key).or_default())
     }
 
     /// Locks the build requirements of `wave`, and of the sdists those
-    /// choose, and so on, keeping each outcome. An index error is not kept:
-    /// [`build_packages`] meets it again.
+    /// choose, and so on, keeping each outcome; one locked (or being
+    /// locked) before is not locked again.
     fn lock_builds(
         &self,
         request: &LockRequest<'_>,
         shared: &Arc<SharedIndexes>,
         mut wave: Vec<SdistToBuild>,
     ) {
-        let mut seen = HashSet::new();
         while !wave.is_empty() {
-            wave.retain(|sdist| seen.insert(Self::key(sdist)));
             let mut next = Vec::new();
             for sdist in &wave {
-                let Ok(outcome) = lock_build_of(request, shared, sdist) else {
-                    continue;
-                };
-                if let Ok(resolution) = &outcome {
-                    next.extend(sdists_in(resolution));
-                }
-                self.entries().insert(Self::key(sdist), outcome);
+                let mut locked_here = None;
+                self.slot(sdist).get_or_init(|| {
+                    let outcome = lock_build_of(request, shared, sdist);
+                    if let Ok(Ok(resolution)) = &outcome {
+                        locked_here = Some(sdists_in(resolution));
+                    }
+                    std::sync::Mutex::new(Some(outcome))
+                });
+                next.extend(locked_here.unwrap_or_default());
             }
             wave = next;
         }
     }
 
-    /// The outcome kept for `sdist`, taken out, if any.
-    fn take(&self, sdist: &SdistToBuild) -> Option<Result<TargetResolution, String>> {
-        self.entries().remove(&Self::key(sdist))
-    }
-
-    fn entries(
+    /// The outcome for `sdist`: the one locked ahead (waiting for it while
+    /// it is being locked), or, if there is none, one locked now.
+    fn take(
         &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(String, String), Result<TargetResolution, String>>>
-    {
-        self.0
+        request: &LockRequest<'_>,
+        shared: &Arc<SharedIndexes>,
+        sdist: &SdistToBuild,
+    ) -> BuildLock {
+        let slot = self.slot(sdist);
+        let kept =
+            slot.get_or_init(|| std::sync::Mutex::new(Some(lock_build_of(request, shared, sdist))));
+        let taken = kept
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        taken.unwrap_or_else(|| lock_build_of(request, shared, sdist))
     }
 }
 
@@ -536,10 +606,7 @@ fn build_packages(
                         .iter()
                         .map(|sdist| {
                             let ahead = &locked_ahead;
-                            scope.spawn(move || match ahead.take(sdist) {
-                                Some(outcome) => Ok(outcome),
-                                None => lock_build_of(request, shared, sdist),
-                            })
+                            scope.spawn(move || ahead.take(request, shared, sdist))
                         })
                         .collect();
                     crate::error::join_all(handles, "locking a build's requirements")
@@ -1111,4 +1178,78 @@ fn specifier_text(specifiers: &envlock_pep::VersionSpecifiers) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envlock_test::{DistSpec, FixtureIndex};
+
+    #[test]
+    fn the_build_requirements_of_an_sdist_a_solve_reads_are_locked_before_its_target_is_done() {
+        let mut index = FixtureIndex::new();
+        index.add_sdist(&DistSpec::new("app", "1.0"));
+        index.add_wheel(&DistSpec::new("setuptools", "70.0"), "py3-none-any");
+        index.add_wheel(&DistSpec::new("wheel", "0.45.1"), "py3-none-any");
+        let dir = tempfile::tempdir().unwrap();
+        index.write_find_links_dir(dir.path()).unwrap();
+        let local = envlock_index::FindLinks::new("local", dir.path().to_path_buf()).unwrap();
+        let text = "name = \"t\"\nrequirements = [\"app\"]\n\n[[targets]]\npython = \"3.12\"\nplatform = \"manylinux_2_28_x86_64\"\n";
+        let path = dir.path().join("envlock.toml");
+        let spec = Spec::parse(text, &path, &envlock_spec::process_environment).unwrap();
+        let targets = spec.targets().unwrap();
+        let request = LockRequest {
+            spec: &spec,
+            targets: targets.clone(),
+            indexes: vec![Arc::new(local)],
+            previous: None,
+            upgrade: Upgrade::Nothing,
+            only_targets: None,
+            sdist_builder: None,
+            concurrency: 4,
+            reporter: Arc::new(crate::reporter::Silent),
+        };
+        let shared = Arc::new(SharedIndexes::new(
+            request.indexes.clone(),
+            IndexPins::default(),
+            Arc::clone(&request.reporter),
+            None,
+            keep_for(&request),
+            request.concurrency,
+        ));
+        let requirements: Vec<Requirement> = spec
+            .requirements
+            .iter()
+            .map(|entry| entry.value.clone())
+            .collect();
+        let inputs = target_inputs(
+            &spec,
+            0,
+            &targets[0],
+            &requirements,
+            &HashMap::new(),
+            None,
+            &Upgrade::Nothing,
+        );
+        let locked_ahead = LockedAhead::default();
+        let resolution = resolve_target(
+            Arc::clone(&shared),
+            targets[0].clone(),
+            inputs,
+            Some((&request, &locked_ahead)),
+        )
+        .unwrap();
+        let sdists = sdists_in(&resolution);
+        assert_eq!(sdists.len(), 1, "app has only an sdist");
+        // Locked by the time the target's resolution is back, before
+        // `build_packages` asks for it.
+        let slot = locked_ahead.slot(&sdists[0]);
+        let kept = slot
+            .get()
+            .expect("the sdist's build requirements were locked ahead");
+        let outcome = kept.lock().unwrap().take().unwrap();
+        let build = outcome.unwrap().unwrap();
+        let setuptools = Node::Package("setuptools".parse().unwrap());
+        assert_eq!(build.selected[&setuptools].to_string(), "70.0");
+    }
 }

@@ -102,7 +102,10 @@ fn a_wheel_whose_metadata_matches_another_wheel_of_the_release_needs_only_its_ta
     let other = big_wheel(&spec, 400 * 1024);
     fixture.add_file(
         "bigpkg",
-        FixtureFile::new("bigpkg-3.1-cp311-cp311-manylinux_2_28_x86_64.whl", other.bytes),
+        FixtureFile::new(
+            "bigpkg-3.1-cp311-cp311-manylinux_2_28_x86_64.whl",
+            other.bytes,
+        ),
     );
     let server = start(fixture, no_metadata_files());
     let index = http_index(&server.index_url(), client_with(options(cache.path())));
