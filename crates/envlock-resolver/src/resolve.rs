@@ -395,38 +395,49 @@ fn resolve_target(
             })
         }
         Err(PubGrubError::NoSolution(mut tree)) => {
-            let skipped = provider.skipped_reasons();
-            let observed = provider.observed.into_inner();
-            // Projects with no usable release, each with what its index
-            // listed but could not be used (empty: the index has no files).
-            let missing: BTreeMap<String, Vec<String>> = observed
-                .discovery
-                .keys()
-                .filter_map(Node::name)
-                .filter_map(|name| {
-                    let project = shared.project(name).ok()?;
-                    project
-                        .releases
-                        .is_empty()
-                        .then(|| (name.to_string(), project.ignored.clone()))
-                })
-                .collect();
-            let (explanation, mut hints) = crate::report::explain(&mut tree, &skipped, &missing);
-            hints.push(format!(
-                "this is the resolution for target `{}` (CPython {} on {}); markers and wheels were chosen for it, not for this machine",
-                target.name(),
-                target.python(),
-                target.platform()
-            ));
-            Err(ResolveError::NoSolution {
-                target: target.name().to_owned(),
-                explanation,
-                hints,
-            })
+            Err(no_solution(&shared, &target, provider, &mut tree))
         }
         Err(PubGrubError::ErrorChoosingVersion { source, .. })
         | Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
         | Err(PubGrubError::ErrorInShouldCancel(source)) => Err(source),
+    }
+}
+
+/// Why `target` has no solution, as the solver's `tree` and what its
+/// `provider` saw tell it.
+fn no_solution(
+    shared: &SharedIndexes,
+    target: &Target,
+    provider: TargetProvider,
+    tree: &mut pubgrub::DerivationTree<Node, VersionRange, String>,
+) -> ResolveError {
+    let skipped = provider.skipped_reasons();
+    let observed = provider.observed.into_inner();
+    // Projects with no usable release, each with what its index listed but
+    // could not be used (empty: the index has no files).
+    let missing: BTreeMap<String, Vec<String>> = observed
+        .discovery
+        .keys()
+        .filter_map(Node::name)
+        .filter_map(|name| {
+            let project = shared.project(name).ok()?;
+            project
+                .releases
+                .is_empty()
+                .then(|| (name.to_string(), project.ignored.clone()))
+        })
+        .collect();
+    let (explanation, mut hints) = crate::report::explain(tree, &skipped, &missing);
+    hints.push(format!(
+        "this is the resolution for target `{}` (CPython {} on {}); markers and wheels were chosen for it, not for this machine",
+        target.name(),
+        target.python(),
+        target.platform()
+    ));
+    ResolveError::NoSolution {
+        target: target.name().to_owned(),
+        explanation,
+        hints,
     }
 }
 
