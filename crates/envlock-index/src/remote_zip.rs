@@ -99,13 +99,15 @@ struct MemberKey {
     size: u64,
 }
 
-/// METADATA members fetched so far (inflated, and checked against their
-/// CRC-32), by [`MemberKey`]. A wheel whose METADATA is not in its tail
-/// takes the bytes of one fetched before with the same key instead of
-/// asking for its member: in a cold 25-target lock, about 330 of 1,610
-/// requests.
-/// While the first wheel with a key is read, others with that key wait for
-/// it rather than all asking at once; if it fails, each reads its own.
+/// METADATA members fetched so far, by [`MemberKey`], as their archives
+/// hold them (compressed: a quarter of the memory, 0.5 MB in a cold
+/// 25-target lock), kept once they inflated to what their directory entry
+/// says. A wheel whose METADATA is not in its tail inflates the bytes of
+/// one fetched before with the same key, and checks them against its own
+/// entry, instead of asking for its member: in a cold 25-target lock, about
+/// 330 of 1,610 requests. While the first wheel with a key is read, others
+/// with that key wait for it rather than all asking at once; if it fails,
+/// each reads its own.
 ///
 /// The CRC-32 guards against accident, not against a forger: a file whose
 /// directory claims another wheel's METADATA could carry different bytes.
@@ -117,16 +119,28 @@ pub(crate) struct KnownMembers {
     members: Mutex<HashMap<MemberKey, Arc<KnownMember>>>,
 }
 
-/// A member's bytes once its first reader is done; `None` if that read
-/// failed.
-type KnownMember = OnceLock<Option<Arc<[u8]>>>;
+/// A member's stored bytes once its first reader is done; `None` if that
+/// read failed.
+type KnownMember = OnceLock<Option<StoredMember>>;
+
+/// A member's data as its archive stores it, and how.
+#[derive(Debug, Clone)]
+struct StoredMember {
+    method: u16,
+    data: Arc<[u8]>,
+}
+
+/// A member inflated, and as its archive stored it.
+type ReadMember = (Vec<u8>, StoredMember);
 
 impl KnownMembers {
-    /// The bytes known for `key`, or those `read` gives, kept for others.
+    /// The member `read` gives, kept for others; or, for a key read
+    /// before, what `reuse` makes of the bytes kept then.
     fn get_or_read(
         &self,
         key: MemberKey,
-        read: impl FnOnce() -> Result<Vec<u8>, IndexError>,
+        read: impl FnOnce() -> Result<ReadMember, IndexError>,
+        reuse: impl FnOnce(&StoredMember) -> Result<Vec<u8>, IndexError>,
     ) -> Result<Vec<u8>, IndexError> {
         let slot = {
             let mut members = self
@@ -140,18 +154,18 @@ impl KnownMembers {
         let known = slot.get_or_init(|| {
             let result = read.take().map(|read| read());
             let kept = match &result {
-                Some(Ok(bytes)) => Some(Arc::from(bytes.as_slice())),
+                Some(Ok((_, stored))) => Some(stored.clone()),
                 _ => None,
             };
-            own = result;
+            own = result.map(|result| result.map(|(inflated, _)| inflated));
             kept
         });
         match (own, known, read) {
             // This call read it (or failed to): its own result.
             (Some(result), _, _) => result,
-            (None, Some(bytes), _) => Ok(bytes.to_vec()),
+            (None, Some(stored), _) => reuse(stored),
             // The first reader failed: this wheel's own member is read.
-            (None, None, Some(read)) => read(),
+            (None, None, Some(read)) => read().map(|(inflated, _)| inflated),
             (None, None, None) => Err(IndexError::Client(
                 "a wheel's METADATA was neither read nor known".to_owned(),
             )),
@@ -210,14 +224,16 @@ pub(crate) fn read_remote_metadata(
     if member.local_offset >= member_end {
         return Err(corrupt(format!("{member_name} has an invalid offset")));
     }
-    let read = |local: &[u8]| -> Result<Vec<u8>, IndexError> {
-        let data = member_data(local, member).map_err(corrupt)?;
-        let inflated = inflate(data, member).map_err(corrupt)?;
+    // Inflated and checked against this wheel's own directory entry,
+    // whichever archive the data came from.
+    let inflate_checked = |method: u16, data: &[u8]| -> Result<Vec<u8>, IndexError> {
+        let inflated = inflate(data, method, &member.name).map_err(corrupt)?;
         check_member(&inflated, member).map_err(corrupt)?;
         Ok(inflated)
     };
     if let Some(local) = tail.slice(member.local_offset, member_end) {
-        return read(local);
+        let data = member_data(local, member).map_err(corrupt)?;
+        return inflate_checked(member.method, data);
     }
     // Only members that cost a request are kept: one in the tail is read
     // from there again, and keeping it would only hold memory.
@@ -226,7 +242,20 @@ pub(crate) fn read_remote_metadata(
         crc32: member.crc32,
         size: member.uncompressed_size,
     };
-    known.get_or_read(key, || read(&fetch(member.local_offset, member_end)?))
+    known.get_or_read(
+        key,
+        || {
+            let local = fetch(member.local_offset, member_end)?;
+            let data = member_data(&local, member).map_err(corrupt)?;
+            let inflated = inflate_checked(member.method, data)?;
+            let stored = StoredMember {
+                method: member.method,
+                data: Arc::from(data),
+            };
+            Ok((inflated, stored))
+        },
+        |stored| inflate_checked(stored.method, &stored.data),
+    )
 }
 
 /// Whether inflated bytes are what the directory entry says: its size and
@@ -474,9 +503,9 @@ fn member_data<'a>(local: &'a [u8], member: &Entry) -> Result<&'a [u8], String> 
         .ok_or_else(|| format!("the data of {} runs past its end", member.name))
 }
 
-fn inflate(data: &[u8], member: &Entry) -> Result<Vec<u8>, String> {
+fn inflate(data: &[u8], method: u16, name: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    let read = match member.method {
+    let read = match method {
         0 => {
             out.extend_from_slice(data);
             Ok(out.len())
@@ -486,14 +515,13 @@ fn inflate(data: &[u8], member: &Entry) -> Result<Vec<u8>, String> {
             .read_to_end(&mut out),
         other => {
             return Err(format!(
-                "{} uses unsupported compression method {other}",
-                member.name
+                "{name} uses unsupported compression method {other}"
             ));
         }
     };
-    read.map_err(|error| format!("cannot inflate {}: {error}", member.name))?;
+    read.map_err(|error| format!("cannot inflate {name}: {error}"))?;
     if out.len() as u64 > max_member_size() {
-        return Err(member_too_large(&member.name));
+        return Err(member_too_large(name));
     }
     Ok(out)
 }
