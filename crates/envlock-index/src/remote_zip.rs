@@ -599,21 +599,26 @@ mod tests {
                 bytes[index..index + 4].copy_from_slice(b"JUNK");
             }
         }
-        let mut log = Vec::new();
-        let tail = tail_of(&bytes, bytes.len());
-        let error = read_remote_metadata(
-            tail,
-            "demo.whl",
-            "http://h.invalid/demo.whl",
-            &KnownMembers::default(),
-            ranged(&bytes, &mut log),
-        )
-        .unwrap_err()
-        .to_string();
+        let error = error_reading(&bytes, bytes.len());
         assert!(
             error.contains("http://h.invalid/demo.whl") && error.contains("signature"),
             "{error}"
         );
+    }
+
+    /// The error reading `bytes`'s METADATA from a tail of `tail` bytes
+    /// gives, as a sentence.
+    fn error_reading(bytes: &[u8], tail: usize) -> String {
+        let mut log = Vec::new();
+        read_remote_metadata(
+            tail_of(bytes, tail),
+            "demo-1.0-py3-none-any.whl",
+            "http://h.invalid/demo.whl",
+            &KnownMembers::default(),
+            ranged(bytes, &mut log),
+        )
+        .unwrap_err()
+        .to_string()
     }
 
     #[test]
@@ -712,16 +717,7 @@ mod tests {
             .unwrap();
         bytes[at - 46 + 16] ^= 0xff;
         for tail in [bytes.len(), 30] {
-            let mut log = Vec::new();
-            let error = read_remote_metadata(
-                tail_of(&bytes, tail),
-                "demo-1.0-py3-none-any.whl",
-                "http://h.invalid/demo.whl",
-                &KnownMembers::default(),
-                ranged(&bytes, &mut log),
-            )
-            .unwrap_err()
-            .to_string();
+            let error = error_reading(&bytes, tail);
             assert!(
                 error.contains("http://h.invalid/demo.whl") && error.contains("CRC-32"),
                 "{error}"

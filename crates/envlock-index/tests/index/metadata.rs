@@ -13,6 +13,15 @@ fn no_metadata_files() -> ServerOptions {
     }
 }
 
+/// The requests `server` received for files (not pages), in order.
+fn file_requests(server: &envlock_test::FixtureServer) -> Vec<envlock_test::RequestRecord> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/files/"))
+        .collect()
+}
+
 fn requirement_strings(metadata: &envlock_index::CoreMetadata) -> Vec<String> {
     metadata
         .requires_dist
@@ -33,11 +42,7 @@ fn metadata_comes_from_the_metadata_file_when_offered() {
     assert_eq!(metadata.version.to_string(), "1.0");
     assert_eq!(requirement_strings(&metadata)[0], "leaf>=2");
     assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.8");
-    let file_requests: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/files/"))
-        .collect();
+    let file_requests = file_requests(&server);
     assert_eq!(file_requests.len(), 1, "{file_requests:?}");
     assert_eq!(
         file_requests[0].path,
@@ -65,11 +70,7 @@ fn metadata_is_read_with_two_range_requests_when_no_metadata_file() {
         "{requirements:?}"
     );
 
-    let file_requests: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/files/"))
-        .collect();
+    let file_requests = file_requests(&server);
     assert_eq!(
         file_requests.len(),
         2,
@@ -115,11 +116,7 @@ fn a_wheel_whose_metadata_matches_another_wheel_of_the_release_needs_only_its_ta
         let metadata = index.core_metadata(file).unwrap();
         assert_eq!(requirement_strings(&metadata), vec!["leaf>=2"]);
     }
-    let file_requests: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/files/"))
-        .collect();
+    let file_requests = file_requests(&server);
     assert_eq!(
         file_requests.len(),
         3,
@@ -137,11 +134,7 @@ fn a_small_wheel_needs_only_the_tail_request() {
     let metadata = index.core_metadata(&page.files[0]).unwrap();
     assert_eq!(metadata.provides_extra.len(), 0);
     assert_eq!(requirement_strings(&metadata).len(), 2);
-    let file_requests: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/files/"))
-        .collect();
+    let file_requests = file_requests(&server);
     assert_eq!(file_requests.len(), 1);
     assert!(file_requests[0].range.is_some());
 }
@@ -163,11 +156,7 @@ fn a_server_without_ranges_gets_one_full_download() {
     let page = index.project(&name("bigpkg")).unwrap();
     let metadata = index.core_metadata(&page.files[0]).unwrap();
     assert_eq!(requirement_strings(&metadata), vec!["leaf"]);
-    let file_requests: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/files/"))
-        .collect();
+    let file_requests = file_requests(&server);
     assert_eq!(
         file_requests.len(),
         1,
@@ -451,11 +440,7 @@ fn a_central_directory_larger_than_the_tail_costs_one_more_range() {
     let page = index.project(&name("wide")).unwrap();
     let metadata = index.core_metadata(&page.files[0]).unwrap();
     assert_eq!(requirement_strings(&metadata), vec!["leaf"]);
-    let file_requests: Vec<_> = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/files/"))
-        .collect();
+    let file_requests = file_requests(&server);
     assert_eq!(
         file_requests.len(),
         3,
