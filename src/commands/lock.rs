@@ -22,8 +22,9 @@ use crate::commands::progress::LockProgress;
 use crate::diagnostics;
 
 /// How many metadata fetches may run ahead of the solvers: network-bound,
-/// so sized for latency rather than for cores, and for the number of
-/// targets, each of whose solvers needs files of its own. With too few,
+/// so sized for latency rather than for cores. It was once sized for the
+/// number of targets too, each of whose solvers needs files of its own.
+/// With too few,
 /// solvers fetch for themselves, one file at a time: a cold lock of the
 /// 25-target matrix took 4.1 s with 16, 3.3 s with 32 and 3.1 s with 64,
 /// when each target's fetches ahead had jobs of their own, most of them

@@ -120,18 +120,25 @@ impl envlock_pep::Hint for ResolveError {
     }
 }
 
-/// The outcomes of scoped threads in the order they were started; a thread
-/// that panicked gives an internal error naming `what` it was doing.
+/// The outcome of a scoped thread; one that panicked gives an internal
+/// error naming `what` it was doing.
+pub(crate) fn join<T>(
+    handle: std::thread::ScopedJoinHandle<'_, Result<T, ResolveError>>,
+    what: &str,
+) -> Result<T, ResolveError> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(ResolveError::Internal(format!("{what} panicked"))))
+}
+
+/// The outcomes of scoped threads in the order they were started (see
+/// [`join`]).
 pub(crate) fn join_all<T>(
     handles: Vec<std::thread::ScopedJoinHandle<'_, Result<T, ResolveError>>>,
     what: &str,
 ) -> Vec<Result<T, ResolveError>> {
     handles
         .into_iter()
-        .map(|handle| {
-            handle
-                .join()
-                .unwrap_or_else(|_| Err(ResolveError::Internal(format!("{what} panicked"))))
-        })
+        .map(|handle| join(handle, what))
         .collect()
 }

@@ -182,16 +182,11 @@ fn assemble_with_builds(
             scope.spawn(move || build_packages(request, shared, resolutions, locked_ahead));
         let installers = scope.spawn(|| installer_packages(request, shared));
         let lock = assemble(request.spec, resolutions, shared);
-        let mut joined =
-            crate::error::join_all(vec![builds, installers], "locking builds and installers")
-                .into_iter();
-        let mut next = || {
-            joined
-                .next()
-                .unwrap_or_else(|| Err(ResolveError::Internal("a lock thread vanished".to_owned())))
-        };
-        let builds = next();
-        (lock, builds, next())
+        (
+            lock,
+            crate::error::join(builds, "locking build requirements"),
+            crate::error::join(installers, "locking the pip to carry"),
+        )
     })
 }
 
@@ -449,30 +444,23 @@ struct SdistToBuild {
     file: Arc<envlock_index::IndexFile>,
 }
 
-/// The sdists among what a resolution chose.
+/// The sdists among what a resolution chose, as its observations recorded
+/// their files.
 fn sdists_in(resolution: &TargetResolution) -> Vec<SdistToBuild> {
-    sdists_chosen(
-        &resolution.target,
-        &resolution.selected,
-        &resolution.observed,
-    )
-}
-
-/// The sdists among `selected`, as `observed` recorded their files.
-fn sdists_chosen<'a>(
-    target: &Target,
-    selected: impl IntoIterator<Item = (&'a Node, &'a Version)>,
-    observed: &Observations,
-) -> Vec<SdistToBuild> {
-    selected
-        .into_iter()
+    resolution
+        .selected
+        .iter()
         .filter_map(|(node, version)| {
             let Node::Package(name) = node else {
                 return None;
             };
-            match observed.files.get(&(name.clone(), version.clone())) {
+            match resolution
+                .observed
+                .files
+                .get(&(name.clone(), version.clone()))
+            {
                 Some(ChosenFile::Sdist(file)) => Some(SdistToBuild {
-                    target: target.clone(),
+                    target: resolution.target.clone(),
                     package: name.clone(),
                     version: version.clone(),
                     file: Arc::clone(file),
